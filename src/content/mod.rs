@@ -1,0 +1,176 @@
+//! Detection content on disk: security_content's `detections/**/*.yml`.
+//!
+//! This module reads what the front end needs (name and `search`) and can say where in
+//! the YAML file a given character of the search was written, so an error in a search
+//! is reported as `file:line:col` of the file.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// One detection file as read from disk.
+#[derive(Debug, Clone)]
+pub struct DetectionFile {
+    pub path: PathBuf,
+    /// The file's text, unchanged.
+    pub text: String,
+    pub name: String,
+    pub search: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ContentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ContentError {}
+
+#[derive(Deserialize)]
+struct RawDetection {
+    name: Option<String>,
+    search: Option<String>,
+}
+
+/// Every `*.yml`/`*.yaml` file below `dir`, recursively, in path order.
+pub fn find_yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads one detection file. A file without a `search` is an error naming the file.
+pub fn read_detection(path: &Path) -> Result<DetectionFile, ContentError> {
+    let err = |line, column, message: String| ContentError { path: path.to_path_buf(), line, column, message };
+    let bytes = std::fs::read(path).map_err(|e| err(None, None, e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| err(None, None, format!("not UTF-8: {e}")))?;
+    let raw: RawDetection = serde_saphyr::from_str(&text).map_err(|e| {
+        let loc = e.location();
+        err(loc.map(|l| l.line() as usize), loc.map(|l| l.column() as usize), format!("invalid YAML: {e}"))
+    })?;
+    let search = raw.search.ok_or_else(|| err(None, None, "no `search:` in this detection".into()))?;
+    let name = raw.name.unwrap_or_else(|| path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()));
+    Ok(DetectionFile { path: path.to_path_buf(), text, name, search })
+}
+
+impl DetectionFile {
+    /// 1-based line and column in the YAML file where byte `offset` of the search was
+    /// written.
+    ///
+    /// YAML quoting and folding change the text (`''` is `'`, line breaks fold into
+    /// spaces), but what the value holds is, character for character, a subsequence of
+    /// what the file holds; the search is aligned with the file greedily from the start of
+    /// the `search:` value. Escapes that make a character that is not in the file
+    /// (`\n` in a double-quoted scalar) are skipped over.
+    pub fn search_position(&self, offset: usize) -> (usize, usize) {
+        let Some(start) = self.search_value_start() else { return (1, 1) };
+        let file = &self.text;
+        let mut fpos = start;
+        let mut last_match = start;
+        for (k, c) in self.search.char_indices() {
+            if k >= offset {
+                break;
+            }
+            // Look ahead a bounded distance for this character.
+            let window_end = file[fpos..].char_indices().nth(256).map_or(file.len(), |(j, _)| fpos + j);
+            match file[fpos..window_end].find(c) {
+                Some(j) => {
+                    last_match = fpos + j;
+                    fpos = last_match + c.len_utf8();
+                }
+                None => {} // produced by an escape: keep the position
+            }
+        }
+        let at = if offset == 0 { first_value_char(file, start) } else { next_value_char(file, fpos, last_match) };
+        crate::diagnostic::line_col(file, at)
+    }
+
+    /// Byte offset where the top-level `search:` value starts (its opening quote, or the
+    /// first line of a block scalar).
+    fn search_value_start(&self) -> Option<usize> {
+        let t = &self.text;
+        let key = if t.starts_with("search:") { 0 } else { t.find("\nsearch:")? + 1 };
+        let after = key + "search:".len();
+        let rest = &t[after..];
+        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let v = after + skipped;
+        if t[v..].starts_with(['|', '>']) || t[v..].starts_with(['\n', '\r']) {
+            // Block scalar or value on the next line: the first non-blank after the break.
+            let nl = t[v..].find('\n')? + v + 1;
+            let body = &t[nl..];
+            return Some(nl + (body.len() - body.trim_start().len()));
+        }
+        Some(v)
+    }
+}
+
+/// The first character of the value proper (past an opening quote).
+fn first_value_char(file: &str, start: usize) -> usize {
+    if file[start..].starts_with(['\'', '"']) {
+        start + 1
+    } else {
+        start
+    }
+}
+
+/// Where the character after the last aligned one is, skipping a doubled quote.
+fn next_value_char(file: &str, fpos: usize, _last: usize) -> usize {
+    if file[fpos..].starts_with("''") {
+        fpos
+    } else {
+        fpos.min(file.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det(text: &str, search: &str) -> DetectionFile {
+        DetectionFile { path: "d.yml".into(), text: text.into(), name: "d".into(), search: search.into() }
+    }
+
+    #[test]
+    fn position_in_single_quoted_search() {
+        let text = "name: x\nsearch: '`cloudtrail` | eval a=''b'' | stats'\nother: 1\n";
+        let d = det(text, "`cloudtrail` | eval a='b' | stats");
+        assert_eq!(d.search_position(0), (2, 10));
+        let off = d.search.find("stats").unwrap();
+        assert_eq!(d.search_position(off), (2, 10 + off + 2), "two '' escapes before it");
+    }
+
+    #[test]
+    fn position_in_block_scalar() {
+        let text = "name: x\nsearch: >-\n    a=1\n    | stats count by\n";
+        let d = det(text, "a=1 | stats count by");
+        let off = d.search.find("stats").unwrap();
+        assert_eq!(d.search_position(off), (4, 7));
+    }
+}

@@ -1,0 +1,20 @@
+//! spelunk: Splunk security detections, run offline over AWS CloudTrail logs.
+//!
+//! The pipeline, stage by stage (see ARCHITECTURE.md):
+//!
+//! | stage | module | representation |
+//! |---|---|---|
+//! | macro expansion | [`macros`] | [`macros::Expansion`]: expanded text + source map |
+//! | parsing | [`syntax`] | [`syntax::Pipeline`]: typed AST with spans |
+//! | printing | [`syntax::printer`] | canonical SPL text |
+//! | content | [`content`] | detections read from YAML |
+//! | diagnostics | [`diagnostic`] | [`diagnostic::Diagnostic`]: code, span, caret |
+
+pub mod content;
+pub mod diagnostic;
+pub mod macros;
+pub mod query;
+pub mod syntax;
+
+pub use diagnostic::Diagnostic;
+pub use query::{compile, Query};

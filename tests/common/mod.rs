@@ -1,0 +1,27 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// `../shared` beside the checkout, when it is there. Tests that need it call
+/// [`shared_or_skip`] and print a SKIPPED line when it is absent, so a skip is never silent.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    dir.is_dir().then_some(dir)
+}
+
+/// The shared directory, or `None` after printing why the test is skipped.
+pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
+    let dir = shared_dir();
+    if dir.is_none() {
+        eprintln!("SKIPPED {test}: ../shared is not beside the checkout (the corpus tests need it)");
+        println!("SKIPPED {test}: ../shared is not beside the checkout");
+    }
+    dir
+}
+
+pub fn security_content() -> Option<PathBuf> {
+    let dir = shared_or_skip("security_content corpus")?.join("corpus/security_content");
+    dir.is_dir().then_some(dir)
+}

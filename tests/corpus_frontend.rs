@@ -1,0 +1,49 @@
+//! The front end over Splunk's whole detection corpus (../shared/corpus/security_content):
+//! every search expands and parses, and printing then parsing gives the same tree.
+//! Skipped, with a message, when ../shared is absent.
+
+mod common;
+
+use spelunk::content::{find_yaml_files, read_detection};
+use spelunk::macros::MacroTable;
+use spelunk::syntax::{parse, print};
+use spelunk::compile;
+
+fn corpus() -> Option<(Vec<spelunk::content::DetectionFile>, MacroTable)> {
+    let dir = common::security_content()?;
+    let mut macros = MacroTable::builtin();
+    macros.load_dir(&dir.join("macros")).expect("corpus macros load");
+    let files = find_yaml_files(&dir.join("detections")).expect("detections dir");
+    let dets = files.iter().map(|p| read_detection(p).unwrap_or_else(|e| panic!("{e}"))).collect();
+    Some((dets, macros))
+}
+
+#[test]
+fn every_corpus_search_parses() {
+    let Some((dets, macros)) = corpus() else { return };
+    assert_eq!(dets.len(), 1711, "the corpus at its fixed commit has 1,711 detections");
+    let failures: Vec<String> = dets
+        .iter()
+        .filter_map(|d| compile(&d.search, &macros).err().map(|e| format!("{}: {}", d.path.display(), e.message)))
+        .collect();
+    assert!(failures.is_empty(), "{} searches failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_corpus_search_round_trips_through_the_printer() {
+    let Some((dets, macros)) = corpus() else { return };
+    let mut failures = Vec::new();
+    for d in &dets {
+        let q = compile(&d.search, &macros).expect("parses (checked by the other test)");
+        let printed = print(&q.pipeline);
+        match parse(&printed) {
+            Ok(again) if again == q.pipeline => {
+                // The canonical text is a fixed point of print . parse.
+                assert_eq!(print(&again), printed, "{}", d.path.display());
+            }
+            Ok(_) => failures.push(format!("{}: tree differs after print -> parse\n  printed: {printed}", d.path.display())),
+            Err(e) => failures.push(format!("{}: printed text does not parse: {}\n  printed: {printed}", d.path.display(), e.message)),
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} searches do not round-trip:\n{}", failures.len(), dets.len(), failures.join("\n"));
+}
