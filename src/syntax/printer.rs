@@ -261,6 +261,7 @@ fn command(out: &mut String, c: &Command) {
             fields(out, fs, false);
         }
         CommandKind::Generic(g) => {
+            let starts_with_command = ["appendpipe", "foreach"].iter().any(|c| c.eq_ignore_ascii_case(&g.name));
             for a in &g.args {
                 match a {
                     Arg::Comma => out.push(','),
@@ -270,6 +271,16 @@ fn command(out: &mut String, c: &Command) {
                     Arg::Positional(l) => {
                         out.push(' ');
                         out.push_str(&print_literal(l));
+                    }
+                    Arg::Subsearch(p) if starts_with_command => {
+                        out.push_str(" [");
+                        for (k, c) in p.commands.iter().enumerate() {
+                            if k > 0 {
+                                out.push_str(" | ");
+                            }
+                            command(out, c);
+                        }
+                        out.push(']');
                     }
                     Arg::Subsearch(p) => {
                         out.push(' ');

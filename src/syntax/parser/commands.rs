@@ -7,7 +7,7 @@ use nom::{Input, Parser};
 
 use super::expr::expr;
 use super::lex::*;
-use super::pipeline::subsearch;
+use super::pipeline::{subpipeline, subsearch};
 use super::search::{search_expr, Stops};
 use crate::syntax::ast::*;
 use crate::syntax::span::Span;
@@ -816,7 +816,7 @@ fn generic<'a>(mut i: In<'a>, name: &str) -> PResult<'a, CommandKind> {
             args.push(Arg::Comma);
             i = j.take_from(1);
         } else if s.starts_with('[') {
-            let (k, arg) = bracket_arg(j)?;
+            let (k, arg) = bracket_arg(j, name)?;
             args.push(arg);
             i = k;
         } else if at_option(j) {
@@ -831,10 +831,13 @@ fn generic<'a>(mut i: In<'a>, name: &str) -> PResult<'a, CommandKind> {
     }
 }
 
-/// `[ ... ]` in a generic command: a subsearch when its content parses as one, otherwise
-/// a block kept as text (the template of `foreach`, say).
-fn bracket_arg(i: In<'_>) -> PResult<'_, Arg> {
-    if let Ok((j, p)) = subsearch(i) {
+/// `[ ... ]` in a generic command: a subsearch (a subpipeline for `appendpipe` and
+/// `foreach`, whose brackets start with a command) when its content parses as one,
+/// otherwise a block kept as text (a `foreach` template such as `eval <<FIELD>>=...`).
+fn bracket_arg<'a>(i: In<'a>, command: &str) -> PResult<'a, Arg> {
+    let starts_with_command = ["appendpipe", "foreach"].iter().any(|c| c.eq_ignore_ascii_case(command));
+    let parsed = if starts_with_command { subpipeline(i) } else { subsearch(i) };
+    if let Ok((j, p)) = parsed {
         return Ok((j, Arg::Subsearch(p)));
     }
     let start = pos(i);

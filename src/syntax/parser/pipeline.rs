@@ -10,15 +10,24 @@ use crate::syntax::span::Span;
 
 /// A whole search: a pipeline that must use up all of the text.
 pub fn top_level(i: In<'_>) -> PResult<'_, Pipeline> {
-    let (i, p) = pipeline(i, false)?;
-    Ok((i, p))
+    pipeline(i, false, false)
 }
 
 /// `[ pipeline ]`.
 pub fn subsearch(i: In<'_>) -> PResult<'_, Pipeline> {
+    bracketed(i, false)
+}
+
+/// `[ command | command ]` whose first word is a command name, not a search: the
+/// subpipeline of `appendpipe` and the template of `foreach`.
+pub fn subpipeline(i: In<'_>) -> PResult<'_, Pipeline> {
+    bracketed(i, true)
+}
+
+fn bracketed(i: In<'_>, starts_with_command: bool) -> PResult<'_, Pipeline> {
     let open = pos(i);
     debug_assert!(i.fragment().starts_with('['));
-    let (j, p) = pipeline(i.take_from(1), true)?;
+    let (j, p) = pipeline(i.take_from(1), true, starts_with_command)?;
     if !j.fragment().starts_with(']') {
         return fail(Span::new(open, open + 1), "unclosed `[`: the subsearch has no closing `]`", "this `[` is never closed");
     }
@@ -26,7 +35,8 @@ pub fn subsearch(i: In<'_>) -> PResult<'_, Pipeline> {
 }
 
 /// A pipeline up to the end of input (`nested == false`) or a `]` (`nested == true`).
-pub fn pipeline(i: In<'_>, nested: bool) -> PResult<'_, Pipeline> {
+/// With `starts_with_command`, the first word is a command name even without `|`.
+pub fn pipeline(i: In<'_>, nested: bool, starts_with_command: bool) -> PResult<'_, Pipeline> {
     let start = pos(i);
     let (mut i, _) = ws(i)?;
     let mut commands = Vec::new();
@@ -38,7 +48,7 @@ pub fn pipeline(i: In<'_>, nested: bool) -> PResult<'_, Pipeline> {
     } else if s.is_empty() || s.starts_with(']') {
         let what = if nested { "empty subsearch: expected a search inside `[ ]`" } else { "empty search" };
         return fail(at(i), what, "expected a search here");
-    } else if keyword("search").parse_complete_ok(i) {
+    } else if starts_with_command || keyword("search").parse_complete_ok(i) {
         let (j, cmd) = command(i)?;
         commands.push(cmd);
         i = j;
