@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan, ThemeCharacters, ThemeStyles};
 
 use crate::syntax::Span;
 
@@ -51,11 +51,18 @@ impl Diagnostic {
 
     /// The report in plain ASCII without colour: stable for tests and logs.
     pub fn render_plain(&self, source_name: &str, source: &str) -> String {
-        self.render_with(source_name, source, GraphicalTheme::ascii())
+        let theme = GraphicalTheme { characters: ThemeCharacters::ascii(), styles: ThemeStyles::none() };
+        self.render_with(source_name, source, theme)
     }
 
     fn render_with(&self, source_name: &str, source: &str, theme: GraphicalTheme) -> String {
-        let report = Report { diag: self, source: NamedSource::new(source_name, source.to_string()) };
+        // An empty span at the very end (`stats count by` and nothing after it) gets a
+        // blank to stand under, so the caret shows.
+        let mut text = source.to_string();
+        if self.span.start >= source.len() {
+            text.push(' ');
+        }
+        let report = Report { diag: self, source: NamedSource::new(source_name, text) };
         let mut out = String::new();
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
         if handler.render_report(&mut out, &report).is_err() {
@@ -117,7 +124,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let mut parts: Vec<String> = self.diag.notes.iter().map(|n| format!("note: {n}")).collect();
+        let mut parts: Vec<String> = self.diag.notes.clone();
         if let Some(h) = &self.diag.help {
             parts.push(h.clone());
         }
@@ -129,9 +136,14 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let len = self.source.inner().len();
-        let start = self.diag.span.start.min(len);
-        let end = self.diag.span.end.clamp(start, len);
+        let text = self.source.inner();
+        let len = text.len();
+        let start = floor_char_boundary(text, self.diag.span.start.min(len));
+        let mut end = self.diag.span.end.clamp(start, len);
+        if end == start {
+            // An empty span marks the character at it.
+            end = text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+        }
         let span = SourceSpan::new(start.into(), end - start);
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(self.diag.label.clone()), span))))
     }

@@ -168,9 +168,15 @@ fn field_list<'a>(mut i: In<'a>, parens: bool, stop: &[&'static str]) -> PResult
             i = j.take_from(1);
             continue;
         }
-        let (k, f) = field_name(j, parens).map_err(|e| must(e, j, "a field name"))?;
-        fields.push(f);
-        i = k;
+        match field_name(j, parens) {
+            Ok((k, f)) => {
+                fields.push(f);
+                i = k;
+            }
+            // Not a field: the caller says what it expected there.
+            Err(nom::Err::Error(_)) => return Ok((i, fields)),
+            Err(e) => return Err(e),
+        }
     }
 }
 
