@@ -92,24 +92,23 @@ impl DetectionFile {
     pub fn search_position(&self, offset: usize) -> (usize, usize) {
         let Some(start) = self.search_value_start() else { return (1, 1) };
         let file = &self.text;
-        let mut fpos = start;
-        let mut last_match = start;
+        // Past an opening quote, the value's first character.
+        let mut fpos = if file[start..].starts_with(['\'', '"']) { start + 1 } else { start };
         for (k, c) in self.search.char_indices() {
+            // Look ahead a bounded distance for this character; one made by an escape
+            // (`\n`) is not in the file, and the position stays.
+            let window_end = file[fpos..].char_indices().nth(256).map_or(file.len(), |(j, _)| fpos + j);
+            if let Some(j) = file[fpos..window_end].find(c) {
+                if k == offset {
+                    return crate::diagnostic::line_col(file, fpos + j);
+                }
+                fpos += j + c.len_utf8();
+            }
             if k >= offset {
                 break;
             }
-            // Look ahead a bounded distance for this character.
-            let window_end = file[fpos..].char_indices().nth(256).map_or(file.len(), |(j, _)| fpos + j);
-            match file[fpos..window_end].find(c) {
-                Some(j) => {
-                    last_match = fpos + j;
-                    fpos = last_match + c.len_utf8();
-                }
-                None => {} // produced by an escape: keep the position
-            }
         }
-        let at = if offset == 0 { first_value_char(file, start) } else { next_value_char(file, fpos, last_match) };
-        crate::diagnostic::line_col(file, at)
+        crate::diagnostic::line_col(file, fpos)
     }
 
     /// Byte offset where the top-level `search:` value starts (its opening quote, or the
@@ -128,24 +127,6 @@ impl DetectionFile {
             return Some(nl + (body.len() - body.trim_start().len()));
         }
         Some(v)
-    }
-}
-
-/// The first character of the value proper (past an opening quote).
-fn first_value_char(file: &str, start: usize) -> usize {
-    if file[start..].starts_with(['\'', '"']) {
-        start + 1
-    } else {
-        start
-    }
-}
-
-/// Where the character after the last aligned one is, skipping a doubled quote.
-fn next_value_char(file: &str, fpos: usize, _last: usize) -> usize {
-    if file[fpos..].starts_with("''") {
-        fpos
-    } else {
-        fpos.min(file.len())
     }
 }
 

@@ -20,6 +20,8 @@ use crate::syntax::Span;
 pub const MAX_DEPTH: usize = 64;
 /// Largest expanded text, against definitions that double at every level.
 pub const MAX_EXPANDED_BYTES: usize = 4 << 20;
+/// Most macro invocations expanded for one search (real searches use a few dozen).
+pub const MAX_INVOCATIONS: usize = 10_000;
 
 /// The expanded text of a search and where each part came from.
 #[derive(Debug, Clone)]
@@ -119,7 +121,13 @@ impl std::error::Error for MacroError {}
 
 /// Expands every macro in `source`.
 pub fn expand(source: &str, table: &MacroTable) -> Result<Expansion, MacroError> {
-    let mut ex = Expander { table, out: String::with_capacity(source.len()), segments: Vec::new(), stack: Vec::new() };
+    let mut ex = Expander {
+        table,
+        out: String::with_capacity(source.len()),
+        segments: Vec::new(),
+        stack: Vec::new(),
+        invocations: 0,
+    };
     ex.text(source, None)?;
     Ok(Expansion { text: ex.out, segments: ex.segments })
 }
@@ -130,6 +138,7 @@ struct Expander<'t> {
     segments: Vec<Segment>,
     /// Keys of the macros being expanded, outermost first.
     stack: Vec<String>,
+    invocations: usize,
 }
 
 impl Expander<'_> {
@@ -230,6 +239,16 @@ impl Expander<'_> {
                 here,
                 format!("macros nest deeper than {MAX_DEPTH} levels (at `{macro_key}`)"),
                 "expanding this goes too deep",
+                None,
+            ));
+        }
+        self.invocations += 1;
+        if self.invocations > MAX_INVOCATIONS {
+            return Err(self.error(
+                MacroErrorKind::TooLarge,
+                here,
+                format!("more than {MAX_INVOCATIONS} macro invocations in one search (at `{macro_key}`)"),
+                "this expands to too much text",
                 None,
             ));
         }

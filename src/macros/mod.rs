@@ -58,11 +58,14 @@ pub struct MacroTable {
 /// The project's own macros (`macros/` at the top of the repository), built into the
 /// binary: the ones Splunk content needs but does not ship (`drop_dm_object_name(1)` and
 /// `cim_corporate_web_domain_search(1)` from Splunk's CIM app, `get_asset(1)` from
-/// Splunk ES). A test checks that every file in `macros/` is listed here.
+/// Splunk ES), and the two CloudTrail searches need most (`cloudtrail`,
+/// `security_content_ctime(1)`). A test checks that every file in `macros/` is listed here.
 const BUILTIN: &[(&str, &str)] = &[
     ("macros/cim_corporate_web_domain_search.yml", include_str!("../../macros/cim_corporate_web_domain_search.yml")),
+    ("macros/cloudtrail.yml", include_str!("../../macros/cloudtrail.yml")),
     ("macros/drop_dm_object_name.yml", include_str!("../../macros/drop_dm_object_name.yml")),
     ("macros/get_asset.yml", include_str!("../../macros/get_asset.yml")),
+    ("macros/security_content_ctime.yml", include_str!("../../macros/security_content_ctime.yml")),
 ];
 
 impl MacroTable {
@@ -103,5 +106,23 @@ impl MacroTable {
 
     pub fn iter(&self) -> impl Iterator<Item = &MacroDef> {
         self.defs.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_in_macros_dir_is_built_in() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("macros");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| format!("macros/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+        on_disk.sort();
+        let listed: Vec<String> = BUILTIN.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(listed, on_disk);
+        assert_eq!(MacroTable::builtin().len(), BUILTIN.len());
     }
 }
