@@ -29,7 +29,12 @@ fn main() {
     let searches: Vec<String> = files.iter().map(|p| read_detection(p).expect("detection").search).collect();
     let load = t0.elapsed();
     let bytes: usize = searches.iter().map(String::len).sum();
-    println!("corpus: {} searches, {} KiB of SPL; reading the YAML took {:.1} ms", searches.len(), bytes / 1024, ms(load));
+    println!(
+        "corpus: {} searches, {} KiB of SPL; reading the YAML took {:.1} ms",
+        searches.len(),
+        bytes / 1024,
+        ms(load)
+    );
 
     let expanded: Vec<String> = searches.iter().map(|s| expand(s, &macros).expect("expands").text).collect();
     let trees: Vec<_> = expanded.iter().map(|s| parse(s).expect("parses")).collect();
@@ -72,7 +77,11 @@ fn report(name: &str, runs: usize, mut f: impl FnMut()) -> Duration {
         .collect();
     times.sort();
     let median = times[runs / 2];
-    println!("{name:<24} min {:>8.2} ms   median {:>8.2} ms   ({runs} passes over the corpus)", ms(times[0]), ms(median));
+    println!(
+        "{name:<24} min {:>8.2} ms   median {:>8.2} ms   ({runs} passes over the corpus)",
+        ms(times[0]),
+        ms(median)
+    );
     median
 }
 

@@ -8,7 +8,9 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan, ThemeCharacters, ThemeStyles};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan, ThemeCharacters, ThemeStyles,
+};
 
 use crate::syntax::Span;
 
@@ -162,7 +164,12 @@ mod tests {
 
     #[test]
     fn plain_render_has_code_message_and_caret_label() {
-        let d = Diagnostic::new("spelunk::syntax", "expected a field name after `by`", Span::new(16, 16), "expected a field name");
+        let d = Diagnostic::new(
+            "spelunk::syntax",
+            "expected a field name after `by`",
+            Span::new(16, 16),
+            "expected a field name",
+        );
         let out = d.render_plain("search", "| stats count by");
         assert!(out.contains("spelunk::syntax"), "{out}");
         assert!(out.contains("expected a field name after `by`"), "{out}");

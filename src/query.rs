@@ -13,6 +13,7 @@ pub struct Query {
 }
 
 /// Expands the macros of `source` and parses the result. Errors point into `source`.
+#[allow(clippy::result_large_err)] // the error path is cold; a Diagnostic is read, not moved around
 pub fn compile(source: &str, macros: &MacroTable) -> Result<Query, Diagnostic> {
     let expansion = expand(source, macros).map_err(|e| {
         let mut d = Diagnostic::new(e.kind.code(), e.message, e.span, e.label);
@@ -50,7 +51,13 @@ mod tests {
     #[test]
     fn syntax_error_inside_a_macro_points_at_the_invocation() {
         let mut t = MacroTable::new();
-        t.insert(MacroDef { name: "bad".into(), args: vec![], definition: "stats count by".into(), iseval: false, origin: "t".into() });
+        t.insert(MacroDef {
+            name: "bad".into(),
+            args: vec![],
+            definition: "stats count by".into(),
+            iseval: false,
+            origin: "t".into(),
+        });
         let src = "x=1 | `bad`";
         let d = compile(src, &t).unwrap_err();
         assert_eq!(d.code, "spelunk::syntax");
@@ -61,7 +68,13 @@ mod tests {
     #[test]
     fn syntax_error_after_a_macro_points_into_user_text() {
         let mut t = MacroTable::new();
-        t.insert(MacroDef { name: "ct".into(), args: vec![], definition: "sourcetype=aws:cloudtrail".into(), iseval: false, origin: "t".into() });
+        t.insert(MacroDef {
+            name: "ct".into(),
+            args: vec![],
+            definition: "sourcetype=aws:cloudtrail".into(),
+            iseval: false,
+            origin: "t".into(),
+        });
         let src = "`ct` | eval x=";
         let d = compile(src, &t).unwrap_err();
         assert_eq!(d.span.start, src.len());

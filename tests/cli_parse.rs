@@ -33,7 +33,10 @@ fn write(path: &Path, content: &str) {
 fn prints_the_expanded_search_with_built_in_macros() {
     let out = spelunk(&["parse", "`cloudtrail` eventName=ConsoleLogin | stats count by src_ip | `x_filter`"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "sourcetype=aws:cloudtrail eventName=ConsoleLogin | stats count by src_ip | search *\n");
+    assert_eq!(
+        text(&out.stdout),
+        "sourcetype=aws:cloudtrail eventName=ConsoleLogin | stats count by src_ip | search *\n"
+    );
 }
 
 #[test]
@@ -90,7 +93,10 @@ fn content_mode_reports_file_line_col_and_counts() {
     write(&dir.join("macros/cloudtrail.yml"), "name: cloudtrail\ndefinition: sourcetype=aws:cloudtrail\n");
     write(&dir.join("detections/cloud/good.yml"), "name: Good\nsearch: '`cloudtrail` | stats count by user'\n");
     // Line 3, column 28: the first `|` of `| |`, which has no command after it.
-    write(&dir.join("detections/cloud/bad.yml"), "name: Bad\nsearch: >-\n  `cloudtrail` eventName=X | |\n  stats count\n");
+    write(
+        &dir.join("detections/cloud/bad.yml"),
+        "name: Bad\nsearch: >-\n  `cloudtrail` eventName=X | |\n  stats count\n",
+    );
     write(&dir.join("detections/cloud/no_search.yml"), "name: NoSearch\n");
     write(&dir.join("detections/endpoint/unknown.yml"), "name: Unknown\nsearch: 'a=1 | `undefined_macro`'\n");
     let out = spelunk(&["parse", "--content", dir.to_str().unwrap()]);

@@ -4,10 +4,10 @@
 
 mod common;
 
+use spelunk::compile;
 use spelunk::content::{find_yaml_files, read_detection};
 use spelunk::macros::MacroTable;
 use spelunk::syntax::{parse, print};
-use spelunk::compile;
 
 fn corpus() -> Option<(Vec<spelunk::content::DetectionFile>, MacroTable)> {
     let dir = common::security_content()?;
@@ -41,9 +41,21 @@ fn every_corpus_search_round_trips_through_the_printer() {
                 // The canonical text is a fixed point of print . parse.
                 assert_eq!(print(&again), printed, "{}", d.path.display());
             }
-            Ok(_) => failures.push(format!("{}: tree differs after print -> parse\n  printed: {printed}", d.path.display())),
-            Err(e) => failures.push(format!("{}: printed text does not parse: {}\n  printed: {printed}", d.path.display(), e.message)),
+            Ok(_) => {
+                failures.push(format!("{}: tree differs after print -> parse\n  printed: {printed}", d.path.display()))
+            }
+            Err(e) => failures.push(format!(
+                "{}: printed text does not parse: {}\n  printed: {printed}",
+                d.path.display(),
+                e.message
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} searches do not round-trip:\n{}", failures.len(), dets.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} searches do not round-trip:\n{}",
+        failures.len(),
+        dets.len(),
+        failures.join("\n")
+    );
 }

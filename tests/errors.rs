@@ -34,7 +34,12 @@ fn fail(src: &str) -> Diagnostic {
 /// (search, code, message, the text under the caret or `@N` for an empty span at N)
 const CASES: &[(&str, &str, &str, &str)] = &[
     // quotes, brackets, parentheses
-    ("eventName=\"ConsoleLogin | stats count", "spelunk::syntax", "unterminated string: this quote is never closed", "\""),
+    (
+        "eventName=\"ConsoleLogin | stats count",
+        "spelunk::syntax",
+        "unterminated string: this quote is never closed",
+        "\"",
+    ),
     ("(a=1 OR b=2 | stats count", "spelunk::syntax", "unclosed `(` in search", "("),
     ("a=1) | stats count", "spelunk::syntax", "unexpected `)`: there is no `(` to close", ")"),
     ("a [search b=1 | stats count", "spelunk::syntax", "unclosed `[`: the subsearch has no closing `]`", "["),
@@ -49,21 +54,41 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ("| stats count by | table x", "spelunk::syntax", "expected a field name after `by`, found `|`", "|"),
     ("| eval x=", "spelunk::syntax", "expected an expression after `x=`, found end of search", "@9"),
     ("| where x = ", "spelunk::syntax", "expected an expression after `=`, found end of search", "@12"),
-    ("| stats", "spelunk::syntax", "expected an aggregation such as `count` or `values(field)` in `stats`, found end of search", "@7"),
+    (
+        "| stats",
+        "spelunk::syntax",
+        "expected an aggregation such as `count` or `values(field)` in `stats`, found end of search",
+        "@7",
+    ),
     ("| rename a", "spelunk::syntax", "expected `as` after `a` in rename, found end of search", "@10"),
     ("| eval x=1 y", "spelunk::syntax", "expected `=` after `y` in eval, found end of search", "@12"),
     ("a=1 OR | stats count", "spelunk::syntax", "expected a search term after `OR`, found `|`", "|"),
     ("| rex field=x", "spelunk::syntax", "`rex` needs a regular expression in double quotes", "rex"),
     ("| join user", "spelunk::syntax", "expected a subsearch `[ ... ]` for `join`, found end of search", "@11"),
-    ("| tstats count where", "spelunk::syntax", "expected a search expression after `where`, found end of search", "@20"),
+    (
+        "| tstats count where",
+        "spelunk::syntax",
+        "expected a search expression after `where`, found end of search",
+        "@20",
+    ),
     ("| sort", "spelunk::syntax", "expected a field to sort by, found end of search", "@6"),
     ("a=", "spelunk::syntax", "expected a value after `=`, found end of search", "@2"),
     // pipes and command names
     ("a=1 | | stats count", "spelunk::syntax", "expected a command after `|`", "|"),
     ("a=1 |", "spelunk::syntax", "expected a command after `|`", "|"),
     ("| 123", "spelunk::syntax", "expected a command name, found `123`", "1"),
-    ("| stats count by x y)", "spelunk::syntax", "unexpected `)` in `stats`: expected `|` or the end of the search", ")"),
-    ("| eval x=5minutes", "spelunk::syntax", "`5minutes` is not a number; a field name that starts with a digit must be quoted: '5minutes'", "5minutes"),
+    (
+        "| stats count by x y)",
+        "spelunk::syntax",
+        "unexpected `)` in `stats`: expected `|` or the end of the search",
+        ")",
+    ),
+    (
+        "| eval x=5minutes",
+        "spelunk::syntax",
+        "`5minutes` is not a number; a field name that starts with a digit must be quoted: '5minutes'",
+        "5minutes",
+    ),
     // macros
     ("`nope` | stats count", "spelunk::macro::unknown", "unknown macro `nope`", "`nope`"),
     ("a | `loop_a`", "spelunk::macro::cycle", "macro cycle: `loop_a` -> `loop_b` -> `loop_a`", "`loop_a`"),
@@ -73,9 +98,24 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "macro `security_content_ctime` takes 1 argument, but 2 were given",
         "`security_content_ctime(t, x)`",
     ),
-    ("`security_content_ctime`", "spelunk::macro::arity", "macro `security_content_ctime` takes 1 argument, but none were given", "`security_content_ctime`"),
-    ("a `cloudtrail", "spelunk::macro::unterminated", "unterminated macro invocation: this backtick is never closed", "`"),
-    ("a | `broken_stats`", "spelunk::syntax", "expected a field name after `by`, found end of search", "`broken_stats`"),
+    (
+        "`security_content_ctime`",
+        "spelunk::macro::arity",
+        "macro `security_content_ctime` takes 1 argument, but none were given",
+        "`security_content_ctime`",
+    ),
+    (
+        "a `cloudtrail",
+        "spelunk::macro::unterminated",
+        "unterminated macro invocation: this backtick is never closed",
+        "`",
+    ),
+    (
+        "a | `broken_stats`",
+        "spelunk::syntax",
+        "expected a field name after `by`, found end of search",
+        "`broken_stats`",
+    ),
     ("`cloudtrail` | eval x=", "spelunk::syntax", "expected an expression after `x=`, found end of search", "@22"),
 ];
 

@@ -116,9 +116,15 @@ fn spans_cover_what_was_written() {
 
 #[test]
 fn search_or_binds_tighter_than_implicit_and() {
-    assert_eq!(search_sexp("eventName=PutImage date_hour>=20 OR date_hour<8"), "(and eventName=<PutImage> (or date_hour>=<20> date_hour<<8>))");
+    assert_eq!(
+        search_sexp("eventName=PutImage date_hour>=20 OR date_hour<8"),
+        "(and eventName=<PutImage> (or date_hour>=<20> date_hour<<8>))"
+    );
     assert_eq!(search_sexp("a=1 b=2 OR c=3 NOT d=4"), "(and a=<1> (or b=<2> c=<3>) (not d=<4>))");
-    assert_eq!(search_sexp("eventName=CreateKey OR eventName=PutKeyPolicy x=1"), "(and (or eventName=<CreateKey> eventName=<PutKeyPolicy>) x=<1>)");
+    assert_eq!(
+        search_sexp("eventName=CreateKey OR eventName=PutKeyPolicy x=1"),
+        "(and (or eventName=<CreateKey> eventName=<PutKeyPolicy>) x=<1>)"
+    );
 }
 
 #[test]
@@ -146,7 +152,10 @@ fn search_field_names_with_dots_braces_dashes_and_quotes() {
         search_sexp("requestParameters.launchPermission.add.items{}.userId = *"),
         "requestParameters.launchPermission.add.items{}.userId=<*>"
     );
-    assert_eq!(search_sexp("requestParameters.x-amz-server-side-encryption=\"aws:kms\""), "requestParameters.x-amz-server-side-encryption=<aws:kms>");
+    assert_eq!(
+        search_sexp("requestParameters.x-amz-server-side-encryption=\"aws:kms\""),
+        "requestParameters.x-amz-server-side-encryption=<aws:kms>"
+    );
     assert_eq!(search_sexp("\"requestParameters.masterUserPassword\"=*"), "requestParameters.masterUserPassword=<*>");
 }
 
@@ -165,7 +174,10 @@ fn search_quoted_values_escapes_and_adjacent_pieces() {
 
 #[test]
 fn search_in_lists() {
-    assert_eq!(search_sexp("errorCode IN (NoSuchEntityException,DeleteConflictException, AccessDenied)"), "(in errorCode NoSuchEntityException|DeleteConflictException|AccessDenied)");
+    assert_eq!(
+        search_sexp("errorCode IN (NoSuchEntityException,DeleteConflictException, AccessDenied)"),
+        "(in errorCode NoSuchEntityException|DeleteConflictException|AccessDenied)"
+    );
     assert_eq!(search_sexp("x IN (\"*AuthenticatedUsers\",\"*AllUsers\")"), "(in x *AuthenticatedUsers|*AllUsers)");
     assert_eq!(search_sexp("NOT errorCode IN (AccessDenied)"), "(not (in errorCode AccessDenied))");
     // Sloppy lists that production detections contain: stray commas, missing commas.
@@ -175,7 +187,10 @@ fn search_in_lists() {
 
 #[test]
 fn search_terms_and_phrases() {
-    assert_eq!(search_sexp("StartInstances \"access denied\" error*"), "(and term<StartInstances> \"access denied\" term<error*>)");
+    assert_eq!(
+        search_sexp("StartInstances \"access denied\" error*"),
+        "(and term<StartInstances> \"access denied\" term<error*>)"
+    );
     assert_eq!(search_sexp("*"), "term<*>");
 }
 
@@ -251,7 +266,10 @@ fn expr_literals_quoted_names_and_calls() {
 #[test]
 fn expr_unquoted_dotted_names_are_concatenation() {
     // docs/spl-semantics.md 3.1: UNVERIFIED default.
-    assert_eq!(where_sexp("match(userIdentity.userName,requestParameters.userName)"), "match((. userIdentity userName), (. requestParameters userName))");
+    assert_eq!(
+        where_sexp("match(userIdentity.userName,requestParameters.userName)"),
+        "match((. userIdentity userName), (. requestParameters userName))"
+    );
 }
 
 #[test]
@@ -283,7 +301,9 @@ fn stats_functions_aliases_by_and_eval_arguments() {
 
 #[test]
 fn eventstats_and_streamstats_take_options() {
-    let CommandKind::Streamstats(st) = first("| streamstats current=f window=2 latest(x) as prev by user") else { panic!() };
+    let CommandKind::Streamstats(st) = first("| streamstats current=f window=2 latest(x) as prev by user") else {
+        panic!()
+    };
     assert_eq!(st.options.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["current", "window"]);
     assert!(matches!(first("| eventstats dc(a) as n by b"), CommandKind::Eventstats(_)));
 }
@@ -307,7 +327,10 @@ fn timechart() {
 
 #[test]
 fn rename_wildcards_and_quoted_names() {
-    let CommandKind::Rename(r) = first("| rename Processes.* as *, \"Search Name\" AS search_name values(x) as x") else { panic!() };
+    let CommandKind::Rename(r) = first("| rename Processes.* as *, \"Search Name\" AS search_name values(x) as x")
+    else {
+        panic!()
+    };
     let pairs: Vec<(&str, &str)> = r.iter().map(|p| (p.from.name.as_str(), p.to.name.as_str())).collect();
     assert_eq!(pairs, [("Processes.*", "*"), ("Search Name", "search_name"), ("values(x)", "x")]);
     // The quoted-argument form of drop_dm_object_name: "Web".* is Web.*
@@ -346,11 +369,19 @@ fn rex_spath_convert() {
     assert_eq!(r.options.len(), 2);
     let CommandKind::Rex(r) = first(r#"| rex field=x mode=sed "s/\x00//g""#) else { panic!() };
     assert_eq!(r.regex.text, r"s/\x00//g");
-    let CommandKind::Spath(sp) = first("| spath input=requestParameters.policyDocument output=doc path=Statement{}.Effect") else { panic!() };
+    let CommandKind::Spath(sp) =
+        first("| spath input=requestParameters.policyDocument output=doc path=Statement{}.Effect")
+    else {
+        panic!()
+    };
     assert_eq!(sp.options.len(), 3);
     let CommandKind::Spath(sp) = first("| spath requestParameters.policy") else { panic!() };
     assert_eq!(sp.path.unwrap().text, "requestParameters.policy");
-    let CommandKind::Convert(c) = first("| convert timeformat=\"%Y-%m-%dT%H:%M:%S\" ctime(firstTime) as f, ctime(lastTime)") else { panic!() };
+    let CommandKind::Convert(c) =
+        first("| convert timeformat=\"%Y-%m-%dT%H:%M:%S\" ctime(firstTime) as f, ctime(lastTime)")
+    else {
+        panic!()
+    };
     assert_eq!(c.options[0].value.text, "%Y-%m-%dT%H:%M:%S");
     assert_eq!((c.conversions.len(), c.conversions[0].alias.as_ref().unwrap().name.as_str()), (2, "f"));
 }
@@ -368,7 +399,11 @@ fn bin_bucket_mvexpand_makemv_nomv() {
 
 #[test]
 fn lookup_inputlookup_outputlookup() {
-    let CommandKind::Lookup(l) = first("| lookup local=true ut_shannon_lookup word as domain, b OUTPUTNEW ut_shannon as s x") else { panic!() };
+    let CommandKind::Lookup(l) =
+        first("| lookup local=true ut_shannon_lookup word as domain, b OUTPUTNEW ut_shannon as s x")
+    else {
+        panic!()
+    };
     assert_eq!(l.table.text, "ut_shannon_lookup");
     assert_eq!(l.inputs.len(), 2);
     assert_eq!(l.inputs[0].alias.as_ref().unwrap().name, "domain");
@@ -385,7 +420,9 @@ fn lookup_inputlookup_outputlookup() {
 
 #[test]
 fn join_append() {
-    let CommandKind::Join(j) = first("| join type=left max=0 user, src [search b=1 | fields user src]") else { panic!() };
+    let CommandKind::Join(j) = first("| join type=left max=0 user, src [search b=1 | fields user src]") else {
+        panic!()
+    };
     assert_eq!((j.options.len(), j.fields.len(), j.subsearch.commands.len()), (2, 2, 2));
     assert!(matches!(first("| append [| makeresults]"), CommandKind::Append { .. }));
 }
@@ -397,14 +434,24 @@ fn top_rare_iplocation_makeresults_transaction_anomalydetection() {
     assert!(matches!(first("| rare user"), CommandKind::Rare(_)));
     assert!(matches!(first("| iplocation prefix=geo_ src_ip"), CommandKind::Iplocation { .. }));
     assert!(matches!(first("| makeresults count=2"), CommandKind::Makeresults { .. }));
-    let CommandKind::Transaction { fields, options } = first("| transaction user maxspan=30m startswith=eval(a=\"b c\")") else { panic!() };
+    let CommandKind::Transaction { fields, options } =
+        first("| transaction user maxspan=30m startswith=eval(a=\"b c\")")
+    else {
+        panic!()
+    };
     assert_eq!((fields.len(), options[1].value.text.as_str()), (1, "eval(a=\"b c\")"));
-    assert!(matches!(first("| anomalydetection method=histogram action=filter x"), CommandKind::Anomalydetection { .. }));
+    assert!(matches!(
+        first("| anomalydetection method=histogram action=filter x"),
+        CommandKind::Anomalydetection { .. }
+    ));
 }
 
 #[test]
 fn generic_commands_keep_their_arguments() {
-    let CommandKind::Generic(g) = first("| foreach * [eval <<FIELD>>=round(<<FIELD>>, 2)] | appendpipe [stats count]") else { panic!() };
+    let CommandKind::Generic(g) = first("| foreach * [eval <<FIELD>>=round(<<FIELD>>, 2)] | appendpipe [stats count]")
+    else {
+        panic!()
+    };
     assert_eq!(g.name, "foreach");
     assert!(matches!(&g.args[1], Arg::Block { text, .. } if text == "eval <<FIELD>>=round(<<FIELD>>, 2)"));
     let t = p("a | appendpipe [stats count | where count=0] | regex _raw!=\"x y\" | xyseries a,b c");

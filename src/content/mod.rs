@@ -76,7 +76,8 @@ pub fn read_detection(path: &Path) -> Result<DetectionFile, ContentError> {
         err(loc.map(|l| l.line() as usize), loc.map(|l| l.column() as usize), format!("invalid YAML: {e}"))
     })?;
     let search = raw.search.ok_or_else(|| err(None, None, "no `search:` in this detection".into()))?;
-    let name = raw.name.unwrap_or_else(|| path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()));
+    let name =
+        raw.name.unwrap_or_else(|| path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()));
     Ok(DetectionFile { path: path.to_path_buf(), text, name, search })
 }
 

@@ -197,9 +197,8 @@ impl Expander<'_> {
         };
         let here = call.unwrap_or(Span::new(k, close + 1));
         let body = &text[k + 1..close];
-        let (name, args) = parse_invocation(body).map_err(|msg| {
-            self.error(MacroErrorKind::Malformed, here, msg, "in this macro invocation", None)
-        })?;
+        let (name, args) = parse_invocation(body)
+            .map_err(|msg| self.error(MacroErrorKind::Malformed, here, msg, "in this macro invocation", None))?;
         let arity = args.len();
         let macro_key = key(name, arity);
         let owned;
@@ -208,7 +207,9 @@ impl Expander<'_> {
                 return Err(self.error(
                     MacroErrorKind::IsEval,
                     here,
-                    format!("macro `{macro_key}` is an eval-based macro (iseval = true), which spelunk does not expand"),
+                    format!(
+                        "macro `{macro_key}` is an eval-based macro (iseval = true), which spelunk does not expand"
+                    ),
                     "eval-based macro",
                     Some(format!("defined in {}", def.origin)),
                 ));
@@ -295,7 +296,14 @@ impl Expander<'_> {
         )
     }
 
-    fn error(&self, kind: MacroErrorKind, span: Span, message: String, label: &str, help: Option<String>) -> MacroError {
+    fn error(
+        &self,
+        kind: MacroErrorKind,
+        span: Span,
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) -> MacroError {
         MacroError { kind, span, message, label: label.to_string(), help }
     }
 }
@@ -398,9 +406,8 @@ fn substitute(definition: &str, names: &[String], values: &[String]) -> String {
     while let Some(p) = rest.find('$') {
         out.push_str(&rest[..p]);
         let after = &rest[p + 1..];
-        let hit = names.iter().zip(values).find(|(n, _)| {
-            after.starts_with(n.as_str()) && after[n.len()..].starts_with('$')
-        });
+        let hit =
+            names.iter().zip(values).find(|(n, _)| after.starts_with(n.as_str()) && after[n.len()..].starts_with('$'));
         match hit {
             Some((n, v)) => {
                 out.push_str(v);
@@ -531,7 +538,13 @@ mod tests {
         defs.push(("m30".into(), vec![], "x".into()));
         let mut t = MacroTable::new();
         for (n, a, d) in defs {
-            t.insert(MacroDef { name: n, args: a.iter().map(|s| s.to_string()).collect(), definition: d, iseval: false, origin: "t".into() });
+            t.insert(MacroDef {
+                name: n,
+                args: a.iter().map(|s| s.to_string()).collect(),
+                definition: d,
+                iseval: false,
+                origin: "t".into(),
+            });
         }
         let e = expand("`m0`", &t).unwrap_err();
         assert_eq!(e.kind, MacroErrorKind::TooLarge);

@@ -65,12 +65,18 @@ impl MacroTable {
         let mut finish = |cur: Option<(usize, String, Option<usize>, ConfStanza)>, table: &mut MacroTable| {
             if let Some((line, name, arity, st)) = cur {
                 let Some(definition) = st.definition else {
-                    return Err(err(line, format!("stanza [{}] has no `definition`", super::key(&name, arity.unwrap_or(0)))));
+                    return Err(err(
+                        line,
+                        format!("stanza [{}] has no `definition`", super::key(&name, arity.unwrap_or(0))),
+                    ));
                 };
                 let args = st.args.unwrap_or_default();
                 if let Some(n) = arity {
                     if n != args.len() {
-                        return Err(err(line, format!("stanza [{name}({n})] declares {} argument name(s) in `args`", args.len())));
+                        return Err(err(
+                            line,
+                            format!("stanza [{name}({n})] declares {} argument name(s) in `args`", args.len()),
+                        ));
                     }
                 } else if !args.is_empty() {
                     return Err(err(line, format!("stanza [{name}] has `args` but no argument count in its name")));
@@ -139,7 +145,11 @@ impl MacroTable {
     /// Loads every `*.yml`/`*.yaml` (security_content format) and `*.conf` (macros.conf
     /// format) file directly in `dir`, in name order. Returns how many macros it defined.
     pub fn load_dir(&mut self, dir: &Path) -> Result<usize, LoadError> {
-        let io = |e: std::io::Error, p: &Path| LoadError { path: p.display().to_string(), line: None, message: e.to_string() };
+        let io = |e: std::io::Error, p: &Path| LoadError {
+            path: p.display().to_string(),
+            line: None,
+            message: e.to_string(),
+        };
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| io(e, dir))?
             .filter_map(|e| e.ok().map(|e| e.path()))

@@ -62,31 +62,64 @@ pub enum CommandKind {
     Timechart(Stats),
     Rename(Vec<RenamePair>),
     Table(Vec<Ident>),
-    Fields { remove: bool, fields: Vec<Ident> },
-    Fillnull { options: Vec<CmdOption>, fields: Vec<Ident> },
+    Fields {
+        remove: bool,
+        fields: Vec<Ident>,
+    },
+    Fillnull {
+        options: Vec<CmdOption>,
+        fields: Vec<Ident>,
+    },
     Dedup(Dedup),
     Sort(Sort),
     Head(Head),
-    Tail { count: Option<u64> },
+    Tail {
+        count: Option<u64>,
+    },
     Rex(Rex),
     Spath(Spath),
     Convert(Convert),
     /// `bin` and its alias `bucket`.
     Bin(Bin),
-    Mvexpand { options: Vec<CmdOption>, field: Ident },
-    Makemv { options: Vec<CmdOption>, field: Ident },
-    Nomv { field: Ident },
+    Mvexpand {
+        options: Vec<CmdOption>,
+        field: Ident,
+    },
+    Makemv {
+        options: Vec<CmdOption>,
+        field: Ident,
+    },
+    Nomv {
+        field: Ident,
+    },
     Lookup(Lookup),
     Inputlookup(Inputlookup),
-    Outputlookup { options: Vec<CmdOption>, table: Literal },
+    Outputlookup {
+        options: Vec<CmdOption>,
+        table: Literal,
+    },
     Join(Join),
-    Append { options: Vec<CmdOption>, subsearch: Box<Pipeline> },
+    Append {
+        options: Vec<CmdOption>,
+        subsearch: Box<Pipeline>,
+    },
     Top(Top),
     Rare(Top),
-    Iplocation { options: Vec<CmdOption>, field: Ident },
-    Makeresults { options: Vec<CmdOption> },
-    Transaction { fields: Vec<Ident>, options: Vec<CmdOption> },
-    Anomalydetection { options: Vec<CmdOption>, fields: Vec<Ident> },
+    Iplocation {
+        options: Vec<CmdOption>,
+        field: Ident,
+    },
+    Makeresults {
+        options: Vec<CmdOption>,
+    },
+    Transaction {
+        fields: Vec<Ident>,
+        options: Vec<CmdOption>,
+    },
+    Anomalydetection {
+        options: Vec<CmdOption>,
+        fields: Vec<Ident>,
+    },
     Generic(Generic),
 }
 
@@ -149,13 +182,26 @@ pub enum SearchKind {
     Or(Vec<SearchExpr>),
     Not(Box<SearchExpr>),
     /// `field=value`, `field!=value`, `field>=value`... `value` may hold `*` wildcards.
-    Compare { field: Ident, op: CmpOp, value: String },
+    Compare {
+        field: Ident,
+        op: CmpOp,
+        value: String,
+    },
     /// `field IN (v1, v2, ...)`.
-    In { field: Ident, values: Vec<String> },
+    In {
+        field: Ident,
+        values: Vec<String>,
+    },
     /// A bare word (may hold `*`) or a quoted phrase, matched against `_raw`.
-    Term { text: String, phrase: bool },
+    Term {
+        text: String,
+        phrase: bool,
+    },
     /// `earliest=-24h`, `latest=now` and the legacy time modifiers.
-    TimeModifier { name: String, value: String },
+    TimeModifier {
+        name: String,
+        value: String,
+    },
     /// `[ ... ]`: replaced at run time by the formatted results of the inner search.
     Subsearch(Box<Pipeline>),
 }
@@ -218,11 +264,24 @@ pub enum ExprKind {
     /// A numeric literal, kept as written (`1`, `2.50`, `1e3`).
     Num(String),
     /// `name(args)`, including the constants `true()`, `false()`, `null()`.
-    Call { name: String, args: Vec<Expr> },
-    Unary { op: UnaryOp, expr: Box<Expr> },
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Call {
+        name: String,
+        args: Vec<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        expr: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `expr IN (v1, v2)`.
-    In { expr: Box<Expr>, list: Vec<Expr> },
+    In {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -500,6 +559,9 @@ pub enum Arg {
     /// `[ ... ]` holding a search.
     Subsearch(Pipeline),
     /// `[ ... ]` whose content is not a search (a `foreach` template): kept as text.
-    Block { text: String, span: Span },
+    Block {
+        text: String,
+        span: Span,
+    },
     Comma,
 }

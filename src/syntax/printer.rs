@@ -104,7 +104,10 @@ fn command(out: &mut String, c: &Command) {
                 expr(out, &a.value);
             }
         }
-        CommandKind::Stats(s) | CommandKind::Eventstats(s) | CommandKind::Streamstats(s) | CommandKind::Timechart(s) => {
+        CommandKind::Stats(s)
+        | CommandKind::Eventstats(s)
+        | CommandKind::Streamstats(s)
+        | CommandKind::Timechart(s) => {
             options(out, &s.options);
             aggregations(out, &s.aggs);
             by(out, &s.by, &s.by_options);

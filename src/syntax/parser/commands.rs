@@ -274,20 +274,22 @@ fn eval(mut i: In<'_>) -> PResult<'_, CommandKind> {
 fn assign_target(i: In<'_>) -> PResult<'_, Ident> {
     let start = pos(i);
     let s = *i.fragment();
-    if s.starts_with('\'') {
-        if let Some(end) = s[1..].find('\'') {
+    if let Some(body) = s.strip_prefix('\'') {
+        if let Some(end) = body.find('\'') {
             let j = i.take_from(end + 2);
-            return Ok((j, Ident { name: s[1..end + 1].to_string(), span: span_from(start, j) }));
+            return Ok((j, Ident { name: body[..end].to_string(), span: span_from(start, j) }));
         }
-        return fail(Span::new(start, start + 1), "unterminated field name: this `'` is never closed", "field name starts here");
+        return fail(
+            Span::new(start, start + 1),
+            "unterminated field name: this `'` is never closed",
+            "field name starts here",
+        );
     }
     if s.starts_with('"') {
         let (j, name) = quoted(i)?;
         return Ok((j, Ident { name, span: span_from(start, j) }));
     }
-    let end = s
-        .find(|c: char| c.is_whitespace() || "=,|()\"'[]".contains(c) || c == '!')
-        .unwrap_or(s.len());
+    let end = s.find(|c: char| c.is_whitespace() || "=,|()\"'[]".contains(c) || c == '!').unwrap_or(s.len());
     if end == 0 {
         return expected(i, "a field name to assign");
     }
@@ -297,7 +299,9 @@ fn assign_target(i: In<'_>) -> PResult<'_, Ident> {
 
 /// Prints an eval target so that [`assign_target`] reads it back.
 pub fn print_assign_target(name: &str) -> String {
-    let bare = !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || "=,|()\"'[]!".contains(c)) && !name.contains("```");
+    let bare = !name.is_empty()
+        && !name.chars().any(|c| c.is_whitespace() || "=,|()\"'[]!".contains(c))
+        && !name.contains("```");
     if bare {
         name.to_string()
     } else if !name.contains('\'') {
@@ -398,7 +402,11 @@ fn aggregation(i: In<'_>) -> PResult<'_, Aggregation> {
         };
         if !k.fragment().starts_with(')') {
             if at_command_end(k) {
-                return fail(Span::new(open, open + 1), format!("unclosed `(` in `{func}(`"), "this `(` is never closed");
+                return fail(
+                    Span::new(open, open + 1),
+                    format!("unclosed `(` in `{func}(`"),
+                    "this `(` is never closed",
+                );
             }
             return expected(k, &format!("`)` to close `{func}(`"));
         }
@@ -426,7 +434,8 @@ fn tstats(i: In<'_>) -> PResult<'_, CommandKind> {
         let (j, _) = ws(i)?;
         if let Ok((k, _)) = keyword("from").parse(j) {
             let (k, _) = ws(k)?;
-            let (k, from) = raw_word(k, ",|[]").map_err(|e| must(e, k, "a data source after `from` (`datamodel=Name`)"))?;
+            let (k, from) =
+                raw_word(k, ",|[]").map_err(|e| must(e, k, "a data source after `from` (`datamodel=Name`)"))?;
             t.from = Some(from);
             i = k;
         } else if let Ok((k, _)) = keyword("where").parse(j) {
@@ -650,7 +659,11 @@ fn rex(mut i: In<'_>, name_span: Span) -> PResult<'_, CommandKind> {
             regex = Some(Literal { text, quoted: true, span: span_from(start, k) });
             i = k;
         } else if regex.is_some() {
-            return fail(at(j), format!("unexpected {} after the regular expression of `rex`", describe(j)), "`rex` does not take this");
+            return fail(
+                at(j),
+                format!("unexpected {} after the regular expression of `rex`", describe(j)),
+                "`rex` does not take this",
+            );
         } else {
             return expected(j, "a regular expression in double quotes");
         }

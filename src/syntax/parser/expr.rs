@@ -274,7 +274,11 @@ fn number(i: In<'_>) -> PResult<'_, Expr> {
         let word_end = s.find(|c: char| !is_word_char(c)).unwrap_or(s.len());
         return fail(
             Span::new(start, start + word_end),
-            format!("`{}` is not a number; a field name that starts with a digit must be quoted: '{}'", &s[..word_end], &s[..word_end]),
+            format!(
+                "`{}` is not a number; a field name that starts with a digit must be quoted: '{}'",
+                &s[..word_end],
+                &s[..word_end]
+            ),
             "quote this field name",
         );
     }
@@ -305,7 +309,11 @@ fn arg_list<'a>(i: In<'a>, owner: &str) -> PResult<'a, (Vec<Expr>, usize)> {
             continue;
         }
         if at_command_end(j) {
-            return fail(Span::new(open, open + 1), format!("unclosed `(` in `{owner}(...)`"), "this `(` is never closed");
+            return fail(
+                Span::new(open, open + 1),
+                format!("unclosed `(` in `{owner}(...)`"),
+                "this `(` is never closed",
+            );
         }
         return expected(j, &format!("`,` or `)` in the arguments of `{owner}`"));
     }

@@ -76,11 +76,8 @@ pub fn describe(i: In<'_>) -> String {
         Some('|') => "`|`".to_string(),
         Some(c) if c.is_whitespace() => "white space".to_string(),
         Some(_) => {
-            let word: String = s
-                .chars()
-                .take_while(|c| !c.is_whitespace() && !"|[](),\"".contains(*c))
-                .take(30)
-                .collect();
+            let word: String =
+                s.chars().take_while(|c| !c.is_whitespace() && !"|[](),\"".contains(*c)).take(30).collect();
             if word.is_empty() {
                 format!("`{}`", s.chars().next().unwrap_or(' '))
             } else {
@@ -110,8 +107,8 @@ pub fn ws(mut i: In<'_>) -> PResult<'_, ()> {
         let s = *i.fragment();
         let trimmed = s.trim_start();
         i = i.take_from(s.len() - trimmed.len());
-        if trimmed.starts_with("```") {
-            match trimmed[3..].find("```") {
+        if let Some(comment) = trimmed.strip_prefix("```") {
+            match comment.find("```") {
                 Some(end) => i = i.take_from(end + 6),
                 None => {
                     return fail(
@@ -192,11 +189,7 @@ pub fn quoted(i: In<'_>) -> PResult<'_, String> {
             _ => out.push(c),
         }
     }
-    fail(
-        Span::new(pos(i), pos(i) + 1),
-        "unterminated string: this quote is never closed",
-        "string starts here",
-    )
+    fail(Span::new(pos(i), pos(i) + 1), "unterminated string: this quote is never closed", "string starts here")
 }
 
 /// Writes `s` as a double-quoted SPL string that [`quoted`] reads back as `s`.
@@ -319,9 +312,7 @@ pub fn is_bare_field(name: &str, parens: bool) -> bool {
     !name.is_empty()
         && !name.contains("```")
         && balanced(name, parens)
-        && name.chars().all(|c| {
-            !c.is_whitespace() && (!FIELD_STOP.contains(c) || (parens && (c == '(' || c == ')')))
-        })
+        && name.chars().all(|c| !c.is_whitespace() && (!FIELD_STOP.contains(c) || (parens && (c == '(' || c == ')'))))
 }
 
 fn balanced(name: &str, parens: bool) -> bool {

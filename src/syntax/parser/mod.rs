@@ -35,7 +35,8 @@ pub fn parse_pipeline(text: &str) -> Result<Pipeline, SyntaxError> {
 
 /// Parses one eval expression that must use up all of `text`.
 pub fn parse_expr(text: &str) -> Result<Expr, SyntaxError> {
-    let result = lex::ws(In::new(text)).and_then(|(i, _)| expr::expr(i)).and_then(|(i, e)| lex::ws(i).map(|(i, _)| (i, e)));
+    let result =
+        lex::ws(In::new(text)).and_then(|(i, _)| expr::expr(i)).and_then(|(i, e)| lex::ws(i).map(|(i, _)| (i, e)));
     match result {
         Ok((rest, e)) if rest.fragment().is_empty() => Ok(e),
         Ok((rest, _)) => Err(SyntaxError::new(

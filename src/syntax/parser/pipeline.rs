@@ -29,7 +29,11 @@ fn bracketed(i: In<'_>, starts_with_command: bool) -> PResult<'_, Pipeline> {
     debug_assert!(i.fragment().starts_with('['));
     let (j, p) = pipeline(i.take_from(1), true, starts_with_command)?;
     if !j.fragment().starts_with(']') {
-        return fail(Span::new(open, open + 1), "unclosed `[`: the subsearch has no closing `]`", "this `[` is never closed");
+        return fail(
+            Span::new(open, open + 1),
+            "unclosed `[`: the subsearch has no closing `]`",
+            "this `[` is never closed",
+        );
     }
     Ok((j.take_from(1), p))
 }

@@ -44,9 +44,7 @@ fn combine_and(mut items: Vec<SearchExpr>, start: usize) -> Option<SearchExpr> {
 }
 
 fn at_stop(i: In<'_>, stops: Stops, in_group: bool) -> bool {
-    at_command_end(i)
-        || (in_group && i.fragment().starts_with(')'))
-        || (stops.by && keyword("by").parse(i).is_ok())
+    at_command_end(i) || (in_group && i.fragment().starts_with(')')) || (stops.by && keyword("by").parse(i).is_ok())
 }
 
 fn and_items(mut i: In<'_>, stops: Stops, in_group: bool) -> PResult<'_, Vec<SearchExpr>> {
@@ -233,9 +231,8 @@ const WORD_STOP: &str = "()[]|\"";
 
 /// A bare word in search: a term, or a field name when an operator follows.
 fn bare_token(i: In<'_>) -> PResult<'_, String> {
-    let (j, text) = word(i, |s: &str, c: char| {
-        c == '=' || c == '<' || c == '>' || (c == '!' && s[1..].starts_with('='))
-    }, false)?;
+    let (j, text) =
+        word(i, |s: &str, c: char| c == '=' || c == '<' || c == '>' || (c == '!' && s[1..].starts_with('=')), false)?;
     if text.is_empty() && pos(j) == pos(i) {
         return expected(i, "a search term");
     }
