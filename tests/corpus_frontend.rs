@@ -9,8 +9,8 @@ use spelunk::content::{find_yaml_files, read_detection};
 use spelunk::macros::MacroTable;
 use spelunk::syntax::{parse, print};
 
-fn corpus() -> Option<(Vec<spelunk::content::DetectionFile>, MacroTable)> {
-    let dir = common::security_content()?;
+fn corpus(test: &str) -> Option<(Vec<spelunk::content::DetectionFile>, MacroTable)> {
+    let dir = common::security_content(test)?;
     let mut macros = MacroTable::builtin();
     macros.load_dir(&dir.join("macros")).expect("corpus macros load");
     let files = find_yaml_files(&dir.join("detections")).expect("detections dir");
@@ -20,7 +20,7 @@ fn corpus() -> Option<(Vec<spelunk::content::DetectionFile>, MacroTable)> {
 
 #[test]
 fn every_corpus_search_parses() {
-    let Some((dets, macros)) = corpus() else { return };
+    let Some((dets, macros)) = corpus("every_corpus_search_parses") else { return };
     assert_eq!(dets.len(), 1711, "the corpus at its fixed commit has 1,711 detections");
     let failures: Vec<String> = dets
         .iter()
@@ -31,7 +31,7 @@ fn every_corpus_search_parses() {
 
 #[test]
 fn every_corpus_search_round_trips_through_the_printer() {
-    let Some((dets, macros)) = corpus() else { return };
+    let Some((dets, macros)) = corpus("every_corpus_search_round_trips_through_the_printer") else { return };
     let mut failures = Vec::new();
     for d in &dets {
         let q = compile(&d.search, &macros).expect("parses (checked by the other test)");
