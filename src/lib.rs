@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod macros;
 pub mod query;
 pub mod syntax;
+pub mod text;
 
 pub use diagnostic::Diagnostic;
 pub use query::{compile, Query};

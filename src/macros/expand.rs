@@ -367,21 +367,9 @@ fn parse_invocation(body: &str) -> Result<(&str, Vec<String>), String> {
     }
     let mut args = Vec::new();
     let mut depth = 0i32;
-    let mut in_quote = false;
-    let mut escaped = false;
     let mut start = 0;
-    for (k, c) in inner.char_indices() {
-        if in_quote {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_quote = false,
-                _ => {}
-            }
-            continue;
-        }
+    for (k, c) in crate::text::unquoted_chars(inner) {
         match c {
-            '"' => in_quote = true,
             '(' => depth += 1,
             ')' => depth -= 1,
             ',' if depth == 0 => {

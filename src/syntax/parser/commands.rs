@@ -125,18 +125,6 @@ fn map<'a, T>(r: PResult<'a, T>, f: impl FnOnce(T) -> CommandKind) -> PResult<'a
     r.map(|(j, t)| (j, f(t)))
 }
 
-/// Turns a recoverable error into a committed one saying what was needed.
-fn must(e: nom::Err<SyntaxError>, i: In<'_>, what: &str) -> nom::Err<SyntaxError> {
-    match e {
-        nom::Err::Error(_) => nom::Err::Failure(SyntaxError::new(
-            at(i),
-            format!("expected {what}, found {}", describe(i)),
-            format!("expected {what}"),
-        )),
-        other => other,
-    }
-}
-
 /// `name=value` options for as long as they come.
 fn options_only(mut i: In<'_>) -> PResult<'_, Vec<CmdOption>> {
     let mut options = Vec::new();
@@ -862,20 +850,8 @@ fn bracket_arg<'a>(i: In<'a>, command: &str) -> PResult<'a, Arg> {
     let start = pos(i);
     let s = *i.fragment();
     let mut depth = 0usize;
-    let mut in_quote = false;
-    let mut escaped = false;
-    for (k, c) in s.char_indices() {
-        if in_quote {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_quote = false,
-                _ => {}
-            }
-            continue;
-        }
+    for (k, c) in crate::text::unquoted_chars(s) {
         match c {
-            '"' => in_quote = true,
             '[' => depth += 1,
             ']' => {
                 depth -= 1;

@@ -231,18 +231,6 @@ fn primary(i: In<'_>) -> PResult<'_, Expr> {
     }
 }
 
-/// Turns a recoverable error into a committed one saying what was needed.
-fn must(e: nom::Err<SyntaxError>, i: In<'_>, what: &str) -> nom::Err<SyntaxError> {
-    match e {
-        nom::Err::Error(_) => nom::Err::Failure(SyntaxError::new(
-            at(i),
-            format!("expected {what}, found {}", describe(i)),
-            format!("expected {what}"),
-        )),
-        other => other,
-    }
-}
-
 fn number(i: In<'_>) -> PResult<'_, Expr> {
     let start = pos(i);
     let s = *i.fragment();

@@ -101,6 +101,18 @@ pub fn expected<'a, T>(i: In<'a>, what: &str) -> PResult<'a, T> {
     )))
 }
 
+/// Turns a recoverable error into a committed one saying what was needed there.
+pub fn must(e: nom::Err<SyntaxError>, i: In<'_>, what: &str) -> nom::Err<SyntaxError> {
+    match e {
+        nom::Err::Error(_) => nom::Err::Failure(SyntaxError::new(
+            at(i),
+            format!("expected {what}, found {}", describe(i)),
+            format!("expected {what}"),
+        )),
+        other => other,
+    }
+}
+
 /// Skips white space (line breaks included) and ```` ```comments``` ````.
 pub fn ws(mut i: In<'_>) -> PResult<'_, ()> {
     loop {
@@ -215,8 +227,8 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// A balanced `( ... )` group, quotes inside respected; returns it as written.
-fn balanced_parens(i: In<'_>) -> PResult<'_, ()> {
+/// A balanced `( ... )` group, quotes inside respected.
+pub fn balanced_parens(i: In<'_>) -> PResult<'_, ()> {
     let open = pos(i);
     let (mut j, _) = char('(').parse(i)?;
     loop {

@@ -264,7 +264,7 @@ fn word(i: In<'_>, stop: impl Fn(&str, char) -> bool, quotes: bool) -> PResult<'
             out.push_str(&v);
             j = k;
         } else if c == '(' && pos(j) > pos(i) {
-            let (k, _) = balanced(j)?;
+            let (k, _) = balanced_parens(j)?;
             out.push_str(&s[..pos(k) - pos(j)]);
             j = k;
         } else if c.is_whitespace() || WORD_STOP.contains(c) || stop(s, c) || s.starts_with("```") {
@@ -286,22 +286,6 @@ fn word(i: In<'_>, stop: impl Fn(&str, char) -> bool, quotes: bool) -> PResult<'
         }
     }
     Ok((j, out))
-}
-
-/// A balanced `( ... )` inside a word, quotes respected.
-fn balanced(i: In<'_>) -> PResult<'_, ()> {
-    let open = pos(i);
-    let mut j = i.take_from(1);
-    loop {
-        let s = *j.fragment();
-        match s.chars().next() {
-            None => return fail(Span::new(open, open + 1), "unclosed `(`", "this `(` is never closed"),
-            Some(')') => return Ok((j.take_from(1), ())),
-            Some('(') => j = balanced(j)?.0,
-            Some('"') => j = quoted(j)?.0,
-            Some(c) => j = j.take_from(c.len_utf8()),
-        }
-    }
 }
 
 /// Prints a search value or term so that the parser reads back the same text.
