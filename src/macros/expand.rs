@@ -149,7 +149,8 @@ impl Expander<'_> {
         let mut literal_start = 0;
         let mut k = 0;
         while k < bytes.len() {
-            if text[k..].starts_with("```") {
+            // Byte-wise: `k` may be inside a multi-byte character here.
+            if bytes[k..].starts_with(b"```") {
                 // A comment: copied as it is (the parser skips it); an unclosed one is
                 // left for the parser to report.
                 k = text[k + 3..].find("```").map_or(bytes.len(), |e| k + 3 + e + 3);
@@ -479,6 +480,16 @@ mod tests {
         let t = MacroTable::new();
         let src = "x=\"a`b`c\" ```a `c` comment``` | eval y=\"\\\"`q`\"";
         assert_eq!(expand(src, &t).unwrap().text, src);
+    }
+
+    #[test]
+    fn multibyte_characters_around_macros() {
+        // Found by the `parse` fuzz target: a byte offset inside `\u{35d}` was sliced.
+        let t = table(&[("ct", &[], "sourcetype=aws:cloudtrail")]);
+        assert_eq!(
+            expand("a\u{35d},`ct` é\\é ```ü```", &t).unwrap().text,
+            "a\u{35d},sourcetype=aws:cloudtrail é\\é ```ü```"
+        );
     }
 
     #[test]
