@@ -9,9 +9,11 @@
 //! | printing | [`syntax::printer`] | canonical SPL text |
 //! | content | [`content`] | detections read from YAML |
 //! | diagnostics | [`diagnostic`] | [`diagnostic::Diagnostic`]: code, span, caret |
+//! | events | [`events`] | [`events::Event`], [`events::Fields`]: raw text, index-time and JSON fields |
 
 pub mod content;
 pub mod diagnostic;
+pub mod events;
 pub mod macros;
 pub mod query;
 pub mod syntax;

@@ -1,0 +1,141 @@
+//! Events as Splunk sees them: the raw text, the fields Splunk makes at index time, and the
+//! fields JSON extraction makes at search time.
+//!
+//! | file | what |
+//! |---|---|
+//! | `value.rs` | [`Value`]: null, a string, or a multivalue |
+//! | `json.rs` | `KV_MODE = json` extraction |
+//! | `time.rs` | `_time` from `eventTime`, `date_*`, how `_time` is shown |
+//!
+//! Add-on knowledge (aliases, calculated fields, lookups, event types, tags), input formats
+//! and the columnar frame come with the rest of issue 3.
+
+pub mod json;
+pub mod time;
+pub mod value;
+
+pub use json::Fields;
+pub use time::Timestamp;
+pub use value::Value;
+
+/// Metadata Splunk attaches to an event when it is indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    pub sourcetype: String,
+    pub source: String,
+    pub host: String,
+    pub index: String,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta { sourcetype: "aws:cloudtrail".into(), source: String::new(), host: String::new(), index: "main".into() }
+    }
+}
+
+/// One event: its raw text, kept byte for byte, its timestamp and metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub raw: String,
+    pub time: Option<Timestamp>,
+    pub meta: Meta,
+}
+
+/// How many characters of punctuation `punct` keeps. Splunk's glossary says 30; the real
+/// export in ../shared shows 50 (docs/aws-cloudtrail-fields.md, UNVERIFIED point 4).
+pub const PUNCT_LEN: usize = 50;
+
+impl Event {
+    pub fn new(raw: String, meta: Meta) -> Event {
+        let time = time::event_time(&raw);
+        Event { raw, time, meta }
+    }
+
+    /// The fields Splunk computes when it indexes the event: `_raw`, `_time`, `date_*`,
+    /// `timestartpos`/`timeendpos`, `linecount`, `punct`, and the metadata.
+    pub fn index_time_fields(&self) -> Fields {
+        let mut f = Fields::new();
+        f.insert("_raw".into(), Value::Str(self.raw.clone()));
+        if let Some(ts) = &self.time {
+            f.insert("_time".into(), Value::Str(format_epoch(ts.epoch)));
+            for (k, v) in time::date_fields(ts) {
+                f.insert(k.into(), Value::Str(v));
+            }
+            f.insert("timestartpos".into(), Value::Str(ts.start.to_string()));
+            f.insert("timeendpos".into(), Value::Str(ts.end.to_string()));
+        }
+        f.insert("linecount".into(), Value::Str(linecount(&self.raw).to_string()));
+        f.insert("punct".into(), Value::Str(punct(&self.raw)));
+        for (k, v) in [
+            ("sourcetype", &self.meta.sourcetype),
+            ("source", &self.meta.source),
+            ("host", &self.meta.host),
+            ("index", &self.meta.index),
+        ] {
+            if !v.is_empty() {
+                f.insert(k.into(), Value::Str(v.clone()));
+            }
+        }
+        f
+    }
+
+    /// Index-time fields, then the JSON fields of `_raw` (a JSON field never replaces an
+    /// index-time one).
+    pub fn fields(&self) -> Result<Fields, json::JsonError> {
+        let mut f = self.index_time_fields();
+        for (k, v) in json::extract(&self.raw)? {
+            f.entry(k).or_insert(v);
+        }
+        Ok(f)
+    }
+}
+
+/// Epoch seconds as a field value: an integer when whole, else with its fraction.
+pub fn format_epoch(epoch: f64) -> String {
+    if epoch.fract() == 0.0 {
+        format!("{}", epoch as i64)
+    } else {
+        format!("{epoch:.6}").trim_end_matches('0').to_string()
+    }
+}
+
+/// Lines in the raw text (at least 1).
+pub fn linecount(raw: &str) -> usize {
+    raw.trim_end_matches('\n').lines().count().max(1)
+}
+
+/// `_raw` with letters and digits removed and each space turned into `_`, cut to
+/// [`PUNCT_LEN`] characters. Tabs and line breaks are kept as they are (UNVERIFIED).
+pub fn punct(raw: &str) -> String {
+    raw.chars().filter(|c| !c.is_alphanumeric()).map(|c| if c == ' ' { '_' } else { c }).take(PUNCT_LEN).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn punct_keeps_fifty_punctuation_characters() {
+        assert_eq!(punct(r#"{"a": "b c", "d": 1}"#), r#"{"":_"_",_"":_}"#);
+        assert_eq!(punct(&"{\"a\": 1, ".repeat(20)).chars().count(), PUNCT_LEN);
+    }
+
+    #[test]
+    fn index_time_fields_of_a_cloudtrail_record() {
+        let e =
+            Event::new(r#"{"eventTime": "2025-02-11T20:04:34Z", "eventName": "DeleteBucket"}"#.into(), Meta::default());
+        let f = e.fields().unwrap();
+        assert_eq!(f["_time"], Value::Str("1739304274".into()));
+        assert_eq!(f["timestartpos"], Value::Str("15".into()));
+        assert_eq!(f["linecount"], Value::Str("1".into()));
+        assert_eq!(f["sourcetype"], Value::Str("aws:cloudtrail".into()));
+        assert_eq!(f["eventName"], Value::Str("DeleteBucket".into()));
+        assert!(!f.contains_key("host"), "no host was given");
+    }
+
+    #[test]
+    fn epoch_formatting() {
+        assert_eq!(format_epoch(1739304274.0), "1739304274");
+        assert_eq!(format_epoch(1626784496.25), "1626784496.25");
+    }
+}

@@ -1,0 +1,172 @@
+//! `_time` from CloudTrail's `eventTime`, the `date_*` fields, and how `_time` is shown
+//! (docs/aws-cloudtrail-fields.md 1.4, docs/spl-semantics.md 1.4 and 10.3).
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+
+/// A timestamp read from an event's text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timestamp {
+    /// Seconds since the epoch, UTC, with any fraction.
+    pub epoch: f64,
+    /// The offset written with it, in minutes east of UTC (`Z` is 0).
+    pub offset_minutes: i32,
+    /// Byte offsets of the timestamp text in `_raw` (Splunk's `timestartpos`, `timeendpos`).
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The longest timestamp text read after the prefix (the add-on's MAX_TIMESTAMP_LOOKAHEAD).
+const LOOKAHEAD: usize = 28;
+
+/// Finds the first `"eventTime"` in `raw` (then optional white space, `:`, optional white
+/// space and `"`) and reads `%Y-%m-%dT%H:%M:%S` with an optional fraction and an optional
+/// zone (`Z`, `±hh:mm`, `±hhmm`; none means UTC). `None` when there is no such key or the
+/// text after it is not a timestamp.
+pub fn event_time(raw: &str) -> Option<Timestamp> {
+    let key = raw.find("\"eventTime\"")?;
+    let rest = &raw[key + "\"eventTime\"".len()..];
+    let after_ws = rest.trim_start();
+    let after_colon = after_ws.strip_prefix(':')?.trim_start();
+    let value = after_colon.strip_prefix('"')?;
+    let start = raw.len() - value.len();
+    let window = &value[..floor_boundary(value, value.len().min(LOOKAHEAD))];
+    let (ts, len) = parse_iso(window)?;
+    Some(Timestamp { start, end: start + len, ..ts })
+}
+
+fn floor_boundary(s: &str, mut k: usize) -> usize {
+    while !s.is_char_boundary(k) {
+        k -= 1;
+    }
+    k
+}
+
+/// Reads an ISO-8601 timestamp at the start of `s`; returns it and the bytes it took.
+pub fn parse_iso(s: &str) -> Option<(Timestamp, usize)> {
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<u32> {
+        let part = s.get(from..from + len)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok()).flatten()
+    };
+    let sep = |at: usize, c: u8| b.get(at) == Some(&c);
+    if !(sep(4, b'-') && sep(7, b'-') && (sep(10, b'T') || sep(10, b' ')) && sep(13, b':') && sep(16, b':')) {
+        return None;
+    }
+    let (y, mo, d, h, mi, sec) = (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    let mut k = 19;
+    let mut fraction = 0.0;
+    if sep(k, b'.') {
+        let digits = b[k + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        fraction = format!("0.{}", &s[k + 1..k + 1 + digits]).parse().ok()?;
+        k += 1 + digits;
+    }
+    let offset_minutes: i32 = match b.get(k) {
+        Some(b'Z') => {
+            k += 1;
+            0
+        }
+        Some(&sign @ (b'+' | b'-')) => {
+            let hh = num(k + 1, 2)? as i32;
+            let (mm, len) = if sep(k + 3, b':') { (num(k + 4, 2)? as i32, 6) } else { (num(k + 3, 2)? as i32, 5) };
+            k += len;
+            let m = hh * 60 + mm;
+            if sign == b'-' {
+                -m
+            } else {
+                m
+            }
+        }
+        _ => 0,
+    };
+    let local = NaiveDate::from_ymd_opt(y as i32, mo, d)?.and_hms_opt(h, mi, sec)?;
+    let epoch = local.and_utc().timestamp() - i64::from(offset_minutes) * 60;
+    Some((Timestamp { epoch: epoch as f64 + fraction, offset_minutes, start: 0, end: 0 }, k))
+}
+
+/// The `date_*` fields: the timestamp's parts as written in the event (not converted to
+/// any time zone); month and weekday as lower-case English names; numbers unpadded.
+/// `date_zone` is the written offset in minutes (UNVERIFIED for non-`Z` offsets).
+pub fn date_fields(ts: &Timestamp) -> Vec<(&'static str, String)> {
+    let local_epoch = ts.epoch.floor() as i64 + i64::from(ts.offset_minutes) * 60;
+    let Some(t) = DateTime::<Utc>::from_timestamp(local_epoch, 0) else { return Vec::new() };
+    vec![
+        ("date_hour", t.hour().to_string()),
+        ("date_mday", t.day().to_string()),
+        ("date_minute", t.minute().to_string()),
+        ("date_month", t.format("%B").to_string().to_lowercase()),
+        ("date_second", t.second().to_string()),
+        ("date_wday", t.format("%A").to_string().to_lowercase()),
+        ("date_year", t.year().to_string()),
+        ("date_zone", ts.offset_minutes.to_string()),
+    ]
+}
+
+/// `_time` as Splunk's exports show it: `2025-02-11T20:04:34.000+00:00` (UTC, milliseconds).
+pub fn render_time(epoch: f64) -> String {
+    let secs = epoch.floor() as i64;
+    let millis = ((epoch - epoch.floor()) * 1000.0).round() as u32;
+    let (secs, millis) = if millis >= 1000 { (secs + 1, 0) } else { (secs, millis) };
+    match DateTime::<Utc>::from_timestamp(secs, millis * 1_000_000) {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string(),
+        None => epoch.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cloudtrail_event_time_is_utc_with_positions() {
+        let raw = r#"{"eventVersion": "1.11", "eventTime": "2025-02-11T20:04:34Z", "x": 1}"#;
+        let ts = event_time(raw).unwrap();
+        assert_eq!(ts.epoch, 1739304274.0);
+        assert_eq!(&raw[ts.start..ts.end], "2025-02-11T20:04:34Z");
+        assert_eq!(render_time(ts.epoch), "2025-02-11T20:04:34.000+00:00");
+    }
+
+    #[test]
+    fn spacing_around_the_colon_fractions_and_offsets() {
+        assert_eq!(event_time(r#"{"eventTime" :"2021-07-20T12:34:56Z"}"#).unwrap().epoch, 1626784496.0);
+        let ts = event_time(r#"{"eventTime":"2021-07-20T12:34:56.250Z"}"#).unwrap();
+        assert_eq!(ts.epoch, 1626784496.25);
+        assert_eq!(render_time(ts.epoch), "2021-07-20T12:34:56.250+00:00");
+        let ts = event_time(r#"{"eventTime":"2021-07-20T14:34:56+02:00"}"#).unwrap();
+        assert_eq!((ts.epoch, ts.offset_minutes), (1626784496.0, 120));
+        assert_eq!(event_time(r#"{"eventTime":"2021-07-20T07:04:56-0530"}"#).unwrap().epoch, 1626784496.0);
+    }
+
+    #[test]
+    fn missing_or_bad_event_time() {
+        assert!(event_time(r#"{"time":"2021-07-20T12:34:56Z"}"#).is_none());
+        assert!(event_time(r#"{"eventTime":"yesterday"}"#).is_none());
+        assert!(event_time(r#"{"eventTime":"2021-13-40T12:34:56Z"}"#).is_none());
+        assert!(event_time(r#"{"eventTime":"2021-07-20T1"#).is_none());
+        assert!(event_time(r#"{"eventTime":"2021-07-20T12:34:5é"}"#).is_none());
+    }
+
+    #[test]
+    fn date_fields_are_the_written_parts() {
+        let ts = event_time(r#"{"eventTime":"2025-02-11T20:04:34Z"}"#).unwrap();
+        let f: Vec<String> = date_fields(&ts).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            f,
+            [
+                "date_hour=20",
+                "date_mday=11",
+                "date_minute=4",
+                "date_month=february",
+                "date_second=34",
+                "date_wday=tuesday",
+                "date_year=2025",
+                "date_zone=0"
+            ]
+        );
+        // Written with an offset: the local parts, not UTC's.
+        let ts = event_time(r#"{"eventTime":"2025-02-11T23:30:00+05:30"}"#).unwrap();
+        assert_eq!(date_fields(&ts)[0], ("date_hour", "23".to_string()));
+    }
+}
