@@ -6,10 +6,12 @@
 //! | `value.rs` | [`Value`]: null, a string, or a multivalue |
 //! | `json.rs` | `KV_MODE = json` extraction |
 //! | `time.rs` | `_time` from `eventTime`, `date_*`, how `_time` is shown |
+//! | `input.rs` | files, directories, stdin: NDJSON, `{"Records"}`, arrays, gzip, Splunk exports |
 //!
-//! Add-on knowledge (aliases, calculated fields, lookups, event types, tags), input formats
-//! and the columnar frame come with the rest of issue 3.
+//! Add-on knowledge (aliases, calculated fields, lookups, event types, tags) and the
+//! columnar frame come with the rest of issue 3.
 
+pub mod input;
 pub mod json;
 pub mod time;
 pub mod value;

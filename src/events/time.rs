@@ -18,13 +18,25 @@ pub struct Timestamp {
 /// The longest timestamp text read after the prefix (the add-on's MAX_TIMESTAMP_LOOKAHEAD).
 const LOOKAHEAD: usize = 28;
 
-/// Finds the first `"eventTime"` in `raw` (then optional white space, `:`, optional white
-/// space and `"`) and reads `%Y-%m-%dT%H:%M:%S` with an optional fraction and an optional
-/// zone (`Z`, `±hh:mm`, `±hhmm`; none means UTC). `None` when there is no such key or the
-/// text after it is not a timestamp.
+/// Keys whose value is the event's time, in the order they are tried: CloudTrail's own
+/// `eventTime`, then Logstash's `@timestamp` (CloudTrail exported through Logstash, as in
+/// the OTRF datasets, has no `eventTime`). A choice, since Splunk's own fallback (the
+/// previous event's time, or index time) cannot be reproduced offline (UNVERIFIED).
+pub const TIME_KEYS: &[&str] = &["eventTime", "@timestamp"];
+
+/// The event's time from the first of [`TIME_KEYS`] that `raw` has.
 pub fn event_time(raw: &str) -> Option<Timestamp> {
-    let key = raw.find("\"eventTime\"")?;
-    let rest = &raw[key + "\"eventTime\"".len()..];
+    TIME_KEYS.iter().find_map(|k| time_after_key(raw, k))
+}
+
+/// Finds the first `"key"` in `raw` (then optional white space, `:`, optional white space
+/// and `"`) and reads `%Y-%m-%dT%H:%M:%S` with an optional fraction and an optional zone
+/// (`Z`, `±hh:mm`, `±hhmm`; none means UTC). `None` when there is no such key or the text
+/// after it is not a timestamp.
+pub fn time_after_key(raw: &str, key: &str) -> Option<Timestamp> {
+    let quoted_key = format!("\"{key}\"");
+    let at = raw.find(&quoted_key)?;
+    let rest = &raw[at + quoted_key.len()..];
     let after_ws = rest.trim_start();
     let after_colon = after_ws.strip_prefix(':')?.trim_start();
     let value = after_colon.strip_prefix('"')?;
@@ -137,6 +149,14 @@ mod tests {
         let ts = event_time(r#"{"eventTime":"2021-07-20T14:34:56+02:00"}"#).unwrap();
         assert_eq!((ts.epoch, ts.offset_minutes), (1626784496.0, 120));
         assert_eq!(event_time(r#"{"eventTime":"2021-07-20T07:04:56-0530"}"#).unwrap().epoch, 1626784496.0);
+    }
+
+    #[test]
+    fn logstash_timestamp_when_there_is_no_event_time() {
+        let ts = event_time(r#"{"@version":"1","@timestamp":"2020-09-14T00:44:23.000Z"}"#).unwrap();
+        assert_eq!(ts.epoch, 1600044263.0);
+        let both = r#"{"@timestamp":"2020-09-14T00:44:23.000Z","eventTime":"2020-09-14T00:44:20Z"}"#;
+        assert_eq!(event_time(both).unwrap().epoch, 1600044260.0, "eventTime wins");
     }
 
     #[test]

@@ -1,0 +1,326 @@
+//! Reading events from files, directories and standard input.
+//!
+//! Formats, detected from the content (gzip by its magic bytes first):
+//! - NDJSON, one event per line (attack_data's format);
+//! - CloudTrail's own log files, `{"Records": [...]}`, one event per record;
+//! - a JSON array of events, or a single JSON object;
+//! - a Splunk search export: CSV with a `_raw` column, or JSON lines `{"result": {"_raw": ...}}`;
+//! - a Git LFS pointer is recognised and refused with a message saying so.
+//!
+//! A record's `_raw` is its text exactly as in the file. A line or record that cannot be
+//! read is a [`Problem`] with file and line; it is skipped and counted, or, with `strict`,
+//! stops the load. Input files are only ever read.
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::{Event, Meta};
+
+/// What the user said about the data (`--sourcetype`, `--source`, `--host`, `--index`,
+/// `--strict`).
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub sourcetype: Option<String>,
+    pub source: Option<String>,
+    pub host: Option<String>,
+    pub index: Option<String>,
+    /// Stop at the first problem instead of skipping and counting.
+    pub strict: bool,
+}
+
+/// Something in the input that could not be used, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for Problem {}
+
+/// The events read, and what was skipped.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub events: Vec<Event>,
+    pub problems: Vec<Problem>,
+    pub files: usize,
+}
+
+/// File names read from a directory (explicitly named files are read whatever their name).
+const DATA_EXTENSIONS: &[&str] = &["json", "ndjson", "jsonl", "log", "gz", "csv", "txt"];
+
+/// Loads every path: `-` is standard input, a directory is read recursively (files with a
+/// data extension, in name order). With `strict`, the first problem is returned as the error.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, Problem> {
+    let mut out = Loaded::default();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes).map_err(|e| io_problem("<stdin>", e))?;
+            load_bytes("<stdin>", &bytes, opts, &mut out)?;
+            continue;
+        }
+        for file in files_under(p)? {
+            let name = file.display().to_string();
+            let bytes = std::fs::read(&file).map_err(|e| io_problem(&name, e))?;
+            load_bytes(&name, &bytes, opts, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+fn io_problem(file: &str, e: std::io::Error) -> Problem {
+    Problem { file: file.to_string(), line: None, message: format!("cannot read: {e}") }
+}
+
+fn files_under(p: &Path) -> Result<Vec<PathBuf>, Problem> {
+    let meta = std::fs::metadata(p).map_err(|e| io_problem(&p.display().to_string(), e))?;
+    if !meta.is_dir() {
+        return Ok(vec![p.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![p.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| io_problem(&d.display().to_string(), e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| io_problem(&d.display().to_string(), e))?.path();
+            let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| DATA_EXTENSIONS.contains(&e)) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads one file's bytes into `out`.
+pub fn load_bytes(file: &str, bytes: &[u8], opts: &LoadOptions, out: &mut Loaded) -> Result<(), Problem> {
+    out.files += 1;
+    let mut sink = Sink { file, opts, out, meta: meta_for(file, opts) };
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut plain = Vec::new();
+        if let Err(e) = flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut plain) {
+            return sink.problem(None, format!("not a valid gzip file: {e}"));
+        }
+        return read_text(&mut sink, &plain);
+    }
+    read_text(&mut sink, bytes)
+}
+
+fn meta_for(file: &str, opts: &LoadOptions) -> Meta {
+    let d = Meta::default();
+    Meta {
+        sourcetype: opts.sourcetype.clone().unwrap_or(d.sourcetype),
+        source: opts.source.clone().unwrap_or_else(|| file.to_string()),
+        host: opts.host.clone().unwrap_or(d.host),
+        index: opts.index.clone().unwrap_or(d.index),
+    }
+}
+
+struct Sink<'a> {
+    file: &'a str,
+    opts: &'a LoadOptions,
+    out: &'a mut Loaded,
+    meta: Meta,
+}
+
+impl Sink<'_> {
+    /// Records a problem; fatal with `strict`.
+    fn problem(&mut self, line: Option<usize>, message: String) -> Result<(), Problem> {
+        let p = Problem { file: self.file.to_string(), line, message };
+        if self.opts.strict {
+            return Err(p);
+        }
+        self.out.problems.push(p);
+        Ok(())
+    }
+
+    /// Adds one event, checking it is JSON with a usable timestamp.
+    fn event(&mut self, raw: &str, line: usize) -> Result<(), Problem> {
+        if let Err(e) = super::json::parse(raw) {
+            return self.problem(Some(line), format!("not JSON: {}", e.message));
+        }
+        let event = Event::new(raw.to_string(), self.meta.clone());
+        if event.time.is_none() && self.meta.sourcetype == "aws:cloudtrail" {
+            let why = if raw.contains("\"eventTime\"") { "eventTime is not a timestamp" } else { "no eventTime" };
+            return self.problem(Some(line), format!("{why}; the event has no _time and is skipped"));
+        }
+        self.out.events.push(event);
+        Ok(())
+    }
+}
+
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
+
+fn read_text(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
+    if bytes.starts_with(LFS_POINTER) {
+        return sink.problem(
+            None,
+            "this is a Git LFS pointer, not the data: run `git lfs pull` in its repository to fetch the file".into(),
+        );
+    }
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return sink.problem(None, "empty file: no events".into());
+    };
+    if is_csv_export(bytes) {
+        return read_csv_export(sink, bytes);
+    }
+    match bytes[start] {
+        b'[' => read_whole_json(sink, bytes),
+        b'{' => {
+            // One object per line, or one document spread over lines (pretty-printed, or
+            // CloudTrail's {"Records": [...]}): a first line that ends its object says lines.
+            let first_line = bytes[start..].split(|b| *b == b'\n').next().unwrap_or(&[]);
+            let first_line = first_line.trim_ascii_end();
+            if first_line.ends_with(b"}") {
+                read_lines(sink, bytes)
+            } else {
+                read_whole_json(sink, bytes)
+            }
+        }
+        _ => read_lines(sink, bytes),
+    }
+}
+
+#[derive(Deserialize)]
+struct RecordsFile<'a> {
+    #[serde(rename = "Records", borrow)]
+    records: Option<Vec<&'a RawValue>>,
+}
+
+/// NDJSON (and Splunk's JSON export lines `{"result": {"_raw": ...}}`).
+fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
+    for (k, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let lineno = k + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(line) else {
+            sink.problem(Some(lineno), "not UTF-8 text".into())?;
+            continue;
+        };
+        if text.trim_start().starts_with("{\"Records\"") {
+            // A CloudTrail log file written on one line.
+            read_whole_json(sink, line)?;
+        } else if let Some(raw) = export_result_raw(text) {
+            sink.event(&raw, lineno)?;
+        } else {
+            sink.event(text, lineno)?;
+        }
+    }
+    Ok(())
+}
+
+/// `_raw` of a Splunk JSON export line (`{"preview":false,"result":{"_raw":"..."}}`).
+fn export_result_raw(line: &str) -> Option<String> {
+    if !line.contains("\"result\"") {
+        return None;
+    }
+    #[derive(Deserialize)]
+    struct Line {
+        result: Option<Result_>,
+    }
+    #[derive(Deserialize)]
+    struct Result_ {
+        #[serde(rename = "_raw")]
+        raw: Option<String>,
+    }
+    serde_json::from_str::<Line>(line).ok()?.result?.raw
+}
+
+/// A whole JSON document: `{"Records": [...]}`, an array of events, or one event.
+fn read_whole_json(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        let bad = std::str::from_utf8(bytes).unwrap_err().valid_up_to();
+        return sink.problem(Some(line_of(bytes, bad)), "not UTF-8 text".into());
+    };
+    let value: &RawValue = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return sink.problem(Some(e.line()), format!("not JSON: {e}")),
+    };
+    let inner = value.get();
+    let records: Vec<&RawValue> = if inner.trim_start().starts_with('[') {
+        match serde_json::from_str(inner) {
+            Ok(v) => v,
+            Err(e) => return sink.problem(Some(e.line()), format!("not a JSON array: {e}")),
+        }
+    } else {
+        match serde_json::from_str::<RecordsFile>(inner) {
+            Ok(RecordsFile { records: Some(r) }) => r,
+            _ => vec![value],
+        }
+    };
+    for r in records {
+        let offset = r.get().as_ptr() as usize - text.as_ptr() as usize;
+        sink.event(r.get(), line_of(bytes, offset))?;
+    }
+    Ok(())
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// A CSV whose header has a `_raw` column.
+fn is_csv_export(bytes: &[u8]) -> bool {
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let header = String::from_utf8_lossy(header);
+    !header.trim_start().starts_with(['{', '[']) && header.split(',').any(|c| c.trim().trim_matches('"') == "_raw")
+}
+
+/// A Splunk CSV export: `_raw` is the event; `host`, `source`, `index` columns, when
+/// present, are its metadata (options given on the command line win).
+fn read_csv_export(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return sink.problem(Some(1), format!("not a CSV export: {e}")),
+    };
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let raw_col = col("_raw").expect("checked by is_csv_export");
+    let (host, source, index) = (col("host"), col("source"), col("index"));
+    let base = sink.meta.clone();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize);
+                sink.problem(line, format!("bad CSV row: {e}"))?;
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cell = |c: Option<usize>| c.and_then(|c| record.get(c)).filter(|v| !v.is_empty()).map(str::to_string);
+        sink.meta = Meta {
+            host: sink.opts.host.clone().or(cell(host)).unwrap_or_else(|| base.host.clone()),
+            source: sink.opts.source.clone().or(cell(source)).unwrap_or_else(|| base.source.clone()),
+            index: sink.opts.index.clone().or(cell(index)).unwrap_or_else(|| base.index.clone()),
+            sourcetype: base.sourcetype.clone(),
+        };
+        let raw = record.get(raw_col).unwrap_or("").to_string();
+        sink.event(&raw, line)?;
+    }
+    sink.meta = base;
+    Ok(())
+}
