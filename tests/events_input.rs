@@ -182,7 +182,7 @@ fn directories_are_read_recursively_and_files_are_not_modified() {
     write(&dir.join(".hidden.json"), b"garbage");
     let before: Vec<(PathBuf, Vec<u8>)> =
         ["a/one.json", "b/c/two.json.gz"].iter().map(|p| (dir.join(p), std::fs::read(dir.join(p)).unwrap())).collect();
-    let l = load(&[dir.clone()], &LoadOptions::default()).unwrap();
+    let l = load(std::slice::from_ref(&dir), &LoadOptions::default()).unwrap();
     assert_eq!(raws(&l), [E1, E2]);
     assert_eq!(l.files, 2);
     assert!(l.problems.is_empty(), "{:?}", problems(&l));
