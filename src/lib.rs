@@ -11,6 +11,7 @@
 //! | diagnostics | [`diagnostic`] | [`diagnostic::Diagnostic`]: code, span, caret |
 //! | events | [`events`] | [`events::Event`], [`events::Fields`]: raw text, index-time and JSON fields |
 
+pub mod conf;
 pub mod content;
 pub mod diagnostic;
 pub mod events;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{MacroDef, MacroTable};
+use crate::conf::ConfFile;
 
 /// A macro file that could not be read; names the file and, where known, the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,90 +56,56 @@ impl MacroTable {
     }
 
     /// Loads Splunk's macros.conf: `[name]` or `[name(N)]` stanzas with `definition`,
-    /// `args` and `iseval`; a line ending in `\` continues on the next. Returns how many
-    /// macros it defined.
+    /// `args` and `iseval`. Returns how many macros it defined.
     pub fn load_conf_str(&mut self, text: &str, origin: &str) -> Result<usize, LoadError> {
+        let conf = ConfFile::parse(text, origin).map_err(|e| LoadError {
+            path: e.path,
+            line: Some(e.line),
+            message: e.message,
+        })?;
         let err = |line: usize, message: String| LoadError { path: origin.to_string(), line: Some(line), message };
         let mut count = 0;
-        let mut current: Option<(usize, String, Option<usize>, ConfStanza)> = None;
-        let mut lines = text.lines().enumerate().peekable();
-        let mut finish = |cur: Option<(usize, String, Option<usize>, ConfStanza)>, table: &mut MacroTable| {
-            if let Some((line, name, arity, st)) = cur {
-                let Some(definition) = st.definition else {
+        for st in conf.stanzas.iter().filter(|s| s.name != "default") {
+            let (name, arity) = match st.name.split_once('(') {
+                Some((name, rest)) => {
+                    let n = rest
+                        .strip_suffix(')')
+                        .and_then(|n| n.trim().parse::<usize>().ok())
+                        .ok_or_else(|| err(st.line, format!("malformed stanza name `[{}]`", st.name)))?;
+                    (name.trim().to_string(), Some(n))
+                }
+                None => (st.name.clone(), None),
+            };
+            let Some(definition) = st.get("definition") else {
+                return Err(err(st.line, format!("stanza [{}] has no `definition`", st.name)));
+            };
+            let args: Vec<String> = st
+                .get("args")
+                .map(|a| a.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect())
+                .unwrap_or_default();
+            match arity {
+                Some(n) if n != args.len() => {
                     return Err(err(
-                        line,
-                        format!("stanza [{}] has no `definition`", super::key(&name, arity.unwrap_or(0))),
+                        st.line,
+                        format!("stanza [{name}({n})] declares {} argument name(s) in `args`", args.len()),
                     ));
-                };
-                let args = st.args.unwrap_or_default();
-                if let Some(n) = arity {
-                    if n != args.len() {
-                        return Err(err(
-                            line,
-                            format!("stanza [{name}({n})] declares {} argument name(s) in `args`", args.len()),
-                        ));
-                    }
-                } else if !args.is_empty() {
-                    return Err(err(line, format!("stanza [{name}] has `args` but no argument count in its name")));
                 }
-                table.insert(MacroDef { name, args, definition, iseval: st.iseval, origin: origin.to_string() });
-                count += 1;
-            }
-            Ok(())
-        };
-        while let Some((k, raw)) = lines.next() {
-            let lineno = k + 1;
-            // Continuation lines: a trailing backslash joins the next line.
-            let mut line = raw.to_string();
-            while line.ends_with('\\') {
-                line.pop();
-                match lines.next() {
-                    Some((_, next)) => {
-                        line.push('\n');
-                        line.push_str(next);
-                    }
-                    None => break,
+                None if !args.is_empty() => {
+                    return Err(err(st.line, format!("stanza [{name}] has `args` but no argument count in its name")));
                 }
+                _ => {}
             }
-            let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
-            }
-            if let Some(stanza) = trimmed.strip_prefix('[') {
-                let Some(stanza) = stanza.strip_suffix(']') else {
-                    return Err(err(lineno, format!("malformed stanza header `{trimmed}`")));
-                };
-                finish(current.take(), self)?;
-                let (name, arity) = match stanza.split_once('(') {
-                    Some((name, rest)) => {
-                        let n = rest
-                            .strip_suffix(')')
-                            .and_then(|n| n.trim().parse::<usize>().ok())
-                            .ok_or_else(|| err(lineno, format!("malformed stanza name `[{stanza}]`")))?;
-                        (name.trim().to_string(), Some(n))
-                    }
-                    None => (stanza.trim().to_string(), None),
-                };
-                current = Some((lineno, name, arity, ConfStanza::default()));
-                continue;
-            }
-            let Some((key, value)) = line.split_once('=') else {
-                return Err(err(lineno, format!("expected `key = value`, found `{trimmed}`")));
-            };
-            let Some((_, _, _, st)) = current.as_mut() else {
-                continue; // settings before any stanza ([default]) do not define macros
-            };
-            let value = value.trim().to_string();
-            match key.trim() {
-                "definition" => st.definition = Some(value),
-                "args" => {
-                    st.args = Some(value.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect())
-                }
-                "iseval" => st.iseval = matches!(value.to_ascii_lowercase().as_str(), "1" | "true" | "t" | "yes"),
-                _ => {} // description, validation, errormsg: not needed to expand
-            }
+            let iseval =
+                st.get("iseval").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "t" | "yes"));
+            self.insert(MacroDef {
+                name,
+                args,
+                definition: definition.to_string(),
+                iseval,
+                origin: origin.to_string(),
+            });
+            count += 1;
         }
-        finish(current.take(), self)?;
         Ok(count)
     }
 
@@ -173,13 +140,6 @@ impl MacroTable {
         }
         Ok(count)
     }
-}
-
-#[derive(Default)]
-struct ConfStanza {
-    definition: Option<String>,
-    args: Option<Vec<String>>,
-    iseval: bool,
 }
 
 #[cfg(test)]
