@@ -15,6 +15,7 @@ pub mod conf;
 pub mod content;
 pub mod diagnostic;
 pub mod events;
+pub mod knowledge;
 pub mod macros;
 pub mod query;
 pub mod syntax;

@@ -132,8 +132,8 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 #[test]
-fn splunk_export_cell_by_cell_for_json_and_index_time_fields() {
-    let Some(shared) = common::shared_or_skip("splunk_export_cell_by_cell_for_json_and_index_time_fields") else {
+fn splunk_export_cell_by_cell_for_json_index_time_and_alias_fields() {
+    let Some(shared) = common::shared_or_skip("splunk_export_cell_by_cell_for_json_index_time_and_alias_fields") else {
         return;
     };
     let path = shared.join(
@@ -175,10 +175,12 @@ fn splunk_export_cell_by_cell_for_json_and_index_time_fields() {
     let missing: Vec<&String> = json_columns.iter().filter(|c| !header.contains(c)).collect();
     assert!(missing.is_empty(), "extracted fields that Splunk's export lacks: {missing:?}");
 
+    let knowledge = spelunk::knowledge::builtin().for_sourcetype("aws:cloudtrail").unwrap();
     let mut mismatches = Vec::new();
     let mut cells = 0;
     for (row, event) in rows.iter().zip(&ours) {
-        let fields = event.fields().unwrap();
+        let mut fields = event.fields().unwrap();
+        spelunk::knowledge::apply(&knowledge, &mut fields);
         for col in &checked {
             cells += 1;
             let got = match *col {

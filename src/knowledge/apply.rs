@@ -1,0 +1,267 @@
+//! Applying a sourcetype's knowledge to one event's fields, step by step.
+
+use super::{Alias, AutoLookup, Extraction, SourcetypeKnowledge};
+use crate::events::{Fields, Value};
+
+/// Runs the steps that are implemented, in Splunk's order: regex extractions, aliases,
+/// automatic lookups. (Calculated fields, event types and tags come with the evaluator.)
+pub fn apply(k: &SourcetypeKnowledge, fields: &mut Fields) {
+    for x in &k.extracts {
+        extract(x, fields);
+    }
+    aliases(&k.aliases, fields);
+    for l in &k.lookups {
+        lookup(l, fields);
+    }
+}
+
+/// One regex extraction: the first match in the source field's first value. A field that
+/// already exists keeps its value (the first extraction wins), and an empty capture makes
+/// no field (both UNVERIFIED).
+pub fn extract(x: &Extraction, fields: &mut Fields) {
+    let Some(text) = fields.get(&x.source).and_then(|v| v.values().first()).cloned() else { return };
+    let Some(caps) = x.regex.captures(&text) else { return };
+    let mut found: Vec<(String, String)> = Vec::new();
+    match &x.format {
+        None => {
+            for name in x.regex.capture_names().flatten() {
+                if let Some(m) = caps.name(name) {
+                    found.push((name.to_string(), m.as_str().to_string()));
+                }
+            }
+        }
+        Some(format) => {
+            for (field, template) in format {
+                let mut value = String::new();
+                caps.expand(template, &mut value);
+                found.push((field.clone(), value));
+            }
+        }
+    }
+    for (name, value) in found {
+        if !value.is_empty() && !fields.contains_key(&name) {
+            fields.insert(name, Value::Str(value));
+        }
+    }
+}
+
+/// Field aliases. Every alias reads the fields as extraction left them (an alias never
+/// reads another alias's result). `A AS B` replaces B with A's values, and removes B when
+/// A is absent; `A ASNEW B` only fills a missing B.
+pub fn aliases(list: &[Alias], fields: &mut Fields) {
+    if list.is_empty() {
+        return;
+    }
+    let before = fields.clone();
+    for a in list {
+        match before.get(&a.from).filter(|v| !v.is_null()) {
+            Some(v) => {
+                if !(a.only_new && fields.contains_key(&a.to)) {
+                    fields.insert(a.to.clone(), v.clone());
+                }
+            }
+            None => {
+                if !a.only_new {
+                    fields.shift_remove(&a.to);
+                }
+            }
+        }
+    }
+}
+
+/// An automatic lookup (docs/aws-cloudtrail-fields.md 2, step 5): an event lacking an
+/// input field is not looked up; rows match when every input equals (exactly, or ignoring
+/// case when the table says so) one of the event's values; up to `max_matches` rows give
+/// multivalue outputs; fewer than `min_matches` rows give `default_match`. `OUTPUT` writes
+/// and, on no match, clears its fields; `OUTPUTNEW` only fills missing fields.
+pub fn lookup(l: &AutoLookup, fields: &mut Fields) {
+    let t = &l.table;
+    let col = |name: &str| t.columns.iter().position(|c| c == name);
+    let mut inputs = Vec::new();
+    for m in &l.inputs {
+        let event_field = m.alias.as_ref().unwrap_or(&m.field).name.as_str();
+        let Some(c) = col(&m.field.name) else { return };
+        match fields.get(event_field).filter(|v| !v.is_null()) {
+            Some(v) => inputs.push((c, v.values().to_vec())),
+            None => return,
+        }
+    }
+    let eq = |a: &str, b: &str| if t.case_sensitive { a == b } else { a.eq_ignore_ascii_case(b) };
+    let matched: Vec<&Vec<String>> = t
+        .rows
+        .iter()
+        .filter(|row| inputs.iter().all(|(c, vals)| row.get(*c).is_some_and(|cell| vals.iter().any(|v| eq(cell, v)))))
+        .take(t.max_matches)
+        .collect();
+    let outputs: Vec<(usize, String)> = if l.outputs.is_empty() {
+        let input_cols: Vec<usize> = inputs.iter().map(|(c, _)| *c).collect();
+        (0..t.columns.len()).filter(|c| !input_cols.contains(c)).map(|c| (c, t.columns[c].clone())).collect()
+    } else {
+        l.outputs
+            .iter()
+            .filter_map(|m| col(&m.field.name).map(|c| (c, m.alias.as_ref().unwrap_or(&m.field).name.clone())))
+            .collect()
+    };
+    let no_match = matched.is_empty() || matched.len() < t.min_matches;
+    for (c, event_field) in outputs {
+        let value = if no_match {
+            match &t.default_match {
+                Some(d) if t.min_matches > 0 => Value::Str(d.clone()),
+                _ => Value::Null,
+            }
+        } else {
+            Value::from_values(matched.iter().filter_map(|r| r.get(c)).filter(|v| !v.is_empty()).cloned().collect())
+        };
+        if l.only_new {
+            if !fields.contains_key(&event_field) && !value.is_null() {
+                fields.insert(event_field, value);
+            }
+        } else if value.is_null() {
+            fields.shift_remove(&event_field);
+        } else {
+            fields.insert(event_field, value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::App;
+    use std::path::PathBuf;
+
+    fn fields(pairs: &[(&str, &str)]) -> Fields {
+        pairs.iter().map(|(k, v)| (k.to_string(), Value::Str(v.to_string()))).collect()
+    }
+
+    fn names(f: &Fields) -> Vec<String> {
+        f.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+
+    #[test]
+    fn alias_replaces_target_and_removes_it_when_source_is_missing() {
+        // docs/spl-semantics.md 1.5
+        let app = App::from_text("[st]\nFIELDALIAS-src = sourceIPAddress AS src_ip\n", "", None).unwrap();
+        let k = app.for_sourcetype("st").unwrap();
+        let mut e1 = fields(&[("sourceIPAddress", "1.2.3.4"), ("src_ip", "9.9.9.9")]);
+        apply(&k, &mut e1);
+        assert_eq!(e1["src_ip"], Value::from("1.2.3.4"));
+        let mut e2 = fields(&[("src_ip", "9.9.9.9")]);
+        apply(&k, &mut e2);
+        assert!(!e2.contains_key("src_ip"));
+    }
+
+    #[test]
+    fn asnew_keeps_an_existing_target_and_aliases_read_extracted_fields_only() {
+        let app = App::from_text("[st]\nFIELDALIAS-a = x ASNEW y\nFIELDALIAS-b = y AS z\n", "", None).unwrap();
+        let k = app.for_sourcetype("st").unwrap();
+        let mut f = fields(&[("x", "1"), ("y", "2")]);
+        apply(&k, &mut f);
+        assert_eq!(names(&f), ["x=1", "y=2", "z=2"]);
+        let mut f = fields(&[("x", "1")]);
+        apply(&k, &mut f);
+        // y is filled from x, but z reads y as extraction left it: absent, so z is removed.
+        assert_eq!(names(&f), ["x=1", "y=1"]);
+    }
+
+    #[test]
+    fn report_and_extract_with_named_groups_format_and_source_key() {
+        let app = App::from_text(
+            "[st]\nEXTRACT-a = code=(?<code>\\d+)\nREPORT-user = user_from_message\n",
+            "[user_from_message]\nSOURCE_KEY = errorMessage\nREGEX = (?:user/|user )([\\w+=,.@-]+)\nFORMAT = user::$1\n",
+            None,
+        )
+        .unwrap();
+        let k = app.for_sourcetype("st").unwrap();
+        let mut f = fields(&[
+            ("_raw", "x code=42"),
+            ("errorMessage", "not authorized to perform: iam:GetUser on resource: user/alice because"),
+        ]);
+        apply(&k, &mut f);
+        assert_eq!(f["code"], Value::from("42"));
+        assert_eq!(f["user"], Value::from("alice"));
+        // An existing field keeps its value.
+        let mut f = fields(&[("_raw", "code=7"), ("code", "1")]);
+        apply(&k, &mut f);
+        assert_eq!(f["code"], Value::from("1"));
+    }
+
+    fn lookup_app(extra: &str, output: &str) -> (tempdir::Dir, App) {
+        let dir = tempdir::Dir::new("lookup");
+        std::fs::create_dir_all(dir.0.join("lookups")).unwrap();
+        std::fs::write(
+            dir.0.join("lookups/actions.csv"),
+            "eventName,errorCode,action,status\nDeleteBucket,success,deleted,success\nConsoleLogin,failure,failure,failure\nListX,success,read,success\nListX,success,listed,success\n",
+        )
+        .unwrap();
+        let app = App::from_text(
+            &format!("[st]\nLOOKUP-actions = actions eventName errorCode {output}\n"),
+            &format!("[actions]\nfilename = actions.csv\n{extra}"),
+            Some(dir.0.join("lookups")),
+        )
+        .unwrap();
+        (dir, app)
+    }
+
+    #[test]
+    fn lookup_output_overwrites_and_clears_on_no_match() {
+        let (_d, app) = lookup_app("", "OUTPUT action status");
+        let k = app.for_sourcetype("st").unwrap();
+        let mut f = fields(&[("eventName", "DeleteBucket"), ("errorCode", "success"), ("action", "old")]);
+        apply(&k, &mut f);
+        assert_eq!((f["action"].to_string(), f["status"].to_string()), ("deleted".into(), "success".into()));
+        let mut f = fields(&[("eventName", "Nope"), ("errorCode", "success"), ("action", "old")]);
+        apply(&k, &mut f);
+        assert!(!f.contains_key("action"), "no match clears OUTPUT fields");
+        // Missing input: not looked up at all.
+        let mut f = fields(&[("eventName", "DeleteBucket"), ("action", "old")]);
+        apply(&k, &mut f);
+        assert_eq!(f["action"], Value::from("old"));
+    }
+
+    #[test]
+    fn lookup_outputnew_multiple_matches_case_and_defaults() {
+        let (_d, app) = lookup_app("", "OUTPUTNEW action AS act");
+        let k = app.for_sourcetype("st").unwrap();
+        let mut f = fields(&[("eventName", "ListX"), ("errorCode", "success")]);
+        apply(&k, &mut f);
+        assert_eq!(f["act"].values(), ["read", "listed"]);
+        let mut f = fields(&[("eventName", "ListX"), ("errorCode", "success"), ("act", "kept")]);
+        apply(&k, &mut f);
+        assert_eq!(f["act"], Value::from("kept"));
+
+        let (_d, app) = lookup_app("max_matches = 1\ncase_sensitive_match = false\n", "OUTPUT action");
+        let k = app.for_sourcetype("st").unwrap();
+        let mut f = fields(&[("eventName", "listx"), ("errorCode", "SUCCESS")]);
+        apply(&k, &mut f);
+        assert_eq!(f["action"], Value::from("read"));
+
+        let (_d, app) = lookup_app("min_matches = 1\ndefault_match = unknown\n", "OUTPUT action");
+        let k = app.for_sourcetype("st").unwrap();
+        let mut f = fields(&[("eventName", "Nope"), ("errorCode", "success")]);
+        apply(&k, &mut f);
+        assert_eq!(f["action"], Value::from("unknown"));
+    }
+
+    /// A scratch directory removed on drop.
+    mod tempdir {
+        pub struct Dir(pub super::PathBuf);
+        impl Dir {
+            pub fn new(name: &str) -> Dir {
+                let p = std::env::temp_dir().join(format!(
+                    "spelunk-{name}-{}-{:?}",
+                    std::process::id(),
+                    std::thread::current().id()
+                ));
+                let _ = std::fs::remove_dir_all(&p);
+                std::fs::create_dir_all(&p).unwrap();
+                Dir(p)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+}

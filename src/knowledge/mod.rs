@@ -1,0 +1,406 @@
+//! Search-time knowledge for a sourcetype, in Splunk's own configuration format: an app
+//! directory's `default/props.conf` and `default/transforms.conf` (then `local/`, which
+//! wins), and its `lookups/*.csv`.
+//!
+//! Applied to each event in Splunk's order (docs/spl-semantics.md 1.5,
+//! docs/aws-cloudtrail-fields.md 2): 1. `EXTRACT-` and `REPORT-` regex extractions,
+//! 2. `FIELDALIAS-`, 3. `EVAL-` calculated fields, 4. `LOOKUP-` automatic lookups,
+//! 5. event types, 6. tags. Within one kind, classes run in ASCII order of their names.
+//!
+//! This file reads and checks the configuration; `apply.rs` applies it. Steps 3, 5 and 6
+//! need the eval and search evaluators and are parsed here but not yet applied.
+
+mod apply;
+
+pub use apply::apply;
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+
+use crate::conf::{ConfError, ConfFile, Setting, Stanza};
+use crate::syntax::{self, CommandKind, Expr, FieldMap};
+
+/// What one sourcetype's stanza says, checked and ready to apply.
+#[derive(Debug, Clone, Default)]
+pub struct SourcetypeKnowledge {
+    pub extracts: Vec<Extraction>,
+    pub aliases: Vec<Alias>,
+    pub evals: Vec<CalculatedField>,
+    pub lookups: Vec<AutoLookup>,
+}
+
+/// A regex extraction (`EXTRACT-` inline, or a `REPORT-` transform).
+#[derive(Debug, Clone)]
+pub struct Extraction {
+    pub class: String,
+    pub regex: Regex,
+    /// The field the regex reads (`in <field>`, or a transform's `SOURCE_KEY`); `_raw` by default.
+    pub source: String,
+    /// A transform's `FORMAT = name::$1 ...`; `None` means the regex's named groups.
+    pub format: Option<Vec<(String, String)>>,
+}
+
+/// `FIELDALIAS-class = orig AS new` (or `ASNEW`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    pub from: String,
+    pub to: String,
+    /// `ASNEW`: leave an existing `to` alone.
+    pub only_new: bool,
+}
+
+/// `EVAL-field = expression`.
+#[derive(Debug, Clone)]
+pub struct CalculatedField {
+    pub field: String,
+    pub expr: Expr,
+}
+
+/// `LOOKUP-class = table in [AS event_field] ... OUTPUT|OUTPUTNEW out [AS event_field] ...`.
+#[derive(Debug, Clone)]
+pub struct AutoLookup {
+    pub class: String,
+    pub table: LookupTable,
+    pub inputs: Vec<FieldMap>,
+    /// Empty means every column that is not an input.
+    pub outputs: Vec<FieldMap>,
+    pub only_new: bool,
+}
+
+/// A CSV lookup table and its transforms.conf settings.
+#[derive(Debug, Clone)]
+pub struct LookupTable {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub case_sensitive: bool,
+    pub max_matches: usize,
+    pub min_matches: usize,
+    pub default_match: Option<String>,
+}
+
+/// The knowledge of one app directory.
+#[derive(Debug, Clone, Default)]
+pub struct App {
+    pub props: Vec<ConfFile>,
+    pub transforms: Vec<ConfFile>,
+    pub lookups_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnowledgeError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for KnowledgeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for KnowledgeError {}
+
+impl From<ConfError> for KnowledgeError {
+    fn from(e: ConfError) -> Self {
+        KnowledgeError { file: e.path, line: Some(e.line), message: e.message }
+    }
+}
+
+fn at(file: &str, s: &Setting, message: String) -> KnowledgeError {
+    KnowledgeError { file: file.to_string(), line: Some(s.line), message: format!("{}: {message}", s.key) }
+}
+
+/// spelunk's built-in knowledge for `aws:cloudtrail` (src/knowledge/aws_cloudtrail/).
+pub fn builtin() -> App {
+    App::from_text(
+        include_str!("aws_cloudtrail/default/props.conf"),
+        include_str!("aws_cloudtrail/default/transforms.conf"),
+        None,
+    )
+    .expect("the built-in knowledge is valid")
+}
+
+impl App {
+    /// Reads `dir/default/*.conf`, then `dir/local/*.conf`, and notes `dir/lookups`.
+    pub fn load(dir: &Path) -> Result<App, KnowledgeError> {
+        let mut app = App::default();
+        for sub in ["default", "local"] {
+            for (name, list) in [("props.conf", &mut app.props), ("transforms.conf", &mut app.transforms)] {
+                let path = dir.join(sub).join(name);
+                if path.is_file() {
+                    let text = std::fs::read_to_string(&path).map_err(|e| KnowledgeError {
+                        file: path.display().to_string(),
+                        line: None,
+                        message: e.to_string(),
+                    })?;
+                    list.push(ConfFile::parse(&text, &path.display().to_string())?);
+                }
+            }
+        }
+        let lookups = dir.join("lookups");
+        app.lookups_dir = lookups.is_dir().then_some(lookups);
+        Ok(app)
+    }
+
+    /// An app from configuration text (tests, built-in knowledge).
+    pub fn from_text(props: &str, transforms: &str, lookups_dir: Option<PathBuf>) -> Result<App, KnowledgeError> {
+        Ok(App {
+            props: vec![ConfFile::parse(props, "props.conf")?],
+            transforms: vec![ConfFile::parse(transforms, "transforms.conf")?],
+            lookups_dir,
+        })
+    }
+
+    fn transform(&self, name: &str) -> Option<(&str, &Stanza)> {
+        self.transforms.iter().rev().find_map(|f| f.stanza(name).map(|s| (f.path.as_str(), s)))
+    }
+
+    /// The checked knowledge for `sourcetype` (empty when no stanza names it).
+    pub fn for_sourcetype(&self, sourcetype: &str) -> Result<SourcetypeKnowledge, KnowledgeError> {
+        let mut k = SourcetypeKnowledge::default();
+        // default/ then local/: a later file's class replaces an earlier one of the same key.
+        let mut settings: Vec<(String, Setting)> = Vec::new();
+        for f in &self.props {
+            if let Some(st) = f.stanza(sourcetype) {
+                for s in &st.settings {
+                    settings.retain(|(_, old)| old.key != s.key);
+                    settings.push((f.path.clone(), s.clone()));
+                }
+            }
+        }
+        let mut merged = Stanza { name: sourcetype.to_string(), line: 0, settings: Vec::new() };
+        let mut file_of = std::collections::HashMap::new();
+        for (file, s) in settings {
+            file_of.insert(s.key.clone(), file);
+            merged.settings.push(s);
+        }
+        let file = |s: &Setting| file_of.get(&s.key).cloned().unwrap_or_default();
+
+        for (class, s) in merged.classes("EXTRACT-") {
+            let (pattern, source) = split_in_field(&s.value);
+            let regex = Regex::new(pattern).map_err(|e| at(&file(s), s, format!("bad regular expression: {e}")))?;
+            k.extracts.push(Extraction { class: class.to_string(), regex, source, format: None });
+        }
+        for (class, s) in merged.classes("REPORT-") {
+            for name in s.value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                let (tfile, t) = self
+                    .transform(name)
+                    .ok_or_else(|| at(&file(s), s, format!("no transforms.conf stanza [{name}]")))?;
+                let Some(pattern) = t.get("REGEX") else {
+                    return Err(KnowledgeError {
+                        file: tfile.to_string(),
+                        line: Some(t.line),
+                        message: format!("[{name}] has no REGEX (DELIMS-style transforms are not supported)"),
+                    });
+                };
+                let regex = Regex::new(pattern).map_err(|e| KnowledgeError {
+                    file: tfile.to_string(),
+                    line: Some(t.line),
+                    message: format!("[{name}] REGEX: {e}"),
+                })?;
+                let format = t.get("FORMAT").map(parse_format);
+                let source = t.get("SOURCE_KEY").unwrap_or("_raw").to_string();
+                k.extracts.push(Extraction { class: format!("{class}:{name}"), regex, source, format });
+            }
+        }
+        for (_, s) in merged.classes("FIELDALIAS-") {
+            k.aliases.extend(parse_aliases(&s.value).map_err(|m| at(&file(s), s, m))?);
+        }
+        for (field, s) in merged.classes("EVAL-") {
+            let expr = syntax::parse_expr(&s.value).map_err(|e| at(&file(s), s, e.message))?;
+            k.evals.push(CalculatedField { field: field.to_string(), expr });
+        }
+        for (class, s) in merged.classes("LOOKUP-") {
+            k.lookups.push(self.auto_lookup(class, s, &file(s))?);
+        }
+        Ok(k)
+    }
+
+    fn auto_lookup(&self, class: &str, s: &Setting, file: &str) -> Result<AutoLookup, KnowledgeError> {
+        // The value has the lookup command's grammar; parse it as one.
+        let pipeline = syntax::parse(&format!("| lookup {}", s.value)).map_err(|e| at(file, s, e.message))?;
+        let Some(CommandKind::Lookup(l)) = pipeline.commands.into_iter().next().map(|c| c.kind) else {
+            return Err(at(file, s, "not a lookup definition".into()));
+        };
+        let name = l.table.text.clone();
+        let (tfile, t) = self
+            .transform(&name)
+            .ok_or_else(|| at(file, s, format!("no transforms.conf stanza [{name}] for this lookup")))?;
+        let terr = |m: String| KnowledgeError {
+            file: tfile.to_string(),
+            line: Some(t.line),
+            message: format!("[{name}] {m}"),
+        };
+        let filename =
+            t.get("filename").ok_or_else(|| terr("has no `filename` (only CSV lookups are supported)".into()))?;
+        let dir = self
+            .lookups_dir
+            .as_ref()
+            .ok_or_else(|| terr(format!("needs lookups/{filename}, and the app has no lookups directory")))?;
+        let path = dir.join(filename);
+        let table = read_csv_table(&path, &name).map_err(|m| terr(m))?;
+        let flag =
+            |k: &str, d: bool| t.get(k).map_or(d, |v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "t"));
+        let num = |k: &str, d: usize| t.get(k).and_then(|v| v.parse().ok()).unwrap_or(d);
+        let table = LookupTable {
+            case_sensitive: flag("case_sensitive_match", true),
+            max_matches: num("max_matches", 1000),
+            min_matches: num("min_matches", 0),
+            default_match: t.get("default_match").map(str::to_string),
+            ..table
+        };
+        let (outputs, only_new) = match l.output {
+            Some(o) => (o.fields, o.new_only),
+            None => (Vec::new(), false),
+        };
+        Ok(AutoLookup { class: class.to_string(), table, inputs: l.inputs, outputs, only_new })
+    }
+}
+
+/// `regex in field` (EXTRACT's syntax); the field is `_raw` without `in`.
+fn split_in_field(value: &str) -> (&str, String) {
+    if let Some(p) = value.rfind(" in ") {
+        let field = value[p + 4..].trim();
+        if !field.is_empty() && !field.contains(char::is_whitespace) && !field.contains(')') {
+            return (value[..p].trim_end(), field.to_string());
+        }
+    }
+    (value, "_raw".to_string())
+}
+
+/// `FORMAT = a::$1 b::$2` into (field, template) pairs.
+fn parse_format(value: &str) -> Vec<(String, String)> {
+    value
+        .split_whitespace()
+        .filter_map(|pair| pair.split_once("::").map(|(f, v)| (f.to_string(), v.to_string())))
+        .collect()
+}
+
+/// `a AS b c ASNEW d`, names optionally double-quoted.
+fn parse_aliases(value: &str) -> Result<Vec<Alias>, String> {
+    let words = split_words(value)?;
+    if words.len() % 3 != 0 {
+        return Err(format!("expected `field AS new_field` pairs, found `{value}`"));
+    }
+    words
+        .chunks(3)
+        .map(|c| {
+            let only_new = match c[1].to_ascii_uppercase().as_str() {
+                "AS" => false,
+                "ASNEW" => true,
+                other => return Err(format!("expected AS or ASNEW, found `{other}`")),
+            };
+            Ok(Alias { from: c[0].clone(), to: c[2].clone(), only_new })
+        })
+        .collect()
+}
+
+fn split_words(value: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut chars = value.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '"' {
+            chars.next();
+            let mut w = String::new();
+            loop {
+                match chars.next() {
+                    Some('"') => break,
+                    Some('\\') => w.extend(chars.next()),
+                    Some(c) => w.push(c),
+                    None => return Err("unterminated quote".into()),
+                }
+            }
+            out.push(w);
+        } else {
+            let mut w = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                w.push(c);
+                chars.next();
+            }
+            out.push(w);
+        }
+    }
+    Ok(out)
+}
+
+fn read_csv_table(path: &Path, name: &str) -> Result<LookupTable, String> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let columns: Vec<String> =
+        reader.headers().map_err(|e| format!("{}: {e}", path.display()))?.iter().map(str::to_string).collect();
+    let mut rows = Vec::new();
+    for r in reader.records() {
+        let r = r.map_err(|e| format!("{}: {e}", path.display()))?;
+        rows.push(r.iter().map(str::to_string).collect());
+    }
+    Ok(LookupTable {
+        name: name.to_string(),
+        columns,
+        rows,
+        case_sensitive: true,
+        max_matches: 1000,
+        min_matches: 0,
+        default_match: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_knowledge_is_valid() {
+        let k = builtin().for_sourcetype("aws:cloudtrail").unwrap();
+        assert_eq!(k.aliases.len(), 18);
+        assert_eq!(k.extracts.len(), 1);
+    }
+
+    #[test]
+    fn aliases_as_and_asnew_with_quotes() {
+        let a = parse_aliases(r#"sourceIPAddress AS src_ip "a b" ASNEW c"#).unwrap();
+        assert_eq!(
+            a,
+            [
+                Alias { from: "sourceIPAddress".into(), to: "src_ip".into(), only_new: false },
+                Alias { from: "a b".into(), to: "c".into(), only_new: true }
+            ]
+        );
+        assert!(parse_aliases("a AS").is_err());
+        assert!(parse_aliases("a TO b").is_err());
+    }
+
+    #[test]
+    fn extract_in_field_and_format() {
+        assert_eq!(
+            split_in_field("user/(?<user>\\w+) in errorMessage"),
+            ("user/(?<user>\\w+)", "errorMessage".to_string())
+        );
+        assert_eq!(split_in_field("(?<x>a in b c)"), ("(?<x>a in b c)", "_raw".to_string()));
+        assert_eq!(
+            parse_format("user::$1 kind::fixed"),
+            [("user".into(), "$1".into()), ("kind".into(), "fixed".into())]
+        );
+    }
+
+    #[test]
+    fn configuration_errors_name_file_and_line() {
+        let app = App::from_text("[st]\nEVAL-x = if(a,\nREPORT-r = missing\n", "", None).unwrap();
+        let e = app.for_sourcetype("st").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("no transforms.conf stanza [missing]"), "{e}");
+        let app = App::from_text("[st]\nEVAL-x = if(a,\n", "", None).unwrap();
+        let e = app.for_sourcetype("st").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("props.conf", Some(2)));
+        assert!(e.message.starts_with("EVAL-x: "), "{e}");
+    }
+}
