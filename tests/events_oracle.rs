@@ -8,25 +8,19 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use spelunk::events::{json, time, Event, Meta};
 
-/// Columns of the export that this layer does not make yet: the AWS add-on's aliases,
-/// calculated fields, lookups, event types and tags (the rest of issue 3), and two
-/// indexer-only fields that no event text holds.
+/// Columns of the export that this layer does not make yet: the add-on's calculated fields,
+/// lookups, event types and tags (they need the evaluator; the rest of issue 3), and two
+/// indexer-only fields that no event text holds. Aliases and regex extractions are made.
 const NOT_YET: &[&str] = &[
     "action",
-    "app",
     "authentication_method",
     "aws_account_id",
     "change_type",
-    "command",
-    "desc",
     "dest",
     "dest_ip_range",
     "dest_port_range",
     "direction",
-    "dvc",
     "eventtype",
-    "image_id",
-    "instance_type",
     "msg",
     "object",
     "object_attrs",
@@ -35,14 +29,7 @@ const NOT_YET: &[&str] = &[
     "product",
     "protocol",
     "protocol_code",
-    "reason",
-    "region",
-    "result",
-    "result_id",
     "rule_action",
-    "signature",
-    "src",
-    "src_ip",
     "src_ip_range",
     "src_port_range",
     "src_user",
@@ -50,20 +37,16 @@ const NOT_YET: &[&str] = &[
     "src_user_name",
     "src_user_role",
     "src_user_type",
-    "start_time",
     "status",
     "tag",
     "tag::action",
     "tag::app",
     "tag::eventtype",
     "tag::object_category",
-    "temp_access_key",
     "user",
     "userName",
-    "user_access_key",
     "user_agent",
     "user_arn",
-    "user_group_id",
     "user_id",
     "user_name",
     "user_role",
@@ -71,7 +54,6 @@ const NOT_YET: &[&str] = &[
     "vendor",
     "vendor_account",
     "vendor_product",
-    "vendor_region",
     // JSON, but the add-on's EVAL-errorCode fills `success` where the event has none.
     "errorCode",
     // Indexer-only: which server indexed the event.

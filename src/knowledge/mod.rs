@@ -244,7 +244,7 @@ impl App {
             .as_ref()
             .ok_or_else(|| terr(format!("needs lookups/{filename}, and the app has no lookups directory")))?;
         let path = dir.join(filename);
-        let table = read_csv_table(&path, &name).map_err(|m| terr(m))?;
+        let table = read_csv_table(&path, &name).map_err(terr)?;
         let flag =
             |k: &str, d: bool| t.get(k).map_or(d, |v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "t"));
         let num = |k: &str, d: usize| t.get(k).and_then(|v| v.parse().ok()).unwrap_or(d);
