@@ -14,6 +14,7 @@
 pub mod conf;
 pub mod content;
 pub mod diagnostic;
+pub mod eval;
 pub mod events;
 pub mod knowledge;
 pub mod macros;

@@ -1,0 +1,210 @@
+//! Values during evaluation, and the rules for numbers (docs/spl-semantics.md 1.2, 3.3).
+
+use crate::events::Value;
+
+/// A value while an expression is evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalValue {
+    Null,
+    Bool(bool),
+    /// A number: a numeric literal or a computed one.
+    Num(f64),
+    /// A string literal or a computed string: never read as a number.
+    Str(String),
+    /// One value read from a field: a number where it looks like one, shown as written.
+    Field(String),
+    /// Two or more values.
+    Multi(Vec<String>),
+}
+
+impl EvalValue {
+    /// What a field holds, as an operand.
+    pub fn from_field(v: Option<&Value>) -> EvalValue {
+        match v {
+            None | Some(Value::Null) => EvalValue::Null,
+            Some(Value::Str(s)) => EvalValue::Field(s.clone()),
+            Some(Value::Multi(v)) => EvalValue::Multi(v.clone()),
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, EvalValue::Null)
+    }
+
+    /// The number this value stands for, if any: numbers, and field values that parse as
+    /// numbers. A string literal is not a number (`isnum("12")` is false). A multivalue
+    /// reads as its first value (UNVERIFIED, section 3.5).
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            EvalValue::Num(n) => Some(*n),
+            EvalValue::Field(s) => parse_number(s),
+            EvalValue::Multi(v) => v.first().and_then(|s| parse_number(s)),
+            _ => None,
+        }
+    }
+
+    /// The text this value shows as (`None` for null). Booleans show as `true`/`false`.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            EvalValue::Null => None,
+            EvalValue::Bool(b) => Some(b.to_string()),
+            EvalValue::Num(n) => Some(format_number(*n)),
+            EvalValue::Str(s) | EvalValue::Field(s) => Some(s.clone()),
+            EvalValue::Multi(v) => v.first().cloned(),
+        }
+    }
+
+    /// Every value, for functions that work value by value (a single value is one).
+    pub fn texts(&self) -> Vec<String> {
+        match self {
+            EvalValue::Multi(v) => v.clone(),
+            other => other.as_text().into_iter().collect(),
+        }
+    }
+
+    /// The truth of a condition: `None` for null (and for non-booleans, which Splunk rejects).
+    pub fn truth(&self) -> Option<bool> {
+        match self {
+            EvalValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The field value this result stores (`None`: the field is removed).
+    pub fn into_field(self) -> Option<Value> {
+        match self {
+            EvalValue::Null => None,
+            EvalValue::Multi(v) => Some(Value::from_values(v)),
+            other => other.as_text().map(Value::Str),
+        }
+    }
+
+    /// The Splunk type name (`typeof`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EvalValue::Null => "Invalid",
+            EvalValue::Bool(_) => "Bool",
+            EvalValue::Num(_) => "Number",
+            EvalValue::Str(_) => "String",
+            EvalValue::Field(s) => {
+                if parse_number(s).is_some() {
+                    "Number"
+                } else {
+                    "String"
+                }
+            }
+            EvalValue::Multi(_) => "Multivalue",
+        }
+    }
+}
+
+/// Whether a field value is a number, and which (docs/spl-semantics.md 1.2): the whole text,
+/// no surrounding space, `[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?`, or `NaN`/`nan`. The one
+/// place that decides what a number is.
+pub fn parse_number(s: &str) -> Option<f64> {
+    if s == "NaN" || s == "nan" {
+        return Some(f64::NAN);
+    }
+    let b = s.as_bytes();
+    let mut k = 0;
+    if k < b.len() && (b[k] == b'+' || b[k] == b'-') {
+        k += 1;
+    }
+    let int_start = k;
+    while k < b.len() && b[k].is_ascii_digit() {
+        k += 1;
+    }
+    let int_digits = k - int_start;
+    let mut frac_digits = 0;
+    if k < b.len() && b[k] == b'.' {
+        k += 1;
+        let f = k;
+        while k < b.len() && b[k].is_ascii_digit() {
+            k += 1;
+        }
+        frac_digits = k - f;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return None;
+    }
+    if k < b.len() && (b[k] == b'e' || b[k] == b'E') {
+        k += 1;
+        if k < b.len() && (b[k] == b'+' || b[k] == b'-') {
+            k += 1;
+        }
+        let e = k;
+        while k < b.len() && b[k].is_ascii_digit() {
+            k += 1;
+        }
+        if k == e {
+            return None;
+        }
+    }
+    if k != b.len() {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// How a computed number is shown: integral values without a decimal point, others in the
+/// shortest form that reads back the same (`10/3` is `3.3333333333333335`, UNVERIFIED);
+/// NaN as `nan`, infinities as `inf`/`-inf`.
+pub fn format_number(n: f64) -> String {
+    if n.is_nan() {
+        "nan".into()
+    } else if n.is_infinite() {
+        if n > 0.0 { "inf" } else { "-inf" }.into()
+    } else if n.fract() == 0.0 && n.abs() < 1e16 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_1_2_what_counts_as_a_number() {
+        for (s, want) in [
+            ("1", Some(1.0)),
+            ("-3", Some(-3.0)),
+            ("1.5", Some(1.5)),
+            ("08", Some(8.0)),
+            ("1e3", Some(1000.0)),
+            ("+3", Some(3.0)),
+            (".5", Some(0.5)),
+            ("5.", Some(5.0)),
+            (" 2", None),
+            ("2 ", None),
+            ("0x1F", None),
+            ("1,000", None),
+            ("12abc", None),
+            ("", None),
+            ("true", None),
+            ("-", None),
+            ("1e", None),
+        ] {
+            assert_eq!(parse_number(s), want, "{s:?}");
+        }
+        assert!(parse_number("NaN").unwrap().is_nan());
+    }
+
+    #[test]
+    fn number_display() {
+        assert_eq!(format_number(4.0 / 2.0), "2");
+        assert_eq!(format_number(10.0 / 4.0), "2.5");
+        assert_eq!(format_number(10.0 / 3.0), "3.3333333333333335");
+        assert_eq!(format_number(-0.5), "-0.5");
+        assert_eq!(format_number(f64::NAN), "nan");
+        assert_eq!(format_number(f64::NEG_INFINITY), "-inf");
+    }
+
+    #[test]
+    fn literals_are_not_numbers_but_field_values_are() {
+        assert_eq!(EvalValue::Str("12".into()).as_number(), None);
+        assert_eq!(EvalValue::Field("12".into()).as_number(), Some(12.0));
+        assert_eq!(EvalValue::Field("08".into()).as_text().unwrap(), "08", "shown as written");
+    }
+}
