@@ -4,18 +4,14 @@ use std::cmp::Ordering;
 
 use super::functions;
 use super::value::EvalValue;
-use crate::events::{Fields, Value};
+use crate::events::Value;
 use crate::syntax::{BinOp, Expr, ExprKind, Span, UnaryOp};
 
 /// A result's fields, as the evaluator reads them.
 pub trait Row {
     fn field(&self, name: &str) -> Option<&Value>;
-}
-
-impl Row for Fields {
-    fn field(&self, name: &str) -> Option<&Value> {
-        self.get(name)
-    }
+    /// Every field, for wildcard field names.
+    fn each_field(&self, f: &mut dyn FnMut(&str, &Value));
 }
 
 /// What is the same for every result of a search.

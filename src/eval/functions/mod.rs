@@ -3,6 +3,7 @@
 //! runs as a test (see `examples_hold`), against the row [`example_row`].
 
 mod conditional;
+pub use conditional::in_cidr;
 mod conversion;
 mod informational;
 mod math;

@@ -1,0 +1,231 @@
+//! Whether a result matches a search expression (docs/spl-semantics.md section 2): the
+//! implicit first search, `search`, event types, `tstats`/`inputlookup` `where`.
+
+use super::expr::{EvalError, Row};
+use super::value::parse_number;
+use crate::events::Value;
+use crate::syntax::{CmpOp, SearchExpr, SearchKind};
+
+/// True when `row` matches `e`. Time modifiers match everything here (the time range is
+/// applied to events before the search runs); a subsearch must have been replaced by its
+/// results first.
+pub fn matches(e: &SearchExpr, row: &dyn Row) -> Result<bool, EvalError> {
+    Ok(match &e.kind {
+        SearchKind::And(items) => {
+            for i in items {
+                if !matches(i, row)? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        SearchKind::Or(items) => {
+            for i in items {
+                if matches(i, row)? {
+                    return Ok(true);
+                }
+            }
+            false
+        }
+        SearchKind::Not(inner) => !matches(inner, row)?,
+        SearchKind::Compare { field, op, value } => compare(row, &field.name, *op, value),
+        SearchKind::In { field, values } => values.iter().any(|v| compare(row, &field.name, CmpOp::Eq, v)),
+        SearchKind::Term { text, .. } => {
+            text == "*" || row.field("_raw").is_some_and(|raw| raw.values().iter().any(|r| term_in_raw(text, r)))
+        }
+        SearchKind::TimeModifier { .. } => true,
+        SearchKind::Subsearch(_) => {
+            return Err(EvalError::new("a subsearch must run before the search that contains it", e.span))
+        }
+    })
+}
+
+/// `field op value` (2.2-2.6): `=` is a case-insensitive match of the whole value with `*`
+/// wildcards (or CIDR membership for a `a.b.c.d/n` value), true when any value matches; a
+/// missing field never matches, `!=` included; `<`, `>`... compare numbers when both sides
+/// are numbers, never match a non-number against a numeric literal, else compare text.
+pub fn compare(row: &dyn Row, field: &str, op: CmpOp, value: &str) -> bool {
+    let test = |values: &[String]| -> bool {
+        match op {
+            CmpOp::Eq => values.iter().any(|v| value_matches(value, v)),
+            // `f!=v` is `f=* AND NOT f=v` (UNVERIFIED for multivalues, 2.3).
+            CmpOp::Ne => !values.iter().any(|v| value_matches(value, v)),
+            _ => values.iter().any(|v| relational(op, v, value)),
+        }
+    };
+    if field.contains('*') {
+        // A wildcard field name: any field whose name matches (UNVERIFIED, 2.1).
+        let mut hit = false;
+        row.each_field(&mut |name, v| {
+            if !hit && glob_matches(field, name, false) && !v.is_null() {
+                hit = test(v.values());
+            }
+        });
+        return hit;
+    }
+    match row.field(field) {
+        Some(v) if !v.is_null() => test(v.values()),
+        _ => false,
+    }
+}
+
+/// Whether a search value (with `*` wildcards, or a CIDR) matches one field value.
+pub fn value_matches(pattern: &str, value: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if looks_like_cidr(pattern) && super::functions::in_cidr(pattern, value) {
+        return true;
+    }
+    glob_matches(pattern, value, true)
+}
+
+fn looks_like_cidr(p: &str) -> bool {
+    p.split_once('/').is_some_and(|(net, bits)| {
+        !bits.is_empty() && bits.bytes().all(|b| b.is_ascii_digit()) && net.parse::<std::net::IpAddr>().is_ok()
+    })
+}
+
+fn relational(op: CmpOp, field_value: &str, literal: &str) -> bool {
+    let ord = match (parse_number(field_value), parse_number(literal)) {
+        (Some(a), Some(b)) => match a.partial_cmp(&b) {
+            Some(o) => o,
+            None => return false,
+        },
+        // A numeric literal never matches a value that is not a number (2.5: `date_hour>=20`
+        // does not keep `abc`); two texts compare byte-wise (UNVERIFIED).
+        (None, Some(_)) => return false,
+        _ => field_value.as_bytes().cmp(literal.as_bytes()),
+    };
+    match op {
+        CmpOp::Lt => ord.is_lt(),
+        CmpOp::Le => ord.is_le(),
+        CmpOp::Gt => ord.is_gt(),
+        CmpOp::Ge => ord.is_ge(),
+        CmpOp::Eq | CmpOp::Ne => unreachable!("handled by compare"),
+    }
+}
+
+/// A whole-value match with `*` matching any run of characters.
+pub fn glob_matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    let (p, t) =
+        if ignore_case { (pattern.to_lowercase(), text.to_lowercase()) } else { (pattern.into(), text.into()) };
+    let pieces: Vec<&str> = p.split('*').collect();
+    if pieces.len() == 1 {
+        return p == t;
+    }
+    let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
+    if !t.starts_with(first) || !t[first.len()..].ends_with(last) || t.len() < first.len() + last.len() {
+        return false;
+    }
+    let mut rest = &t[first.len()..t.len() - last.len()];
+    for piece in &pieces[1..pieces.len() - 1] {
+        match rest.find(piece) {
+            Some(k) => rest = &rest[k + piece.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// A bare term or phrase against `_raw`: case-insensitive, `*` wildcards, and bounded on
+/// both sides by a character that is not a letter or digit, or the edge (2.7; Splunk's
+/// exact breakers are UNVERIFIED).
+pub fn term_in_raw(term: &str, raw: &str) -> bool {
+    let t = term.to_lowercase();
+    let r = raw.to_lowercase();
+    let pieces: Vec<&str> = t.split('*').collect();
+    let boundary = |s: &str, at: usize, before: bool| -> bool {
+        let c = if before { s[..at].chars().next_back() } else { s[at..].chars().next() };
+        c.is_none_or(|c| !c.is_alphanumeric())
+    };
+    let lead_wild = t.starts_with('*');
+    let trail_wild = t.ends_with('*');
+    let first = pieces.iter().find(|p| !p.is_empty()).copied().unwrap_or("");
+    if first.is_empty() {
+        return true;
+    }
+    let mut start = 0;
+    while let Some(k) = r[start..].find(first) {
+        let at = start + k;
+        if lead_wild || boundary(&r, at, true) {
+            // The rest of the pattern must follow, ending at a boundary unless it ends in `*`.
+            let rest_pattern = &t[t.find(first).expect("first piece")..];
+            if let Some(end) = match_from(&r[at..], rest_pattern) {
+                if trail_wild || boundary(&r, at + end, false) {
+                    return true;
+                }
+            }
+        }
+        start = at + first.len().max(1);
+        while start < r.len() && !r.is_char_boundary(start) {
+            start += 1;
+        }
+        if start >= r.len() {
+            break;
+        }
+    }
+    false
+}
+
+/// Matches `pattern` (with `*`) at the start of `text`; returns where the shortest match
+/// ends (the end of the text for a trailing `*`).
+fn match_from(text: &str, pattern: &str) -> Option<usize> {
+    let pieces: Vec<&str> = pattern.split('*').collect();
+    let mut pos = 0;
+    for (k, piece) in pieces.iter().enumerate() {
+        if piece.is_empty() {
+            continue;
+        }
+        if k == 0 {
+            if !text.starts_with(piece) {
+                return None;
+            }
+            pos = piece.len();
+        } else {
+            let found = text[pos..].find(piece)?;
+            pos += found + piece.len();
+        }
+    }
+    Some(pos)
+}
+
+impl Row for crate::events::Fields {
+    fn field(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+
+    fn each_field(&self, f: &mut dyn FnMut(&str, &Value)) {
+        for (k, v) in self {
+            f(k, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("Console*", "consolelogin", true));
+        assert!(glob_matches("*.amazonaws.com", "ec2.amazonaws.com", true));
+        assert!(!glob_matches("*.amazonaws.com", "aws-cli", true));
+        assert!(glob_matches("a*b*c", "aXbYc", true));
+        assert!(!glob_matches("a*a", "a", true));
+        assert!(glob_matches("*AllUsers", "http://acs.amazonaws.com/groups/global/AllUsers", true));
+    }
+
+    #[test]
+    fn terms_are_bounded_tokens() {
+        let raw = r#"{"eventName": "StartInstances", "msg": "an error occurred"}"#;
+        assert!(term_in_raw("StartInstances", raw));
+        assert!(term_in_raw("startinstances", raw));
+        assert!(!term_in_raw("Start", raw));
+        assert!(term_in_raw("Start*", raw));
+        assert!(term_in_raw("*Instances", raw));
+        assert!(!term_in_raw("errors", raw));
+        assert!(term_in_raw("error", raw));
+        assert!(term_in_raw("an error", raw));
+    }
+}
