@@ -1,17 +1,95 @@
 //! Applying a sourcetype's knowledge to one event's fields, step by step.
 
-use super::{Alias, AutoLookup, Extraction, SourcetypeKnowledge};
+use super::{Alias, AutoLookup, CalculatedField, EventType, Extraction, SourcetypeKnowledge, TagRule};
+use crate::eval::{eval, Context, EvalValue};
 use crate::events::{Fields, Value};
 
-/// Runs the steps that are implemented, in Splunk's order: regex extractions, aliases,
-/// automatic lookups. (Calculated fields, event types and tags come with the evaluator.)
-pub fn apply(k: &SourcetypeKnowledge, fields: &mut Fields) {
+/// Runs every step, in Splunk's order: regex extractions, aliases, calculated fields,
+/// automatic lookups, event types, tags.
+pub fn apply(k: &SourcetypeKnowledge, fields: &mut Fields, ctx: &Context) {
     for x in &k.extracts {
         extract(x, fields);
     }
     aliases(&k.aliases, fields);
+    calculated(&k.evals, fields, ctx);
     for l in &k.lookups {
         lookup(l, fields);
+    }
+    event_types(&k.eventtypes, fields);
+    tags(&k.tags, fields);
+}
+
+/// Calculated fields, "in parallel": each is evaluated against the fields as aliases left
+/// them, none sees another's result; each overwrites its field; a null result, a boolean
+/// or an evaluation error leaves the field absent.
+pub fn calculated(list: &[CalculatedField], fields: &mut Fields, ctx: &Context) {
+    if list.is_empty() {
+        return;
+    }
+    let results: Vec<(&str, Option<Value>)> = list
+        .iter()
+        .map(|c| {
+            let v = match eval(&c.expr, &*fields, ctx) {
+                Ok(EvalValue::Bool(_)) | Err(_) => None,
+                Ok(v) => v.into_field(),
+            };
+            (c.field.as_str(), v)
+        })
+        .collect();
+    for (name, v) in results {
+        match v {
+            Some(v) => {
+                fields.insert(name.to_string(), v);
+            }
+            None => {
+                fields.shift_remove(name);
+            }
+        }
+    }
+}
+
+/// `eventtype`: the names of the matching event types, in name order.
+pub fn event_types(list: &[EventType], fields: &mut Fields) {
+    if list.is_empty() {
+        return;
+    }
+    let names: Vec<String> = list
+        .iter()
+        .filter(|t| crate::eval::search::matches(&t.search, &*fields).unwrap_or(false))
+        .map(|t| t.name.clone())
+        .collect();
+    match Value::from_values(names) {
+        Value::Null => {}
+        v => {
+            fields.insert("eventtype".into(), v);
+        }
+    }
+}
+
+/// `tag::<field>` for each field with tagged values (`tag::eventtype` from event types),
+/// and `tag`, the union of all; each sorted.
+pub fn tags(rules: &[TagRule], fields: &mut Fields) {
+    if rules.is_empty() {
+        return;
+    }
+    let mut per_field: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in rules {
+        let hit = fields.get(&r.field).is_some_and(|v| v.values().iter().any(|x| x == &r.value));
+        if hit {
+            per_field.entry(r.field.clone()).or_default().extend(r.tags.iter().cloned());
+        }
+    }
+    let mut all: Vec<String> = Vec::new();
+    for (field, mut t) in per_field {
+        t.sort();
+        t.dedup();
+        all.extend(t.iter().cloned());
+        fields.insert(format!("tag::{field}"), Value::from_values(t));
+    }
+    all.sort();
+    all.dedup();
+    if !all.is_empty() {
+        fields.insert("tag".into(), Value::from_values(all));
     }
 }
 
@@ -129,6 +207,45 @@ mod tests {
     use super::*;
     use crate::knowledge::App;
     use std::path::PathBuf;
+
+    const CTX: Context = Context { now: 0.0 };
+
+    fn apply(k: &SourcetypeKnowledge, f: &mut Fields) {
+        super::apply(k, f, &CTX);
+    }
+
+    #[test]
+    fn calculated_fields_run_in_parallel_and_null_removes() {
+        // docs/spl-semantics.md 1.5: EVAL-x = y*2 and EVAL-y = 100: x uses the original y.
+        let app =
+            App::from_text("[st]\nEVAL-x = y*2\nEVAL-y = 100\nEVAL-z = null()\nEVAL-b = 1==1\n", "", None).unwrap();
+        let k = app.for_sourcetype("st").unwrap();
+        let mut f = fields(&[("y", "3"), ("z", "old"), ("b", "old")]);
+        apply(&k, &mut f);
+        assert_eq!((f["x"].to_string(), f["y"].to_string()), ("6".into(), "100".into()));
+        assert!(!f.contains_key("z") && !f.contains_key("b"));
+    }
+
+    #[test]
+    fn event_types_and_tags() {
+        let app = App::from_text("", "", None)
+            .unwrap()
+            .with_classification(
+                "[deletes]\nsearch = eventName=Delete*\n[errors]\nsearch = errorCode!=success\n[off]\nsearch = *\ndisabled = 1\n",
+                "[eventtype=deletes]\nchange = enabled\ncloud = enabled\nold = disabled\n[eventtype=errors]\nerror = enabled\n[action=deleted]\ncleanup = enabled\n",
+            )
+            .unwrap();
+        let k = app.for_sourcetype("st").unwrap();
+        let mut f = fields(&[("eventName", "DeleteBucket"), ("errorCode", "success"), ("action", "deleted")]);
+        apply(&k, &mut f);
+        assert_eq!(f["eventtype"], Value::from("deletes"));
+        assert_eq!(f["tag::eventtype"].values(), ["change", "cloud"]);
+        assert_eq!(f["tag::action"], Value::from("cleanup"));
+        assert_eq!(f["tag"].values(), ["change", "cleanup", "cloud"]);
+        let mut f = fields(&[("eventName", "DeleteBucket"), ("errorCode", "AccessDenied")]);
+        apply(&k, &mut f);
+        assert_eq!(f["eventtype"].values(), ["deletes", "errors"]);
+    }
 
     fn fields(pairs: &[(&str, &str)]) -> Fields {
         pairs.iter().map(|(k, v)| (k.to_string(), Value::Str(v.to_string()))).collect()

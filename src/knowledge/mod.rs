@@ -7,8 +7,8 @@
 //! 2. `FIELDALIAS-`, 3. `EVAL-` calculated fields, 4. `LOOKUP-` automatic lookups,
 //! 5. event types, 6. tags. Within one kind, classes run in ASCII order of their names.
 //!
-//! This file reads and checks the configuration; `apply.rs` applies it. Steps 3, 5 and 6
-//! need the eval and search evaluators and are parsed here but not yet applied.
+//! This file reads and checks the configuration (and `eventtypes.conf`, `tags.conf`);
+//! `apply.rs` applies it.
 
 mod apply;
 
@@ -19,15 +19,34 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 
 use crate::conf::{ConfError, ConfFile, Setting, Stanza};
-use crate::syntax::{self, CommandKind, Expr, FieldMap};
+use crate::syntax::{self, CommandKind, Expr, FieldMap, SearchExpr};
 
-/// What one sourcetype's stanza says, checked and ready to apply.
+/// What one sourcetype's stanza says, with the app's event types and tags, checked and
+/// ready to apply.
 #[derive(Debug, Clone, Default)]
 pub struct SourcetypeKnowledge {
     pub extracts: Vec<Extraction>,
     pub aliases: Vec<Alias>,
     pub evals: Vec<CalculatedField>,
     pub lookups: Vec<AutoLookup>,
+    pub eventtypes: Vec<EventType>,
+    /// `[eventtype=name]` and `[field=value]` stanzas of tags.conf: the enabled tags.
+    pub tags: Vec<TagRule>,
+}
+
+/// An eventtypes.conf stanza: events matching `search` get `name` in `eventtype`.
+#[derive(Debug, Clone)]
+pub struct EventType {
+    pub name: String,
+    pub search: SearchExpr,
+}
+
+/// Tags for events whose `field` has `value` (`eventtype` for event types).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRule {
+    pub field: String,
+    pub value: String,
+    pub tags: Vec<String>,
 }
 
 /// A regex extraction (`EXTRACT-` inline, or a `REPORT-` transform).
@@ -85,6 +104,8 @@ pub struct LookupTable {
 pub struct App {
     pub props: Vec<ConfFile>,
     pub transforms: Vec<ConfFile>,
+    pub eventtypes: Vec<ConfFile>,
+    pub tags: Vec<ConfFile>,
     pub lookups_dir: Option<PathBuf>,
 }
 
@@ -123,6 +144,12 @@ pub fn builtin() -> App {
         include_str!("aws_cloudtrail/default/transforms.conf"),
         None,
     )
+    .and_then(|a| {
+        a.with_classification(
+            include_str!("aws_cloudtrail/default/eventtypes.conf"),
+            include_str!("aws_cloudtrail/default/tags.conf"),
+        )
+    })
     .expect("the built-in knowledge is valid")
 }
 
@@ -131,7 +158,12 @@ impl App {
     pub fn load(dir: &Path) -> Result<App, KnowledgeError> {
         let mut app = App::default();
         for sub in ["default", "local"] {
-            for (name, list) in [("props.conf", &mut app.props), ("transforms.conf", &mut app.transforms)] {
+            for (name, list) in [
+                ("props.conf", &mut app.props),
+                ("transforms.conf", &mut app.transforms),
+                ("eventtypes.conf", &mut app.eventtypes),
+                ("tags.conf", &mut app.tags),
+            ] {
                 let path = dir.join(sub).join(name);
                 if path.is_file() {
                     let text = std::fs::read_to_string(&path).map_err(|e| KnowledgeError {
@@ -153,8 +185,70 @@ impl App {
         Ok(App {
             props: vec![ConfFile::parse(props, "props.conf")?],
             transforms: vec![ConfFile::parse(transforms, "transforms.conf")?],
+            eventtypes: Vec::new(),
+            tags: Vec::new(),
             lookups_dir,
         })
+    }
+
+    /// Adds eventtypes.conf and tags.conf text.
+    pub fn with_classification(mut self, eventtypes: &str, tags: &str) -> Result<App, KnowledgeError> {
+        self.eventtypes.push(ConfFile::parse(eventtypes, "eventtypes.conf")?);
+        self.tags.push(ConfFile::parse(tags, "tags.conf")?);
+        Ok(self)
+    }
+
+    /// Event types in name order (a later file's stanza replaces an earlier one).
+    fn event_types(&self) -> Result<Vec<EventType>, KnowledgeError> {
+        let mut by_name: std::collections::BTreeMap<String, (String, &Stanza)> = Default::default();
+        for f in &self.eventtypes {
+            for st in f.stanzas.iter().filter(|s| s.name != "default") {
+                by_name.insert(st.name.clone(), (f.path.clone(), st));
+            }
+        }
+        let mut out = Vec::new();
+        for (name, (file, st)) in by_name {
+            if st.get("disabled").is_some_and(|d| d == "1" || d.eq_ignore_ascii_case("true")) {
+                continue;
+            }
+            let Some(text) = st.get("search") else { continue };
+            let err = |m: String| KnowledgeError {
+                file: file.clone(),
+                line: Some(st.line),
+                message: format!("[{name}] {m}"),
+            };
+            let p = syntax::parse(&format!("| search {text}")).map_err(|e| err(e.message))?;
+            let Some(CommandKind::Search(Some(search))) = p.commands.into_iter().next().map(|c| c.kind) else {
+                return Err(err("the search is empty".into()));
+            };
+            out.push(EventType { name, search });
+        }
+        Ok(out)
+    }
+
+    /// tags.conf: `[field=value]` stanzas with `tag = enabled` settings.
+    fn tag_rules(&self) -> Result<Vec<TagRule>, KnowledgeError> {
+        let mut out: Vec<TagRule> = Vec::new();
+        for f in &self.tags {
+            for st in f.stanzas.iter().filter(|s| s.name != "default") {
+                let Some((field, value)) = st.name.split_once('=') else {
+                    return Err(KnowledgeError {
+                        file: f.path.clone(),
+                        line: Some(st.line),
+                        message: format!("[{}] is not `field=value`", st.name),
+                    });
+                };
+                let tags = st
+                    .settings
+                    .iter()
+                    .filter(|s| s.value.eq_ignore_ascii_case("enabled"))
+                    .map(|s| s.key.clone())
+                    .collect();
+                out.retain(|r| !(r.field == field && r.value == value));
+                out.push(TagRule { field: field.to_string(), value: value.to_string(), tags });
+            }
+        }
+        Ok(out)
     }
 
     fn transform(&self, name: &str) -> Option<(&str, &Stanza)> {
@@ -219,6 +313,8 @@ impl App {
         for (class, s) in merged.classes("LOOKUP-") {
             k.lookups.push(self.auto_lookup(class, s, &file(s))?);
         }
+        k.eventtypes = self.event_types()?;
+        k.tags = self.tag_rules()?;
         Ok(k)
     }
 
@@ -363,6 +459,7 @@ mod tests {
         let k = builtin().for_sourcetype("aws:cloudtrail").unwrap();
         assert_eq!(k.aliases.len(), 18);
         assert_eq!(k.extracts.len(), 1);
+        assert_eq!(k.evals.len(), 12);
     }
 
     #[test]
