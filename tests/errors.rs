@@ -72,6 +72,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "@20",
     ),
     ("| sort", "spelunk::syntax", "expected a field to sort by, found end of search", "@6"),
+    ("| tstats count where a=1 by x where b=2", "spelunk::syntax", "`tstats` takes one `where` clause", "where"),
     ("a=", "spelunk::syntax", "expected a value after `=`, found end of search", "@2"),
     // pipes and command names
     ("a=1 | | stats count", "spelunk::syntax", "expected a command after `|`", "|"),

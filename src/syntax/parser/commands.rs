@@ -420,6 +420,13 @@ fn tstats(i: In<'_>) -> PResult<'_, CommandKind> {
     let mut t = Tstats { options, aggs, from: None, filter: None, by: Vec::new(), by_options: Vec::new() };
     loop {
         let (j, _) = ws(i)?;
+        for (kw, seen) in [("from", t.from.is_some()), ("where", t.filter.is_some()), ("by", !t.by.is_empty())] {
+            if seen {
+                if let Ok((k, _)) = keyword(kw).parse(j) {
+                    return fail(span_from(pos(j), k), format!("`tstats` takes one `{kw}` clause"), "a second one");
+                }
+            }
+        }
         if let Ok((k, _)) = keyword("from").parse(j) {
             let (k, _) = ws(k)?;
             let (k, from) =
