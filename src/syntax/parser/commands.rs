@@ -307,19 +307,19 @@ fn stats_body<'a>(i: In<'a>, cmd: &str) -> PResult<'a, Stats> {
     if aggs.is_empty() {
         return expected(ws(i)?.0, &format!("an aggregation such as `count` or `values(field)` in `{cmd}`"));
     }
-    let (i, (by, by_options)) = by_clause(i)?;
+    let (i, (by, by_options)) = by_clause(i, &[])?;
     Ok((i, Stats { options, aggs, by, by_options }))
 }
 
 /// `BY field, ... [options]`, if present. Options may stand among the fields
 /// (`by _time span=1h dest`); they are kept apart from the fields.
-fn by_clause(i: In<'_>) -> PResult<'_, (Vec<Ident>, Vec<CmdOption>)> {
+fn by_clause<'a>(i: In<'a>, stop: &[&'static str]) -> PResult<'a, (Vec<Ident>, Vec<CmdOption>)> {
     let (j, _) = ws(i)?;
     let Ok((mut j, _)) = keyword("by").parse(j) else { return Ok((i, (Vec::new(), Vec::new()))) };
     let mut by = Vec::new();
     let mut by_options = Vec::new();
     loop {
-        let (k, fields) = field_list(j, false, &[])?;
+        let (k, fields) = field_list(j, false, stop)?;
         by.extend(fields);
         let (k, options) = options_only(k)?;
         if options.is_empty() {
@@ -441,7 +441,7 @@ fn tstats(i: In<'_>) -> PResult<'_, CommandKind> {
             }
             i = k;
         } else if keyword("by").parse(j).is_ok() {
-            let (k, (by, by_options)) = by_clause(j)?;
+            let (k, (by, by_options)) = by_clause(j, &["where", "from"])?;
             t.by = by;
             t.by_options = by_options;
             i = k;
@@ -808,7 +808,7 @@ fn top(i: In<'_>) -> PResult<'_, Top> {
     if fields.is_empty() {
         return expected(ws(i)?.0, "a field name");
     }
-    let (i, (by, by_options)) = by_clause(i)?;
+    let (i, (by, by_options)) = by_clause(i, &[])?;
     let (i, more) = options_only(i)?;
     options.extend(by_options);
     options.extend(more);
