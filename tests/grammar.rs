@@ -319,6 +319,14 @@ fn tstats_from_where_by_span() {
 }
 
 #[test]
+fn tstats_options_between_clauses_stay_options() {
+    // Found by the roundtrip fuzz target: printed after `where`, they became comparisons.
+    let CommandKind::Tstats(t) = first("| tstats count from data datamodel=Change where a=1") else { panic!() };
+    assert_eq!(t.options[0].name, "datamodel");
+    assert!(t.by_options.is_empty());
+}
+
+#[test]
 fn timechart() {
     let CommandKind::Timechart(t) = first("| timechart span=1h count by eventName limit=0") else { panic!() };
     assert_eq!(t.options[0].name, "span");

@@ -446,8 +446,10 @@ fn tstats(i: In<'_>) -> PResult<'_, CommandKind> {
             t.by_options = by_options;
             i = k;
         } else if at_option(j) {
+            // Options between clauses belong with the leading ones (printed first, so a
+            // `where` clause cannot absorb them). Found by the roundtrip fuzz target.
             let (k, o) = option(j)?;
-            t.by_options.push(o);
+            t.options.push(o);
             i = k;
         } else {
             return Ok((i, CommandKind::Tstats(t)));
