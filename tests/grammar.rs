@@ -201,6 +201,13 @@ fn search_values_with_parentheses_attached() {
 }
 
 #[test]
+fn search_bare_terms_keep_their_text() {
+    // Found by the roundtrip fuzz target: `\\(x)` (escaped backslash, then a group).
+    assert_eq!(search_sexp(r"\\(x)"), r"term<\\(x)>");
+    assert_eq!(spelunk::syntax::parser::search::term_text(r"a\\b\"c", false), r#"a\b"c"#);
+}
+
+#[test]
 fn search_time_modifiers() {
     assert_eq!(search_sexp("earliest=-24h@h latest=now x=1"), "(and (time earliest -24h@h) (time latest now) x=<1>)");
 }

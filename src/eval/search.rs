@@ -30,8 +30,9 @@ pub fn matches(e: &SearchExpr, row: &dyn Row) -> Result<bool, EvalError> {
         SearchKind::Not(inner) => !matches(inner, row)?,
         SearchKind::Compare { field, op, value } => compare(row, &field.name, *op, value),
         SearchKind::In { field, values } => values.iter().any(|v| compare(row, &field.name, CmpOp::Eq, v)),
-        SearchKind::Term { text, .. } => {
-            text == "*" || row.field("_raw").is_some_and(|raw| raw.values().iter().any(|r| term_in_raw(text, r)))
+        SearchKind::Term { text, phrase } => {
+            let text = crate::syntax::parser::search::term_text(text, *phrase);
+            text == "*" || row.field("_raw").is_some_and(|raw| raw.values().iter().any(|r| term_in_raw(&text, r)))
         }
         SearchKind::TimeModifier { .. } => true,
         SearchKind::Subsearch(_) => {

@@ -192,7 +192,8 @@ pub enum SearchKind {
         field: Ident,
         values: Vec<String>,
     },
-    /// A bare word (may hold `*`) or a quoted phrase, matched against `_raw`.
+    /// A bare word (may hold `*`), kept as written, or a quoted phrase (escapes resolved),
+    /// matched against `_raw`. `parser::search::term_text` gives the text to match.
     Term {
         text: String,
         phrase: bool,

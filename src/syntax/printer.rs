@@ -11,7 +11,7 @@ use super::ast::*;
 use super::parser::commands::print_assign_target;
 use super::parser::expr::is_bare_expr_field;
 use super::parser::lex::{print_field, print_literal, quote};
-use super::parser::search::{print_search_field, print_term, print_value};
+use super::parser::search::{print_search_field, print_value};
 
 /// Prints a whole search.
 pub fn print(p: &Pipeline) -> String {
@@ -400,7 +400,8 @@ fn search(out: &mut String, e: &SearchExpr) {
             if *phrase {
                 out.push_str(&quote(text));
             } else {
-                out.push_str(&print_term(text));
+                // As written: the parser keeps a bare term's source text.
+                out.push_str(text);
             }
         }
         SearchKind::TimeModifier { name, value } => {

@@ -144,7 +144,11 @@ fn atom(i: In<'_>, stops: Stops) -> PResult<'_, SearchExpr> {
                 (j, Some(e)) => Ok((j, e)),
                 (_, None) => Ok((
                     j,
-                    SearchExpr { kind: SearchKind::Term { text: token, phrase: false }, span: span_from(start, j) },
+                    // A bare term keeps its text as written; `term_text` resolves escapes.
+                    SearchExpr {
+                        kind: SearchKind::Term { text: i.fragment()[..pos(j) - start].to_string(), phrase: false },
+                        span: span_from(start, j),
+                    },
                 )),
             }
         }
@@ -239,6 +243,18 @@ fn bare_token(i: In<'_>) -> PResult<'_, String> {
     Ok((j, text))
 }
 
+/// The text a term matches: a phrase's text, or a bare term's with `\\` and `\"`
+/// resolved (as the parser reads any bare word).
+pub fn term_text(text: &str, phrase: bool) -> String {
+    if phrase {
+        return text.to_string();
+    }
+    match bare_token(In::new(text)) {
+        Ok((_, t)) => t,
+        Err(_) => text.to_string(),
+    }
+}
+
 /// A comparison value: quoted, bare, or both written together (`""*bin*""` is `*bin*`),
 /// with `*` wildcards kept.
 fn value(i: In<'_>, in_list: bool, op: CmpOp) -> PResult<'_, String> {
@@ -299,66 +315,6 @@ pub fn print_value(v: &str, in_list: bool) -> String {
     } else {
         v.to_string()
     }
-}
-
-/// Prints a bare term so that [`bare_token`] reads back the same text: escapes outside
-/// parenthesised groups, groups as they are (the parser keeps them verbatim).
-pub fn print_term(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    let mut k = 0;
-    while k < chars.len() {
-        let c = chars[k];
-        match c {
-            '\\' => match chars.get(k + 1) {
-                None | Some('\\') | Some('"') => out.push_str("\\\\"),
-                Some(&n) => {
-                    out.push('\\');
-                    out.push(n);
-                    k += 1;
-                }
-            },
-            '"' => out.push_str("\\\""),
-            '(' if k > 0 => {
-                let end = group_end(&chars, k);
-                out.extend(&chars[k..end]);
-                k = end;
-                continue;
-            }
-            _ => out.push(c),
-        }
-        k += 1;
-    }
-    out
-}
-
-/// The index after the `)` that closes the group opened at `open`, quotes respected.
-fn group_end(chars: &[char], open: usize) -> usize {
-    let mut depth = 0;
-    let mut k = open;
-    while k < chars.len() {
-        match chars[k] {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return k + 1;
-                }
-            }
-            '"' => {
-                k += 1;
-                while k < chars.len() && chars[k] != '"' {
-                    if chars[k] == '\\' {
-                        k += 1;
-                    }
-                    k += 1;
-                }
-            }
-            _ => {}
-        }
-        k += 1;
-    }
-    chars.len()
 }
 
 /// Prints a field name on the left of a search comparison.
