@@ -204,7 +204,7 @@ fn search_values_with_parentheses_attached() {
 fn search_bare_terms_keep_their_text() {
     // Found by the roundtrip fuzz target: `\\(x)` (escaped backslash, then a group).
     assert_eq!(search_sexp(r"\\(x)"), r"term<\\(x)>");
-    assert_eq!(spelunk::syntax::parser::search::term_text(r"a\\b\"c", false), r#"a\b"c"#);
+    assert_eq!(spelunk::syntax::parser::search::term_text(r#"a\\b\"c"#, false), r#"a\b"c"#);
 }
 
 #[test]
