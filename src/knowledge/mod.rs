@@ -459,7 +459,7 @@ mod tests {
         let k = builtin().for_sourcetype("aws:cloudtrail").unwrap();
         assert_eq!(k.aliases.len(), 18);
         assert_eq!(k.extracts.len(), 1);
-        assert_eq!(k.evals.len(), 12);
+        assert_eq!(k.evals.len(), 18);
     }
 
     #[test]
