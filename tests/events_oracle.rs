@@ -18,7 +18,6 @@ const NOT_YET: &[&str] = &[
     "dest_ip_range",
     "dest_port_range",
     "direction",
-    "eventtype",
     "object",
     "object_attrs",
     "object_category",
@@ -30,11 +29,6 @@ const NOT_YET: &[&str] = &[
     "src_user_name",
     "src_user_type",
     "status",
-    "tag",
-    "tag::action",
-    "tag::app",
-    "tag::eventtype",
-    "tag::object_category",
     "user_role",
     "vendor",
     // Indexer-only: which server indexed the event.
@@ -150,6 +144,9 @@ fn splunk_export_cell_by_cell_for_json_index_time_alias_and_calculated_fields() 
             cells += 1;
             let got = match *col {
                 "_time" => event.time.map(|t| time::render_time(t.epoch)).unwrap_or_default(),
+                // This export writes the event types space-separated, other multivalues
+                // one per line.
+                "eventtype" => fields.get("eventtype").map(|v| v.values().join(" ")).unwrap_or_default(),
                 c => fields.get(c).map(|v| v.to_string()).unwrap_or_default(),
             };
             if got != row[col] {

@@ -460,6 +460,8 @@ mod tests {
         assert_eq!(k.aliases.len(), 18);
         assert_eq!(k.extracts.len(), 1);
         assert_eq!(k.evals.len(), 18);
+        assert_eq!(k.eventtypes.len(), 16);
+        assert_eq!(k.tags.len(), 16);
     }
 
     #[test]
