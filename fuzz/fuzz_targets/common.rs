@@ -6,6 +6,7 @@ pub fn macros() -> MacroTable {
     let mut t = MacroTable::builtin();
     for (name, args, def) in [
         ("ct", vec![], "sourcetype=aws:cloudtrail"),
+        ("cloudtrail", vec![], "sourcetype=aws:cloudtrail"),
         ("ctime", vec!["field"], "convert ctime($field$)"),
         ("two", vec!["a", "b"], "eval $a$=\"$b$\""),
         ("loop", vec![], "x `loop`"),
