@@ -3,8 +3,6 @@
 //! lines, a trailing `\` continuing a value on the next line. Settings before the first
 //! stanza belong to `[default]`. A later setting of the same key in a stanza wins.
 
-use std::fmt;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfFile {
     pub path: String,
@@ -48,20 +46,8 @@ impl Stanza {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfError {
-    pub path: String,
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for ConfError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.path, self.line, self.message)
-    }
-}
-
-impl std::error::Error for ConfError {}
+/// A malformed line, with its file and line.
+pub type ConfError = crate::diagnostic::FileError;
 
 impl ConfFile {
     pub fn parse(text: &str, path: &str) -> Result<ConfFile, ConfError> {
@@ -87,8 +73,8 @@ impl ConfFile {
             if trimmed.starts_with('[') {
                 let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) else {
                     return Err(ConfError {
-                        path: path.into(),
-                        line,
+                        file: path.into(),
+                        line: Some(line),
                         message: format!("malformed stanza header `{trimmed}`"),
                     });
                 };
@@ -97,8 +83,8 @@ impl ConfFile {
             }
             let Some((key, value)) = content.split_once('=') else {
                 return Err(ConfError {
-                    path: path.into(),
-                    line,
+                    file: path.into(),
+                    line: Some(line),
                     message: format!("expected `key = value`, found `{trimmed}`"),
                 });
             };
@@ -149,6 +135,6 @@ mod tests {
         let e = ConfFile::parse("[ok]\na = 1\nno equals sign\n", "x.conf").unwrap_err();
         assert_eq!(e.to_string(), "x.conf:3: expected `key = value`, found `no equals sign`");
         let e = ConfFile::parse("[broken\n", "x.conf").unwrap_err();
-        assert_eq!(e.line, 1);
+        assert_eq!(e.line, Some(1));
     }
 }

@@ -1,18 +1,13 @@
 //! The eval/where cases of docs/spl-semantics.md sections 3.1 to 3.5, one test per section.
 
+mod common;
+
 use spelunk::eval::{eval, Context, EvalValue};
-use spelunk::events::{Fields, Value};
+use spelunk::events::Fields;
 use spelunk::syntax::parse_expr;
 
 fn row(pairs: &[(&str, &str)]) -> Fields {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            let value =
-                if v.contains('|') { Value::Multi(v.split('|').map(String::from).collect()) } else { Value::from(*v) };
-            (k.to_string(), value)
-        })
-        .collect()
+    common::fields(pairs)
 }
 
 fn ev(src: &str, r: &Fields) -> EvalValue {

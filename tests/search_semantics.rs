@@ -1,20 +1,14 @@
 //! The search-command cases of docs/spl-semantics.md section 2, one test per subsection:
 //! which of the listed events each search keeps.
 
+mod common;
+
 use spelunk::eval::search::matches;
-use spelunk::events::{Fields, Value};
+use spelunk::events::Fields;
 use spelunk::syntax::{parse, CommandKind};
 
-/// An event from `k=v` pairs; `a|b` is a multivalue.
 fn ev(pairs: &[(&str, &str)]) -> Fields {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            let value =
-                if v.contains('|') { Value::Multi(v.split('|').map(String::from).collect()) } else { Value::from(*v) };
-            (k.to_string(), value)
-        })
-        .collect()
+    common::fields(pairs)
 }
 
 /// Indexes (1-based, as `e1`, `e2`... in the document) of the events `| search <expr>` keeps.

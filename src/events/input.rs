@@ -11,7 +11,6 @@
 //! read is a [`Problem`] with file and line; it is skipped and counted, or, with `strict`,
 //! stops the load. Input files are only ever read.
 
-use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -33,23 +32,7 @@ pub struct LoadOptions {
 }
 
 /// Something in the input that could not be used, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub file: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}:{l}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
-
-impl std::error::Error for Problem {}
+pub type Problem = crate::diagnostic::FileError;
 
 /// The events read, and what was skipped.
 #[derive(Debug, Default)]

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use regex::Regex;
 
-use crate::conf::{ConfError, ConfFile, Setting, Stanza};
+use crate::conf::{ConfFile, Setting, Stanza};
 use crate::syntax::{self, CommandKind, Expr, FieldMap, SearchExpr};
 
 /// What one sourcetype's stanza says, with the app's event types and tags, checked and
@@ -109,29 +109,8 @@ pub struct App {
     pub lookups_dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnowledgeError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl std::fmt::Display for KnowledgeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}:{l}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
-
-impl std::error::Error for KnowledgeError {}
-
-impl From<ConfError> for KnowledgeError {
-    fn from(e: ConfError) -> Self {
-        KnowledgeError { file: e.path, line: Some(e.line), message: e.message }
-    }
-}
+/// A configuration mistake, with its file and line.
+pub type KnowledgeError = crate::diagnostic::FileError;
 
 fn at(file: &str, s: &Setting, message: String) -> KnowledgeError {
     KnowledgeError { file: file.to_string(), line: Some(s.line), message: format!("{}: {message}", s.key) }

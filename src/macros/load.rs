@@ -1,7 +1,6 @@
 //! Reading macro definitions: security_content's `macros/*.yml` and Splunk's
 //! `macros.conf` (docs/spl-semantics.md 9.1, 9.2).
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -10,23 +9,7 @@ use super::{MacroDef, MacroTable};
 use crate::conf::ConfFile;
 
 /// A macro file that could not be read; names the file and, where known, the line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadError {
-    pub path: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}:{}: {}", self.path, l, self.message),
-            None => write!(f, "{}: {}", self.path, self.message),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {}
+pub type LoadError = crate::diagnostic::FileError;
 
 /// security_content's macro YAML.
 #[derive(Deserialize)]
@@ -41,7 +24,7 @@ impl MacroTable {
     /// Loads one security_content macro file (`name`, `definition`, `arguments`).
     pub fn load_yaml_str(&mut self, text: &str, origin: &str) -> Result<(), LoadError> {
         let m: YamlMacro = serde_saphyr::from_str(text).map_err(|e| LoadError {
-            path: origin.to_string(),
+            file: origin.to_string(),
             line: e.location().map(|l| l.line() as usize),
             message: format!("not a macro definition: {e}"),
         })?;
@@ -58,12 +41,8 @@ impl MacroTable {
     /// Loads Splunk's macros.conf: `[name]` or `[name(N)]` stanzas with `definition`,
     /// `args` and `iseval`. Returns how many macros it defined.
     pub fn load_conf_str(&mut self, text: &str, origin: &str) -> Result<usize, LoadError> {
-        let conf = ConfFile::parse(text, origin).map_err(|e| LoadError {
-            path: e.path,
-            line: Some(e.line),
-            message: e.message,
-        })?;
-        let err = |line: usize, message: String| LoadError { path: origin.to_string(), line: Some(line), message };
+        let conf = ConfFile::parse(text, origin)?;
+        let err = |line: usize, message: String| LoadError { file: origin.to_string(), line: Some(line), message };
         let mut count = 0;
         for st in conf.stanzas.iter().filter(|s| s.name != "default") {
             let (name, arity) = match st.name.split_once('(') {
@@ -113,7 +92,7 @@ impl MacroTable {
     /// format) file directly in `dir`, in name order. Returns how many macros it defined.
     pub fn load_dir(&mut self, dir: &Path) -> Result<usize, LoadError> {
         let io = |e: std::io::Error, p: &Path| LoadError {
-            path: p.display().to_string(),
+            file: p.display().to_string(),
             line: None,
             message: e.to_string(),
         };
@@ -163,7 +142,7 @@ mod tests {
     #[test]
     fn yaml_that_is_not_a_macro_names_the_file() {
         let e = MacroTable::new().load_yaml_str("name: x\n", "bad.yml").unwrap_err();
-        assert_eq!(e.path, "bad.yml");
+        assert_eq!(e.file, "bad.yml");
         assert!(e.message.contains("definition"), "{e}");
     }
 

@@ -30,3 +30,16 @@ pub fn security_content(test: &str) -> Option<PathBuf> {
     let dir = shared_or_skip(test)?.join("corpus/security_content");
     dir.is_dir().then_some(dir)
 }
+
+/// An event's fields from `name=value` pairs; a value with `|` is a multivalue.
+pub fn fields(pairs: &[(&str, &str)]) -> spelunk::events::Fields {
+    use spelunk::events::Value;
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let value =
+                if v.contains('|') { Value::Multi(v.split('|').map(String::from).collect()) } else { Value::from(*v) };
+            (k.to_string(), value)
+        })
+        .collect()
+}
