@@ -402,6 +402,16 @@ fn rex_spath_convert() {
 }
 
 #[test]
+fn numeric_field_names_after_a_count_stay_names() {
+    // Found by the roundtrip fuzz target: `dedup a=p 3` has no count and a field `3`.
+    let CommandKind::Dedup(d) = first("| dedup a=p 3") else { panic!() };
+    assert_eq!((d.count, d.fields[0].name.as_str()), (None, "3"));
+    assert_eq!(print(&p("| dedup a=p 3")), "| dedup \"3\" a=p");
+    let CommandKind::Top(t) = first("| top limit=1 5") else { panic!() };
+    assert_eq!((t.count, t.fields[0].name.as_str()), (None, "5"));
+}
+
+#[test]
 fn bin_bucket_mvexpand_makemv_nomv() {
     let CommandKind::Bin(b) = first("| bucket _time span=1h") else { panic!() };
     assert_eq!((b.field.name.as_str(), b.options[0].name.as_str()), ("_time", "span"));

@@ -76,6 +76,19 @@ fn fields(out: &mut String, fs: &[Ident], parens: bool) {
     }
 }
 
+/// Field names where a leading count may stand (`dedup`, `top`, `rare`): a name that reads
+/// as a number is quoted so that it stays a name.
+fn fields_after_count(out: &mut String, fs: &[Ident]) {
+    for f in fs {
+        out.push(' ');
+        if f.name.chars().all(|c| c.is_ascii_digit()) {
+            out.push_str(&quote(&f.name));
+        } else {
+            out.push_str(&print_field(&f.name, false));
+        }
+    }
+}
+
 fn alias(out: &mut String, a: &Option<Ident>) {
     if let Some(a) = a {
         out.push_str(" as ");
@@ -146,7 +159,7 @@ fn command(out: &mut String, c: &Command) {
             if let Some(n) = d.count {
                 let _ = write!(out, " {n}");
             }
-            fields(out, &d.fields, false);
+            fields_after_count(out, &d.fields);
             options(out, &d.options);
             if !d.sortby.is_empty() {
                 out.push_str(" sortby");
@@ -251,7 +264,7 @@ fn command(out: &mut String, c: &Command) {
                 let _ = write!(out, " {n}");
             }
             options(out, &t.options);
-            fields(out, &t.fields, false);
+            fields_after_count(out, &t.fields);
             by(out, &t.by, &[]);
         }
         CommandKind::Makeresults { options: o } => options(out, o),
