@@ -63,6 +63,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ("| rename a", "spelunk::syntax", "expected `as` after `a` in rename, found end of search", "@10"),
     ("| eval x=1 y", "spelunk::syntax", "expected `=` after `y` in eval, found end of search", "@12"),
     ("a=1 OR | stats count", "spelunk::syntax", "expected a search term after `OR`, found `|`", "|"),
+    ("a AND OR b", "spelunk::syntax", "expected a search term, found `OR`", "O"),
     ("| rex field=x", "spelunk::syntax", "`rex` needs a regular expression in double quotes", "rex"),
     ("| join user", "spelunk::syntax", "expected a subsearch `[ ... ]` for `join`, found end of search", "@11"),
     (

@@ -138,6 +138,9 @@ fn atom(i: In<'_>, stops: Stops) -> PResult<'_, SearchExpr> {
             }
         }
         _ => {
+            if keyword_exact("AND").parse(i).is_ok() || keyword_exact("OR").parse(i).is_ok() {
+                return expected(i, "a search term");
+            }
             let (j, token) = bare_token(i)?;
             let field = Ident { name: token.clone(), span: span_from(start, j) };
             match comparison(j, field, start)? {
