@@ -1,6 +1,14 @@
 //! The macro table both targets expand with: ordinary, with arguments, and cyclic.
 
 use spelunk::macros::{MacroDef, MacroTable};
+use std::sync::OnceLock;
+
+static MACROS: OnceLock<MacroTable> = OnceLock::new();
+
+/// The table, built once per fuzzing process.
+pub fn table() -> &'static MacroTable {
+    MACROS.get_or_init(macros)
+}
 
 pub fn macros() -> MacroTable {
     let mut t = MacroTable::builtin();

@@ -2,16 +2,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use std::sync::OnceLock;
 
 #[path = "common.rs"]
 mod common;
 
-static MACROS: OnceLock<spelunk::macros::MacroTable> = OnceLock::new();
-
 fuzz_target!(|data: &[u8]| {
     let Ok(src) = std::str::from_utf8(data) else { return };
-    let macros = MACROS.get_or_init(common::macros);
+    let macros = common::table();
     if let Ok(q) = spelunk::compile(src, macros) {
         let printed = spelunk::syntax::print(&q.pipeline);
         let again = match spelunk::syntax::parse(&printed) {

@@ -136,14 +136,25 @@ fn if_(args: &[Expr], row: &dyn Row, ctx: &Context) -> Result<EvalValue, EvalErr
 
 /// The value of the first true condition, even a null one; no true condition gives null.
 fn case(args: &[Expr], row: &dyn Row, ctx: &Context) -> Result<EvalValue, EvalError> {
+    first_pair(args, row, ctx, "case", |c| c == Some(true))
+}
+
+/// The value paired with the first condition `pick` accepts; null when none is.
+fn first_pair(
+    args: &[Expr],
+    row: &dyn Row,
+    ctx: &Context,
+    name: &str,
+    pick: fn(Option<bool>) -> bool,
+) -> Result<EvalValue, EvalError> {
     for pair in args.chunks(2) {
         match pair {
             [c, v] => {
-                if condition(c, row, ctx)? == Some(true) {
+                if pick(condition(c, row, ctx)?) {
                     return eval(v, row, ctx);
                 }
             }
-            [odd] => return Err(EvalError::new("`case` takes condition/value pairs", odd.span)),
+            [odd] => return Err(EvalError::new(format!("`{name}` takes condition/value pairs"), odd.span)),
             _ => unreachable!("chunks of two"),
         }
     }
@@ -159,20 +170,9 @@ fn nullif(args: &[EvalValue], _: &Context) -> Result<EvalValue, String> {
     Ok(if equals(&args[0], &args[1]) == EvalValue::Bool(true) { EvalValue::Null } else { args[0].clone() })
 }
 
-/// The message of the first false condition; all true gives null.
+/// The message of the first condition that is not true; all true gives null.
 fn validate(args: &[Expr], row: &dyn Row, ctx: &Context) -> Result<EvalValue, EvalError> {
-    for pair in args.chunks(2) {
-        match pair {
-            [c, v] => {
-                if condition(c, row, ctx)? != Some(true) {
-                    return eval(v, row, ctx);
-                }
-            }
-            [odd] => return Err(EvalError::new("`validate` takes condition/message pairs", odd.span)),
-            _ => unreachable!("chunks of two"),
-        }
-    }
-    Ok(EvalValue::Null)
+    first_pair(args, row, ctx, "validate", |c| c != Some(true))
 }
 
 fn in_(args: &[EvalValue], _: &Context) -> Result<EvalValue, String> {
