@@ -22,7 +22,6 @@ const NOT_YET: &[&str] = &[
     "object_attrs",
     "object_category",
     "object_id",
-    "product",
     "src_ip_range",
     "src_port_range",
     "src_user_id",
@@ -30,7 +29,6 @@ const NOT_YET: &[&str] = &[
     "src_user_type",
     "status",
     "user_role",
-    "vendor",
     // Indexer-only: which server indexed the event.
     "splunk_server",
     "splunk_server_group",

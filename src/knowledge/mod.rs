@@ -107,6 +107,9 @@ pub struct App {
     pub eventtypes: Vec<ConfFile>,
     pub tags: Vec<ConfFile>,
     pub lookups_dir: Option<PathBuf>,
+    /// Lookup files held in memory (the built-in knowledge's), by file name; found before
+    /// the lookups directory is searched.
+    pub lookup_files: Vec<(String, String)>,
 }
 
 /// A configuration mistake, with its file and line.
@@ -128,6 +131,13 @@ pub fn builtin() -> App {
             include_str!("aws_cloudtrail/default/eventtypes.conf"),
             include_str!("aws_cloudtrail/default/tags.conf"),
         )
+    })
+    .map(|mut a| {
+        a.lookup_files.push((
+            "spelunk_aws_vendor_product.csv".into(),
+            include_str!("aws_cloudtrail/lookups/spelunk_aws_vendor_product.csv").into(),
+        ));
+        a
     })
     .expect("the built-in knowledge is valid")
 }
@@ -167,6 +177,7 @@ impl App {
             eventtypes: Vec::new(),
             tags: Vec::new(),
             lookups_dir,
+            lookup_files: Vec::new(),
         })
     }
 
@@ -314,12 +325,19 @@ impl App {
         };
         let filename =
             t.get("filename").ok_or_else(|| terr("has no `filename` (only CSV lookups are supported)".into()))?;
-        let dir = self
-            .lookups_dir
-            .as_ref()
-            .ok_or_else(|| terr(format!("needs lookups/{filename}, and the app has no lookups directory")))?;
-        let path = dir.join(filename);
-        let table = read_csv_table(&path, &name).map_err(terr)?;
+        let table = match self.lookup_files.iter().find(|(n, _)| n == filename) {
+            Some((n, text)) => parse_csv_table(text.as_bytes(), n, &name).map_err(terr)?,
+            None => {
+                let dir = self
+                    .lookups_dir
+                    .as_ref()
+                    .ok_or_else(|| terr(format!("needs lookups/{filename}, and the app has no lookups directory")))?;
+                let path = dir.join(filename);
+                let file =
+                    std::fs::File::open(&path).map_err(|e| terr(format!("cannot read {}: {e}", path.display())))?;
+                parse_csv_table(file, &path.display().to_string(), &name).map_err(terr)?
+            }
+        };
         let flag =
             |k: &str, d: bool| t.get(k).map_or(d, |v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "t"));
         let num = |k: &str, d: usize| t.get(k).and_then(|v| v.parse().ok()).unwrap_or(d);
@@ -409,13 +427,13 @@ fn split_words(value: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-fn read_csv_table(path: &Path, name: &str) -> Result<LookupTable, String> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+fn parse_csv_table(reader: impl std::io::Read, origin: &str, name: &str) -> Result<LookupTable, String> {
+    let mut reader = csv::Reader::from_reader(reader);
     let columns: Vec<String> =
-        reader.headers().map_err(|e| format!("{}: {e}", path.display()))?.iter().map(str::to_string).collect();
+        reader.headers().map_err(|e| format!("{origin}: {e}"))?.iter().map(str::to_string).collect();
     let mut rows = Vec::new();
     for r in reader.records() {
-        let r = r.map_err(|e| format!("{}: {e}", path.display()))?;
+        let r = r.map_err(|e| format!("{origin}: {e}"))?;
         rows.push(r.iter().map(str::to_string).collect());
     }
     Ok(LookupTable {
@@ -441,6 +459,7 @@ mod tests {
         assert_eq!(k.evals.len(), 18);
         assert_eq!(k.eventtypes.len(), 16);
         assert_eq!(k.tags.len(), 16);
+        assert_eq!(k.lookups.len(), 1);
     }
 
     #[test]
