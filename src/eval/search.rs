@@ -129,6 +129,29 @@ pub fn glob_matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
     true
 }
 
+/// What each `*` of `pattern` stands for in `text` (case-sensitive; the middle pieces
+/// match as early as they can), or `None` when `text` does not match. Used by wildcard
+/// renames (`rename requestParameters.* as *`).
+pub fn glob_captures(pattern: &str, text: &str) -> Option<Vec<String>> {
+    let pieces: Vec<&str> = pattern.split('*').collect();
+    if pieces.len() == 1 {
+        return (pattern == text).then(Vec::new);
+    }
+    let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
+    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
+        return None;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    let mut caps = Vec::new();
+    for piece in &pieces[1..pieces.len() - 1] {
+        let k = if piece.is_empty() { 0 } else { rest.find(piece)? };
+        caps.push(rest[..k].to_string());
+        rest = &rest[k + piece.len()..];
+    }
+    caps.push(rest.to_string());
+    Some(caps)
+}
+
 /// A bare term or phrase against `_raw`: case-insensitive, `*` wildcards, and bounded on
 /// both sides by a character that is not a letter or digit, or the edge (2.7; Splunk's
 /// exact breakers are UNVERIFIED).
@@ -215,6 +238,17 @@ mod tests {
         assert!(glob_matches("a*b*c", "aXbYc", true));
         assert!(!glob_matches("a*a", "a", true));
         assert!(glob_matches("*AllUsers", "http://acs.amazonaws.com/groups/global/AllUsers", true));
+    }
+
+    #[test]
+    fn glob_captures_give_each_star() {
+        assert_eq!(
+            glob_captures("requestParameters.*", "requestParameters.bucketName"),
+            Some(vec!["bucketName".into()])
+        );
+        assert_eq!(glob_captures("a*b*", "aXbYZ"), Some(vec!["X".into(), "YZ".into()]));
+        assert_eq!(glob_captures("a*", "b"), None);
+        assert_eq!(glob_captures("ab", "ab"), Some(vec![]));
     }
 
     #[test]

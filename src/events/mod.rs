@@ -56,18 +56,29 @@ impl Event {
     /// The fields Splunk computes when it indexes the event: `_raw`, `_time`, `date_*`,
     /// `timestartpos`/`timeendpos`, `linecount`, `punct`, and the metadata.
     pub fn index_time_fields(&self) -> Fields {
+        self.index_time_fields_only(&|_| true)
+    }
+
+    /// The index-time fields `wanted` accepts (the engine asks only for what a search uses:
+    /// copying `_raw` for every event costs as much as the event).
+    pub fn index_time_fields_only(&self, wanted: &dyn Fn(&str) -> bool) -> Fields {
         let mut f = Fields::new();
-        f.insert("_raw".into(), Value::Str(self.raw.clone()));
-        if let Some(ts) = &self.time {
-            f.insert("_time".into(), Value::Str(format_epoch(ts.epoch)));
-            for (k, v) in time::date_fields(ts) {
-                f.insert(k.into(), Value::Str(v));
+        let mut put = |k: &str, v: &dyn Fn() -> String| {
+            if wanted(k) {
+                f.insert(k.into(), Value::Str(v()));
             }
-            f.insert("timestartpos".into(), Value::Str(ts.start.to_string()));
-            f.insert("timeendpos".into(), Value::Str(ts.end.to_string()));
+        };
+        put("_raw", &|| self.raw.clone());
+        if let Some(ts) = &self.time {
+            put("_time", &|| format_epoch(ts.epoch));
+            for (k, v) in time::date_fields(ts) {
+                put(k, &|| v.clone());
+            }
+            put("timestartpos", &|| ts.start.to_string());
+            put("timeendpos", &|| ts.end.to_string());
         }
-        f.insert("linecount".into(), Value::Str(linecount(&self.raw).to_string()));
-        f.insert("punct".into(), Value::Str(punct(&self.raw)));
+        put("linecount", &|| linecount(&self.raw).to_string());
+        put("punct", &|| punct(&self.raw));
         for (k, v) in [
             ("sourcetype", &self.meta.sourcetype),
             ("source", &self.meta.source),
@@ -75,7 +86,7 @@ impl Event {
             ("index", &self.meta.index),
         ] {
             if !v.is_empty() {
-                f.insert(k.into(), Value::Str(v.clone()));
+                put(k, &|| v.clone());
             }
         }
         f

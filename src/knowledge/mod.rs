@@ -11,6 +11,7 @@
 //! `apply.rs` applies it.
 
 mod apply;
+mod inputs;
 
 pub use apply::apply;
 

@@ -5,6 +5,7 @@
 //! ([`print`]).
 
 pub mod ast;
+pub mod fields;
 pub mod parser;
 pub mod printer;
 pub mod span;
