@@ -1,0 +1,57 @@
+//! `rename a AS b, x* AS y*` (docs/spl-semantics.md 5.1): pairs left to right; renaming
+//! onto an existing field replaces it; a missing source removes the destination.
+
+use std::collections::BTreeSet;
+
+use crate::engine::EngineError;
+use crate::eval::search::glob_captures;
+use crate::frame::Frame;
+use crate::syntax::RenamePair;
+
+pub fn run(f: &mut Frame, pairs: &[RenamePair]) -> Result<(), EngineError> {
+    for p in pairs {
+        let (from, to) = (&p.from.name, &p.to.name);
+        if from.contains('*') {
+            let stars = |s: &str| s.matches('*').count();
+            if stars(to) != 0 && stars(to) != stars(from) {
+                return Err(EngineError::new(
+                    "spelunk::rename",
+                    format!("`{from}` and `{to}` must have the same number of `*`"),
+                    p.to.span,
+                    "here",
+                ));
+            }
+            f.ensure_all();
+            for name in f.names() {
+                if let Some(caps) = glob_captures(from, &name) {
+                    let mut caps = caps.into_iter();
+                    let new: String = to.split('*').enumerate().fold(String::new(), |mut acc, (k, piece)| {
+                        if k > 0 {
+                            acc.push_str(&caps.next().unwrap_or_default());
+                        }
+                        acc.push_str(piece);
+                        acc
+                    });
+                    rename_one(f, &name, &new);
+                }
+            }
+        } else {
+            f.ensure(&BTreeSet::from([from.clone(), to.clone()]));
+            rename_one(f, from, to);
+        }
+    }
+    Ok(())
+}
+
+fn rename_one(f: &mut Frame, from: &str, to: &str) {
+    if from == to {
+        return;
+    }
+    if f.has(from) {
+        let v = f.values(from);
+        f.remove(from);
+        f.set(to, &v);
+    } else {
+        f.remove(to);
+    }
+}

@@ -1,0 +1,145 @@
+//! The executor: a parsed search run over a [`Dataset`], command by command, on an event
+//! [`Frame`].
+//!
+//! The first command makes the frame (the implicit `search` selects events, newest
+//! first); each later command is one file under `commands/`. A command first asks the frame
+//! for the fields it reads ([`Frame::ensure`]), so extraction happens late and only for the
+//! rows still there. Expressions run row by row through `eval` (the per-row path); columnar
+//! fast paths come with the performance work.
+
+pub mod commands;
+mod time;
+
+pub use time::{parse_time, TimeRange};
+
+use indexmap::IndexMap;
+
+use crate::eval::Context;
+use crate::events::Value;
+use crate::frame::{Dataset, Frame};
+use crate::query::{locate, Query};
+use crate::syntax::{CommandKind, Span};
+use crate::Diagnostic;
+
+/// What bounds a run (hostile queries fail cleanly instead of exhausting the machine).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most rows any command may produce.
+    pub max_rows: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_rows: 10_000_000 }
+    }
+}
+
+/// How to run a search.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// `--earliest`/`--latest`: applied to events before the first search runs.
+    pub range: TimeRange,
+    pub limits: Limits,
+}
+
+/// A search's results: fields in display order, one column of values each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub fields: Vec<String>,
+    pub columns: Vec<Vec<Value>>,
+    pub rows: usize,
+}
+
+impl Results {
+    /// One row as (field, value) pairs, absent fields left out.
+    pub fn row(&self, i: usize) -> Vec<(&str, &Value)> {
+        self.fields
+            .iter()
+            .zip(&self.columns)
+            .filter(|(_, c)| !c[i].is_null())
+            .map(|(f, c)| (f.as_str(), &c[i]))
+            .collect()
+    }
+
+    /// A field's column, if the results have it.
+    pub fn column(&self, name: &str) -> Option<&[Value]> {
+        self.fields.iter().position(|f| f == name).map(|k| self.columns[k].as_slice())
+    }
+}
+
+/// Why a command could not run: a span in the expanded search and what went wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineError {
+    pub code: &'static str,
+    pub message: String,
+    pub span: Span,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+impl EngineError {
+    pub fn new(code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        EngineError { code, message: message.into(), span, label: label.into(), help: None }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Runs `q` over `ds`. Errors point into the text the user wrote.
+#[allow(clippy::result_large_err)] // the error path is cold
+pub fn run(q: &Query, ds: &Dataset, opts: &Options) -> Result<Results, Diagnostic> {
+    execute(q, ds, opts).map_err(|e| {
+        let mut d = locate(&q.expansion, e.code, e.message, e.span, e.label);
+        d.help = e.help;
+        d
+    })
+}
+
+fn execute(q: &Query, ds: &Dataset, opts: &Options) -> Result<Results, EngineError> {
+    let cx = commands::Cx { ctx: ds.ctx, limits: opts.limits };
+    let (first, rest) = q.pipeline.commands.split_first().expect("a pipeline has a command");
+    let mut frame = match &first.kind {
+        CommandKind::Search(expr) => commands::search::initial(ds, expr.as_ref(), opts.range, &cx)?,
+        _ => {
+            return Err(EngineError::new(
+                "spelunk::unsupported",
+                format!("`{}` cannot start a search here", first.kind.name()),
+                first.name_span,
+                "a generating command",
+            )
+            .with_help("start with a search of the events, e.g. `sourcetype=aws:cloudtrail | ...`"))
+        }
+    };
+    for cmd in rest {
+        commands::run(cmd, &mut frame, &cx)?;
+    }
+    Ok(results(&mut frame))
+}
+
+/// The frame as results. Events that no command reshaped show every field in the order of
+/// Splunk's exports: `_raw`, `_time`, then the other fields in byte order; other internal
+/// (`_`) fields are not shown (docs/spl-semantics.md 11).
+fn results(frame: &mut Frame) -> Results {
+    let events = frame.is_events();
+    if events {
+        frame.ensure_all();
+    }
+    let mut fields = frame.names();
+    if events {
+        fields.retain(|f| !f.starts_with('_') || f == "_time" || f == "_raw");
+        fields.sort_by(|a, b| (a != "_raw", a != "_time", a.as_str()).cmp(&(b != "_raw", b != "_time", b.as_str())));
+    }
+    let columns: Vec<Vec<Value>> = fields.iter().map(|f| frame.values(f)).collect();
+    Results { fields, columns, rows: frame.height() }
+}
+
+/// Values keyed by field, for commands that make new results.
+pub type ColumnMap = IndexMap<String, Vec<Value>>;
+
+/// The context expressions see.
+pub fn context(now: f64) -> Context {
+    Context { now }
+}

@@ -1,0 +1,266 @@
+//! The event frame: results as a polars `DataFrame` with one column per field a search has
+//! touched (see ARCHITECTURE.md, "The event frame").
+//!
+//! A column holds strings (`String`) or, when any row has several values, lists of strings
+//! (`List(String)`); a null cell is an absent field. While the rows are still events (no
+//! command has reshaped them), a hidden column maps each row to its event and a field not
+//! yet in the frame is extracted on first use, for the rows that remain at that point.
+//! Wildcard uses (`table *`, `fields - x`, `rename a* as b*`) extract every field, again
+//! only for the remaining rows. Memory grows with the fields a search touches, not with
+//! the union of all keys in the data.
+//!
+//! | file | what |
+//! |---|---|
+//! | `dataset.rs` | [`Dataset`]: loaded events and their knowledge; fields made on demand |
+//! | `rows.rs` | [`Columns`]: some columns as values, read row by row by the evaluator |
+
+mod dataset;
+mod rows;
+
+pub use dataset::{Dataset, Wanted};
+pub use rows::{Columns, RowRef};
+
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+use polars::prelude::*;
+
+use crate::events::Value;
+
+/// The hidden column holding each row's event index while rows are events.
+const EVENT: &str = "\u{0}event";
+
+/// Results between two commands.
+pub struct Frame<'d> {
+    df: DataFrame,
+    /// The events the rows come from, while they still do.
+    events: Option<&'d Dataset>,
+    /// Fields already looked for in the events (present as columns, or absent everywhere).
+    known: BTreeSet<String>,
+    /// Every field has been extracted: nothing more to look for.
+    complete: bool,
+}
+
+impl<'d> Frame<'d> {
+    /// Rows for the given events, in that order, with no field extracted yet.
+    pub fn from_events(ds: &'d Dataset, order: &[usize]) -> Frame<'d> {
+        let idx: Vec<IdxSize> = order.iter().map(|&i| i as IdxSize).collect();
+        let col = IdxCa::from_vec(EVENT.into(), idx).into_series().into_column();
+        let df = DataFrame::new(order.len(), vec![col]).expect("one column of the right height");
+        Frame { df, events: Some(ds), known: BTreeSet::new(), complete: false }
+    }
+
+    /// Results that are not events (made by `stats`, `makeresults`, ...).
+    pub fn from_columns(height: usize, columns: IndexMap<String, Vec<Value>>) -> Frame<'d> {
+        let cols: Vec<Column> = columns.iter().map(|(n, v)| to_column(n, v)).collect();
+        let df = DataFrame::new(height, cols).expect("columns of the given height");
+        Frame { df, events: None, known: BTreeSet::new(), complete: true }
+    }
+
+    pub fn height(&self) -> usize {
+        self.df.height()
+    }
+
+    /// Whether rows are still events (fields not yet used can still be extracted).
+    pub fn is_events(&self) -> bool {
+        self.events.is_some()
+    }
+
+    /// The fields present, in column order.
+    pub fn names(&self) -> Vec<String> {
+        self.df.get_column_names().into_iter().filter(|n| n.as_str() != EVENT).map(|n| n.to_string()).collect()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        name != EVENT && self.df.column(name).is_ok()
+    }
+
+    /// Makes sure the named fields are in the frame if any remaining event has them.
+    /// Names with `*` make every field available.
+    pub fn ensure(&mut self, names: &BTreeSet<String>) {
+        if names.iter().any(|n| n.contains('*')) {
+            return self.ensure_all();
+        }
+        let Some(ds) = self.events else { return };
+        if self.complete {
+            return;
+        }
+        let missing: BTreeSet<String> =
+            names.iter().filter(|n| !self.known.contains(*n) && !self.has(n)).cloned().collect();
+        if missing.is_empty() {
+            return;
+        }
+        self.extract(ds, Wanted::Names(&missing));
+        self.known.extend(missing);
+    }
+
+    /// Makes every field of the remaining events available.
+    pub fn ensure_all(&mut self) {
+        let Some(ds) = self.events else { return };
+        if self.complete {
+            return;
+        }
+        let mut skip = self.known.clone();
+        skip.extend(self.names());
+        self.extract(ds, Wanted::AllBut(&skip));
+        self.complete = true;
+    }
+
+    fn extract(&mut self, ds: &Dataset, wanted: Wanted) {
+        let rows = self.event_indices();
+        let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
+        if let Wanted::Names(names) = wanted {
+            for n in names {
+                columns.insert(n.clone(), vec![Value::Null; rows.len()]);
+            }
+        }
+        for (r, &event) in rows.iter().enumerate() {
+            for (name, v) in ds.fields_of(event, wanted) {
+                columns.entry(name).or_insert_with(|| vec![Value::Null; rows.len()])[r] = v;
+            }
+        }
+        for (name, values) in columns {
+            // A field no remaining event has does not become a column.
+            if values.iter().any(|v| !v.is_null()) {
+                self.set(&name, &values);
+            }
+        }
+    }
+
+    fn event_indices(&self) -> Vec<usize> {
+        match self.df.column(EVENT).and_then(|c| c.idx().cloned()) {
+            Ok(ca) => ca.into_no_null_iter().map(|i| i as usize).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// From here on rows are no longer events: fields not in the frame do not exist.
+    pub fn detach(&mut self) {
+        if self.events.take().is_some() {
+            let _ = self.df.drop_in_place(EVENT);
+        }
+        self.complete = true;
+    }
+
+    /// A field's values, one per row (null where absent).
+    pub fn values(&self, name: &str) -> Vec<Value> {
+        match self.df.column(name) {
+            Ok(c) if name != EVENT => from_column(c, self.height()),
+            _ => vec![Value::Null; self.height()],
+        }
+    }
+
+    /// Sets (adds or replaces) a field. A column of nulls removes the field.
+    pub fn set(&mut self, name: &str, values: &[Value]) {
+        debug_assert_eq!(values.len(), self.height());
+        self.known.insert(name.to_string());
+        if values.iter().all(Value::is_null) {
+            let _ = self.df.drop_in_place(name);
+            return;
+        }
+        self.df.with_column(to_column(name, values)).expect("a column of the frame's height");
+    }
+
+    /// Removes a field; it is not extracted again.
+    pub fn remove(&mut self, name: &str) {
+        self.known.insert(name.to_string());
+        let _ = self.df.drop_in_place(name);
+    }
+
+    /// Keeps the rows where `keep` is true.
+    pub fn filter(&mut self, keep: &[bool]) {
+        let mask = BooleanChunked::from_slice("keep".into(), keep);
+        self.df = self.df.filter(&mask).expect("a mask of the frame's height");
+    }
+
+    /// The rows at `indices`, in that order (indices may repeat).
+    pub fn take(&mut self, indices: &[usize]) {
+        let idx = IdxCa::from_vec("take".into(), indices.iter().map(|&i| i as IdxSize).collect());
+        self.df = self.df.take(&idx).expect("indices within the frame");
+    }
+
+    /// Rows `offset..offset+len`.
+    pub fn slice(&mut self, offset: usize, len: usize) {
+        self.df = self.df.slice(offset as i64, len);
+    }
+
+    /// Keeps only the named fields, in that order; a name no row has becomes an empty
+    /// column (`table` shows it).
+    pub fn select(&mut self, names: &[String]) {
+        let height = self.height();
+        let mut cols: Vec<Column> = Vec::new();
+        for n in names {
+            match self.df.column(n) {
+                Ok(c) if n != EVENT => cols.push(c.clone()),
+                _ => cols.push(Column::full_null(n.as_str().into(), height, &DataType::String)),
+            }
+        }
+        self.df = DataFrame::new(height, cols).expect("columns of the frame");
+    }
+
+    /// The named fields as values, for row-by-row evaluation.
+    pub fn columns(&self, names: &BTreeSet<String>) -> Columns {
+        let mut out = Columns::default();
+        for n in names {
+            if self.has(n) {
+                out.push(n.clone(), self.values(n));
+            }
+        }
+        out
+    }
+
+    /// Every present field as values.
+    pub fn all_columns(&self) -> Columns {
+        let mut out = Columns::default();
+        for n in self.names() {
+            let v = self.values(&n);
+            out.push(n, v);
+        }
+        out
+    }
+}
+
+/// Values to a polars column: `String` when every row has at most one value, else
+/// `List(String)`.
+pub fn to_column(name: &str, values: &[Value]) -> Column {
+    if values.iter().any(|v| matches!(v, Value::Multi(_))) {
+        let cap = values.iter().map(|v| v.values().len()).sum();
+        let mut b = ListStringChunkedBuilder::new(name.into(), values.len(), cap);
+        for v in values {
+            match v {
+                Value::Null => b.append_null(),
+                _ => b.append_values_iter(v.values().iter().map(String::as_str)),
+            }
+        }
+        b.finish().into_series().into_column()
+    } else {
+        let it = values.iter().map(|v| match v {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        });
+        StringChunked::from_iter_options(name.into(), it).into_series().into_column()
+    }
+}
+
+/// A polars column back to values.
+pub fn from_column(c: &Column, height: usize) -> Vec<Value> {
+    if let Ok(ca) = c.str() {
+        return ca.iter().map(|o| o.map_or(Value::Null, |s| Value::Str(s.to_string()))).collect();
+    }
+    if let Ok(ca) = c.list() {
+        if ca.is_empty() {
+            return Vec::new();
+        }
+        return ca
+            .amortized_iter()
+            .map(|o| match o {
+                None => Value::Null,
+                Some(s) => match s.as_ref().str() {
+                    Ok(inner) => Value::from_values(inner.iter().flatten().map(str::to_string).collect()),
+                    Err(_) => Value::Null,
+                },
+            })
+            .collect();
+    }
+    vec![Value::Null; height]
+}

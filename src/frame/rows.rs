@@ -1,0 +1,44 @@
+//! Some of a frame's columns as values, read one row at a time by the evaluator: the
+//! per-row path for expressions that have no columnar form.
+
+use std::collections::HashMap;
+
+use crate::eval::Row;
+use crate::events::Value;
+
+#[derive(Debug, Default)]
+pub struct Columns {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+    values: Vec<Vec<Value>>,
+}
+
+impl Columns {
+    pub fn push(&mut self, name: String, values: Vec<Value>) {
+        self.index.insert(name.clone(), self.names.len());
+        self.names.push(name);
+        self.values.push(values);
+    }
+
+    pub fn row(&self, i: usize) -> RowRef<'_> {
+        RowRef { cols: self, i }
+    }
+}
+
+/// One row of [`Columns`].
+pub struct RowRef<'a> {
+    cols: &'a Columns,
+    i: usize,
+}
+
+impl Row for RowRef<'_> {
+    fn field(&self, name: &str) -> Option<&Value> {
+        self.cols.index.get(name).map(|&k| &self.cols.values[k][self.i])
+    }
+
+    fn each_field(&self, f: &mut dyn FnMut(&str, &Value)) {
+        for (k, name) in self.cols.names.iter().enumerate() {
+            f(name, &self.cols.values[k][self.i]);
+        }
+    }
+}
