@@ -3,7 +3,9 @@
 //! Exit codes: 0 success; 1 the input had problems (a search failed to parse, ...);
 //! 2 usage or I/O error.
 
+mod data;
 mod parse;
+mod search;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -20,12 +22,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Parse(parse::ParseArgs),
+    Search(search::SearchArgs),
 }
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse(args) => parse::run(args),
+        Command::Search(args) => search::run(args),
     }
 }
 

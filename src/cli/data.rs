@@ -1,0 +1,98 @@
+//! The data options every subcommand that reads events shares, and loading with a
+//! report of what was skipped.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use spelunk::eval::Context;
+use spelunk::events::input::{load, LoadOptions};
+use spelunk::frame::Dataset;
+use spelunk::knowledge::{self, App};
+
+#[derive(Args, Debug, Clone)]
+pub struct DataArgs {
+    /// Events to read: files, directories (recursive) or `-` for standard input. NDJSON,
+    /// CloudTrail `{"Records": [...]}` files, JSON arrays, gzip, Splunk CSV/JSON exports.
+    #[arg(long = "data", short = 'd', value_name = "PATH", required = true)]
+    pub data: Vec<PathBuf>,
+    /// Sourcetype of the events (default aws:cloudtrail; a Splunk export's own column wins).
+    #[arg(long, value_name = "NAME")]
+    pub sourcetype: Option<String>,
+    /// `source` of the events (default: the file name).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// `host` of the events.
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// `index` of the events (default main).
+    #[arg(long, value_name = "NAME")]
+    pub index: Option<String>,
+    /// Stop at the first unreadable line instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Search-time knowledge from an app directory (default/props.conf, transforms.conf,
+    /// eventtypes.conf, tags.conf, lookups/), e.g. a Splunk_TA_aws checkout, instead of
+    /// spelunk's built-in knowledge for aws:cloudtrail.
+    #[arg(long, value_name = "DIR")]
+    pub props: Option<PathBuf>,
+}
+
+/// Most problems listed one by one before the rest are only counted.
+const SHOWN_PROBLEMS: usize = 10;
+
+impl DataArgs {
+    /// Loads the events and prepares the knowledge. Problems go to stderr: each skipped
+    /// line (the first few), then a count. Exit code 1 for a fatal data problem
+    /// (`--strict`), 2 for unreadable paths or knowledge.
+    pub fn load(&self, now: f64) -> Result<Dataset, ExitCode> {
+        let opts = LoadOptions {
+            sourcetype: self.sourcetype.clone(),
+            source: self.source.clone(),
+            host: self.host.clone(),
+            index: self.index.clone(),
+            strict: self.strict,
+        };
+        let loaded = match load(&self.data, &opts) {
+            Ok(l) => l,
+            Err(p) => {
+                eprintln!("error: {p}");
+                // No line: the path itself could not be read.
+                return Err(ExitCode::from(if p.line.is_none() && !self.strict { 2 } else { 1 }));
+            }
+        };
+        for p in loaded.problems.iter().take(SHOWN_PROBLEMS) {
+            eprintln!("warning: skipped {p}");
+        }
+        if !loaded.problems.is_empty() {
+            let more = loaded.problems.len().saturating_sub(SHOWN_PROBLEMS);
+            let also = if more > 0 { format!(" ({more} not shown)") } else { String::new() };
+            eprintln!(
+                "warning: {} event{} read, {} skipped{also}; --strict stops at the first problem",
+                loaded.events.len(),
+                if loaded.events.len() == 1 { "" } else { "s" },
+                loaded.problems.len()
+            );
+        }
+        let app = match &self.props {
+            Some(dir) => match App::load(dir) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(ExitCode::from(2));
+                }
+            },
+            None => knowledge::builtin(),
+        };
+        Dataset::new(loaded.events, &app, Context { now }).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        })
+    }
+}
+
+/// The time now, epoch seconds.
+pub fn now() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
