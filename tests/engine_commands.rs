@@ -85,10 +85,10 @@ fn column(r: &Results, name: &str) -> Vec<String> {
 fn s0_first_search_returns_events_newest_first() {
     let ds = Dataset::new(
         vec![
-            Event::new(r#"{"eventTime":"2024-01-01T00:00:01Z","n":"old"}"#.into(), Meta::default()),
-            Event::new(r#"{"eventTime":"2024-01-01T00:00:03Z","n":"new"}"#.into(), Meta::default()),
-            Event::new(r#"{"eventTime":"2024-01-01T00:00:02Z","n":"mid"}"#.into(), Meta::default()),
-            Event::new(r#"{"eventTime":"2024-01-01T00:00:02Z","n":"mid-later-read"}"#.into(), Meta::default()),
+            Event::new(r#"{"eventTime":"2024-01-01T00:00:01Z","n":"old"}"#, Meta::default()),
+            Event::new(r#"{"eventTime":"2024-01-01T00:00:03Z","n":"new"}"#, Meta::default()),
+            Event::new(r#"{"eventTime":"2024-01-01T00:00:02Z","n":"mid"}"#, Meta::default()),
+            Event::new(r#"{"eventTime":"2024-01-01T00:00:02Z","n":"mid-later-read"}"#, Meta::default()),
         ],
         &App::default(),
         Context { now: 0.0 },

@@ -36,7 +36,7 @@ fn default_local_and_lookups_of_an_app_directory() {
 
     let knowledge = App::load(&app).unwrap().for_sourcetype("aws:cloudtrail").unwrap();
     let event = Event::new(
-        r#"{"eventTime":"2025-02-11T20:04:34Z","eventName":"DeleteBucket","sourceIPAddress":"1.2.3.4"}"#.into(),
+        r#"{"eventTime":"2025-02-11T20:04:34Z","eventName":"DeleteBucket","sourceIPAddress":"1.2.3.4"}"#,
         Meta::default(),
     );
     let mut fields = event.fields().unwrap();

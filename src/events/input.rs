@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{Event, Meta};
+use std::sync::Arc;
+
+use super::{Event, Meta, Raw};
 
 /// What the user said about the data (`--sourcetype`, `--source`, `--host`, `--index`,
 /// `--strict`).
@@ -53,13 +55,13 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, Problem> {
         if p.as_os_str() == "-" {
             let mut bytes = Vec::new();
             std::io::stdin().read_to_end(&mut bytes).map_err(|e| io_problem("<stdin>", e))?;
-            load_bytes("<stdin>", &bytes, opts, &mut out)?;
+            load_owned("<stdin>", bytes, opts, &mut out)?;
             continue;
         }
         for file in files_under(p)? {
             let name = file.display().to_string();
             let bytes = std::fs::read(&file).map_err(|e| io_problem(&name, e))?;
-            load_bytes(&name, &bytes, opts, &mut out)?;
+            load_owned(&name, bytes, opts, &mut out)?;
         }
     }
     Ok(out)
@@ -97,16 +99,32 @@ fn files_under(p: &Path) -> Result<Vec<PathBuf>, Problem> {
 
 /// Reads one file's bytes into `out`.
 pub fn load_bytes(file: &str, bytes: &[u8], opts: &LoadOptions, out: &mut Loaded) -> Result<(), Problem> {
+    load_owned(file, bytes.to_vec(), opts, out)
+}
+
+/// Reads one file's bytes into `out`, keeping them: when the (decompressed) text is UTF-8,
+/// every event's `_raw` is a range of it rather than a copy.
+pub fn load_owned(file: &str, bytes: Vec<u8>, opts: &LoadOptions, out: &mut Loaded) -> Result<(), Problem> {
     out.files += 1;
-    let mut sink = Sink { file, opts, out, meta: meta_for(file, opts) };
-    if bytes.starts_with(&[0x1f, 0x8b]) {
+    let mut sink = Sink { file, opts, out, meta: Arc::new(meta_for(file, opts)), shared: None };
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut plain = Vec::new();
-        if let Err(e) = flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut plain) {
+        if let Err(e) = flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut plain) {
             return sink.problem(None, format!("not a valid gzip file: {e}"));
         }
-        return read_text(&mut sink, &plain);
+        plain
+    } else {
+        bytes
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let text = Arc::new(text);
+            sink.shared = Some(Arc::clone(&text));
+            read_text(&mut sink, text.as_bytes())
+        }
+        // Lines that are not UTF-8 are reported one by one; the others are copied.
+        Err(e) => read_text(&mut sink, e.as_bytes()),
     }
-    read_text(&mut sink, bytes)
 }
 
 fn meta_for(file: &str, opts: &LoadOptions) -> Meta {
@@ -123,7 +141,9 @@ struct Sink<'a> {
     file: &'a str,
     opts: &'a LoadOptions,
     out: &'a mut Loaded,
-    meta: Meta,
+    meta: Arc<Meta>,
+    /// The file's text, when events can be ranges of it.
+    shared: Option<Arc<String>>,
 }
 
 impl Sink<'_> {
@@ -139,10 +159,15 @@ impl Sink<'_> {
 
     /// Adds one event, checking it is JSON with a usable timestamp.
     fn event(&mut self, raw: &str, line: usize) -> Result<(), Problem> {
-        if let Err(e) = super::json::parse(raw) {
-            return self.problem(Some(line), format!("not JSON: {}", e.message));
+        // Checked without building the document (extraction parses it when a search runs),
+        // with the nesting limit extraction's parser has.
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(raw) {
+            return self.problem(Some(line), format!("not JSON: {e}"));
         }
-        let event = Event::new(raw.to_string(), self.meta.clone());
+        if let Some(column) = too_deep(raw) {
+            return self.problem(Some(line), format!("not JSON: recursion limit exceeded at line 1 column {column}"));
+        }
+        let event = Event::new(Raw::within(self.shared.as_ref(), raw), Arc::clone(&self.meta));
         if event.time.is_none() && self.meta.sourcetype == "aws:cloudtrail" {
             let why = if raw.contains("\"eventTime\"") { "eventTime is not a timestamp" } else { "no eventTime" };
             return self.problem(Some(line), format!("{why}; the event has no _time and is skipped"));
@@ -150,6 +175,35 @@ impl Sink<'_> {
         self.out.events.push(event);
         Ok(())
     }
+}
+
+/// Where (1-based column) `raw` opens more than [`crate::events::json::MAX_DEPTH`] nested
+/// arrays or objects, if it does (strings are skipped).
+fn too_deep(raw: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (k, b) in raw.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > super::json::MAX_DEPTH {
+                    return Some(k + 1);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
@@ -295,12 +349,15 @@ fn read_csv_export(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
         };
         let line = record.position().map_or(0, |p| p.line() as usize);
         let cell = |c: Option<usize>| c.and_then(|c| record.get(c)).filter(|v| !v.is_empty()).map(str::to_string);
-        sink.meta = Meta {
+        let meta = Meta {
             host: sink.opts.host.clone().or(cell(host)).unwrap_or_else(|| base.host.clone()),
             source: sink.opts.source.clone().or(cell(source)).unwrap_or_else(|| base.source.clone()),
             index: sink.opts.index.clone().or(cell(index)).unwrap_or_else(|| base.index.clone()),
             sourcetype: base.sourcetype.clone(),
         };
+        if *sink.meta != meta {
+            sink.meta = Arc::new(meta);
+        }
         let raw = record.get(raw_col).unwrap_or("").to_string();
         sink.event(&raw, line)?;
     }

@@ -39,6 +39,9 @@ pub fn extract_only(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Result<Fields, 
     Ok(out)
 }
 
+/// How deeply arrays and objects may nest (serde_json's own limit).
+pub const MAX_DEPTH: usize = 128;
+
 /// Parses one JSON document (serde_json stops nesting at 128 levels with an error).
 pub fn parse(raw: &str) -> Result<Json, JsonError> {
     serde_json::from_str(raw).map_err(|e| JsonError { message: e.to_string(), column: Some(e.column()) })

@@ -13,10 +13,12 @@
 
 pub mod input;
 pub mod json;
+pub mod raw;
 pub mod time;
 pub mod value;
 
 pub use json::Fields;
+pub use raw::Raw;
 pub use time::Timestamp;
 pub use value::Value;
 
@@ -35,12 +37,13 @@ impl Default for Meta {
     }
 }
 
-/// One event: its raw text, kept byte for byte, its timestamp and metadata.
+/// One event: its raw text, kept byte for byte, its timestamp and metadata (shared by
+/// the events of one input).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    pub raw: String,
+    pub raw: Raw,
     pub time: Option<Timestamp>,
-    pub meta: Meta,
+    pub meta: std::sync::Arc<Meta>,
 }
 
 /// How many characters of punctuation `punct` keeps. Splunk's glossary says 30; the real
@@ -48,9 +51,10 @@ pub struct Event {
 pub const PUNCT_LEN: usize = 50;
 
 impl Event {
-    pub fn new(raw: String, meta: Meta) -> Event {
+    pub fn new(raw: impl Into<Raw>, meta: impl Into<std::sync::Arc<Meta>>) -> Event {
+        let raw = raw.into();
         let time = time::event_time(&raw);
-        Event { raw, time, meta }
+        Event { raw, time, meta: meta.into() }
     }
 
     /// The fields Splunk computes when it indexes the event: `_raw`, `_time`, `date_*`,
@@ -68,7 +72,7 @@ impl Event {
                 f.insert(k.into(), Value::Str(v()));
             }
         };
-        put("_raw", &|| self.raw.clone());
+        put("_raw", &|| self.raw.to_string());
         if let Some(ts) = &self.time {
             put("_time", &|| format_epoch(ts.epoch));
             for (k, v) in time::date_fields(ts) {
@@ -135,8 +139,7 @@ mod tests {
 
     #[test]
     fn index_time_fields_of_a_cloudtrail_record() {
-        let e =
-            Event::new(r#"{"eventTime": "2025-02-11T20:04:34Z", "eventName": "DeleteBucket"}"#.into(), Meta::default());
+        let e = Event::new(r#"{"eventTime": "2025-02-11T20:04:34Z", "eventName": "DeleteBucket"}"#, Meta::default());
         let f = e.fields().unwrap();
         assert_eq!(f["_time"], Value::Str("1739304274".into()));
         assert_eq!(f["timestartpos"], Value::Str("15".into()));

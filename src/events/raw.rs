@@ -1,0 +1,104 @@
+//! `_raw`: an event's text exactly as it was in the input. Events read from the same file
+//! share the file's text and each holds its own range of it, so loading a file costs its
+//! size once, not twice.
+
+use std::fmt;
+use std::ops::{Deref, Range};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Raw {
+    buf: Arc<String>,
+    range: Range<usize>,
+}
+
+impl Raw {
+    /// `range` of a shared text (must lie on character boundaries).
+    pub fn slice(buf: &Arc<String>, range: Range<usize>) -> Raw {
+        debug_assert!(buf.is_char_boundary(range.start) && buf.is_char_boundary(range.end));
+        Raw { buf: Arc::clone(buf), range }
+    }
+
+    /// `text` as a range of `buf` when it lies inside it, else a copy of its own.
+    pub fn within(buf: Option<&Arc<String>>, text: &str) -> Raw {
+        if let Some(b) = buf {
+            let base = b.as_ptr() as usize;
+            let at = text.as_ptr() as usize;
+            if at >= base && at + text.len() <= base + b.len() {
+                return Raw::slice(b, at - base..at - base + text.len());
+            }
+        }
+        Raw::from(text.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.buf[self.range.clone()]
+    }
+}
+
+impl Deref for Raw {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for Raw {
+    fn from(s: String) -> Raw {
+        let range = 0..s.len();
+        Raw { buf: Arc::new(s), range }
+    }
+}
+
+impl From<&str> for Raw {
+    fn from(s: &str) -> Raw {
+        Raw::from(s.to_string())
+    }
+}
+
+impl PartialEq for Raw {
+    fn eq(&self, other: &Raw) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<str> for Raw {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Raw {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Debug for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_share_the_buffer() {
+        let buf = Arc::new("{\"a\":1}\n{\"b\":2}\n".to_string());
+        let second = &buf[8..15];
+        let r = Raw::within(Some(&buf), second);
+        assert_eq!(r, "{\"b\":2}");
+        assert_eq!(Arc::strong_count(&buf), 2, "no copy made");
+        let elsewhere = Raw::within(Some(&buf), "{\"c\":3}");
+        assert_eq!(elsewhere, "{\"c\":3}");
+        assert_eq!(Arc::strong_count(&buf), 2);
+    }
+}
