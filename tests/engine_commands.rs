@@ -273,3 +273,131 @@ fn fields_are_extracted_lazily_for_the_rows_that_remain() {
     assert!(r.fields.contains(&"onlyInA".to_string()));
     assert!(!r.fields.contains(&"onlyInB".to_string()), "{:?}", r.fields);
 }
+
+/// Events with explicit `_time` (epoch seconds), in pipeline order.
+fn timed(events: &[(i64, &str)]) -> Dataset {
+    let events = events
+        .iter()
+        .map(|(t, b)| {
+            let time = chrono::DateTime::from_timestamp(*t, 0).unwrap().format("%Y-%m-%dT%H:%M:%SZ");
+            let comma = if b.is_empty() { "" } else { ", " };
+            Event::new(format!(r#"{{"eventTime": "{time}"{comma}{b}}}"#), Meta::default())
+        })
+        .collect();
+    Dataset::new(events, &App::default(), Context { now: 0.0 }).unwrap()
+}
+
+#[test]
+fn s4_1_stats_by_a_field() {
+    let ds = timed(&[
+        (100, r#""user": "bob", "src": "1.1.1.1""#),
+        (200, r#""user": "bob", "src": "2.2.2.2""#),
+        (150, r#""user": "alice", "src": "1.1.1.1""#),
+        (120, r#""src": "3.3.3.3""#),
+    ]);
+    let r =
+        search(&ds, "* | stats count min(_time) as firstTime max(_time) as lastTime values(src) dc(src) as n by user");
+    assert_eq!(r.fields, ["user", "count", "firstTime", "lastTime", "values(src)", "n"]);
+    assert_eq!(
+        rows(&r),
+        [
+            row(&[
+                ("user", "alice"),
+                ("count", "1"),
+                ("firstTime", "150"),
+                ("lastTime", "150"),
+                ("values(src)", "1.1.1.1"),
+                ("n", "1")
+            ]),
+            row(&[
+                ("user", "bob"),
+                ("count", "2"),
+                ("firstTime", "100"),
+                ("lastTime", "200"),
+                ("values(src)", "1.1.1.1|2.2.2.2"),
+                ("n", "2")
+            ]),
+        ]
+    );
+}
+
+#[test]
+fn s4_1_stats_over_nothing() {
+    let ds = dataset(&[r#""a": "1""#]);
+    let r = search(&ds, "a=2 | stats count");
+    assert_eq!(rows(&r), [row(&[("count", "0")])]);
+    let r = search(&ds, "a=2 | stats count min(_time) as first");
+    assert_eq!((r.rows, column(&r, "first")), (1, vec!["-".to_string()]));
+    assert_eq!(search(&ds, "a=2 | stats count by user").rows, 0);
+}
+
+#[test]
+fn s4_1_stats_multivalue_by_field_and_dedup_splitvals() {
+    let ds = dataset(&[r#""g": ["a", "b"]"#, r#""g": ["a"]"#, r#""g": ["b", "b"]"#]);
+    let r = search(&ds, "* | rename g{} as g | stats count by g");
+    assert_eq!((column(&r, "g"), column(&r, "count")), (vec!["a".into(), "b".into()], vec!["2".into(), "3".into()]));
+    let r = search(&ds, "* | rename g{} as g | stats count by g dedup_splitvals=t");
+    assert_eq!(column(&r, "count"), ["2", "2"]);
+}
+
+#[test]
+fn s4_1_stats_group_order_is_byte_order() {
+    let ds = dataset(&[r#""u": "b""#, r#""u": "B""#, r#""u": "a""#, r#""u": "10""#, r#""u": "9""#]);
+    assert_eq!(column(&search(&ds, "* | stats count by u"), "u"), ["10", "9", "B", "a", "b"]);
+}
+
+#[test]
+fn s4_1_stats_wildcard_arguments_and_eval() {
+    let ds = dataset(&[
+        r#""requestParameters": {"bucketName": "bk", "key": "k1"}, "x": "y""#,
+        r#""requestParameters": {"bucketName": "bk", "key": "k2"}, "x": "n""#,
+    ]);
+    let r = search(&ds, "* | stats values(requestParameters.*) as * count(eval(x=\"y\")) as yes");
+    assert_eq!(rows(&r), [row(&[("bucketName", "bk"), ("key", "k1|k2"), ("yes", "1")])]);
+}
+
+#[test]
+fn s4_2_first_last_earliest_latest() {
+    let ds = timed(&[(300, r#""x": "c""#), (100, r#""x": "a""#), (200, r#""x": "b""#)]);
+    // The first search orders newest first: c (300), b (200), a (100).
+    let r = search(&ds, "* | stats first(x) last(x) earliest(x) latest(x) earliest_time(x) latest_time(x)");
+    assert_eq!(
+        rows(&r),
+        [row(&[
+            ("first(x)", "c"),
+            ("last(x)", "a"),
+            ("earliest(x)", "a"),
+            ("latest(x)", "c"),
+            ("earliest_time(x)", "100"),
+            ("latest_time(x)", "300")
+        ])]
+    );
+}
+
+#[test]
+fn s4_2_dc_of_raw() {
+    let ds = dataset(&[r#""a": "A""#, r#""a": "A""#, r#""a": "B""#]);
+    assert_eq!(column(&search(&ds, "* | stats dc(a) as attempts"), "attempts"), ["2"]);
+}
+
+#[test]
+fn s4_3_eventstats_adds_group_aggregates_in_place() {
+    let ds = dataset(&[
+        r#""t": "1", "ip": "a", "n": "4""#,
+        r#""t": "1", "ip": "b", "n": "10""#,
+        r#""t": "2", "ip": "c", "n": "7""#,
+        r#""ip": "d", "n": "1""#,
+    ]);
+    let r = search(&ds, "* | eventstats avg(n) as avg_n, stdev(n) as sd by t | table ip avg_n sd");
+    assert_eq!(column(&r, "ip"), ["a", "b", "c", "d"]);
+    assert_eq!(column(&r, "avg_n"), ["7", "7", "7", "-"]);
+    assert_eq!(column(&r, "sd"), ["4.242640687119285", "4.242640687119285", "0", "-"]);
+}
+
+#[test]
+fn s4_4_streamstats_running_count() {
+    let ds = dataset(&[r#""g": "x""#, r#""g": "y""#, r#""g": "x""#]);
+    assert_eq!(column(&search(&ds, "* | streamstats count | table count"), "count"), ["1", "2", "3"]);
+    assert_eq!(column(&search(&ds, "* | streamstats count by g | table count"), "count"), ["1", "1", "2"]);
+    assert_eq!(column(&search(&ds, "* | streamstats current=f count | table count"), "count"), ["0", "1", "2"]);
+}

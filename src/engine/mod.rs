@@ -7,6 +7,7 @@
 //! rows still there. Expressions run row by row through `eval` (the per-row path); columnar
 //! fast paths come with the performance work.
 
+pub mod aggregate;
 pub mod commands;
 mod time;
 

@@ -9,6 +9,7 @@ pub mod head;
 pub mod rename;
 pub mod search;
 pub mod sort;
+pub mod stats;
 pub mod where_;
 
 use super::{EngineError, Limits};
@@ -36,6 +37,9 @@ pub fn run(cmd: &Command, f: &mut Frame, cx: &Cx) -> Result<(), EngineError> {
         CommandKind::Sort(s) => sort::run(f, s),
         CommandKind::Dedup(d) => dedup::run(f, d),
         CommandKind::Fillnull { options, fields: list } => fillnull::run(f, options, list),
+        CommandKind::Stats(s) => stats::stats(f, s, cx),
+        CommandKind::Eventstats(s) => stats::eventstats(f, s, cx),
+        CommandKind::Streamstats(s) => stats::streamstats(f, s, cx),
         other => Err(unsupported(cmd, other.name())),
     }
 }

@@ -1,0 +1,266 @@
+//! `stats`, `eventstats` and `streamstats` (docs/spl-semantics.md 4.1, 4.3, 4.4): groups
+//! by the by-fields, then the functions of `aggregate.rs` over each group.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexmap::IndexMap;
+
+use super::{bool_option, count_option, known_options, Cx};
+use crate::engine::aggregate::{aggregate, Func, Group};
+use crate::engine::EngineError;
+use crate::eval::eval;
+use crate::eval::search::glob_captures;
+use crate::eval::value::parse_number;
+use crate::events::Value;
+use crate::frame::Frame;
+use crate::syntax::fields::expr_fields;
+use crate::syntax::{AggArg, Aggregation, CmdOption, Stats};
+
+/// One output column: its name, the function, and what it reads per result.
+struct Planned {
+    name: String,
+    func: Func,
+    has_arg: bool,
+    input: Vec<Value>,
+}
+
+/// Resolves each aggregation (wildcard arguments expand over the present fields) and
+/// computes its argument for every row.
+fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) -> Result<Vec<Planned>, EngineError> {
+    let mut out: Vec<Planned> = Vec::new();
+    for a in aggs {
+        let func = Func::from_name(&a.func).ok_or_else(|| {
+            EngineError::new(
+                "spelunk::unsupported",
+                format!("`{}` is not a stats function spelunk knows", a.func),
+                a.span,
+                "unknown function",
+            )
+        })?;
+        let alias = a.alias.as_ref().map(|i| i.name.clone());
+        match &a.arg {
+            None => {
+                if func != Func::Count {
+                    return Err(EngineError::new(
+                        "spelunk::stats",
+                        format!("`{}` needs a field: `{}(field)`", a.func, a.func),
+                        a.span,
+                        "no field",
+                    ));
+                }
+                let name = alias.unwrap_or_else(|| a.func.clone());
+                out.push(Planned { name, func, has_arg: false, input: Vec::new() });
+            }
+            Some(AggArg::Field(field)) if field.name.contains('*') => {
+                f.ensure_all();
+                for present in f.names() {
+                    if by.contains(&present) {
+                        continue;
+                    }
+                    let Some(caps) = glob_captures(&field.name, &present) else { continue };
+                    let name = match &alias {
+                        Some(pattern) => fill(pattern, caps),
+                        None => format!("{}({present})", a.func),
+                    };
+                    out.push(Planned { name, func, has_arg: true, input: f.values(&present) });
+                }
+            }
+            Some(AggArg::Field(field)) => {
+                f.ensure(&BTreeSet::from([field.name.clone()]));
+                let name = alias.unwrap_or_else(|| format!("{}({})", a.func, field.name));
+                out.push(Planned { name, func, has_arg: true, input: f.values(&field.name) });
+            }
+            Some(AggArg::Eval(e)) => {
+                let Some(name) = alias else {
+                    return Err(EngineError::new(
+                        "spelunk::stats",
+                        "an eval() aggregation needs a name: add `as <name>`",
+                        a.span,
+                        "no `as`",
+                    ));
+                };
+                let mut names = BTreeSet::new();
+                expr_fields(e, &mut names);
+                f.ensure(&names);
+                let cols = f.columns(&names);
+                let mut input = Vec::with_capacity(f.height());
+                for i in 0..f.height() {
+                    // A true condition counts (`count(eval(x="y"))`); false and null do not.
+                    let v = match eval(e, &cols.row(i), &cx.ctx).map_err(super::eval_error)? {
+                        crate::eval::EvalValue::Bool(true) => Value::Str("1".into()),
+                        crate::eval::EvalValue::Bool(false) => Value::Null,
+                        other => other.into_field().unwrap_or(Value::Null),
+                    };
+                    input.push(v);
+                }
+                out.push(Planned { name, func, has_arg: true, input });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `pattern` with each `*` replaced by the next capture.
+fn fill(pattern: &str, caps: Vec<String>) -> String {
+    let mut caps = caps.into_iter();
+    let mut out = String::new();
+    for (k, piece) in pattern.split('*').enumerate() {
+        if k > 0 {
+            out.push_str(&caps.next().unwrap_or_default());
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+/// Each row's `_time`, when some function needs it.
+fn times(f: &mut Frame, planned: &[Planned]) -> Vec<Option<f64>> {
+    if !planned.iter().any(|p| p.func.needs_time()) {
+        return Vec::new();
+    }
+    f.ensure(&BTreeSet::from(["_time".to_string()]));
+    f.values("_time").iter().map(|v| v.values().first().and_then(|s| parse_number(s))).collect()
+}
+
+/// The groups: by-values (sorted, byte order) to rows in input order. A row missing a
+/// by-field is in no group; a multivalue by-field puts the row in one group per value
+/// (each combination when several are multivalue).
+fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<String>, Vec<usize>> {
+    f.ensure(&by.iter().cloned().collect());
+    let cols: Vec<Vec<Value>> = by.iter().map(|b| f.values(b)).collect();
+    let mut out: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
+    for row in 0..f.height() {
+        let mut keys: Vec<Vec<String>> = vec![Vec::new()];
+        for c in &cols {
+            let mut vals: Vec<&String> = c[row].values().iter().collect();
+            if dedup_splitvals {
+                let mut seen = BTreeSet::new();
+                vals.retain(|v| seen.insert(*v));
+            }
+            keys = keys
+                .into_iter()
+                .flat_map(|k| {
+                    vals.iter().map(move |v| {
+                        let mut k = k.clone();
+                        k.push((*v).clone());
+                        k
+                    })
+                })
+                .collect();
+        }
+        for k in keys {
+            out.entry(k).or_default().push(row);
+        }
+    }
+    out
+}
+
+fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Value {
+    let g = Group {
+        values: if p.has_arg { rows.iter().map(|&r| p.input[r].values()).collect() } else { Vec::new() },
+        times: if times.is_empty() { Vec::new() } else { rows.iter().map(|&r| times[r]).collect() },
+        rows: rows.len(),
+    };
+    aggregate(p.func, &g, p.has_arg)
+}
+
+fn options(s: &Stats, command: &str) -> Result<bool, EngineError> {
+    let all: Vec<CmdOption> = s.options.iter().chain(&s.by_options).cloned().collect();
+    known_options(&all, &["allnum", "delim", "partitions", "dedup_splitvals"], command)?;
+    bool_option(&all, "dedup_splitvals", false)
+}
+
+/// `stats`: one row per group (one row in all without `by`), by-fields then aggregations.
+pub fn stats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
+    let dedup_splitvals = options(s, "stats")?;
+    let by: Vec<String> = s.by.iter().map(|i| i.name.clone()).collect();
+    let planned = plan(f, &s.aggs, &by, cx)?;
+    let times = times(f, &planned);
+    let groups = if by.is_empty() {
+        BTreeMap::from([(Vec::new(), (0..f.height()).collect())])
+    } else {
+        groups(f, &by, dedup_splitvals)
+    };
+    if groups.len() > cx.limits.max_rows {
+        return Err(EngineError::new(
+            "spelunk::limit",
+            format!("`stats` would make {} rows, more than the limit of {}", groups.len(), cx.limits.max_rows),
+            s.by.first().map_or(s.aggs[0].span, |i| i.span),
+            "too many groups",
+        ));
+    }
+    let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
+    for (k, b) in by.iter().enumerate() {
+        columns.insert(b.clone(), groups.keys().map(|key| Value::Str(key[k].clone())).collect());
+    }
+    for p in &planned {
+        columns.insert(p.name.clone(), groups.values().map(|rows| compute(p, rows, &times)).collect());
+    }
+    *f = Frame::from_columns(groups.len(), columns);
+    Ok(())
+}
+
+/// `eventstats`: every row keeps its place and gains its group's aggregates; a row in no
+/// group gains nothing.
+pub fn eventstats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
+    let dedup_splitvals = options(s, "eventstats")?;
+    let by: Vec<String> = s.by.iter().map(|i| i.name.clone()).collect();
+    let planned = plan(f, &s.aggs, &by, cx)?;
+    let times = times(f, &planned);
+    let groups = if by.is_empty() {
+        BTreeMap::from([(Vec::new(), (0..f.height()).collect::<Vec<usize>>())])
+    } else {
+        groups(f, &by, dedup_splitvals)
+    };
+    for p in &planned {
+        let mut col = vec![Value::Null; f.height()];
+        for rows in groups.values() {
+            let v = compute(p, rows, &times);
+            for &r in rows {
+                // A row in several groups (multivalue by-field) keeps the first group's value.
+                if col[r].is_null() {
+                    col[r] = v.clone();
+                }
+            }
+        }
+        f.set(&p.name, &col);
+    }
+    Ok(())
+}
+
+/// `streamstats [current=bool] [window=N]`: each row gains the aggregates of the rows of its
+/// group up to it (including it unless `current=false`; only the last N with `window`).
+pub fn streamstats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
+    let all: Vec<CmdOption> = s.options.iter().chain(&s.by_options).cloned().collect();
+    known_options(&all, &["current", "window", "global"], "streamstats")?;
+    let current = bool_option(&all, "current", true)?;
+    let window = count_option(&all, "window")?.filter(|w| *w > 0).map(|w| w as usize);
+    let by: Vec<String> = s.by.iter().map(|i| i.name.clone()).collect();
+    let planned = plan(f, &s.aggs, &by, cx)?;
+    let times = times(f, &planned);
+    f.ensure(&by.iter().cloned().collect());
+    let by_cols: Vec<Vec<Value>> = by.iter().map(|b| f.values(b)).collect();
+    let mut seen: std::collections::HashMap<Vec<Vec<String>>, Vec<usize>> = std::collections::HashMap::new();
+    let mut out: Vec<Vec<Value>> = vec![vec![Value::Null; f.height()]; planned.len()];
+    for row in 0..f.height() {
+        let key: Vec<Vec<String>> = by_cols.iter().map(|c| c[row].values().to_vec()).collect();
+        if key.iter().any(Vec::is_empty) {
+            continue;
+        }
+        let rows = seen.entry(key).or_default();
+        if current {
+            rows.push(row);
+        }
+        let start = window.map_or(0, |w| rows.len().saturating_sub(w));
+        for (k, p) in planned.iter().enumerate() {
+            out[k][row] = compute(p, &rows[start..], &times);
+        }
+        if !current {
+            rows.push(row);
+        }
+    }
+    for (p, col) in planned.iter().zip(out) {
+        f.set(&p.name, &col);
+    }
+    Ok(())
+}
