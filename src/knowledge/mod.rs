@@ -97,6 +97,9 @@ pub struct LookupTable {
     pub max_matches: usize,
     pub min_matches: usize,
     pub default_match: Option<String>,
+    /// Columns named by `match_type = WILDCARD(column)`: a `*` in their cells matches any
+    /// run of characters. Every other column matches exactly.
+    pub wildcard_columns: Vec<String>,
 }
 
 /// The knowledge of one app directory.
@@ -346,6 +349,10 @@ impl App {
             max_matches: num("max_matches", 1000),
             min_matches: num("min_matches", 0),
             default_match: t.get("default_match").map(str::to_string),
+            wildcard_columns: match t.get("match_type") {
+                Some(m) => parse_match_type(m, &table.columns).map_err(terr)?,
+                None => Vec::new(),
+            },
             ..table
         };
         let (outputs, only_new) = match l.output {
@@ -444,7 +451,30 @@ fn parse_csv_table(reader: impl std::io::Read, origin: &str, name: &str) -> Resu
         max_matches: 1000,
         min_matches: 0,
         default_match: None,
+        wildcard_columns: Vec::new(),
     })
+}
+
+/// `match_type = WILDCARD(a), EXACT(b)`: the columns matched with `*` wildcards. Each must
+/// be a column of the table; other match types (CIDR) are not supported.
+fn parse_match_type(value: &str, columns: &[String]) -> Result<Vec<String>, String> {
+    let mut wildcard = Vec::new();
+    for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (kind, column) = item
+            .strip_suffix(')')
+            .and_then(|i| i.split_once('('))
+            .map(|(k, c)| (k.trim(), c.trim()))
+            .ok_or_else(|| format!("match_type: expected `WILDCARD(column)`, found `{item}`"))?;
+        if !columns.iter().any(|c| c == column) {
+            return Err(format!("match_type: `{column}` is not a column of the table"));
+        }
+        match kind.to_ascii_uppercase().as_str() {
+            "WILDCARD" => wildcard.push(column.to_string()),
+            "EXACT" => {}
+            _ => return Err(format!("match_type: {kind} matching is not supported (only WILDCARD and EXACT)")),
+        }
+    }
+    Ok(wildcard)
 }
 
 #[cfg(test)]
@@ -487,6 +517,16 @@ mod tests {
             parse_format("user::$1 kind::fixed"),
             [("user".into(), "$1".into()), ("kind".into(), "fixed".into())]
         );
+    }
+
+    #[test]
+    fn match_type_names_wildcard_columns() {
+        let cols = ["eventName".to_string(), "errorCode".to_string()];
+        assert_eq!(parse_match_type("WILDCARD(errorCode)", &cols).unwrap(), ["errorCode"]);
+        assert_eq!(parse_match_type("EXACT(eventName), wildcard( errorCode )", &cols).unwrap(), ["errorCode"]);
+        assert!(parse_match_type("WILDCARD(nope)", &cols).unwrap_err().contains("not a column"));
+        assert!(parse_match_type("CIDR(eventName)", &cols).unwrap_err().contains("not supported"));
+        assert!(parse_match_type("WILDCARD errorCode", &cols).is_err());
     }
 
     #[test]
