@@ -486,7 +486,7 @@ mod tests {
         let k = builtin().for_sourcetype("aws:cloudtrail").unwrap();
         assert_eq!(k.aliases.len(), 18);
         assert_eq!(k.extracts.len(), 1);
-        assert_eq!(k.evals.len(), 18);
+        assert_eq!(k.evals.len(), 31);
         assert_eq!(k.eventtypes.len(), 16);
         assert_eq!(k.tags.len(), 16);
         assert_eq!(k.lookups.len(), 1);
