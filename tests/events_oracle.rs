@@ -8,17 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use spelunk::events::{json, time, Event, Meta};
 
-/// Columns of the export that this layer does not make yet: the add-on's lookups, and
-/// two indexer-only fields that no event text holds.
-const NOT_YET: &[&str] = &[
-    "action",
-    "change_type",
-    "object_category",
-    "status",
-    // Indexer-only: which server indexed the event.
-    "splunk_server",
-    "splunk_server_group",
-];
+/// Columns of the export that no event text holds: which server indexed the event.
+const NOT_YET: &[&str] = &["splunk_server", "splunk_server_group"];
 
 const INDEX_TIME: &[&str] = &[
     "_time",

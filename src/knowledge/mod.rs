@@ -122,6 +122,22 @@ fn at(file: &str, s: &Setting, message: String) -> KnowledgeError {
     KnowledgeError { file: file.to_string(), line: Some(s.line), message: format!("{}: {message}", s.key) }
 }
 
+/// The built-in knowledge's lookup files (src/knowledge/aws_cloudtrail/lookups/), by the
+/// file name transforms.conf gives.
+const BUILTIN_LOOKUPS: &[(&str, &str)] = &[
+    ("spelunk_aws_vendor_product.csv", include_str!("aws_cloudtrail/lookups/spelunk_aws_vendor_product.csv")),
+    ("spelunk_aws_action_status.csv", include_str!("aws_cloudtrail/lookups/spelunk_aws_action_status.csv")),
+    (
+        "spelunk_aws_change_type_by_event_name.csv",
+        include_str!("aws_cloudtrail/lookups/spelunk_aws_change_type_by_event_name.csv"),
+    ),
+    (
+        "spelunk_aws_change_type_by_event_source.csv",
+        include_str!("aws_cloudtrail/lookups/spelunk_aws_change_type_by_event_source.csv"),
+    ),
+    ("spelunk_aws_object_category.csv", include_str!("aws_cloudtrail/lookups/spelunk_aws_object_category.csv")),
+];
+
 /// spelunk's built-in knowledge for `aws:cloudtrail` (src/knowledge/aws_cloudtrail/).
 pub fn builtin() -> App {
     App::from_text(
@@ -136,10 +152,7 @@ pub fn builtin() -> App {
         )
     })
     .map(|mut a| {
-        a.lookup_files.push((
-            "spelunk_aws_vendor_product.csv".into(),
-            include_str!("aws_cloudtrail/lookups/spelunk_aws_vendor_product.csv").into(),
-        ));
+        a.lookup_files.extend(BUILTIN_LOOKUPS.iter().map(|(n, t)| (n.to_string(), t.to_string())));
         a
     })
     .expect("the built-in knowledge is valid")
@@ -489,7 +502,7 @@ mod tests {
         assert_eq!(k.evals.len(), 31);
         assert_eq!(k.eventtypes.len(), 16);
         assert_eq!(k.tags.len(), 16);
-        assert_eq!(k.lookups.len(), 1);
+        assert_eq!(k.lookups.len(), 5);
     }
 
     #[test]
