@@ -8,31 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use spelunk::events::{json, time, Event, Meta};
 
-/// Columns of the export that this layer does not make yet: the add-on's decision-table
-/// calculated fields, lookups, event types and tags (the rest of issue 3), and two
-/// indexer-only fields that no event text holds.
-const NOT_YET: &[&str] = &[
-    "action",
-    "authentication_method",
-    "change_type",
-    "dest_ip_range",
-    "dest_port_range",
-    "direction",
-    "object",
-    "object_attrs",
-    "object_category",
-    "object_id",
-    "src_ip_range",
-    "src_port_range",
-    "src_user_id",
-    "src_user_name",
-    "src_user_type",
-    "status",
-    "user_role",
-    // Indexer-only: which server indexed the event.
-    "splunk_server",
-    "splunk_server_group",
-];
+/// Columns of the export that no event text holds: which server indexed the event.
+const NOT_YET: &[&str] = &["splunk_server", "splunk_server_group"];
 
 const INDEX_TIME: &[&str] = &[
     "_time",

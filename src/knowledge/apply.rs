@@ -149,7 +149,8 @@ pub fn aliases(list: &[Alias], fields: &mut Fields) {
 
 /// An automatic lookup (docs/aws-cloudtrail-fields.md 2, step 5): an event lacking an
 /// input field is not looked up; rows match when every input equals (exactly, or ignoring
-/// case when the table says so) one of the event's values; up to `max_matches` rows give
+/// case when the table says so; a `WILDCARD` column's `*` matching any run of characters)
+/// one of the event's values; the first `max_matches` rows in file order give
 /// multivalue outputs; fewer than `min_matches` rows give `default_match`. `OUTPUT` writes
 /// and, on no match, clears its fields; `OUTPUTNEW` only fills missing fields.
 pub fn lookup(l: &AutoLookup, fields: &mut Fields) {
@@ -164,11 +165,24 @@ pub fn lookup(l: &AutoLookup, fields: &mut Fields) {
             None => return,
         }
     }
-    let eq = |a: &str, b: &str| if t.case_sensitive { a == b } else { a.eq_ignore_ascii_case(b) };
+    let wildcard: Vec<bool> = t.columns.iter().map(|c| t.wildcard_columns.contains(c)).collect();
+    let cell_matches = |c: usize, cell: &str, v: &str| {
+        if wildcard[c] {
+            crate::eval::search::glob_matches(cell, v, !t.case_sensitive)
+        } else if t.case_sensitive {
+            cell == v
+        } else {
+            cell.eq_ignore_ascii_case(v)
+        }
+    };
     let matched: Vec<&Vec<String>> = t
         .rows
         .iter()
-        .filter(|row| inputs.iter().all(|(c, vals)| row.get(*c).is_some_and(|cell| vals.iter().any(|v| eq(cell, v)))))
+        .filter(|row| {
+            inputs
+                .iter()
+                .all(|(c, vals)| row.get(*c).is_some_and(|cell| vals.iter().any(|v| cell_matches(*c, cell, v))))
+        })
         .take(t.max_matches)
         .collect();
     let outputs: Vec<(usize, String)> = if l.outputs.is_empty() {
@@ -358,6 +372,37 @@ mod tests {
         let mut f = fields(&[("eventName", "Nope"), ("errorCode", "success")]);
         apply(&k, &mut f);
         assert_eq!(f["action"], Value::from("unknown"));
+    }
+
+    #[test]
+    fn lookup_wildcard_column_and_first_row_wins() {
+        // docs/aws-cloudtrail-fields.md 3.3: eventName exact, errorCode with `*`, the
+        // first matching row in file order.
+        let dir = tempdir::Dir::new("wildcard");
+        std::fs::write(
+            dir.0.join("actions.csv"),
+            "eventName,errorCode,action,status\nConsoleLogin,success,success,success\nConsoleLogin,*,failure,failure\nCreate*,*,never,never\nGetX,Access*,denied,failure\n",
+        )
+        .unwrap();
+        let app = App::from_text(
+            "[st]\nLOOKUP-a = actions eventName errorCode OUTPUTNEW action status\n",
+            "[actions]\nfilename = actions.csv\nmax_matches = 1\nmatch_type = WILDCARD(errorCode)\n",
+            Some(dir.0.clone()),
+        )
+        .unwrap();
+        let k = app.for_sourcetype("st").unwrap();
+        let run = |pairs: &[(&str, &str)]| {
+            let mut f = fields(pairs);
+            apply(&k, &mut f);
+            (f.get("action").map(|v| v.to_string()), f.get("status").map(|v| v.to_string()))
+        };
+        let some = |a: &str, s: &str| (Some(a.to_string()), Some(s.to_string()));
+        assert_eq!(run(&[("eventName", "ConsoleLogin"), ("errorCode", "success")]), some("success", "success"));
+        assert_eq!(run(&[("eventName", "ConsoleLogin"), ("errorCode", "failure")]), some("failure", "failure"));
+        assert_eq!(run(&[("eventName", "GetX"), ("errorCode", "AccessDenied")]), some("denied", "failure"));
+        // Only the WILDCARD column takes `*`: eventName is exact, and case counts.
+        assert_eq!(run(&[("eventName", "CreateBucket"), ("errorCode", "x")]), (None, None));
+        assert_eq!(run(&[("eventName", "GetX"), ("errorCode", "accessDenied")]), (None, None));
     }
 
     /// A scratch directory removed on drop.

@@ -98,6 +98,9 @@ pub struct LookupTable {
     pub max_matches: usize,
     pub min_matches: usize,
     pub default_match: Option<String>,
+    /// Columns named by `match_type = WILDCARD(column)`: a `*` in their cells matches any
+    /// run of characters. Every other column matches exactly.
+    pub wildcard_columns: Vec<String>,
 }
 
 /// The knowledge of one app directory.
@@ -120,6 +123,22 @@ fn at(file: &str, s: &Setting, message: String) -> KnowledgeError {
     KnowledgeError { file: file.to_string(), line: Some(s.line), message: format!("{}: {message}", s.key) }
 }
 
+/// The built-in knowledge's lookup files (src/knowledge/aws_cloudtrail/lookups/), by the
+/// file name transforms.conf gives.
+const BUILTIN_LOOKUPS: &[(&str, &str)] = &[
+    ("spelunk_aws_vendor_product.csv", include_str!("aws_cloudtrail/lookups/spelunk_aws_vendor_product.csv")),
+    ("spelunk_aws_action_status.csv", include_str!("aws_cloudtrail/lookups/spelunk_aws_action_status.csv")),
+    (
+        "spelunk_aws_change_type_by_event_name.csv",
+        include_str!("aws_cloudtrail/lookups/spelunk_aws_change_type_by_event_name.csv"),
+    ),
+    (
+        "spelunk_aws_change_type_by_event_source.csv",
+        include_str!("aws_cloudtrail/lookups/spelunk_aws_change_type_by_event_source.csv"),
+    ),
+    ("spelunk_aws_object_category.csv", include_str!("aws_cloudtrail/lookups/spelunk_aws_object_category.csv")),
+];
+
 /// spelunk's built-in knowledge for `aws:cloudtrail` (src/knowledge/aws_cloudtrail/).
 pub fn builtin() -> App {
     App::from_text(
@@ -134,10 +153,7 @@ pub fn builtin() -> App {
         )
     })
     .map(|mut a| {
-        a.lookup_files.push((
-            "spelunk_aws_vendor_product.csv".into(),
-            include_str!("aws_cloudtrail/lookups/spelunk_aws_vendor_product.csv").into(),
-        ));
+        a.lookup_files.extend(BUILTIN_LOOKUPS.iter().map(|(n, t)| (n.to_string(), t.to_string())));
         a
     })
     .expect("the built-in knowledge is valid")
@@ -347,6 +363,10 @@ impl App {
             max_matches: num("max_matches", 1000),
             min_matches: num("min_matches", 0),
             default_match: t.get("default_match").map(str::to_string),
+            wildcard_columns: match t.get("match_type") {
+                Some(m) => parse_match_type(m, &table.columns).map_err(terr)?,
+                None => Vec::new(),
+            },
             ..table
         };
         let (outputs, only_new) = match l.output {
@@ -445,7 +465,30 @@ fn parse_csv_table(reader: impl std::io::Read, origin: &str, name: &str) -> Resu
         max_matches: 1000,
         min_matches: 0,
         default_match: None,
+        wildcard_columns: Vec::new(),
     })
+}
+
+/// `match_type = WILDCARD(a), EXACT(b)`: the columns matched with `*` wildcards. Each must
+/// be a column of the table; other match types (CIDR) are not supported.
+fn parse_match_type(value: &str, columns: &[String]) -> Result<Vec<String>, String> {
+    let mut wildcard = Vec::new();
+    for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (kind, column) = item
+            .strip_suffix(')')
+            .and_then(|i| i.split_once('('))
+            .map(|(k, c)| (k.trim(), c.trim()))
+            .ok_or_else(|| format!("match_type: expected `WILDCARD(column)`, found `{item}`"))?;
+        if !columns.iter().any(|c| c == column) {
+            return Err(format!("match_type: `{column}` is not a column of the table"));
+        }
+        match kind.to_ascii_uppercase().as_str() {
+            "WILDCARD" => wildcard.push(column.to_string()),
+            "EXACT" => {}
+            _ => return Err(format!("match_type: {kind} matching is not supported (only WILDCARD and EXACT)")),
+        }
+    }
+    Ok(wildcard)
 }
 
 #[cfg(test)]
@@ -457,10 +500,10 @@ mod tests {
         let k = builtin().for_sourcetype("aws:cloudtrail").unwrap();
         assert_eq!(k.aliases.len(), 18);
         assert_eq!(k.extracts.len(), 1);
-        assert_eq!(k.evals.len(), 18);
+        assert_eq!(k.evals.len(), 31);
         assert_eq!(k.eventtypes.len(), 16);
         assert_eq!(k.tags.len(), 16);
-        assert_eq!(k.lookups.len(), 1);
+        assert_eq!(k.lookups.len(), 5);
     }
 
     #[test]
@@ -488,6 +531,16 @@ mod tests {
             parse_format("user::$1 kind::fixed"),
             [("user".into(), "$1".into()), ("kind".into(), "fixed".into())]
         );
+    }
+
+    #[test]
+    fn match_type_names_wildcard_columns() {
+        let cols = ["eventName".to_string(), "errorCode".to_string()];
+        assert_eq!(parse_match_type("WILDCARD(errorCode)", &cols).unwrap(), ["errorCode"]);
+        assert_eq!(parse_match_type("EXACT(eventName), wildcard( errorCode )", &cols).unwrap(), ["errorCode"]);
+        assert!(parse_match_type("WILDCARD(nope)", &cols).unwrap_err().contains("not a column"));
+        assert!(parse_match_type("CIDR(eventName)", &cols).unwrap_err().contains("not supported"));
+        assert!(parse_match_type("WILDCARD errorCode", &cols).is_err());
     }
 
     #[test]
