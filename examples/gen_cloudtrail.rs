@@ -36,7 +36,8 @@ impl Rng {
     }
 }
 
-const REGIONS: &[&str] = &["us-east-1", "us-east-1", "us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
+const REGIONS: &[&str] =
+    &["us-east-1", "us-east-1", "us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
 const ACCOUNTS: &[&str] = &["111122223333", "444455556666", "777788889999", "123456789012", "210987654321"];
 const AGENTS: &[&str] = &[
     "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0 exe/x86_64.debian.12",
@@ -98,7 +99,13 @@ fn event(r: &mut Rng, t: i64) -> String {
     let account = r.pick(ACCOUNTS);
     let region = r.pick(REGIONS);
     let user_n = r.below(60);
-    let ip = format!("{}.{}.{}.{}", [198, 203, 192, 52, 3][r.below(5) as usize], r.below(256), r.below(256), 1 + r.below(254));
+    let ip = format!(
+        "{}.{}.{}.{}",
+        [198, 203, 192, 52, 3][r.below(5) as usize],
+        r.below(256),
+        r.below(256),
+        1 + r.below(254)
+    );
     let agent = r.pick(AGENTS);
     let time = chrono::DateTime::from_timestamp(t, 0).unwrap().format("%Y-%m-%dT%H:%M:%SZ");
     let identity = if user_n < 40 {
@@ -119,13 +126,23 @@ fn event(r: &mut Rng, t: i64) -> String {
     let bucket = format!("corp-{}-{}", ["logs", "data", "backup", "web"][r.below(4) as usize], r.below(20));
     let (request, response) = match name {
         "GetObject" | "PutObject" => (
-            format!(r#"{{"bucketName":"{bucket}","Host":"{bucket}.s3.{region}.amazonaws.com","key":"prefix/{}.parquet"}}"#, r.hex(10)),
+            format!(
+                r#"{{"bucketName":"{bucket}","Host":"{bucket}.s3.{region}.amazonaws.com","key":"prefix/{}.parquet"}}"#,
+                r.hex(10)
+            ),
             "null".to_string(),
         ),
         "DescribeInstances" | "DescribeSnapshots" => (r#"{"maxResults":1000}"#.to_string(), "null".to_string()),
         "AssumeRole" => (
-            format!(r#"{{"roleArn":"arn:aws:iam::{account}:role/Deploy","roleSessionName":"s{}","durationSeconds":3600}}"#, r.hex(6)),
-            format!(r#"{{"credentials":{{"accessKeyId":"ASIA{}","expiration":"Jan 1, 2030 12:00:00 AM"}},"assumedRoleUser":{{"assumedRoleId":"AROA{}:s","arn":"arn:aws:sts::{account}:assumed-role/Deploy/s"}}}}"#, r.hex(16).to_uppercase(), r.hex(16).to_uppercase()),
+            format!(
+                r#"{{"roleArn":"arn:aws:iam::{account}:role/Deploy","roleSessionName":"s{}","durationSeconds":3600}}"#,
+                r.hex(6)
+            ),
+            format!(
+                r#"{{"credentials":{{"accessKeyId":"ASIA{}","expiration":"Jan 1, 2030 12:00:00 AM"}},"assumedRoleUser":{{"assumedRoleId":"AROA{}:s","arn":"arn:aws:sts::{account}:assumed-role/Deploy/s"}}}}"#,
+                r.hex(16).to_uppercase(),
+                r.hex(16).to_uppercase()
+            ),
         ),
         "ConsoleLogin" => (
             "null".to_string(),
@@ -140,21 +157,37 @@ fn event(r: &mut Rng, t: i64) -> String {
             r#"{"_return":true}"#.to_string(),
         ),
         "RunInstances" => (
-            format!(r#"{{"instancesSet":{{"items":[{{"imageId":"ami-{}","minCount":1,"maxCount":1}}]}},"instanceType":"t3.large"}}"#, r.hex(17)),
-            format!(r#"{{"instancesSet":{{"items":[{{"instanceId":"i-{}","instanceState":{{"code":0,"name":"pending"}}}}]}}}}"#, r.hex(17)),
+            format!(
+                r#"{{"instancesSet":{{"items":[{{"imageId":"ami-{}","minCount":1,"maxCount":1}}]}},"instanceType":"t3.large"}}"#,
+                r.hex(17)
+            ),
+            format!(
+                r#"{{"instancesSet":{{"items":[{{"instanceId":"i-{}","instanceState":{{"code":0,"name":"pending"}}}}]}}}}"#,
+                r.hex(17)
+            ),
         ),
         "CreateAccessKey" | "CreateUser" => (
             format!(r#"{{"userName":"user{:02}"}}"#, r.below(60)),
-            format!(r#"{{"user":{{"userName":"user{:02}","userId":"AIDA{}"}}}}"#, r.below(60), r.hex(16).to_uppercase()),
+            format!(
+                r#"{{"user":{{"userName":"user{:02}","userId":"AIDA{}"}}}}"#,
+                r.below(60),
+                r.hex(16).to_uppercase()
+            ),
         ),
         "PutBucketPolicy" | "DeleteBucket" => {
             (format!(r#"{{"bucketName":"{bucket}","Host":"{bucket}.s3.amazonaws.com"}}"#), "null".to_string())
         }
         "ModifyImageAttribute" => (
-            format!(r#"{{"imageId":"ami-{}","launchPermission":{{"add":{{"items":[{{"userId":"{}"}}]}}}},"attributeType":"launchPermission"}}"#, r.hex(17), r.pick(ACCOUNTS)),
+            format!(
+                r#"{{"imageId":"ami-{}","launchPermission":{{"add":{{"items":[{{"userId":"{}"}}]}}}},"attributeType":"launchPermission"}}"#,
+                r.hex(17),
+                r.pick(ACCOUNTS)
+            ),
             r#"{"_return":true}"#.to_string(),
         ),
-        "StopLogging" | "DeleteTrail" => (format!(r#"{{"name":"arn:aws:cloudtrail:{region}:{account}:trail/main"}}"#), "null".to_string()),
+        "StopLogging" | "DeleteTrail" => {
+            (format!(r#"{{"name":"arn:aws:cloudtrail:{region}:{account}:trail/main"}}"#), "null".to_string())
+        }
         _ => ("null".to_string(), "null".to_string()),
     };
     let error = if !read_only && r.below(33) == 0 {

@@ -269,3 +269,21 @@ fn keyspace_replication_and_public_access_block_attributes() {
     assert_eq!(one(&f, "object_category"), s("bucket"));
     assert_eq!(one(&f, "change_type"), s("storage"));
 }
+
+#[test]
+fn protocol_of_network_acl_entries_by_iana_number() {
+    let entry = |proto: &str| {
+        enrich(&record(
+            IAM_USER,
+            &format!(
+                r#""eventSource":"ec2.amazonaws.com","eventName":"CreateNetworkAclEntry","requestParameters":{{"networkAclId":"acl-1","ruleNumber":100,"egress":false,"ruleAction":"allow","aclProtocol":"{proto}","cidrBlock":"0.0.0.0/0"}}"#
+            ),
+        ))
+    };
+    assert_eq!(one(&entry("6"), "protocol"), s("tcp"));
+    assert_eq!(one(&entry("-1"), "protocol"), s("all"));
+    assert_eq!(one(&entry("250"), "protocol"), s("unknown"));
+    // Not a NetworkAcl event: no protocol_code, no lookup.
+    let other = enrich(&record(IAM_USER, r#""eventSource":"s3.amazonaws.com","eventName":"GetObject""#));
+    assert_eq!(one(&other, "protocol"), None);
+}

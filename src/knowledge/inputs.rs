@@ -57,7 +57,7 @@ mod tests {
         for f in ["eventName", "userIdentity.arn", "errorCode", "sourceIPAddress", "userIdentity.type"] {
             assert!(inputs.contains(f), "{f} is read by the add-on rules");
         }
-        assert!(!inputs.contains("requestParameters.bucketName"), "not read by any rule");
+        assert!(!inputs.contains("responseElements.snapshotId"), "not read by any rule");
         assert!(inputs.len() < 200, "{} fields", inputs.len());
     }
 }

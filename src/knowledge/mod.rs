@@ -137,6 +137,7 @@ const BUILTIN_LOOKUPS: &[(&str, &str)] = &[
         include_str!("aws_cloudtrail/lookups/spelunk_aws_change_type_by_event_source.csv"),
     ),
     ("spelunk_aws_object_category.csv", include_str!("aws_cloudtrail/lookups/spelunk_aws_object_category.csv")),
+    ("spelunk_aws_protocol.csv", include_str!("aws_cloudtrail/lookups/spelunk_aws_protocol.csv")),
 ];
 
 /// spelunk's built-in knowledge for `aws:cloudtrail` (src/knowledge/aws_cloudtrail/).
@@ -503,7 +504,7 @@ mod tests {
         assert_eq!(k.evals.len(), 31);
         assert_eq!(k.eventtypes.len(), 16);
         assert_eq!(k.tags.len(), 16);
-        assert_eq!(k.lookups.len(), 5);
+        assert_eq!(k.lookups.len(), 6);
     }
 
     #[test]
