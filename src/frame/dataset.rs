@@ -11,14 +11,16 @@ use crate::knowledge::{self, App, KnowledgeError, SourcetypeKnowledge};
 /// the ones a search uses ([`Dataset::fields_of`]).
 pub struct Dataset {
     pub events: Vec<Event>,
-    knowledge: HashMap<String, Prepared>,
+    knowledge: HashMap<String, SourcetypeKnowledge>,
     pub ctx: Context,
 }
 
-struct Prepared {
-    rules: SourcetypeKnowledge,
-    /// The fields the rules read; `None` when they may read any field.
-    inputs: Option<BTreeSet<String>>,
+/// Makes the wanted fields of events: per sourcetype, only the knowledge rules those fields
+/// need, and the JSON fields those rules and the wanted fields read.
+pub struct Extractor<'a> {
+    ds: &'a Dataset,
+    wanted: Wanted<'a>,
+    plans: HashMap<&'a str, (SourcetypeKnowledge, Option<BTreeSet<String>>)>,
 }
 
 /// Which fields to make.
@@ -44,9 +46,7 @@ impl Dataset {
         let mut knowledge = HashMap::new();
         for e in &events {
             if !knowledge.contains_key(&e.meta.sourcetype) {
-                let rules = app.for_sourcetype(&e.meta.sourcetype)?;
-                let inputs = rules.inputs();
-                knowledge.insert(e.meta.sourcetype.clone(), Prepared { rules, inputs });
+                knowledge.insert(e.meta.sourcetype.clone(), app.for_sourcetype(&e.meta.sourcetype)?);
             }
         }
         Ok(Dataset { events, knowledge, ctx })
@@ -69,14 +69,37 @@ impl Dataset {
         order
     }
 
-    /// The fields of event `i` that `wanted` accepts, made as Splunk makes them at search
-    /// time: index-time fields, JSON extraction, then the sourcetype's knowledge. Only the
-    /// JSON fields that are wanted or that the knowledge reads are extracted.
+    /// The fields of event `i` that `wanted` accepts (see [`Extractor::fields_of`]).
     pub fn fields_of(&self, i: usize, wanted: Wanted) -> Fields {
-        let e = &self.events[i];
-        let prepared = self.knowledge.get(&e.meta.sourcetype);
+        self.extractor(wanted).fields_of(i)
+    }
+
+    /// An extractor for `wanted`, planned once for many events.
+    pub fn extractor<'a>(&'a self, wanted: Wanted<'a>) -> Extractor<'a> {
+        let plans = self
+            .knowledge
+            .iter()
+            .map(|(st, rules)| {
+                let plan = match wanted {
+                    Wanted::Names(names) => rules.projected(names),
+                    Wanted::AllBut(_) => (rules.clone(), None),
+                };
+                (st.as_str(), plan)
+            })
+            .collect();
+        Extractor { ds: self, wanted, plans }
+    }
+}
+
+impl Extractor<'_> {
+    /// The wanted fields of event `i`, made as Splunk makes them at search time:
+    /// index-time fields, JSON extraction, then the sourcetype's knowledge.
+    pub fn fields_of(&self, i: usize) -> Fields {
+        let e = &self.ds.events[i];
+        let wanted = self.wanted;
+        let plan = self.plans.get(e.meta.sourcetype.as_str());
         let need = |name: &str| {
-            wanted.accepts(name) || prepared.is_some_and(|p| p.inputs.as_ref().is_none_or(|s| s.contains(name)))
+            wanted.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
         };
         let mut f = e.index_time_fields_only(&need);
         // A record that is not JSON (a CSV export's plain-text event) has no JSON fields; the
@@ -86,8 +109,8 @@ impl Dataset {
                 f.entry(k).or_insert(v);
             }
         }
-        if let Some(p) = prepared {
-            knowledge::apply(&p.rules, &mut f, &self.ctx);
+        if let Some((rules, _)) = plan {
+            knowledge::apply(rules, &mut f, &self.ds.ctx);
         }
         f.retain(|k, _| wanted.accepts(k));
         f

@@ -17,7 +17,7 @@
 mod dataset;
 mod rows;
 
-pub use dataset::{Dataset, Wanted};
+pub use dataset::{Dataset, Extractor, Wanted};
 pub use rows::{Columns, RowRef};
 
 use std::collections::BTreeSet;
@@ -114,8 +114,9 @@ impl<'d> Frame<'d> {
                 columns.insert(n.clone(), vec![Value::Null; rows.len()]);
             }
         }
+        let extractor = ds.extractor(wanted);
         for (r, &event) in rows.iter().enumerate() {
-            for (name, v) in ds.fields_of(event, wanted) {
+            for (name, v) in extractor.fields_of(event) {
                 columns.entry(name).or_insert_with(|| vec![Value::Null; rows.len()])[r] = v;
             }
         }

@@ -1,55 +1,119 @@
-//! Which event fields a sourcetype's knowledge reads, so that extraction can leave every
-//! other JSON field alone (see ARCHITECTURE.md, "The event frame").
+//! Which event fields a sourcetype's knowledge reads, and which of its rules a search needs,
+//! so that extraction can leave every other JSON field and rule alone (see ARCHITECTURE.md,
+//! "The event frame").
 
 use std::collections::BTreeSet;
 
-use super::SourcetypeKnowledge;
+use super::{AutoLookup, Extraction, SourcetypeKnowledge};
 use crate::syntax::fields::{expr_fields, search_fields};
+
+fn lookup_outputs(l: &AutoLookup) -> Vec<String> {
+    if l.outputs.is_empty() {
+        let inputs: Vec<&str> = l.inputs.iter().map(|m| m.field.name.as_str()).collect();
+        return l.table.columns.iter().filter(|c| !inputs.contains(&c.as_str())).cloned().collect();
+    }
+    l.outputs.iter().map(|m| m.alias.as_ref().unwrap_or(&m.field).name.clone()).collect()
+}
+
+fn extraction_outputs(x: &Extraction) -> Vec<String> {
+    match &x.format {
+        Some(f) => f.iter().map(|(name, _)| name.clone()).collect(),
+        None => x.regex.capture_names().flatten().map(str::to_string).collect(),
+    }
+}
 
 impl SourcetypeKnowledge {
     /// The fields the rules read: alias sources, calculated fields' operands, regex
     /// sources, lookup inputs, event-type searches and tag fields. `None` when a rule
     /// reads a wildcard field name, so every field must be extracted.
     pub fn inputs(&self) -> Option<BTreeSet<String>> {
-        let mut out = BTreeSet::new();
+        let mut all = BTreeSet::new();
+        all.insert("eventtype".to_string());
+        all.insert("tag".to_string());
+        for k in &self.evals {
+            all.insert(k.field.clone());
+        }
         for a in &self.aliases {
-            out.insert(a.from.clone());
-            if a.only_new {
-                out.insert(a.to.clone());
-            }
-        }
-        for x in &self.extracts {
-            out.insert(x.source.clone());
-        }
-        for e in &self.evals {
-            expr_fields(&e.expr, &mut out);
+            all.insert(a.to.clone());
         }
         for l in &self.lookups {
-            for m in &l.inputs {
-                out.insert(m.alias.as_ref().unwrap_or(&m.field).name.clone());
+            all.extend(lookup_outputs(l));
+        }
+        for x in &self.extracts {
+            all.extend(extraction_outputs(x));
+        }
+        self.projected(&all).1
+    }
+
+    /// Only the rules that make `wanted` (directly or through other rules), and every field
+    /// those rules read (`None`: a rule reads a wildcard field name, extract everything).
+    ///
+    /// Walks the steps backwards from tags to extractions: a step is kept when it makes a
+    /// needed field, and then what it reads is needed too. Calculated fields read the event
+    /// as aliases left it, so they never need each other.
+    pub fn projected(&self, wanted: &BTreeSet<String>) -> (SourcetypeKnowledge, Option<BTreeSet<String>>) {
+        let mut needed = wanted.clone();
+        let mut out = SourcetypeKnowledge::default();
+        if needed.contains("tag") || needed.iter().any(|n| n.starts_with("tag::")) {
+            out.tags = self.tags.clone();
+            for t in &self.tags {
+                needed.insert(t.field.clone());
             }
-            if l.only_new {
+        }
+        if needed.contains("eventtype") {
+            out.eventtypes = self.eventtypes.clone();
+            for t in &self.eventtypes {
+                search_fields(&t.search, &mut needed);
+            }
+        }
+        for l in self.lookups.iter().rev() {
+            let outputs = lookup_outputs(l);
+            if outputs.iter().any(|o| needed.contains(o)) {
+                out.lookups.insert(0, l.clone());
+                for m in &l.inputs {
+                    needed.insert(m.alias.as_ref().unwrap_or(&m.field).name.clone());
+                }
                 // OUTPUTNEW looks at whether the event already has the output fields.
-                for m in &l.outputs {
-                    out.insert(m.alias.as_ref().unwrap_or(&m.field).name.clone());
+                if l.only_new {
+                    needed.extend(outputs);
                 }
             }
         }
-        for t in &self.eventtypes {
-            search_fields(&t.search, &mut out);
+        for e in &self.evals {
+            if needed.contains(&e.field) {
+                out.evals.push(e.clone());
+            }
         }
-        for t in &self.tags {
-            out.insert(t.field.clone());
+        for e in &out.evals {
+            expr_fields(&e.expr, &mut needed);
         }
-        if out.iter().any(|f| f.contains('*')) {
-            return None;
+        for a in &self.aliases {
+            if needed.contains(&a.to) {
+                out.aliases.push(a.clone());
+            }
         }
-        Some(out)
+        for a in &out.aliases {
+            needed.insert(a.from.clone());
+        }
+        for x in &self.extracts {
+            if extraction_outputs(x).iter().any(|o| needed.contains(o)) {
+                out.extracts.push(x.clone());
+                needed.insert(x.source.clone());
+            }
+        }
+        let inputs = if needed.iter().any(|f| f.contains('*')) { None } else { Some(needed) };
+        (out, inputs)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> BTreeSet<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
     #[test]
     fn the_builtin_knowledge_reads_a_bounded_set_of_fields() {
         let k = crate::knowledge::builtin().for_sourcetype("aws:cloudtrail").unwrap();
@@ -59,5 +123,27 @@ mod tests {
         }
         assert!(!inputs.contains("responseElements.snapshotId"), "not read by any rule");
         assert!(inputs.len() < 200, "{} fields", inputs.len());
+    }
+
+    #[test]
+    fn a_search_gets_only_the_rules_it_needs() {
+        let k = crate::knowledge::builtin().for_sourcetype("aws:cloudtrail").unwrap();
+        let (none, inputs) = k.projected(&names(&["eventName", "sourcetype"]));
+        assert!(none.evals.is_empty() && none.lookups.is_empty() && none.eventtypes.is_empty());
+        assert_eq!(inputs, Some(names(&["eventName", "sourcetype"])));
+
+        let (arn, inputs) = k.projected(&names(&["user_arn"]));
+        assert_eq!(arn.evals.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["user_arn"]);
+        let inputs = inputs.unwrap();
+        assert!(inputs.contains("userIdentity.arn") && inputs.contains("requestParameters.roleArn"));
+
+        // action comes from a lookup keyed by the calculated errorCode.
+        let (action, _) = k.projected(&names(&["action"]));
+        assert!(action.lookups.iter().any(|l| l.class.contains("action")));
+        assert!(action.evals.iter().any(|e| e.field == "errorCode"));
+
+        // tags need event types, and event types need what their searches read.
+        let (tags, _) = k.projected(&names(&["tag"]));
+        assert!(!tags.tags.is_empty() && !tags.eventtypes.is_empty());
     }
 }
