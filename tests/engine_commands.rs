@@ -401,3 +401,123 @@ fn s4_4_streamstats_running_count() {
     assert_eq!(column(&search(&ds, "* | streamstats count by g | table count"), "count"), ["1", "1", "2"]);
     assert_eq!(column(&search(&ds, "* | streamstats current=f count | table count"), "count"), ["0", "1", "2"]);
 }
+
+/// A search with lookup tables from a scratch directory of `(file name, content)` pairs.
+fn search_with_lookups(ds: &Dataset, spl: &str, files: &[(&str, &str)]) -> Results {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lookups-{}", spl.len()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let mut lookups = spelunk::engine::Lookups::new();
+    lookups.add_dir(&dir).unwrap();
+    let q = spelunk::compile(spl, &MacroTable::builtin()).unwrap();
+    run(&q, ds, &Options { lookups: Some(&lookups), ..Options::default() })
+        .unwrap_or_else(|d| panic!("{}", d.render_plain("search", spl)))
+}
+
+const USERS: (&str, &str) = ("users.csv", "user,group\nbob,admins\nalice,devs\n");
+
+#[test]
+fn s7_1_lookup_is_exact_and_case_sensitive() {
+    let ds = dataset(&[r#""u": "bob""#, r#""u": "Bob""#, r#""u": "carol""#, r#""x": "1""#]);
+    let r = search_with_lookups(&ds, "* | lookup users.csv user AS u OUTPUT group | table u group", &[USERS]);
+    assert_eq!(column(&r, "group"), ["admins", "-", "-", "-"]);
+}
+
+#[test]
+fn s7_1_lookup_outputnew_and_definitions() {
+    let ds = dataset(&[r#""u": "bob", "group": "kept""#, r#""u": "alice""#]);
+    let r = search_with_lookups(&ds, "* | lookup users.csv user AS u OUTPUTNEW group | table group", &[USERS]);
+    assert_eq!(column(&r, "group"), ["kept", "devs"]);
+    // A security_content definition: case-insensitive, by name.
+    let def = ("people.yml", "name: people\nfilename: users.csv\ncase_sensitive_match: 'false'\n");
+    let ds = dataset(&[r#""u": "BOB""#]);
+    let r = search_with_lookups(&ds, "* | lookup people user AS u | table group", &[USERS, def]);
+    assert_eq!(column(&r, "group"), ["admins"]);
+}
+
+#[test]
+fn s7_2_inputlookup_with_where_and_append() {
+    let ds = dataset(&[r#""a": "1""#]);
+    let r = search_with_lookups(&ds, "| inputlookup users.csv where group=devs", &[USERS]);
+    assert_eq!(rows(&r), [row(&[("user", "alice"), ("group", "devs")])]);
+    let r = search_with_lookups(&ds, "* | table a | inputlookup append=t users.csv", &[USERS]);
+    assert_eq!(
+        (column(&r, "a"), column(&r, "user")),
+        (vec!["1".into(), "-".into(), "-".into()], vec!["-".into(), "bob".into(), "alice".into()])
+    );
+}
+
+#[test]
+fn s7_4_subsearch_results_become_a_search() {
+    let ds = dataset(&[
+        r#""eventName": "DeleteBucket", "arn": "x""#,
+        r#""eventName": "ListBuckets", "arn": "y""#,
+        r#""eventName": "CreateBucket", "arn": "x""#,
+    ]);
+    let r = search(&ds, "eventName=*Bucket [search eventName=DeleteBucket | table arn] | table eventName");
+    assert_eq!(column(&r, "eventName"), ["DeleteBucket", "CreateBucket"]);
+    let r = search(&ds, "eventName=*Bucket [search eventName=Nothing | table arn] | table eventName");
+    assert_eq!(r.rows, 0, "an empty subsearch matches nothing");
+}
+
+#[test]
+fn s7_5_join_inner_and_left() {
+    let ds = dataset(&[
+        r#""kind": "main", "new_login_profile": "bob", "src_ip": "1.1.1.1", "eventName": "CreateLoginProfile""#,
+        r#""kind": "main", "new_login_profile": "eve", "src_ip": "2.2.2.2", "eventName": "CreateLoginProfile""#,
+        r#""kind": "sub", "new_login_profile": "bob", "src_ip": "1.1.1.1", "n": "3", "login": "ConsoleLogin""#,
+        r#""kind": "sub", "new_login_profile": "bob", "src_ip": "1.1.1.1", "n": "9""#,
+    ]);
+    let sub = "[search kind=sub | table new_login_profile src_ip n login]";
+    let q = format!("kind=main | join new_login_profile src_ip {sub} | table new_login_profile eventName n login");
+    let r = search(&ds, &q);
+    assert_eq!(
+        rows(&r),
+        [row(&[
+            ("new_login_profile", "bob"),
+            ("eventName", "CreateLoginProfile"),
+            ("n", "3"),
+            ("login", "ConsoleLogin")
+        ])]
+    );
+    let q = format!("kind=main | join type=left new_login_profile src_ip {sub} | table new_login_profile n");
+    assert_eq!(column(&search(&ds, &q), "n"), ["3", "-"]);
+    let q = format!("kind=main | join max=0 new_login_profile src_ip {sub} | table n");
+    assert_eq!(column(&search(&ds, &q), "n"), ["3", "9"]);
+}
+
+#[test]
+fn s7_6_append_unions_fields_in_order() {
+    let ds = dataset(&[r#""k": "r", "a": "1""#, r#""k": "s", "b": "2""#, r#""k": "s", "a": "3""#]);
+    let r = search(&ds, "k=r | table a | append [search k=s | table b a]");
+    assert_eq!(
+        (column(&r, "a"), column(&r, "b")),
+        (vec!["1".into(), "-".into(), "3".into()], vec!["-".into(), "2".into(), "-".into()])
+    );
+}
+
+#[test]
+fn s8_top_and_rare() {
+    let ds = dataset(&[r#""u": "a""#, r#""u": "b""#, r#""u": "a""#, r#""u": "c""#, r#""u": "a""#, r#""u": "b""#]);
+    let r = search(&ds, "* | top u");
+    assert_eq!(r.fields, ["u", "count", "percent"]);
+    assert_eq!(column(&r, "u"), ["a", "b", "c"]);
+    assert_eq!(column(&r, "count"), ["3", "2", "1"]);
+    assert_eq!(column(&r, "percent"), ["50.000000", "33.333333", "16.666667"]);
+    assert_eq!(column(&search(&ds, "* | rare limit=1 u"), "u"), ["c"]);
+    assert_eq!(column(&search(&ds, "* | top 1 u useother=t"), "u"), ["a", "OTHER"]);
+}
+
+#[test]
+fn s8_makeresults() {
+    let ds = dataset(&[]);
+    let r = search(&ds, "| makeresults count=3 | eval x=1");
+    assert_eq!(r.rows, 3);
+    assert_eq!(column(&r, "x"), ["1", "1", "1"]);
+    let q = spelunk::compile("| makeresults count=100000000", &MacroTable::builtin()).unwrap();
+    let d = run(&q, &ds, &Options::default()).unwrap_err();
+    assert_eq!(d.code, "spelunk::limit");
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use spelunk::compile;
-use spelunk::engine::{self, parse_time, Options, TimeRange};
+use spelunk::engine::{self, parse_time, Lookups, Options, TimeRange};
 use spelunk::macros::MacroTable;
 use spelunk::output::{self, Format};
 
@@ -31,6 +31,10 @@ pub struct SearchArgs {
     /// given several times, later ones win.
     #[arg(long = "macros", value_name = "DIR")]
     macros: Vec<PathBuf>,
+    /// A directory of lookup tables for `lookup`/`inputlookup`: `*.csv` by file name and
+    /// security_content `*.yml` definitions by name; may be given several times.
+    #[arg(long = "lookups", value_name = "DIR")]
+    lookups: Vec<PathBuf>,
     /// How to print the results.
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -70,11 +74,18 @@ pub fn run(args: SearchArgs) -> ExitCode {
             }
         }
     }
+    let mut lookups = Lookups::new();
+    for dir in &args.lookups {
+        if let Err(e) = lookups.add_dir(dir) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let ds = match args.data.load(now) {
         Ok(ds) => ds,
         Err(code) => return code,
     };
-    let results = match engine::run(&query, &ds, &Options { range, ..Options::default() }) {
+    let results = match engine::run(&query, &ds, &Options { range, lookups: Some(&lookups), ..Options::default() }) {
         Ok(r) => r,
         Err(d) => {
             eprint!("{}", d.render("search", &args.search, super::stderr_color()));

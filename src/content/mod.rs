@@ -17,6 +17,10 @@ pub struct DetectionFile {
     pub text: String,
     pub name: String,
     pub search: String,
+    /// `production`, `experimental`, `deprecated`, ... (empty when not given).
+    pub status: String,
+    /// The `data_source` list (`AWS CloudTrail`, ...).
+    pub data_sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +50,9 @@ impl std::error::Error for ContentError {}
 struct RawDetection {
     name: Option<String>,
     search: Option<String>,
+    status: Option<String>,
+    #[serde(default)]
+    data_source: Vec<String>,
 }
 
 /// Every `*.yml`/`*.yaml` file below `dir`, recursively, in path order.
@@ -78,7 +85,14 @@ pub fn read_detection(path: &Path) -> Result<DetectionFile, ContentError> {
     let search = raw.search.ok_or_else(|| err(None, None, "no `search:` in this detection".into()))?;
     let name =
         raw.name.unwrap_or_else(|| path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()));
-    Ok(DetectionFile { path: path.to_path_buf(), text, name, search })
+    Ok(DetectionFile {
+        path: path.to_path_buf(),
+        text,
+        name,
+        search,
+        status: raw.status.unwrap_or_default(),
+        data_sources: raw.data_source,
+    })
 }
 
 impl DetectionFile {
@@ -136,7 +150,14 @@ mod tests {
     use super::*;
 
     fn det(text: &str, search: &str) -> DetectionFile {
-        DetectionFile { path: "d.yml".into(), text: text.into(), name: "d".into(), search: search.into() }
+        DetectionFile {
+            path: "d.yml".into(),
+            text: text.into(),
+            name: "d".into(),
+            search: search.into(),
+            status: String::new(),
+            data_sources: Vec::new(),
+        }
     }
 
     #[test]

@@ -9,8 +9,10 @@
 
 pub mod aggregate;
 pub mod commands;
+mod lookups;
 mod time;
 
+pub use lookups::Lookups;
 pub use time::{parse_time, TimeRange};
 
 use indexmap::IndexMap;
@@ -19,7 +21,7 @@ use crate::eval::Context;
 use crate::events::Value;
 use crate::frame::{Dataset, Frame};
 use crate::query::{locate, Query};
-use crate::syntax::{CommandKind, Span};
+use crate::syntax::Span;
 use crate::Diagnostic;
 
 /// What bounds a run (hostile queries fail cleanly instead of exhausting the machine).
@@ -37,10 +39,12 @@ impl Default for Limits {
 
 /// How to run a search.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
+pub struct Options<'a> {
     /// `--earliest`/`--latest`: applied to events before the first search runs.
     pub range: TimeRange,
     pub limits: Limits,
+    /// The tables `lookup` and `inputlookup` can name.
+    pub lookups: Option<&'a Lookups>,
 }
 
 /// A search's results: fields in display order, one column of values each.
@@ -100,30 +104,22 @@ pub fn run(q: &Query, ds: &Dataset, opts: &Options) -> Result<Results, Diagnosti
 }
 
 fn execute(q: &Query, ds: &Dataset, opts: &Options) -> Result<Results, EngineError> {
-    let cx = commands::Cx { ctx: ds.ctx, limits: opts.limits };
-    let (first, rest) = q.pipeline.commands.split_first().expect("a pipeline has a command");
-    let mut frame = match &first.kind {
-        CommandKind::Search(expr) => commands::search::initial(ds, expr.as_ref(), opts.range, &cx)?,
-        _ => {
-            return Err(EngineError::new(
-                "spelunk::unsupported",
-                format!("`{}` cannot start a search here", first.kind.name()),
-                first.name_span,
-                "a generating command",
-            )
-            .with_help("start with a search of the events, e.g. `sourcetype=aws:cloudtrail | ...`"))
-        }
+    let empty = Lookups::new();
+    let cx = commands::Cx {
+        ctx: ds.ctx,
+        limits: opts.limits,
+        ds,
+        lookups: opts.lookups.unwrap_or(&empty),
+        range: opts.range,
     };
-    for cmd in rest {
-        commands::run(cmd, &mut frame, &cx)?;
-    }
+    let mut frame = commands::pipeline(&q.pipeline, &cx)?;
     Ok(results(&mut frame))
 }
 
 /// The frame as results. Events that no command reshaped show every field in the order of
 /// Splunk's exports: `_raw`, `_time`, then the other fields in byte order; other internal
 /// (`_`) fields are not shown (docs/spl-semantics.md 11).
-fn results(frame: &mut Frame) -> Results {
+pub(crate) fn results(frame: &mut Frame) -> Results {
     let events = frame.is_events();
     if events {
         frame.ensure_all();

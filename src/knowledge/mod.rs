@@ -13,7 +13,7 @@
 mod apply;
 mod inputs;
 
-pub use apply::apply;
+pub use apply::{apply, lookup as apply_lookup};
 
 use std::path::{Path, PathBuf};
 
@@ -449,7 +449,7 @@ fn split_words(value: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-fn parse_csv_table(reader: impl std::io::Read, origin: &str, name: &str) -> Result<LookupTable, String> {
+pub(crate) fn parse_csv_table(reader: impl std::io::Read, origin: &str, name: &str) -> Result<LookupTable, String> {
     let mut reader = csv::Reader::from_reader(reader);
     let columns: Vec<String> =
         reader.headers().map_err(|e| format!("{origin}: {e}"))?.iter().map(str::to_string).collect();
@@ -472,7 +472,7 @@ fn parse_csv_table(reader: impl std::io::Read, origin: &str, name: &str) -> Resu
 
 /// `match_type = WILDCARD(a), EXACT(b)`: the columns matched with `*` wildcards. Each must
 /// be a column of the table; other match types (CIDR) are not supported.
-fn parse_match_type(value: &str, columns: &[String]) -> Result<Vec<String>, String> {
+pub(crate) fn parse_match_type(value: &str, columns: &[String]) -> Result<Vec<String>, String> {
     let mut wildcard = Vec::new();
     for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
         let (kind, column) = item

@@ -1,31 +1,71 @@
 //! One file per command. Each reads the fields it needs from the frame (asking for them
 //! first with `Frame::ensure`) and changes the frame in place.
 
+pub mod append;
 pub mod dedup;
 pub mod eval;
 pub mod fields;
 pub mod fillnull;
 pub mod head;
+pub mod join;
+pub mod lookup;
+pub mod makeresults;
 pub mod rename;
 pub mod search;
 pub mod sort;
 pub mod stats;
+pub mod top;
 pub mod where_;
 
-use super::{EngineError, Limits};
+use super::{EngineError, Limits, Lookups, TimeRange};
 use crate::eval::{Context, EvalError};
-use crate::frame::Frame;
-use crate::syntax::{CmdOption, Command, CommandKind};
+use crate::frame::{Dataset, Frame};
+use crate::syntax::{CmdOption, Command, CommandKind, Pipeline};
 
-/// What every command may need besides the frame.
-pub struct Cx {
+/// What every command may need besides the frame: the data (subsearches search it too),
+/// the lookup tables, the limits.
+pub struct Cx<'d> {
     pub ctx: Context,
     pub limits: Limits,
+    pub ds: &'d Dataset,
+    pub lookups: &'d Lookups,
+    /// The time range of the whole search (a subsearch inherits it).
+    pub range: TimeRange,
 }
 
-pub fn run(cmd: &Command, f: &mut Frame, cx: &Cx) -> Result<(), EngineError> {
+/// Runs a pipeline: its first command makes the results (the implicit search selects
+/// events; `inputlookup` and `makeresults` generate rows), the others change them.
+pub fn pipeline<'d>(p: &Pipeline, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
+    let (first, rest) = p.commands.split_first().expect("a pipeline has a command");
+    let mut frame = match &first.kind {
+        CommandKind::Search(expr) => {
+            let expr = match expr {
+                Some(e) => Some(search::resolve_subsearches(e, cx)?),
+                None => None,
+            };
+            search::initial(cx.ds, expr.as_ref(), cx.range, cx)?
+        }
+        CommandKind::Inputlookup(i) => lookup::inputlookup(i, cx)?,
+        CommandKind::Makeresults { options } => makeresults::run(options, cx)?,
+        _ => {
+            return Err(EngineError::new(
+                "spelunk::unsupported",
+                format!("`{}` cannot start a search here", first.kind.name()),
+                first.name_span,
+                "a generating command",
+            )
+            .with_help("start with a search of the events, e.g. `sourcetype=aws:cloudtrail | ...`"))
+        }
+    };
+    for cmd in rest {
+        run(cmd, &mut frame, cx)?;
+    }
+    Ok(frame)
+}
+
+pub fn run<'d>(cmd: &Command, f: &mut Frame<'d>, cx: &Cx<'d>) -> Result<(), EngineError> {
     match &cmd.kind {
-        CommandKind::Search(Some(e)) => search::filter(f, e),
+        CommandKind::Search(Some(e)) => search::filter(f, &search::resolve_subsearches(e, cx)?),
         CommandKind::Search(None) => Ok(()),
         CommandKind::Where(e) => where_::run(f, e, cx),
         CommandKind::Eval(a) => eval::run(f, a, cx),
@@ -40,6 +80,12 @@ pub fn run(cmd: &Command, f: &mut Frame, cx: &Cx) -> Result<(), EngineError> {
         CommandKind::Stats(s) => stats::stats(f, s, cx),
         CommandKind::Eventstats(s) => stats::eventstats(f, s, cx),
         CommandKind::Streamstats(s) => stats::streamstats(f, s, cx),
+        CommandKind::Lookup(l) => lookup::lookup(f, l, cx),
+        CommandKind::Inputlookup(i) => lookup::inputlookup_append(f, i, cx),
+        CommandKind::Join(j) => join::run(f, j, cx),
+        CommandKind::Append { options, subsearch } => append::run(f, options, subsearch, cx),
+        CommandKind::Top(t) => top::run(f, t, false),
+        CommandKind::Rare(t) => top::run(f, t, true),
         other => Err(unsupported(cmd, other.name())),
     }
 }

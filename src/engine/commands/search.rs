@@ -8,7 +8,10 @@ use crate::engine::{parse_time, EngineError, TimeRange};
 use crate::eval::search::matches;
 use crate::frame::{Dataset, Frame};
 use crate::syntax::fields::search_fields;
-use crate::syntax::{SearchExpr, SearchKind};
+use crate::syntax::{CmpOp, CommandKind, Ident, SearchExpr, SearchKind, Span};
+
+/// Most results a subsearch gives the search around it (limits.conf `maxout`).
+pub const SUBSEARCH_MAX: usize = 10_000;
 
 /// The first search: events in the time range, newest first, that match `expr`. Only the
 /// fields the search reads are extracted here; the rest wait for the rows that remain.
@@ -66,4 +69,72 @@ fn modifiers(e: &SearchExpr, now: f64) -> Result<TimeRange, EngineError> {
         }
     }
     Ok(r)
+}
+
+/// Runs each `[subsearch]` in `e` and puts its formatted results in its place
+/// (docs/spl-semantics.md 7.4): `(f1="v1" AND f2="v2") OR (...)`, a multivalue's values
+/// OR-ed, a field named `search` or `query` read as search text. No results match nothing.
+pub fn resolve_subsearches(e: &SearchExpr, cx: &Cx) -> Result<SearchExpr, EngineError> {
+    let kind = match &e.kind {
+        SearchKind::And(items) => {
+            SearchKind::And(items.iter().map(|i| resolve_subsearches(i, cx)).collect::<Result<_, _>>()?)
+        }
+        SearchKind::Or(items) => {
+            SearchKind::Or(items.iter().map(|i| resolve_subsearches(i, cx)).collect::<Result<_, _>>()?)
+        }
+        SearchKind::Not(inner) => SearchKind::Not(Box::new(resolve_subsearches(inner, cx)?)),
+        SearchKind::Subsearch(p) => {
+            let mut frame = super::pipeline(p, cx)?;
+            let r = crate::engine::results(&mut frame);
+            return format_results(&r, e.span);
+        }
+        other => other.clone(),
+    };
+    Ok(SearchExpr { kind, span: e.span })
+}
+
+fn format_results(r: &crate::engine::Results, span: Span) -> Result<SearchExpr, EngineError> {
+    let node = |kind| SearchExpr { kind, span };
+    let mut rows = Vec::new();
+    for i in 0..r.rows.min(SUBSEARCH_MAX) {
+        let mut terms = Vec::new();
+        for (field, value) in r.row(i) {
+            if field == "search" || field == "query" {
+                for text in value.values() {
+                    let p = crate::syntax::parse(text).map_err(|err| {
+                        EngineError::new(
+                            "spelunk::subsearch",
+                            format!("the subsearch's `{field}` field is not a search: {}", err.message),
+                            span,
+                            "this subsearch",
+                        )
+                    })?;
+                    if let Some(CommandKind::Search(Some(s))) = p.commands.into_iter().next().map(|c| c.kind) {
+                        terms.push(s);
+                    }
+                }
+                continue;
+            }
+            let ident = Ident { name: field.to_string(), span };
+            let alternatives: Vec<SearchExpr> = value
+                .values()
+                .iter()
+                .map(|v| node(SearchKind::Compare { field: ident.clone(), op: CmpOp::Eq, value: v.clone() }))
+                .collect();
+            terms.push(if alternatives.len() == 1 {
+                alternatives.into_iter().next().expect("one")
+            } else {
+                node(SearchKind::Or(alternatives))
+            });
+        }
+        if !terms.is_empty() {
+            rows.push(node(SearchKind::And(terms)));
+        }
+    }
+    if rows.is_empty() {
+        // Splunk writes `NOT ()`; it matches nothing (UNVERIFIED).
+        let everything = node(SearchKind::Term { text: "*".into(), phrase: false });
+        return Ok(node(SearchKind::Not(Box::new(everything))));
+    }
+    Ok(node(SearchKind::Or(rows)))
 }
