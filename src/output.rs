@@ -150,6 +150,7 @@ mod tests {
                 vec![Value::Multi(vec!["1.1.1.1".into(), "2.2.2.2".into()]), Value::Str("3.3.3.3".into())],
             ],
             rows: 2,
+            warnings: Vec::new(),
         }
     }
 

@@ -521,3 +521,151 @@ fn s8_makeresults() {
     let d = run(&q, &ds, &Options::default()).unwrap_err();
     assert_eq!(d.code, "spelunk::limit");
 }
+
+#[test]
+fn s8_anomalydetection_histogram_default_method() {
+    // 200 events: "a" 196 times, "b" 3 times, "c" once. Frequencies .98, .015, .005.
+    let mut bodies: Vec<String> = Vec::new();
+    for i in 0..200 {
+        let u = if i < 196 {
+            "a"
+        } else if i < 199 {
+            "b"
+        } else {
+            "c"
+        };
+        bodies.push(format!(r#""u": "{u}", "i": "{i}""#));
+    }
+    let refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
+    let ds = dataset(&refs);
+    // Filter (the default action): below the default threshold of 0.01 only "c" remains.
+    assert_eq!(column(&search(&ds, "* | anomalydetection u | table u"), "u"), ["c"]);
+    assert_eq!(column(&search(&ds, "* | anomalydetection pthresh=0.02 u | table u"), "u"), ["b", "b", "b", "c"]);
+    // Annotate keeps every event and marks the anomalous ones.
+    let r = search(&ds, "* | anomalydetection \"u\" action=annotate | search probable_cause=* | table u probable_cause probable_cause_freq log_event_prob");
+    assert_eq!(
+        rows(&r),
+        [row(&[
+            ("u", "c"),
+            ("probable_cause", "u"),
+            ("probable_cause_freq", "0.005"),
+            ("log_event_prob", &format!("{}", 0.005f64.ln()))
+        ])]
+    );
+    assert_eq!(search(&ds, "* | anomalydetection u action=annotate").rows, 200);
+}
+
+/// A MaxMind-format City database written for this test (format: maxmind.github.io/MaxMind-DB):
+/// one network, 203.0.113.0/24, in Sydney. 24-bit records, IPv4 tree.
+fn tiny_city_mmdb() -> Vec<u8> {
+    fn head(out: &mut Vec<u8>, kind: u8, size: usize) {
+        assert!(size < 29);
+        if kind <= 7 {
+            out.push((kind << 5) | size as u8);
+        } else {
+            out.push(size as u8);
+            out.push(kind - 7);
+        }
+    }
+    fn text(out: &mut Vec<u8>, s: &str) {
+        head(out, 2, s.len());
+        out.extend_from_slice(s.as_bytes());
+    }
+    fn double(out: &mut Vec<u8>, x: f64) {
+        head(out, 3, 8);
+        out.extend_from_slice(&x.to_be_bytes());
+    }
+    fn uint(out: &mut Vec<u8>, kind: u8, x: u64) {
+        let bytes: Vec<u8> = x.to_be_bytes().iter().copied().skip_while(|b| *b == 0).collect();
+        head(out, kind, bytes.len());
+        out.extend_from_slice(&bytes);
+    }
+    fn names(out: &mut Vec<u8>, en: &str) {
+        head(out, 7, 1);
+        text(out, "names");
+        head(out, 7, 1);
+        text(out, "en");
+        text(out, en);
+    }
+    let node_count = 24u32;
+    let mut tree = Vec::new();
+    let net: u32 = u32::from(std::net::Ipv4Addr::new(203, 0, 113, 0));
+    for i in 0..24u32 {
+        let bit = (net >> (31 - i)) & 1;
+        let next = if i == 23 { node_count + 16 } else { i + 1 };
+        let (left, right) = if bit == 0 { (next, node_count) } else { (node_count, next) };
+        tree.extend_from_slice(&left.to_be_bytes()[1..]);
+        tree.extend_from_slice(&right.to_be_bytes()[1..]);
+    }
+    let mut data = Vec::new();
+    head(&mut data, 7, 4);
+    text(&mut data, "city");
+    names(&mut data, "Sydney");
+    text(&mut data, "country");
+    names(&mut data, "Australia");
+    text(&mut data, "location");
+    head(&mut data, 7, 2);
+    text(&mut data, "latitude");
+    double(&mut data, -33.8688);
+    text(&mut data, "longitude");
+    double(&mut data, 151.2093);
+    text(&mut data, "subdivisions");
+    head(&mut data, 11, 1);
+    names(&mut data, "New South Wales");
+    let mut meta = b"\xAB\xCD\xEFMaxMind.com".to_vec();
+    head(&mut meta, 7, 9);
+    text(&mut meta, "binary_format_major_version");
+    uint(&mut meta, 5, 2);
+    text(&mut meta, "binary_format_minor_version");
+    uint(&mut meta, 5, 0);
+    text(&mut meta, "build_epoch");
+    uint(&mut meta, 9, 1_700_000_000);
+    text(&mut meta, "database_type");
+    text(&mut meta, "GeoIP2-City");
+    text(&mut meta, "description");
+    head(&mut meta, 7, 1);
+    text(&mut meta, "en");
+    text(&mut meta, "spelunk test");
+    text(&mut meta, "ip_version");
+    uint(&mut meta, 5, 4);
+    text(&mut meta, "languages");
+    head(&mut meta, 11, 1);
+    text(&mut meta, "en");
+    text(&mut meta, "node_count");
+    uint(&mut meta, 6, node_count as u64);
+    text(&mut meta, "record_size");
+    uint(&mut meta, 5, 24);
+    let mut out = tree;
+    out.extend_from_slice(&[0u8; 16]);
+    out.extend_from_slice(&data);
+    out.extend_from_slice(&meta);
+    out
+}
+
+#[test]
+fn s7_3_iplocation_with_and_without_a_database() {
+    let ds = dataset(&[r#""src": "203.0.113.7""#, r#""src": "198.51.100.1""#, r#""src": "not an ip""#]);
+    let db = maxminddb::Reader::from_source(tiny_city_mmdb()).expect("a valid database");
+    let q =
+        spelunk::compile("* | iplocation src | table src City Country Region lat lon", &MacroTable::builtin()).unwrap();
+    let r = run(&q, &ds, &Options { geoip: Some(&db), ..Options::default() }).unwrap();
+    assert_eq!(
+        rows(&r)[0],
+        row(&[
+            ("src", "203.0.113.7"),
+            ("City", "Sydney"),
+            ("Country", "Australia"),
+            ("Region", "New South Wales"),
+            ("lat", "-33.8688"),
+            ("lon", "151.2093")
+        ])
+    );
+    assert_eq!(rows(&r)[1], row(&[("src", "198.51.100.1")]), "not in the database: empty");
+    assert_eq!(rows(&r)[2], row(&[("src", "not an ip")]));
+    // Without a database: empty fields and one warning saying why.
+    let q = spelunk::compile("* | iplocation prefix=geo_ src | table src geo_City", &MacroTable::builtin()).unwrap();
+    let r = run(&q, &ds, &Options::default()).unwrap();
+    assert_eq!(column(&r, "geo_City"), ["-", "-", "-"]);
+    assert_eq!(r.warnings.len(), 1);
+    assert!(r.warnings[0].contains("--geoip") && r.warnings[0].contains("geo_City"), "{:?}", r.warnings);
+}

@@ -22,14 +22,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Parse(parse::ParseArgs),
-    Search(search::SearchArgs),
+    Search(Box<search::SearchArgs>),
 }
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse(args) => parse::run(args),
-        Command::Search(args) => search::run(args),
+        Command::Search(args) => search::run(*args),
     }
 }
 

@@ -35,6 +35,13 @@ pub struct SearchArgs {
     /// security_content `*.yml` definitions by name; may be given several times.
     #[arg(long = "lookups", value_name = "DIR")]
     lookups: Vec<PathBuf>,
+    /// A MaxMind-format City database (GeoIP2 or GeoLite2 `.mmdb`) for `iplocation`.
+    #[arg(long, value_name = "FILE")]
+    geoip: Option<PathBuf>,
+    /// The most results any command may make; a search that would make more stops with
+    /// an error instead of exhausting memory.
+    #[arg(long, value_name = "N", default_value_t = spelunk::engine::Limits::default().max_rows)]
+    max_rows: usize,
     /// How to print the results.
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -81,17 +88,39 @@ pub fn run(args: SearchArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let geoip = match &args.geoip {
+        Some(path) => match maxminddb::Reader::open_readfile(path) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("error: {}: not a MaxMind database: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let ds = match args.data.load(now) {
         Ok(ds) => ds,
         Err(code) => return code,
     };
-    let results = match engine::run(&query, &ds, &Options { range, lookups: Some(&lookups), ..Options::default() }) {
+    let results = match engine::run(
+        &query,
+        &ds,
+        &Options {
+            range,
+            lookups: Some(&lookups),
+            geoip: geoip.as_ref(),
+            limits: spelunk::engine::Limits { max_rows: args.max_rows },
+        },
+    ) {
         Ok(r) => r,
         Err(d) => {
             eprint!("{}", d.render("search", &args.search, super::stderr_color()));
             return ExitCode::from(1);
         }
     };
+    for w in &results.warnings {
+        eprintln!("warning: {w}");
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match output::write(&results, args.format, &mut out).and_then(|_| out.flush()) {

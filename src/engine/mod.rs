@@ -45,6 +45,8 @@ pub struct Options<'a> {
     pub limits: Limits,
     /// The tables `lookup` and `inputlookup` can name.
     pub lookups: Option<&'a Lookups>,
+    /// The database `iplocation` reads.
+    pub geoip: Option<&'a commands::iplocation::GeoIp>,
 }
 
 /// A search's results: fields in display order, one column of values each.
@@ -53,6 +55,9 @@ pub struct Results {
     pub fields: Vec<String>,
     pub columns: Vec<Vec<Value>>,
     pub rows: usize,
+    /// What the user should know about how the results were made (a command that had no
+    /// data to work with, ...).
+    pub warnings: Vec<String>,
 }
 
 impl Results {
@@ -110,10 +115,14 @@ fn execute(q: &Query, ds: &Dataset, opts: &Options) -> Result<Results, EngineErr
         limits: opts.limits,
         ds,
         lookups: opts.lookups.unwrap_or(&empty),
+        geoip: opts.geoip,
         range: opts.range,
+        warnings: Default::default(),
     };
     let mut frame = commands::pipeline(&q.pipeline, &cx)?;
-    Ok(results(&mut frame))
+    let mut r = results(&mut frame);
+    r.warnings = cx.warnings.into_inner();
+    Ok(r)
 }
 
 /// The frame as results. Events that no command reshaped show every field in the order of
@@ -130,7 +139,7 @@ pub(crate) fn results(frame: &mut Frame) -> Results {
         fields.sort_by(|a, b| (a != "_raw", a != "_time", a.as_str()).cmp(&(b != "_raw", b != "_time", b.as_str())));
     }
     let columns: Vec<Vec<Value>> = fields.iter().map(|f| frame.values(f)).collect();
-    Results { fields, columns, rows: frame.height() }
+    Results { fields, columns, rows: frame.height(), warnings: Vec::new() }
 }
 
 /// Values keyed by field, for commands that make new results.

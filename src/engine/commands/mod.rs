@@ -1,12 +1,14 @@
 //! One file per command. Each reads the fields it needs from the frame (asking for them
 //! first with `Frame::ensure`) and changes the frame in place.
 
+pub mod anomalydetection;
 pub mod append;
 pub mod dedup;
 pub mod eval;
 pub mod fields;
 pub mod fillnull;
 pub mod head;
+pub mod iplocation;
 pub mod join;
 pub mod lookup;
 pub mod makeresults;
@@ -29,8 +31,20 @@ pub struct Cx<'d> {
     pub limits: Limits,
     pub ds: &'d Dataset,
     pub lookups: &'d Lookups,
+    pub geoip: Option<&'d iplocation::GeoIp>,
     /// The time range of the whole search (a subsearch inherits it).
     pub range: TimeRange,
+    /// Things the user should know that do not stop the search (each said once).
+    pub warnings: std::cell::RefCell<Vec<String>>,
+}
+
+impl Cx<'_> {
+    pub fn warn(&self, message: String) {
+        let mut w = self.warnings.borrow_mut();
+        if !w.contains(&message) {
+            w.push(message);
+        }
+    }
 }
 
 /// Runs a pipeline: its first command makes the results (the implicit search selects
@@ -84,6 +98,8 @@ pub fn run<'d>(cmd: &Command, f: &mut Frame<'d>, cx: &Cx<'d>) -> Result<(), Engi
         CommandKind::Inputlookup(i) => lookup::inputlookup_append(f, i, cx),
         CommandKind::Join(j) => join::run(f, j, cx),
         CommandKind::Append { options, subsearch } => append::run(f, options, subsearch, cx),
+        CommandKind::Anomalydetection { options, fields: list } => anomalydetection::run(f, options, list),
+        CommandKind::Iplocation { options, field } => iplocation::run(f, options, field, cx),
         CommandKind::Top(t) => top::run(f, t, false),
         CommandKind::Rare(t) => top::run(f, t, true),
         other => Err(unsupported(cmd, other.name())),
