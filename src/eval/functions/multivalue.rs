@@ -131,6 +131,17 @@ pub const FUNCTIONS: &[Function] = &[
         imp: Imp::Exprs(mvfilter),
         examples: &[(r#"mvfilter(match(email,"\.org$"))"#, "b@y.org"), (r#"mvfilter(match(email,"z"))"#, "<null>")],
     },
+    Function {
+        name: "mvmap",
+        min_args: 2,
+        max_args: 2,
+        imp: Imp::Exprs(mvmap),
+        examples: &[
+            (r#"mvmap(names, upper(names) . n)"#, "[ALEX12,CELESTINO12,CLAUDIA12,DAVID12]"),
+            (r#"mvmap(names, if(len(names) > 5, names, null()))"#, "[celestino,claudia]"),
+            (r#"mvmap(missing, 1)"#, "<null>"),
+        ],
+    },
 ];
 
 /// 0-based, negative from the end, `end` inclusive; out of range is null.
@@ -189,6 +200,46 @@ fn mvfilter(args: &[Expr], row: &dyn Row, ctx: &Context) -> Result<EvalValue, Ev
         }
     }
     Ok(result(kept))
+}
+
+/// `mvmap(X, expr)`: `expr` for each value of the field X, with X standing for that value
+/// (other fields read as they are); null results are dropped.
+fn mvmap(args: &[Expr], row: &dyn Row, ctx: &Context) -> Result<EvalValue, EvalError> {
+    let ExprKind::Field(field) = &args[0].kind else {
+        return Err(EvalError::new("`mvmap` needs a field name first", args[0].span));
+    };
+    let values = EvalValue::from_field(row.field(field)).texts();
+    if values.is_empty() {
+        return Ok(EvalValue::Null);
+    }
+    let mut out = Vec::new();
+    for v in values {
+        let one = Value::Str(v);
+        let bound = Bound { row, name: field, value: &one };
+        out.extend(eval(&args[1], &bound, ctx)?.texts());
+    }
+    Ok(result(out))
+}
+
+/// A row with one field's value replaced.
+struct Bound<'a> {
+    row: &'a dyn Row,
+    name: &'a str,
+    value: &'a Value,
+}
+
+impl Row for Bound<'_> {
+    fn field(&self, name: &str) -> Option<&Value> {
+        if name == self.name {
+            Some(self.value)
+        } else {
+            self.row.field(name)
+        }
+    }
+
+    fn each_field(&self, f: &mut dyn FnMut(&str, &Value)) {
+        self.row.each_field(&mut |k, v| f(k, if k == self.name { self.value } else { v }));
+    }
 }
 
 fn fields_in(e: &Expr, out: &mut Vec<String>) {
