@@ -59,3 +59,63 @@ fn every_corpus_search_round_trips_through_the_printer() {
         failures.join("\n")
     );
 }
+
+/// Every function name called in an eval/where expression anywhere in the corpus.
+fn called_functions(p: &spelunk::syntax::Pipeline, out: &mut std::collections::BTreeSet<String>) {
+    use spelunk::syntax::{AggArg, CommandKind, Expr, ExprKind};
+    fn walk(e: &Expr, out: &mut std::collections::BTreeSet<String>) {
+        match &e.kind {
+            ExprKind::Call { name, args } => {
+                out.insert(name.to_ascii_lowercase());
+                args.iter().for_each(|a| walk(a, out));
+            }
+            ExprKind::Unary { expr, .. } => walk(expr, out),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                walk(lhs, out);
+                walk(rhs, out);
+            }
+            ExprKind::In { expr, list } => {
+                walk(expr, out);
+                list.iter().for_each(|a| walk(a, out));
+            }
+            _ => {}
+        }
+    }
+    for c in &p.commands {
+        match &c.kind {
+            CommandKind::Eval(assignments) => assignments.iter().for_each(|a| walk(&a.value, out)),
+            CommandKind::Where(e) => walk(e, out),
+            CommandKind::Stats(s)
+            | CommandKind::Eventstats(s)
+            | CommandKind::Streamstats(s)
+            | CommandKind::Timechart(s) => {
+                for a in &s.aggs {
+                    if let Some(AggArg::Eval(e)) = &a.arg {
+                        walk(e, out);
+                    }
+                }
+            }
+            CommandKind::Append { subsearch, .. } => called_functions(subsearch, out),
+            CommandKind::Join(j) => called_functions(&j.subsearch, out),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn every_eval_function_the_corpus_calls_is_implemented() {
+    let Some((dets, macros)) = corpus("every_eval_function_the_corpus_calls_is_implemented") else { return };
+    let mut names = std::collections::BTreeSet::new();
+    for d in &dets {
+        let q = compile(&d.search, &macros).expect("parses (checked above)");
+        called_functions(&q.pipeline, &mut names);
+    }
+    let missing: Vec<&String> = names.iter().filter(|n| spelunk::eval::functions::lookup(n).is_none()).collect();
+    assert!(names.len() > 30, "{} functions found", names.len());
+    assert!(
+        missing.is_empty(),
+        "{} of {} functions the corpus calls are missing: {missing:?}",
+        missing.len(),
+        names.len()
+    );
+}

@@ -669,3 +669,315 @@ fn s7_3_iplocation_with_and_without_a_database() {
     assert_eq!(r.warnings.len(), 1);
     assert!(r.warnings[0].contains("--geoip") && r.warnings[0].contains("geo_City"), "{:?}", r.warnings);
 }
+
+/// Events whose `_raw` is the given text (not JSON: no field but the index-time ones).
+fn raw_events(raws: &[&str]) -> Dataset {
+    let events = raws.iter().map(|r| Event::new(r.to_string(), Meta::default())).collect();
+    Dataset::new(events, &App::default(), Context { now: 0.0 }).unwrap()
+}
+
+/// The error a search stops with: its code and the text its span covers.
+fn error(ds: &Dataset, spl: &str, opts: &Options) -> (String, String, String) {
+    let q = spelunk::compile(spl, &MacroTable::builtin()).unwrap();
+    let d = run(&q, ds, opts).unwrap_err();
+    (d.code.to_string(), spl[d.span.range()].to_string(), d.message)
+}
+
+const RAW_6_1: &str = r#"2021 PutBucketAcl {"a":{"b":1}} tail"#;
+
+#[test]
+fn s6_1_rex_named_group_is_greedy() {
+    let ds = raw_events(&[RAW_6_1]);
+    let r = search(&ds, r#"* | rex field=_raw "(?<json_field>{.+})" | table json_field"#);
+    assert_eq!(column(&r, "json_field"), [r#"{"a":{"b":1}}"#]);
+    // `_raw` is the default field; the Python spelling of named groups works too.
+    let r = search(&ds, r#"* | rex "(?P<year>\d+) (?<api>\w+)" | table year api"#);
+    assert_eq!((column(&r, "year"), column(&r, "api")), (vec!["2021".into()], vec!["PutBucketAcl".into()]));
+}
+
+#[test]
+fn s6_1_rex_max_match_zero_gives_multivalues() {
+    let ds = raw_events(&[RAW_6_1]);
+    assert_eq!(column(&search(&ds, r#"* | rex field=_raw "(?<w>\d+)" max_match=0 | table w"#), "w"), ["2021|1"]);
+    assert_eq!(column(&search(&ds, r#"* | rex field=_raw "(?<w>\d+)" | table w"#), "w"), ["2021"]);
+    let ds = raw_events(&["a1 b2 c3 d4"]);
+    assert_eq!(column(&search(&ds, r#"* | rex max_match=3 "(?<w>\w\d)" | table w"#), "w"), ["a1|b2|c3"]);
+}
+
+#[test]
+fn s6_1_rex_sed_mode_rewrites_the_field() {
+    let ds = raw_events(&[RAW_6_1]);
+    let r = search(&ds, r#"* | rex field=_raw mode=sed "s/\d/#/g""#);
+    assert_eq!(column(&r, "_raw"), [r##"#### PutBucketAcl {"a":{"b":#}} tail"##]);
+    // Without `g` only the first match; a number picks the Nth.
+    assert_eq!(
+        column(&search(&ds, r#"* | rex mode=sed "s/\d/#/""#), "_raw"),
+        [r#"#021 PutBucketAcl {"a":{"b":1}} tail"#]
+    );
+    assert_eq!(
+        column(&search(&ds, r#"* | rex mode=sed "s/\d/#/5""#), "_raw"),
+        [r##"2021 PutBucketAcl {"a":{"b":#}} tail"##]
+    );
+}
+
+#[test]
+fn s6_1_rex_sed_back_references_and_transliteration() {
+    let ds = dataset(&[r#""user": "bob@corp""#]);
+    let r = search(&ds, r#"* | rex field=user mode=sed "s/(\w+)@(\w+)/\2:\1 $0 &/" | table user"#);
+    assert_eq!(column(&r, "user"), ["corp:bob $0 &"], "`$` and `&` are literal (UNVERIFIED for `&`)");
+    let r = search(&ds, r#"* | rex field=user mode=sed "y/bo@/BO_/" | table user"#);
+    assert_eq!(column(&r, "user"), ["BOB_cOrp"]);
+    let ds = dataset(&[r#""user": ["a@x", "b@y"]"#]);
+    let r = search(&ds, r#"* | rex field=user{} mode=sed "s/@.*//" | table user{}"#);
+    assert_eq!(column(&r, "user{}"), ["a|b"], "every value of a multivalue (UNVERIFIED)");
+}
+
+#[test]
+fn s6_1_rex_no_match_and_missing_input() {
+    let ds = dataset(&[r#""msg": "user=bob", "who": "old""#, r#""msg": "nothing", "who": "old""#, r#""who": "old""#]);
+    let r = search(&ds, r#"* | rex field=msg "user=(?<who>\w+)(x)?" | table who"#);
+    // No match and no input field leave an existing field as it was (UNVERIFIED).
+    assert_eq!(column(&r, "who"), ["bob", "old", "old"]);
+    // Unnamed groups make no field.
+    assert_eq!(search(&ds, r#"* | rex field=msg "user=(\w+)" | table 1"#).rows, 3);
+    assert_eq!(column(&search(&ds, r#"* | rex field=msg "user=(\w+)" | table 1"#), "1"), ["-", "-", "-"]);
+}
+
+#[test]
+fn s6_1_rex_quoted_regex_unescapes_only_quotes() {
+    let ds = raw_events(&[r#"say "hi there" now"#]);
+    let r = search(&ds, r#"* | rex "(?<q>\"[^\"]+\")\s(?<next>\w+)" | table q next"#);
+    assert_eq!((column(&r, "q"), column(&r, "next")), (vec![r#""hi there""#.into()], vec!["now".into()]));
+}
+
+#[test]
+fn s6_1_rex_bad_regex_points_at_the_regex() {
+    let ds = raw_events(&[RAW_6_1]);
+    let spl = r#"* | rex field=_raw "(?<x>\d+" | table x"#;
+    let (code, at, _) = error(&ds, spl, &Options::default());
+    assert_eq!((code.as_str(), at.as_str()), ("spelunk::regex", r#""(?<x>\d+""#));
+    let spl = r#"* | rex mode=sed "s/(/x/g""#;
+    assert_eq!(error(&ds, spl, &Options::default()).1, r#""s/(/x/g""#);
+    let spl = r#"* | rex mode=sed "s/a/x/q""#;
+    let (code, at, msg) = error(&ds, spl, &Options::default());
+    assert_eq!((code.as_str(), at.as_str()), ("spelunk::rex", r#""s/a/x/q""#), "{msg}");
+    let (code, at, _) = error(&ds, r#"* | rex offset_field=o "(?<x>a)""#, &Options::default());
+    assert_eq!((code.as_str(), at.as_str()), ("spelunk::unsupported", "offset_field=o"));
+}
+
+/// The IAM policy of docs/spl-semantics.md 6.2, as the JSON text of a field.
+const POLICY: &str = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],\"Resource\":\"*\"}]}"#;
+
+fn policy_events() -> Dataset {
+    let body = format!(r#""requestParameters": {{"policyDocument": "{POLICY}"}}"#);
+    dataset(&[&body])
+}
+
+#[test]
+fn s6_2_spath_path_with_array_gives_a_multivalue_of_json_texts() {
+    let ds = policy_events();
+    let r = search(&ds, "* | spath input=requestParameters.policyDocument output=stmts path=Statement{} | table stmts");
+    assert_eq!(
+        r.column("stmts").unwrap()[0],
+        Value::Multi(vec![
+            r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#.into(),
+            r#"{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"}"#.into(),
+        ])
+    );
+}
+
+#[test]
+fn s6_2_spath_after_mvexpand_reads_each_statement() {
+    let ds = policy_events();
+    let base = "* | spath input=requestParameters.policyDocument output=stmts path=Statement{} | mvexpand stmts \
+                | spath input=stmts output=a1 path=Action | spath input=stmts output=a2 path=Action{}";
+    let r = search(&ds, &format!("{base} | table a1 a2"));
+    assert_eq!(column(&r, "a1"), ["*", r#"["s3:GetObject","s3:PutObject"]"#]);
+    assert_eq!(column(&r, "a2"), ["-", "s3:GetObject|s3:PutObject"]);
+    let r = search(&ds, &format!(r#"{base} | where a1 = "*" | table a1"#));
+    assert_eq!(column(&r, "a1"), ["*"]);
+}
+
+#[test]
+fn s6_2_spath_without_a_path_extracts_every_field_relative_to_the_input() {
+    let ds = dataset(&[
+        r#""findings": "{\"name\":\"CVE-1\",\"severity\":\"HIGH\",\"attributes\":[{\"key\":\"k\"},{\"key\":\"l\"}]}", "severity": "LOW""#,
+        r#""findings": "not json", "severity": "LOW""#,
+    ]);
+    let r = search(&ds, "* | spath input=findings | table name severity attributes{}.key");
+    assert_eq!(column(&r, "name"), ["CVE-1", "-"]);
+    assert_eq!(column(&r, "severity"), ["HIGH", "LOW"], "overwritten where extracted (UNVERIFIED)");
+    assert_eq!(column(&r, "attributes{}.key"), ["k|l", "-"]);
+}
+
+#[test]
+fn s6_2_spath_positional_path_index_and_defaults() {
+    let ds = policy_events();
+    let r = search(&ds, "* | spath input=requestParameters.policyDocument Statement{1}.Action{0} | table *");
+    assert_eq!(column(&r, "Statement{1}.Action{0}"), ["s3:GetObject"], "the path names the output");
+    // `{}` on a value that is not an array, a missing key and a missing input give nothing.
+    let r = search(
+        &ds,
+        "* | eval keep=\"x\" | spath input=requestParameters.policyDocument output=keep path=Version{} \
+         | spath input=requestParameters.policyDocument output=none path=Nope | spath input=absent output=n2 path=a \
+         | table keep none n2",
+    );
+    assert_eq!(
+        (column(&r, "keep"), column(&r, "none"), column(&r, "n2")),
+        (vec!["x".into()], vec!["-".into()], vec!["-".into()])
+    );
+    // Default input `_raw`; JSON scalars as KV_MODE=json gives them.
+    let ds = dataset(&[r#""userIdentity": {"arn": "arn:aws:iam::111:user/bob"}, "n": null, "ok": false, "c": 1.50"#]);
+    let r = search(&ds, "* | spath output=arn path=userIdentity.arn | spath output=n2 path=n | spath output=ok2 ok | spath output=c2 c | table arn n2 ok2 c2");
+    assert_eq!(
+        rows(&r),
+        [row(&[("arn", "arn:aws:iam::111:user/bob"), ("n2", "null"), ("ok2", "false"), ("c2", "1.50")])]
+    );
+}
+
+#[test]
+fn s6_3_mvexpand_copies_rows_in_place() {
+    let ds = dataset(&[r#""id": "1", "f": ["a", "b"]"#, r#""id": "2", "f": "c""#, r#""id": "3""#]);
+    let r = search(&ds, "* | eval f=coalesce('f{}', f) | mvexpand f | table id f");
+    // A row without the field is dropped (UNVERIFIED).
+    assert_eq!(
+        rows(&r),
+        [row(&[("id", "1"), ("f", "a")]), row(&[("id", "1"), ("f", "b")]), row(&[("id", "2"), ("f", "c")])]
+    );
+    let r = search(&ds, "* | eval f=coalesce('f{}', f) | mvexpand f limit=1 | table id f");
+    assert_eq!(rows(&r), [row(&[("id", "1"), ("f", "a")]), row(&[("id", "2"), ("f", "c")])]);
+}
+
+#[test]
+fn s6_3_mvexpand_over_the_row_limit_is_an_error() {
+    let ds = dataset(&[r#""f": ["a", "b", "c"]"#, r#""f": ["d", "e"]"#]);
+    let opts = Options { limits: spelunk::engine::Limits { max_rows: 4 }, ..Options::default() };
+    let (code, at, msg) = error(&ds, "* | mvexpand f{} | table f{}", &opts);
+    assert_eq!((code.as_str(), at.as_str()), ("spelunk::limit", "f{}"));
+    assert!(msg.contains("5 rows"), "{msg}");
+    let opts = Options { limits: spelunk::engine::Limits { max_rows: 5 }, ..Options::default() };
+    let q = spelunk::compile("* | mvexpand f{}", &MacroTable::builtin()).unwrap();
+    assert_eq!(run(&q, &ds, &opts).unwrap().rows, 5);
+    assert_eq!(error(&ds, "* | mvexpand _raw", &Options::default()).1, "_raw", "not an internal field");
+}
+
+#[test]
+fn s6_4_makemv_delim_and_allowempty() {
+    let ds = dataset(&[r#""s": "a,,b""#]);
+    assert_eq!(
+        search(&ds, r#"* | makemv delim="," s | table s"#).column("s").unwrap()[0],
+        Value::Multi(vec!["a".into(), "b".into()])
+    );
+    assert_eq!(
+        search(&ds, r#"* | makemv delim="," allowempty=t s | table s"#).column("s").unwrap()[0],
+        Value::Multi(vec!["a".into(), "".into(), "b".into()])
+    );
+}
+
+#[test]
+fn s6_4_makemv_default_delimiter_tokenizer_and_nomv() {
+    let ds = dataset(&[r#""s": "x  y z", "t": "k1=v1;k2=v2""#]);
+    assert_eq!(column(&search(&ds, "* | makemv s | table s"), "s"), ["x|y|z"]);
+    assert_eq!(column(&search(&ds, r#"* | makemv tokenizer="(\w+)=" t | table t"#), "t"), ["k1|k2"]);
+    assert_eq!(column(&search(&ds, r#"* | makemv tokenizer="\w+=\w+" t | table t"#), "t"), ["k1=v1|k2=v2"]);
+    let r = search(&ds, "* | makemv s | nomv s | table s");
+    assert_eq!(r.column("s").unwrap()[0], Value::Str("x\ny\nz".into()), "joined by a newline (UNVERIFIED)");
+    let (code, at, _) = error(&ds, "* | makemv setsv=true s", &Options::default());
+    assert_eq!((code.as_str(), at.as_str()), ("spelunk::unsupported", "setsv=true"));
+    let (code, at, _) = error(&ds, r#"* | makemv tokenizer="(" s"#, &Options::default());
+    assert_eq!((code.as_str(), at.as_str()), ("spelunk::regex", r#""(""#));
+}
+
+#[test]
+fn s6_5_convert_ctime_with_timeformat() {
+    let ds = dataset(&[r#""firstTime": "1626784496", "lastTime": "1626784500""#, r#""count": "3""#]);
+    let r = search(
+        &ds,
+        r#"* | convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime) | convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(lastTime)"#,
+    );
+    assert_eq!(
+        rows(&r),
+        [row(&[("firstTime", "2021-07-20T12:34:56"), ("lastTime", "2021-07-20T12:35:00")]), row(&[("count", "3")])]
+    );
+}
+
+#[test]
+fn s6_5_convert_default_format_alias_and_dur2sec() {
+    let ds = dataset(&[r#""firstTime": "1626784496", "d": "00:10:15""#]);
+    assert_eq!(
+        column(&search(&ds, "* | convert ctime(firstTime) | table firstTime"), "firstTime"),
+        ["07/20/2021 12:34:56"]
+    );
+    let r = search(&ds, "* | convert ctime(firstTime) as ft | table ft firstTime");
+    assert_eq!(rows(&r), [row(&[("ft", "07/20/2021 12:34:56"), ("firstTime", "1626784496")])]);
+    assert_eq!(column(&search(&ds, "* | convert dur2sec(d) | table d"), "d"), ["615"]);
+}
+
+#[test]
+fn s6_5_convert_mktime_and_number_conversions() {
+    let ds = dataset(&[
+        r#""t": "07/20/2021 12:34:56", "u": "212 sec", "c": "1,000,000.00", "m": "2m", "a": "1,024", "x": "abc""#,
+        r#""a": "08", "x": "5""#,
+    ]);
+    let r = search(&ds, "* | convert mktime(t) rmunit(u) rmcomma(c) memk(m) auto(a) | table t u c m a");
+    assert_eq!(
+        rows(&r)[0],
+        row(&[("t", "1626784496"), ("u", "212"), ("c", "1000000.00"), ("m", "2048"), ("a", "1024")])
+    );
+    assert_eq!(column(&r, "a"), ["1024", "8"]);
+    // `auto` leaves the field untouched when a value cannot be read; `num` removes that value.
+    assert_eq!(column(&search(&ds, "* | convert auto(x) | table x"), "x"), ["abc", "5"]);
+    assert_eq!(column(&search(&ds, "* | convert num(x) | table x"), "x"), ["-", "5"]);
+    let r = search(&ds, r#"* | convert timeformat="%Y-%m-%d" mktime(t) as y | table y"#);
+    assert_eq!(column(&r, "y"), ["07/20/2021 12:34:56", "-"], "text mktime cannot read is kept (UNVERIFIED)");
+}
+
+#[test]
+fn s6_5_convert_wildcards_none_and_multivalues() {
+    let ds = dataset(&[r#""firstTime": "0", "lastTime": "86400", "keepTime": "60", "times": ["0", "60"]"#]);
+    let r =
+        search(&ds, r#"* | convert timeformat="%F %T" ctime(*Time) none(keep*) | table firstTime lastTime keepTime"#);
+    assert_eq!(
+        rows(&r),
+        [row(&[("firstTime", "1970-01-01 00:00:00"), ("lastTime", "1970-01-02 00:00:00"), ("keepTime", "60")])]
+    );
+    let r = search(&ds, r#"* | convert timeformat="%H:%M" ctime(*Time) as *_t | table firstTime first_t"#);
+    assert_eq!(rows(&r), [row(&[("firstTime", "0"), ("first_t", "00:00")])]);
+    let r = search(&ds, r#"* | convert timeformat="%M" ctime(times{}) | table times{}"#);
+    assert_eq!(column(&r, "times{}"), ["00|01"], "each value (UNVERIFIED)");
+    let (code, at, _) = error(&ds, "* | convert bogus(x)", &Options::default());
+    assert_eq!((code.as_str(), at.as_str()), ("spelunk::convert", "bogus(x)"));
+}
+
+#[test]
+fn s6_6_bin_time_aligned_to_the_span() {
+    let ds = timed(&[(1626784496, ""), (1626784799, ""), (1626784800, "")]);
+    // Rows are newest first.
+    assert_eq!(
+        column(&search(&ds, "* | bin _time span=5m | table _time"), "_time"),
+        ["1626784800", "1626784500", "1626784200"]
+    );
+    assert_eq!(
+        column(&search(&ds, "* | bin span=5m _time | table _time"), "_time"),
+        ["1626784800", "1626784500", "1626784200"]
+    );
+    assert_eq!(column(&search(&ds, "* | bucket _time span=1h | table _time"), "_time")[2], "1626782400");
+    assert_eq!(column(&search(&ds, "* | bucket span=1d _time | table _time"), "_time")[2], "1626739200");
+    assert_eq!(column(&search(&ds, "* | bin _time span=1mon | table _time"), "_time")[2], "1625097600");
+    let r = search(&ds, "* | bin _time span=10m as slot | table _time slot");
+    assert_eq!((column(&r, "_time")[2].as_str(), column(&r, "slot")[2].as_str()), ("1626784496", "1626784200"));
+}
+
+#[test]
+fn s6_6_bin_numeric_field_gives_ranges() {
+    let ds = dataset(&[r#""mag": "0.5""#, r#""mag": "1.2""#, r#""mag": "x""#, r#""other": "1""#, r#""mag": "250""#]);
+    assert_eq!(column(&search(&ds, "* | bin mag span=1 | table mag"), "mag"), ["0-1", "1-2", "x", "-", "250-251"]);
+    assert_eq!(
+        column(&search(&ds, "* | bin mag span=100 as m | table m"), "m"),
+        ["0-100", "0-100", "x", "-", "200-300"]
+    );
+    let (code, at, _) = error(&ds, "* | bin mag bins=10", &Options::default());
+    assert_eq!((code.as_str(), at.as_str()), ("spelunk::unsupported", "bins=10"));
+    assert_eq!(error(&ds, "* | bin mag span=5parsecs", &Options::default()).1, "5parsecs");
+    assert_eq!(error(&ds, "* | bin mag", &Options::default()).1, "mag");
+}

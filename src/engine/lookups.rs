@@ -1,7 +1,9 @@
 //! Lookup tables the `lookup` and `inputlookup` commands can name: CSV files by file name,
 //! and definitions by name (security_content's `lookups/*.yml`: `name`, `filename`,
 //! `match_type`, `case_sensitive_match`, `min_matches`, `max_matches`, `default_match`).
-//! Tables are read on first use.
+//! Tables are read on first use. A KV-store collection (a definition with `collection` and
+//! `fields_list` but no file) has no data offline: it stands in as an empty table with the
+//! declared fields, and the search is warned.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +21,8 @@ pub struct Lookups {
 
 #[derive(Debug)]
 struct Entry {
-    path: PathBuf,
+    /// The CSV file; `None` for a KV-store collection.
+    path: Option<PathBuf>,
     settings: Settings,
     table: OnceLock<Result<LookupTable, String>>,
 }
@@ -31,6 +34,10 @@ struct Settings {
     name: Option<String>,
     #[serde(default)]
     filename: Option<String>,
+    #[serde(default)]
+    collection: Option<String>,
+    #[serde(default)]
+    fields_list: Option<String>,
     #[serde(default)]
     match_type: Option<String>,
     #[serde(default)]
@@ -79,7 +86,7 @@ impl Lookups {
             if name.ends_with(".csv") {
                 self.entries.insert(
                     name.to_string(),
-                    Entry { path: path.clone(), settings: Settings::default(), table: OnceLock::new() },
+                    Entry { path: Some(path.clone()), settings: Settings::default(), table: OnceLock::new() },
                 );
                 added += 1;
             }
@@ -93,12 +100,14 @@ impl Lookups {
                 Ok(s) => s,
                 Err(e) => return Err(format!("{}: {e}", path.display())),
             };
-            // Definitions without a CSV (KV-store collections, ML models) are not tables.
-            let (Some(name), Some(file)) = (settings.name.clone(), settings.filename.clone()) else { continue };
-            if !file.ends_with(".csv") {
-                continue;
-            }
-            self.entries.insert(name, Entry { path: dir.join(&file), settings, table: OnceLock::new() });
+            let Some(name) = settings.name.clone() else { continue };
+            let path = match (&settings.filename, &settings.collection) {
+                (Some(file), _) if file.ends_with(".csv") => Some(dir.join(file)),
+                (None, Some(_)) if settings.fields_list.is_some() => None,
+                // Other definitions (ML models, external scripts) are not tables.
+                _ => continue,
+            };
+            self.entries.insert(name, Entry { path, settings, table: OnceLock::new() });
             added += 1;
         }
         Ok(added)
@@ -114,15 +123,35 @@ impl Lookups {
         entry.table.get_or_init(|| read(name, entry)).as_ref().map_err(Clone::clone)
     }
 
+    /// What a search using this lookup should be told, if anything (a KV-store collection
+    /// is empty offline).
+    pub fn warning(&self, name: &str) -> Option<String> {
+        let entry = self.entries.get(name)?;
+        let collection = entry.settings.collection.as_deref().filter(|_| entry.path.is_none())?;
+        Some(format!(
+            "the lookup `{name}` is the KV-store collection `{collection}`, which has no data offline: \
+             it is read as an empty table with its declared fields"
+        ))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 }
 
 fn read(name: &str, e: &Entry) -> Result<LookupTable, String> {
-    let file = std::fs::File::open(&e.path).map_err(|err| format!("{}: {err}", e.path.display()))?;
-    let table = parse_csv_table(file, &e.path.display().to_string(), name)?;
     let s = &e.settings;
+    let table = match &e.path {
+        Some(path) => {
+            let file = std::fs::File::open(path).map_err(|err| format!("{}: {err}", path.display()))?;
+            parse_csv_table(file, &path.display().to_string(), name)?
+        }
+        None => {
+            // The declared fields, as a header without rows.
+            let fields: Vec<&str> = s.fields_list.as_deref().unwrap_or("").split(',').map(str::trim).collect();
+            parse_csv_table(fields.join(",").as_bytes(), name, name)?
+        }
+    };
     let flag = |f: &Option<Flag>, d: bool| {
         f.as_ref().map_or(d, |v| matches!(v.text().to_ascii_lowercase().as_str(), "1" | "true" | "t"))
     };

@@ -13,7 +13,7 @@ mod lookups;
 mod time;
 
 pub use lookups::Lookups;
-pub use time::{parse_time, TimeRange};
+pub use time::{parse_time, time_unit, TimeRange, TimeUnit};
 
 use indexmap::IndexMap;
 

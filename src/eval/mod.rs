@@ -7,11 +7,17 @@
 //! | `value.rs` | `EvalValue`, what counts as a number, how numbers are shown |
 //! | `expr.rs` | operators, null and three-valued logic, multivalue comparisons |
 //! | `functions/` | the function library, one file per family, examples run as tests |
+//! | `pcre.rs` | Splunk's PCRE patterns on the `regex` crate (the one place regexes compile) |
+//! | `reltime.rs` | time modifiers: `now`, `-1d@d`, absolute times (docs/spl-semantics.md 10.1) |
+//! | `timefmt.rs` | `strftime`/`strptime` format variables (docs/spl-semantics.md 10.2) |
 //! | `search.rs` | matching a search expression: wildcards, case, missing fields, terms |
 
 pub mod expr;
 pub mod functions;
+pub mod pcre;
+pub mod reltime;
 pub mod search;
+pub mod timefmt;
 pub mod value;
 
 pub use expr::{eval, Context, EvalError, Row};

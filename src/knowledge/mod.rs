@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 
 use crate::conf::{ConfFile, Setting, Stanza};
+use crate::eval::pcre;
 use crate::syntax::{self, CommandKind, Expr, FieldMap, SearchExpr};
 
 /// What one sourcetype's stanza says, with the app's event types and tags, checked and
@@ -286,7 +287,7 @@ impl App {
 
         for (class, s) in merged.classes("EXTRACT-") {
             let (pattern, source) = split_in_field(&s.value);
-            let regex = Regex::new(pattern).map_err(|e| at(&file(s), s, format!("bad regular expression: {e}")))?;
+            let regex = pcre::compile(pattern).map_err(|e| at(&file(s), s, format!("bad regular expression: {e}")))?;
             k.extracts.push(Extraction { class: class.to_string(), regex, source, format: None });
         }
         for (class, s) in merged.classes("REPORT-") {
@@ -301,7 +302,7 @@ impl App {
                         message: format!("[{name}] has no REGEX (DELIMS-style transforms are not supported)"),
                     });
                 };
-                let regex = Regex::new(pattern).map_err(|e| KnowledgeError {
+                let regex = pcre::compile(pattern).map_err(|e| KnowledgeError {
                     file: tfile.to_string(),
                     line: Some(t.line),
                     message: format!("[{name}] REGEX: {e}"),

@@ -14,6 +14,9 @@ use crate::knowledge::{apply_lookup, AutoLookup, LookupTable};
 use crate::syntax::{Inputlookup, Literal, Lookup};
 
 fn table<'c>(name: &Literal, cx: &'c Cx) -> Result<&'c LookupTable, EngineError> {
+    if let Some(w) = cx.lookups.warning(&name.text) {
+        cx.warn(w);
+    }
     cx.lookups.get(&name.text).map_err(|m| EngineError::new("spelunk::lookup", m, name.span, "this lookup"))
 }
 

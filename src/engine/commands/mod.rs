@@ -3,6 +3,8 @@
 
 pub mod anomalydetection;
 pub mod append;
+pub mod bin;
+pub mod convert;
 pub mod dedup;
 pub mod eval;
 pub mod fields;
@@ -11,18 +13,25 @@ pub mod head;
 pub mod iplocation;
 pub mod join;
 pub mod lookup;
+pub mod makemv;
 pub mod makeresults;
+pub mod mvexpand;
+pub mod outputlookup;
 pub mod rename;
+pub mod rex;
 pub mod search;
 pub mod sort;
+pub mod spath;
 pub mod stats;
 pub mod top;
 pub mod where_;
 
+use regex::Regex;
+
 use super::{EngineError, Limits, Lookups, TimeRange};
-use crate::eval::{Context, EvalError};
+use crate::eval::{pcre, Context, EvalError};
 use crate::frame::{Dataset, Frame};
-use crate::syntax::{CmdOption, Command, CommandKind, Pipeline};
+use crate::syntax::{CmdOption, Command, CommandKind, Pipeline, Span};
 
 /// What every command may need besides the frame: the data (subsearches search it too),
 /// the lookup tables, the limits.
@@ -100,8 +109,16 @@ pub fn run<'d>(cmd: &Command, f: &mut Frame<'d>, cx: &Cx<'d>) -> Result<(), Engi
         CommandKind::Append { options, subsearch } => append::run(f, options, subsearch, cx),
         CommandKind::Anomalydetection { options, fields: list } => anomalydetection::run(f, options, list),
         CommandKind::Iplocation { options, field } => iplocation::run(f, options, field, cx),
+        CommandKind::Outputlookup { table, .. } => outputlookup::run(f, table, cx),
         CommandKind::Top(t) => top::run(f, t, false),
         CommandKind::Rare(t) => top::run(f, t, true),
+        CommandKind::Rex(r) => rex::run(f, r),
+        CommandKind::Spath(s) => spath::run(f, s),
+        CommandKind::Mvexpand { options, field } => mvexpand::run(f, options, field, cx),
+        CommandKind::Makemv { options, field } => makemv::makemv(f, options, field),
+        CommandKind::Nomv { field } => makemv::nomv(f, field),
+        CommandKind::Convert(c) => convert::run(f, c),
+        CommandKind::Bin(b) => bin::run(f, b),
         other => Err(unsupported(cmd, other.name())),
     }
 }
@@ -119,6 +136,15 @@ fn unsupported(cmd: &Command, name: &str) -> EngineError {
 /// An evaluation error as an engine error.
 pub fn eval_error(e: EvalError) -> EngineError {
     EngineError::new("spelunk::eval", e.message, e.span, "here")
+}
+
+/// A regular expression written in the search (PCRE, see `eval::pcre`), or an error
+/// pointing at it with the regex engine's reason.
+pub fn regex(pattern: &str, span: Span) -> Result<Regex, EngineError> {
+    pcre::compile(pattern).map_err(|e| {
+        EngineError::new("spelunk::regex", "this regular expression does not compile", span, "bad regular expression")
+            .with_help(e)
+    })
 }
 
 /// An option's value, if given.

@@ -9,6 +9,7 @@ mod informational;
 mod math;
 mod multivalue;
 mod text;
+mod time;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -39,7 +40,7 @@ pub struct Function {
 /// As many arguments as given.
 pub const MANY: usize = usize::MAX;
 
-fn families() -> [&'static [Function]; 6] {
+fn families() -> [&'static [Function]; 7] {
     [
         conditional::FUNCTIONS,
         informational::FUNCTIONS,
@@ -47,6 +48,7 @@ fn families() -> [&'static [Function]; 6] {
         conversion::FUNCTIONS,
         math::FUNCTIONS,
         multivalue::FUNCTIONS,
+        time::FUNCTIONS,
     ]
 }
 
@@ -101,7 +103,9 @@ pub(crate) fn regex(pattern: &str) -> Result<Regex, String> {
         }
         cache
             .entry(pattern.to_string())
-            .or_insert_with(|| Regex::new(pattern).map_err(|e| format!("bad regular expression `{pattern}`: {e}")))
+            .or_insert_with(|| {
+                super::pcre::compile(pattern).map_err(|e| format!("bad regular expression `{pattern}`: {e}"))
+            })
             .clone()
     })
 }
