@@ -1,0 +1,5 @@
+# fields - removes; the rest stay
+query: eventName=GetObject | fields eventName requestParameters.* | fields - requestParameters.Host
+---
+eventName,requestParameters.bucketName,requestParameters.key,_time,_raw
+GetObject,finance-reports,2024/q1.xlsx,2024-06-01T08:05:00.000+00:00,"{""eventVersion"":""1.08"",""userIdentity"":{""type"":""IAMUser"",""principalId"":""AIDAGOLDENALICE"",""arn"":""arn:aws:iam::111122223333:user/alice"",""accountId"":""111122223333"",""userName"":""alice"",""accessKeyId"":""AKIAGOLDENALICE1""},""eventTime"":""2024-06-01T08:05:00Z"",""eventSource"":""s3.amazonaws.com"",""eventName"":""GetObject"",""awsRegion"":""us-east-1"",""sourceIPAddress"":""198.51.100.10"",""userAgent"":""aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0"",""requestParameters"":{""bucketName"":""finance-reports"",""Host"":""finance-reports.s3.us-east-1.amazonaws.com"",""key"":""2024/q1.xlsx""},""responseElements"":null,""additionalEventData"":{""bytesTransferredOut"":48213},""eventID"":""0004"",""eventType"":""AwsApiCall"",""recipientAccountId"":""111122223333""}"
