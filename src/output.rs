@@ -161,7 +161,7 @@ mod tests {
     }
 
     #[test]
-    fn csv_joins_multivalues_with_newlines() {
+    fn s11_csv_joins_multivalues_with_newlines_and_s10_3_renders_time() {
         assert_eq!(
             text(Format::Csv),
             "_time,user,ip\n2025-02-11T20:04:34.000+00:00,bob,\"1.1.1.1\n2.2.2.2\"\n2025-02-11T20:04:35.500+00:00,,3.3.3.3\n"
@@ -169,7 +169,7 @@ mod tests {
     }
 
     #[test]
-    fn ndjson_leaves_out_nulls_and_makes_arrays() {
+    fn s11_json_leaves_out_nulls_and_makes_arrays() {
         assert_eq!(
             text(Format::Ndjson),
             "{\"_time\":\"2025-02-11T20:04:34.000+00:00\",\"user\":\"bob\",\"ip\":[\"1.1.1.1\",\"2.2.2.2\"]}\n\
@@ -178,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn table_stacks_multivalues() {
+    fn s11_table_stacks_multivalues() {
         let t = text(Format::Table);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "_time                          user  ip");

@@ -287,3 +287,13 @@ fn time_range_options() {
     let out = search("earliest=1709287260 | table eventName", &f, &["--format", "csv"]);
     assert_eq!(text(&out.stdout), "eventName\nCreateSnapshot\n");
 }
+
+#[test]
+fn data_is_needed_only_by_searches_that_read_events() {
+    let o = spelunk(&["search", "| makeresults count=2 | eval x=1 | table x", "-f", "csv"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "x\n1\n1\n");
+    let o = spelunk(&["search", "sourcetype=aws:cloudtrail | stats count"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("give them with --data PATH"));
+}

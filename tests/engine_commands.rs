@@ -981,3 +981,77 @@ fn s6_6_bin_numeric_field_gives_ranges() {
     assert_eq!(error(&ds, "* | bin mag span=5parsecs", &Options::default()).1, "5parsecs");
     assert_eq!(error(&ds, "* | bin mag", &Options::default()).1, "mag");
 }
+
+/// Events at the given times (`2024-06-01T` + the time) with the given fields.
+fn at_times(events: &[(&str, &str)]) -> Dataset {
+    let events = events
+        .iter()
+        .map(|(t, b)| Event::new(format!(r#"{{"eventTime": "2024-06-01T{t}Z", {b}}}"#), Meta::default()))
+        .collect();
+    Dataset::new(events, &App::default(), Context { now: 1_800_000_000.0 }).unwrap()
+}
+
+/// 2024-06-01T08:00:00Z.
+const EIGHT: u64 = 1_717_228_800;
+
+fn timechart_data() -> Dataset {
+    at_times(&[
+        ("08:00:10", r#""u": "x", "b": "5""#),
+        ("08:00:50", r#""u": "y", "b": "7""#),
+        ("08:03:10", r#""u": "x", "b": "1""#),
+        ("08:04:59", r#""b": "2""#),
+    ])
+}
+
+#[test]
+fn s8_timechart_has_every_bin_oldest_first_and_zero_counts() {
+    let r = search(&timechart_data(), "* | timechart span=1m count");
+    assert_eq!(r.fields, ["_time", "count"]);
+    let times: Vec<String> = (0..5).map(|k| (EIGHT + 60 * k).to_string()).collect();
+    assert_eq!(column(&r, "_time"), times);
+    assert_eq!(column(&r, "count"), ["2", "0", "0", "1", "1"]);
+    // Other functions leave empty bins empty.
+    assert_eq!(column(&search(&timechart_data(), "* | timechart span=2m avg(b)"), "avg(b)"), ["6", "1", "2"]);
+}
+
+#[test]
+fn s8_timechart_by_a_field_with_limit_other_and_null() {
+    let r = search(&timechart_data(), "* | timechart span=1m count by u");
+    assert_eq!(r.fields, ["_time", "x", "y", "NULL"]);
+    assert_eq!(column(&r, "x"), ["1", "0", "0", "1", "0"]);
+    assert_eq!(column(&r, "NULL"), ["0", "0", "0", "0", "1"]);
+    // limit=1 keeps the series with the largest total; the rest become OTHER.
+    let r = search(&timechart_data(), "* | timechart span=5m count by u limit=1");
+    assert_eq!(
+        (r.fields.clone(), column(&r, "OTHER")),
+        (vec!["_time".into(), "x".into(), "OTHER".into(), "NULL".into()], vec!["1".into()])
+    );
+    let r = search(&timechart_data(), "* | timechart span=5m count by u limit=1 useother=f usenull=f");
+    assert_eq!(r.fields, ["_time", "x"]);
+    // Several aggregations: `agg: value` columns.
+    let r = search(&timechart_data(), "* | timechart span=5m avg(b) max(b) by u");
+    assert_eq!(r.fields, ["_time", "avg(b): x", "avg(b): y", "avg(b): NULL", "max(b): x", "max(b): y", "max(b): NULL"]);
+    assert_eq!(column(&r, "avg(b): x"), ["3"]);
+}
+
+#[test]
+fn s8_timechart_default_span_follows_the_time_range() {
+    // Five minutes of data: 10-second bins (Splunk's default for up to 15 minutes).
+    let r = search(&timechart_data(), "* | timechart count");
+    assert_eq!(r.rows, 29, "08:00:10 to 08:04:50");
+    assert_eq!(column(&r, "_time")[0], (EIGHT + 10).to_string());
+    // Eight hours: 30-minute bins (Splunk's default for up to 24 hours).
+    let ds = at_times(&[("00:00:00", r#""a": "1""#), ("08:00:00", r#""a": "1""#)]);
+    let r = search(&ds, "* | timechart count");
+    assert_eq!(r.rows, 17);
+    assert_eq!(column(&r, "_time")[1], (EIGHT - 8 * 3600 + 1800).to_string());
+}
+
+#[test]
+fn s8_timechart_refuses_a_bad_span_and_two_split_fields() {
+    let ds = timechart_data();
+    let (code, at, _) = error(&ds, "* | timechart span=fortnight count", &Options::default());
+    assert_eq!((code.as_str(), at.as_str()), ("spelunk::timechart", "fortnight"));
+    let (_, at, _) = error(&ds, "* | timechart count by u b", &Options::default());
+    assert_eq!(at, "b");
+}

@@ -15,7 +15,8 @@ use spelunk::knowledge::{self, App};
 pub struct DataArgs {
     /// Events to read: files, directories (recursive) or `-` for standard input. NDJSON,
     /// CloudTrail `{"Records": [...]}` files, JSON arrays, gzip, Splunk CSV/JSON exports.
-    #[arg(long = "data", short = 'd', value_name = "PATH", required = true)]
+    /// Not needed by a search that generates its results (`| makeresults`, `| inputlookup`).
+    #[arg(long = "data", short = 'd', value_name = "PATH")]
     pub data: Vec<PathBuf>,
     /// Sourcetype of the events (default aws:cloudtrail; a Splunk export's own column wins).
     #[arg(long, value_name = "NAME")]
@@ -54,6 +55,12 @@ impl DataArgs {
             index: self.index.clone(),
             strict: self.strict,
         };
+        if self.data.is_empty() {
+            return Dataset::new(Vec::new(), &knowledge::builtin(), Context { now }).map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            });
+        }
         let loaded = match load(&self.data, &opts) {
             Ok(l) => l,
             Err(p) => {

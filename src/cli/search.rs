@@ -10,6 +10,7 @@ use spelunk::compile;
 use spelunk::engine::{self, parse_time, Lookups, Options, TimeRange};
 use spelunk::macros::MacroTable;
 use spelunk::output::{self, Format};
+use spelunk::syntax::CommandKind;
 
 use super::data::{now, DataArgs};
 
@@ -69,6 +70,14 @@ pub fn run(args: SearchArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let generates = matches!(
+        query.pipeline.commands.first().map(|c| &c.kind),
+        Some(CommandKind::Makeresults { .. } | CommandKind::Inputlookup(_))
+    );
+    if args.data.data.is_empty() && !generates {
+        eprintln!("error: this search reads events: give them with --data PATH (a file, a directory, or - for standard input)");
+        return ExitCode::from(2);
+    }
     let mut range = TimeRange::default();
     for (text, slot) in [(&args.earliest, &mut range.earliest), (&args.latest, &mut range.latest)] {
         if let Some(t) = text {

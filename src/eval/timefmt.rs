@@ -293,7 +293,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats() {
+    fn s10_2_formats() {
         let t = 1626784496.25;
         assert_eq!(strftime(t, "%m/%d/%Y %H:%M:%S"), "07/20/2021 12:34:56");
         assert_eq!(strftime(t, "%Y-%m-%dT%H:%M:%S.%3N%z"), "2021-07-20T12:34:56.250+0000");
@@ -306,7 +306,7 @@ mod tests {
     }
 
     #[test]
-    fn reads() {
+    fn s10_2_reads() {
         assert_eq!(strptime("07/20/2021 12:34:56", "%m/%d/%Y %H:%M:%S"), Some(1626784496.0));
         assert_eq!(strptime("2021-07-20T12:34:56.250Z", "%Y-%m-%dT%H:%M:%S.%3N%Z"), Some(1626784496.25));
         assert_eq!(strptime("2021-07-20T14:34:56+02:00", "%Y-%m-%dT%H:%M:%S%z"), Some(1626784496.0));

@@ -108,7 +108,7 @@ mod tests {
     }
 
     #[test]
-    fn nested_objects_join_with_dots() {
+    fn s1_3_nested_objects_join_with_dots() {
         assert_eq!(
             fields(
                 r#"{"userIdentity":{"type":"IAMUser","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}}}"#
@@ -121,7 +121,7 @@ mod tests {
     }
 
     #[test]
-    fn arrays_of_objects_collect_each_leaf_path_and_lose_alignment() {
+    fn s1_3_arrays_of_objects_collect_each_leaf_path_and_lose_alignment() {
         assert_eq!(
             fields(r#"{"resources":[{"ARN":"a1","type":"T"},{"ARN":"a2"}]}"#),
             pairs(&[("resources{}.ARN", "a1|a2"), ("resources{}.type", "T")])
@@ -131,7 +131,7 @@ mod tests {
     }
 
     #[test]
-    fn scalars_null_bool_numbers_and_empty_containers() {
+    fn s1_3_scalars_null_bool_numbers_and_empty_containers() {
         assert_eq!(
             fields(
                 r#"{"requestParameters":null,"readOnly":false,"n":284,"f":1.50,"e":1e3,"big":12345678901234567890123,"p":"","tags":{},"l":[]}"#
@@ -150,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn arrays_of_scalars_and_nested_arrays() {
+    fn s1_3_arrays_of_scalars_and_nested_arrays() {
         assert_eq!(
             fields(
                 r#"{"a":{"names":["x","y"]},"rs":{"items":[{"nis":{"items":[{"ip":"1"},{"ip":"2"}]}},{"nis":{"items":[{"ip":"3"}]}}]}}"#
@@ -161,7 +161,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_kept_verbatim_and_strings_decoded() {
+    fn s1_3_keys_are_kept_verbatim_and_strings_decoded() {
         assert_eq!(
             fields(r#"{"aed":{"x-amz-id-2":"q\"\u00e9\n"},"tags":{"lambda-console:blueprint":"b"}}"#),
             pairs(&[("aed.x-amz-id-2", "q\"é\n"), ("tags.lambda-console:blueprint", "b")])

@@ -132,13 +132,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn punct_keeps_fifty_punctuation_characters() {
+    fn s1_4_punct_keeps_fifty_punctuation_characters() {
         assert_eq!(punct(r#"{"a": "b c", "d": 1}"#), r#"{"":_"_",_"":_}"#);
         assert_eq!(punct(&"{\"a\": 1, ".repeat(20)).chars().count(), PUNCT_LEN);
     }
 
     #[test]
-    fn index_time_fields_of_a_cloudtrail_record() {
+    fn s1_4_index_time_fields_of_a_cloudtrail_record() {
         let e = Event::new(r#"{"eventTime": "2025-02-11T20:04:34Z", "eventName": "DeleteBucket"}"#, Meta::default());
         let f = e.fields().unwrap();
         assert_eq!(f["_time"], Value::Str("1739304274".into()));

@@ -74,7 +74,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn push_grows_null_to_string_to_multivalue() {
+    fn s1_1_push_grows_null_to_string_to_multivalue() {
         let mut v = Value::Null;
         v.push("a".into());
         assert_eq!(v, Value::Str("a".into()));
@@ -84,7 +84,7 @@ mod tests {
     }
 
     #[test]
-    fn from_values_normalises_small_lists() {
+    fn s1_1_from_values_normalises_small_lists() {
         assert_eq!(Value::from_values(vec![]), Value::Null);
         assert_eq!(Value::from_values(vec!["x".into()]), Value::Str("x".into()));
         assert_eq!(Value::from_values(vec!["x".into(), "y".into()]).to_string(), "x\ny");

@@ -439,7 +439,7 @@ mod tests {
     }
 
     #[test]
-    fn section_9_1_expansion_example() {
+    fn s9_1_expansion_example() {
         let src = "`cloudtrail` eventName=X | stats min(_time) as firstTime | `security_content_ctime(firstTime)` | `aws_createaccesskey_filter`";
         let ex = expand(src, &docs_table()).unwrap();
         assert_eq!(
@@ -449,7 +449,7 @@ mod tests {
     }
 
     #[test]
-    fn arity_is_part_of_the_name() {
+    fn s9_1_arity_is_part_of_the_name() {
         let t = table(&[("m", &[], "zero"), ("m", &["a"], "one $a$"), ("m", &["a", "b"], "two $a$ $b$")]);
         assert_eq!(expand("`m`", &t).unwrap().text, "zero");
         assert_eq!(expand("`m(x)`", &t).unwrap().text, "one x");
@@ -458,25 +458,25 @@ mod tests {
     }
 
     #[test]
-    fn arguments_split_outside_quotes_and_parens_and_substitute_inside_quotes() {
+    fn s9_1_arguments_split_outside_quotes_and_parens_and_substitute_inside_quotes() {
         let t = table(&[("m", &["a", "b"], "x=\"$a$\" y=$b$")]);
         assert_eq!(expand("`m(\"p, q\", f(1,2))`", &t).unwrap().text, "x=\"\"p, q\"\" y=f(1,2)");
     }
 
     #[test]
-    fn substitution_is_single_pass() {
+    fn s9_1_substitution_is_single_pass() {
         let t = table(&[("m", &["a", "b"], "$a$ $b$")]);
         assert_eq!(expand("`m($b$, z)`", &t).unwrap().text, "$b$ z");
     }
 
     #[test]
-    fn nested_macros_expand_recursively() {
+    fn s9_1_nested_macros_expand_recursively() {
         let t = table(&[("outer", &[], "a `inner(1)` b"), ("inner", &["n"], "[$n$]")]);
         assert_eq!(expand("x `outer` y", &t).unwrap().text, "x a [1] b y");
     }
 
     #[test]
-    fn backticks_in_strings_and_comments_are_not_expanded() {
+    fn s9_1_backticks_in_strings_and_comments_are_not_expanded() {
         let t = MacroTable::new();
         let src = "x=\"a`b`c\" ```a `c` comment``` | eval y=\"\\\"`q`\"";
         assert_eq!(expand(src, &t).unwrap().text, src);
@@ -493,7 +493,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_filter_macro_is_search_star() {
+    fn s9_2_missing_filter_macro_is_search_star() {
         assert_eq!(expand("x | `my_detection_filter`", &MacroTable::new()).unwrap().text, "x | search *");
     }
 

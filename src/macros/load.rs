@@ -126,7 +126,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn yaml_with_arguments_becomes_name_with_arity() {
+    fn s9_2_yaml_with_arguments_becomes_name_with_arity() {
         let mut t = MacroTable::new();
         t.load_yaml_str(
             "arguments:\n  - field\ndefinition: 'convert timeformat=\"%Y\" ctime($field$)'\nname: security_content_ctime\n",
@@ -147,7 +147,7 @@ mod tests {
     }
 
     #[test]
-    fn conf_stanzas_args_and_continuations() {
+    fn s9_1_conf_stanzas_args_and_continuations() {
         let conf = "# comment\n[cloudtrail]\ndefinition = sourcetype=aws:cloudtrail\n\n\
                     [ctime(1)]\nargs = field\ndefinition = convert ctime($field$) \\\n  | fields - x\n\
                     [two(2)]\nargs = a, b\ndefinition = eval $a$=$b$\niseval = 0\n";
@@ -159,7 +159,7 @@ mod tests {
     }
 
     #[test]
-    fn conf_arity_must_match_args() {
+    fn s9_1_conf_arity_must_match_args() {
         let e = MacroTable::new().load_conf_str("[m(2)]\nargs = a\ndefinition = x\n", "m.conf").unwrap_err();
         assert_eq!(e.line, Some(1));
         assert!(e.message.contains("1 argument"), "{e}");

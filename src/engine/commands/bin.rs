@@ -28,7 +28,7 @@ use crate::syntax::Bin;
 
 /// A parsed `span=`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Span {
+pub(super) enum Span {
     /// A time span.
     Time(TimeUnit),
     /// A plain number: range labels (or seconds, on `_time`).
@@ -75,7 +75,7 @@ pub fn run(f: &mut Frame, b: &Bin) -> Result<(), EngineError> {
 }
 
 /// `5m`, `1.5h`, `2mon`, `100`.
-fn parse_span(text: &str) -> Option<Span> {
+pub(super) fn parse_span(text: &str) -> Option<Span> {
     let digits = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
     let n: f64 = text[..digits].parse().ok().filter(|n: &f64| *n > 0.0 && n.is_finite())?;
     let unit = &text[digits..];
@@ -102,7 +102,7 @@ fn bin(n: f64, span: Span) -> String {
 }
 
 /// `x` without the float noise of a fractional span (`0.1 * 3`).
-fn round_to_span(x: f64, span: f64) -> f64 {
+pub(super) fn round_to_span(x: f64, span: f64) -> f64 {
     if span.fract() == 0.0 {
         x
     } else {
@@ -111,7 +111,7 @@ fn round_to_span(x: f64, span: f64) -> f64 {
 }
 
 /// The start (epoch) of the `m`-month bin holding `t`, months counted from January 1970.
-fn months_bin(t: f64, m: u32) -> Option<f64> {
+pub(super) fn months_bin(t: f64, m: u32) -> Option<f64> {
     let d = DateTime::from_timestamp(t.floor() as i64, 0)?;
     let months = (d.year() - 1970) * 12 + d.month0() as i32;
     let start = months.div_euclid(m as i32) * m as i32;

@@ -20,6 +20,11 @@ pub fn run(f: &mut Frame, options: &[CmdOption], list: &[Ident]) -> Result<(), E
     };
     for n in names {
         let mut v = f.values(&n);
+        // Without a list, a field no result has (a column the frame holds only because a
+        // command asked for it) is not created.
+        if list.is_empty() && v.iter().all(Value::is_null) {
+            continue;
+        }
         for cell in v.iter_mut().filter(|c| c.is_null()) {
             *cell = Value::Str(fill.clone());
         }

@@ -23,6 +23,7 @@ pub mod search;
 pub mod sort;
 pub mod spath;
 pub mod stats;
+pub mod timechart;
 pub mod top;
 pub mod where_;
 
@@ -110,6 +111,7 @@ pub fn run<'d>(cmd: &Command, f: &mut Frame<'d>, cx: &Cx<'d>) -> Result<(), Engi
         CommandKind::Anomalydetection { options, fields: list } => anomalydetection::run(f, options, list),
         CommandKind::Iplocation { options, field } => iplocation::run(f, options, field, cx),
         CommandKind::Outputlookup { table, .. } => outputlookup::run(f, table, cx),
+        CommandKind::Timechart(s) => timechart::run(f, s, cx),
         CommandKind::Top(t) => top::run(f, t, false),
         CommandKind::Rare(t) => top::run(f, t, true),
         CommandKind::Rex(r) => rex::run(f, r),

@@ -17,16 +17,16 @@ use crate::syntax::fields::expr_fields;
 use crate::syntax::{AggArg, Aggregation, CmdOption, Stats};
 
 /// One output column: its name, the function, and what it reads per result.
-struct Planned {
-    name: String,
-    func: Func,
+pub(super) struct Planned {
+    pub(super) name: String,
+    pub(super) func: Func,
     has_arg: bool,
     input: Vec<Value>,
 }
 
 /// Resolves each aggregation (wildcard arguments expand over the present fields) and
 /// computes its argument for every row.
-fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) -> Result<Vec<Planned>, EngineError> {
+pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) -> Result<Vec<Planned>, EngineError> {
     let mut out: Vec<Planned> = Vec::new();
     for a in aggs {
         let func = Func::from_name(&a.func).ok_or_else(|| {
@@ -114,7 +114,7 @@ fn fill(pattern: &str, caps: Vec<String>) -> String {
 }
 
 /// Each row's `_time`, when some function needs it.
-fn times(f: &mut Frame, planned: &[Planned]) -> Vec<Option<f64>> {
+pub(super) fn times(f: &mut Frame, planned: &[Planned]) -> Vec<Option<f64>> {
     if !planned.iter().any(|p| p.func.needs_time()) {
         return Vec::new();
     }
@@ -155,7 +155,7 @@ fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<S
     out
 }
 
-fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Value {
+pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Value {
     let g = Group {
         values: if p.has_arg { rows.iter().map(|&r| p.input[r].values()).collect() } else { Vec::new() },
         times: if times.is_empty() { Vec::new() } else { rows.iter().map(|&r| times[r]).collect() },
