@@ -1,8 +1,12 @@
 //! Detection content on disk: security_content's `detections/**/*.yml`.
 //!
+//! `detection.rs` adds risk (every schema generation), annotations and tests.
+//!
 //! This module reads what the front end needs (name and `search`) and can say where in
 //! the YAML file a given character of the search was written, so an error in a search
 //! is reported as `file:line:col` of the file.
+
+pub mod detection;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
