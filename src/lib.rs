@@ -26,6 +26,7 @@ pub mod knowledge;
 pub mod macros;
 pub mod output;
 pub mod query;
+pub mod rba;
 pub mod syntax;
 pub mod text;
 

@@ -3,9 +3,13 @@
 //! Exit codes: 0 success; 1 the input had problems (a search failed to parse, ...);
 //! 2 usage or I/O error.
 
+mod content;
 mod data;
+mod detect;
 mod parse;
+mod risk;
 mod search;
+mod test;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -21,8 +25,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    Parse(parse::ParseArgs),
+    Test(Box<test::TestArgs>),
+    Detect(Box<detect::DetectArgs>),
+    Risk(Box<risk::RiskArgs>),
     Search(Box<search::SearchArgs>),
+    Parse(parse::ParseArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -30,6 +37,9 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Parse(args) => parse::run(args),
         Command::Search(args) => search::run(*args),
+        Command::Test(args) => test::run(*args),
+        Command::Detect(args) => detect::run(*args),
+        Command::Risk(args) => risk::run(*args),
     }
 }
 

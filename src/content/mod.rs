@@ -7,6 +7,8 @@
 //! is reported as `file:line:col` of the file.
 
 pub mod detection;
+pub mod load;
+pub mod testrun;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

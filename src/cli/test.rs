@@ -1,0 +1,172 @@
+//! `spelunk test`: each selected detection's `tests` run offline, as contentctl's unit test.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use spelunk::content::detection::Detection;
+use spelunk::content::testrun::{is_lfs_pointer, judge, locate, Verdict};
+use spelunk::engine::{self, Options};
+use spelunk::eval::Context;
+use spelunk::events::input::{load, LoadOptions};
+use spelunk::frame::Dataset;
+
+use super::content::ContentArgs;
+use super::data::now;
+
+/// Run each detection's tests offline: load its datasets, search all time, judge the results.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  spelunk test                                                  # the project's own detections and datasets
+  spelunk test --content ../security_content --attack-data ../attack_data --name 'AWS *'
+  spelunk test --content ../security_content --data my_trail/ --junit report.xml
+
+A test passes when its search has at least one result, every risk-object field is non-null
+in every result, and every threat-object field is non-null in at least one. It is skipped
+(with the reason) when a dataset is missing or is a Git LFS pointer, or the search uses a
+command spelunk does not support yet.
+
+Exit codes: 0 no test failed (skips allowed); 1 a test failed; 2 usage or I/O error.")]
+pub struct TestArgs {
+    #[command(flatten)]
+    content: ContentArgs,
+    /// A local checkout of splunk/attack_data: the tests' dataset URLs map into it.
+    #[arg(long, value_name = "DIR")]
+    attack_data: Option<PathBuf>,
+    /// Run every selected detection over these events instead of its tests' datasets.
+    #[arg(long = "data", short = 'd', value_name = "PATH")]
+    data: Vec<PathBuf>,
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+}
+
+/// A loaded dataset, shared by the detections whose tests name the same files.
+type Cache = HashMap<(Vec<PathBuf>, Option<String>, Option<String>), Result<Vec<spelunk::events::Event>, String>>;
+
+pub fn run(args: TestArgs) -> ExitCode {
+    let now = now();
+    let (content, chosen) = match args.content.load() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut cache: Cache = HashMap::new();
+    let mut verdicts: Vec<(&Detection, Verdict)> = Vec::new();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for &k in &chosen {
+        let d = &content.detections[k];
+        let v = test_one(d, &content, &args, &mut cache, now);
+        let line = match &v {
+            Verdict::Pass { results } => {
+                format!("PASS  {} ({results} result{})", d.file.name, if *results == 1 { "" } else { "s" })
+            }
+            Verdict::Fail(why) => format!("FAIL  {}: {why}", d.file.name),
+            Verdict::Skip(why) => format!("SKIP  {}: {why}", d.file.name),
+        };
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+        verdicts.push((d, v));
+    }
+    let count = |f: fn(&Verdict) -> bool| verdicts.iter().filter(|(_, v)| f(v)).count();
+    let (passed, failed, skipped) = (
+        count(|v| matches!(v, Verdict::Pass { .. })),
+        count(|v| matches!(v, Verdict::Fail(_))),
+        count(|v| matches!(v, Verdict::Skip(_))),
+    );
+    let _ = writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped");
+    if let Some(path) = &args.junit {
+        if let Err(e) = std::fs::write(path, junit(&verdicts)) {
+            eprintln!("error: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn test_one(
+    d: &Detection,
+    content: &spelunk::content::load::Content,
+    args: &TestArgs,
+    cache: &mut Cache,
+    now: f64,
+) -> Verdict {
+    // The datasets: --data for all, or each test's attack_data.
+    let mut sets: Vec<(Vec<PathBuf>, Option<String>, Option<String>)> = Vec::new();
+    if !args.data.is_empty() {
+        sets.push((args.data.clone(), None, None));
+    } else {
+        if d.tests.iter().all(|t| t.attack_data.is_empty()) {
+            return Verdict::Skip("no tests with datasets".into());
+        }
+        for t in &d.tests {
+            for a in &t.attack_data {
+                let path = match locate(&a.data, &content.root, args.attack_data.as_deref()) {
+                    Ok(p) => p,
+                    Err(why) => return Verdict::Skip(why),
+                };
+                if is_lfs_pointer(&path) {
+                    return Verdict::Skip(format!(
+                        "dataset is a Git LFS pointer: {} (run `git lfs pull` in the attack_data checkout)",
+                        path.display()
+                    ));
+                }
+                sets.push((vec![path], a.sourcetype.clone(), a.source.clone()));
+            }
+        }
+    }
+    let query = match spelunk::compile(&d.file.search, &content.macros) {
+        Ok(q) => q,
+        Err(e) => return Verdict::Fail(format!("the search does not compile: {}", e.message)),
+    };
+    // Each test's datasets are searched together, as contentctl replays them into one index.
+    let mut events = Vec::new();
+    for key in sets {
+        let loaded = cache.entry(key.clone()).or_insert_with(|| {
+            let opts = LoadOptions { sourcetype: key.1.clone(), source: key.2.clone(), ..LoadOptions::default() };
+            load(&key.0, &opts).map(|l| l.events).map_err(|p| p.to_string())
+        });
+        match loaded {
+            Ok(evs) => events.extend(evs.iter().cloned()),
+            Err(e) => return Verdict::Fail(format!("dataset unreadable: {e}")),
+        }
+    }
+    let ds = match Dataset::new(events, &spelunk::knowledge::builtin(), Context { now }) {
+        Ok(ds) => ds,
+        Err(e) => return Verdict::Fail(e.to_string()),
+    };
+    match engine::run(&query, &ds, &Options { lookups: Some(&content.lookups), ..Options::default() }) {
+        Ok(r) => judge(d, &r),
+        Err(e) if e.code == "spelunk::unsupported" => Verdict::Skip(format!("unsupported: {}", e.message)),
+        Err(e) => Verdict::Fail(e.message),
+    }
+}
+
+/// A JUnit XML report: one test case per detection.
+fn junit(verdicts: &[(&Detection, Verdict)]) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let failures = verdicts.iter().filter(|(_, v)| matches!(v, Verdict::Fail(_))).count();
+    let skipped = verdicts.iter().filter(|(_, v)| matches!(v, Verdict::Skip(_))).count();
+    let mut x = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"spelunk test\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
+        verdicts.len()
+    );
+    for (d, v) in verdicts {
+        x.push_str(&format!("  <testcase classname=\"{}\" name=\"{}\"", esc(&d.kind), esc(&d.file.name)));
+        match v {
+            Verdict::Pass { .. } => x.push_str("/>\n"),
+            Verdict::Fail(why) => x.push_str(&format!(">\n    <failure message=\"{}\"/>\n  </testcase>\n", esc(why))),
+            Verdict::Skip(why) => x.push_str(&format!(">\n    <skipped message=\"{}\"/>\n  </testcase>\n", esc(why))),
+        }
+    }
+    x.push_str("</testsuite>\n");
+    x
+}

@@ -1,0 +1,88 @@
+//! Golden tests of risk-based alerting, through the binary: the four detections of
+//! tests/golden/rba/detections (one per risk schema: v4 tags, an rba block, the older
+//! risk_object form, and a Hunting detection that makes no risk) over the golden events.
+//! Expected files in tests/golden/rba/expected/ were reviewed by hand:
+//! - detect.csv: every result with its detection's name;
+//! - risk_events.ndjson: one risk event per risk-object value, scores 80 (100 x 80 / 100),
+//!   70 and 30 (the rba block's own), 35 (risk_object form); none for the Hunting one;
+//! - risk.csv: bob's two events within 24 hours total 115, over 100, flagged.
+//!
+//! `SPELUNK_BLESS=1 cargo test --test rba_golden` rewrites them; review the diff.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn spelunk(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .current_dir(root())
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn check(name: &str, got: &str) {
+    let path = root().join("tests/golden/rba/expected").join(name);
+    if std::env::var_os("SPELUNK_BLESS").is_some() {
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(got, want, "{} differs (SPELUNK_BLESS=1 rewrites it)", path.display());
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rba_golden");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn detect_risk_events_and_risk_per_object() {
+    let events = scratch("risk_events.ndjson");
+    let notables = scratch("notables.ndjson");
+    let content = ["--content", "tests/golden/rba", "--data", "tests/golden/cloudtrail.ndjson"];
+    let (ev, no) = (events.to_str().unwrap(), notables.to_str().unwrap());
+    let detect = spelunk(&[&["detect"], &content[..], &["-f", "csv", "--risk-events", ev, "--notables", no]].concat());
+    check("detect.csv", &detect);
+    let risk_events = std::fs::read_to_string(&events).unwrap();
+    check("risk_events.ndjson", &risk_events);
+    // One notable per result (four detections, one result each).
+    assert_eq!(std::fs::read_to_string(&notables).unwrap().lines().count(), 4);
+
+    let risk = spelunk(&["risk", "--from", events.to_str().unwrap(), "-f", "csv"]);
+    check("risk.csv", &risk);
+    // Running the detections directly gives the same totals.
+    assert_eq!(spelunk(&[&["risk"], &content[..], &["-f", "csv"]].concat()), risk);
+    // A lower threshold flags more; a one-minute window splits bob's events.
+    let low = spelunk(&["risk", "--from", events.to_str().unwrap(), "-f", "csv", "--threshold", "50"]);
+    assert_eq!(low.lines().filter(|l| l.ends_with(",yes")).count(), 2, "{low}");
+    let short = spelunk(&["risk", "--from", events.to_str().unwrap(), "-f", "csv", "--window", "1m"]);
+    assert!(short.lines().any(|l| l.starts_with("arn:aws:iam::111122223333:user/bob,user,80,1,")), "{short}");
+}
+
+#[test]
+fn every_type_makes_risk_when_asked() {
+    let events = scratch("all_types.ndjson");
+    spelunk(&[
+        "detect",
+        "--content",
+        "tests/golden/rba",
+        "--data",
+        "tests/golden/cloudtrail.ndjson",
+        "--all-types",
+        "--risk-events",
+        events.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    let text = std::fs::read_to_string(&events).unwrap();
+    assert_eq!(text.lines().count(), 5, "the Hunting detection adds one: {text}");
+    assert!(text.contains(r#""search_name":"Golden Describe Hunting""#) && text.contains(r#""risk_score":1.0"#));
+}
