@@ -189,8 +189,11 @@ fn summary_line(outcomes: &[Outcome], events: usize) -> String {
     let results: usize = outcomes.iter().filter_map(|o| o.result.as_ref().ok()).map(|r| r.rows).sum();
     let risk: usize = outcomes.iter().map(|o| o.risk.len()).sum();
     format!(
-        "{} detections over {events} events: {fired} fired ({results} results, {risk} risk events), {} silent, {failed} failed",
+        "{} detection{} over {events} events: {fired} fired ({results} result{}, {risk} risk event{}), {} silent, {failed} failed",
         outcomes.len(),
+        if outcomes.len() == 1 { "" } else { "s" },
+        if results == 1 { "" } else { "s" },
+        if risk == 1 { "" } else { "s" },
         outcomes.len() - fired - failed
     )
 }

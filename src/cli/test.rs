@@ -99,15 +99,18 @@ fn test_one(
     cache: &mut Cache,
     now: f64,
 ) -> Verdict {
-    // The datasets: --data for all, or each test's attack_data.
-    let mut sets: Vec<(Vec<PathBuf>, Option<String>, Option<String>)> = Vec::new();
+    // The datasets of each test (searched together, as contentctl replays a test's
+    // datasets into one index), or --data for all.
+    type Set = (Vec<PathBuf>, Option<String>, Option<String>);
+    let mut tests: Vec<Vec<Set>> = Vec::new();
     if !args.data.is_empty() {
-        sets.push((args.data.clone(), None, None));
+        tests.push(vec![(args.data.clone(), None, None)]);
     } else {
         if d.tests.iter().all(|t| t.attack_data.is_empty()) {
             return Verdict::Skip("no tests with datasets".into());
         }
-        for t in &d.tests {
+        for t in d.tests.iter().filter(|t| !t.attack_data.is_empty()) {
+            let mut sets = Vec::new();
             for a in &t.attack_data {
                 let path = match locate(&a.data, &content.root, args.attack_data.as_deref()) {
                     Ok(p) => p,
@@ -121,33 +124,40 @@ fn test_one(
                 }
                 sets.push((vec![path], a.sourcetype.clone(), a.source.clone()));
             }
+            tests.push(sets);
         }
     }
     let query = match spelunk::compile(&d.file.search, &content.macros) {
         Ok(q) => q,
         Err(e) => return Verdict::Fail(format!("the search does not compile: {}", e.message)),
     };
-    // Each test's datasets are searched together, as contentctl replays them into one index.
-    let mut events = Vec::new();
-    for key in sets {
-        let loaded = cache.entry(key.clone()).or_insert_with(|| {
-            let opts = LoadOptions { sourcetype: key.1.clone(), source: key.2.clone(), ..LoadOptions::default() };
-            load(&key.0, &opts).map(|l| l.events).map_err(|p| p.to_string())
-        });
-        match loaded {
-            Ok(evs) => events.extend(evs.iter().cloned()),
-            Err(e) => return Verdict::Fail(format!("dataset unreadable: {e}")),
+    let mut total = 0;
+    for sets in tests {
+        let mut events = Vec::new();
+        for key in sets {
+            let loaded = cache.entry(key.clone()).or_insert_with(|| {
+                let opts = LoadOptions { sourcetype: key.1.clone(), source: key.2.clone(), ..LoadOptions::default() };
+                load(&key.0, &opts).map(|l| l.events).map_err(|p| p.to_string())
+            });
+            match loaded {
+                Ok(evs) => events.extend(evs.iter().cloned()),
+                Err(e) => return Verdict::Fail(format!("dataset unreadable: {e}")),
+            }
+        }
+        let ds = match Dataset::new(events, &spelunk::knowledge::builtin(), Context { now }) {
+            Ok(ds) => ds,
+            Err(e) => return Verdict::Fail(e.to_string()),
+        };
+        match engine::run(&query, &ds, &Options { lookups: Some(&content.lookups), ..Options::default() }) {
+            Ok(r) => match judge(d, &r) {
+                Verdict::Pass { results } => total += results,
+                other => return other,
+            },
+            Err(e) if e.code == "spelunk::unsupported" => return Verdict::Skip(format!("unsupported: {}", e.message)),
+            Err(e) => return Verdict::Fail(e.message),
         }
     }
-    let ds = match Dataset::new(events, &spelunk::knowledge::builtin(), Context { now }) {
-        Ok(ds) => ds,
-        Err(e) => return Verdict::Fail(e.to_string()),
-    };
-    match engine::run(&query, &ds, &Options { lookups: Some(&content.lookups), ..Options::default() }) {
-        Ok(r) => judge(d, &r),
-        Err(e) if e.code == "spelunk::unsupported" => Verdict::Skip(format!("unsupported: {}", e.message)),
-        Err(e) => Verdict::Fail(e.message),
-    }
+    Verdict::Pass { results: total }
 }
 
 /// A JUnit XML report: one test case per detection.

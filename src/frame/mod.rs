@@ -155,7 +155,9 @@ impl<'d> Frame<'d> {
     pub fn set(&mut self, name: &str, values: &[Value]) {
         debug_assert_eq!(values.len(), self.height());
         self.known.insert(name.to_string());
-        if values.iter().all(Value::is_null) {
+        // A field no result has is not a field; but with no results at all, a command's
+        // output fields stay (a header of an empty table).
+        if self.height() > 0 && values.iter().all(Value::is_null) {
             let _ = self.df.drop_in_place(name);
             return;
         }
