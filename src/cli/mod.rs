@@ -1,11 +1,12 @@
 //! The command line: `spelunk <subcommand>`.
 //!
-//! Exit codes: 0 success; 1 the input had problems (a search failed to parse, ...);
-//! 2 usage or I/O error.
+//! Exit codes: 0 success; 1 the input had problems (a search failed to parse, `lint`
+//! found something, ...); 2 usage or I/O error.
 
 mod content;
 mod data;
 mod detect;
+mod lint;
 mod parse;
 mod risk;
 mod search;
@@ -28,6 +29,7 @@ enum Command {
     Test(Box<test::TestArgs>),
     Detect(Box<detect::DetectArgs>),
     Risk(Box<risk::RiskArgs>),
+    Lint(lint::LintArgs),
     Search(Box<search::SearchArgs>),
     Parse(parse::ParseArgs),
 }
@@ -36,6 +38,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse(args) => parse::run(args),
+        Command::Lint(args) => lint::run(args),
         Command::Search(args) => search::run(*args),
         Command::Test(args) => test::run(*args),
         Command::Detect(args) => detect::run(*args),

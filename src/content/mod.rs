@@ -7,6 +7,7 @@
 //! is reported as `file:line:col` of the file.
 
 pub mod detection;
+pub mod lint;
 pub mod load;
 pub mod testrun;
 

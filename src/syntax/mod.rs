@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod fields;
+pub mod output_fields;
 pub mod parser;
 pub mod printer;
 pub mod span;
