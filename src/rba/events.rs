@@ -203,4 +203,27 @@ mod tests {
         let r = results(&["x"], vec![vec![Value::from("1")]]);
         assert_eq!(result_time(&r, 0), None);
     }
+
+    #[test]
+    fn one_risk_event_per_value_of_a_multivalue_risk_object() {
+        let path = std::env::temp_dir().join(format!("spelunk-rba-{}.yml", std::process::id()));
+        std::fs::write(
+            &path,
+            "name: Multi\ntype: TTP\nsearch: '*'\nrba:\n  message: $user$ via $ip$\n  risk_objects:\n  - field: user\n    type: user\n    score: 20\n  threat_objects:\n  - field: ip\n    type: ip_address\n",
+        )
+        .unwrap();
+        let d = crate::content::detection::read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let r = results(
+            &["user", "ip"],
+            vec![
+                vec![Value::Multi(vec!["a".into(), "b".into()]), Value::from("1.1.1.1")],
+                vec![Value::Null, Value::from("2.2.2.2")],
+            ],
+        );
+        let ev = risk_events(&d, &r, 5.0);
+        assert_eq!(ev.iter().map(|e| e.risk_object.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert!(ev.iter().all(|e| e.risk_score == 20.0 && e._time == 5.0 && e.threat_object == ["1.1.1.1"]));
+        assert_eq!(ev[0].risk_message, "a, b via 1.1.1.1");
+    }
 }
