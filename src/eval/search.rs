@@ -129,6 +129,21 @@ pub fn glob_matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
     true
 }
 
+/// `pattern` with each `*` replaced by the next capture of [`glob_captures`] (the target
+/// of `rename a* as b*`, `values(*) as *_v`, `convert ... AS x*`); missing captures are
+/// empty. With `glob_captures`, the one place wildcard field names are matched and made.
+pub fn glob_fill(pattern: &str, caps: Vec<String>) -> String {
+    let mut caps = caps.into_iter();
+    let mut out = String::new();
+    for (k, piece) in pattern.split('*').enumerate() {
+        if k > 0 {
+            out.push_str(&caps.next().unwrap_or_default());
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
 /// What each `*` of `pattern` stands for in `text` (case-sensitive; the middle pieces
 /// match as early as they can), or `None` when `text` does not match. Used by wildcard
 /// renames (`rename requestParameters.* as *`).

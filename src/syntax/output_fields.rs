@@ -53,19 +53,6 @@ fn matches(pattern: &str, name: &str) -> bool {
     glob_captures(pattern, name).is_some()
 }
 
-/// `pattern` with each `*` replaced by the next capture (a rename's target).
-fn fill(pattern: &str, caps: Vec<String>) -> String {
-    let mut caps = caps.into_iter();
-    let mut out = String::new();
-    for (k, piece) in pattern.split('*').enumerate() {
-        if k > 0 {
-            out.push_str(&caps.next().unwrap_or_default());
-        }
-        out.push_str(piece);
-    }
-    out
-}
-
 impl FieldSet {
     /// No fields.
     pub fn closed() -> Self {
@@ -178,8 +165,11 @@ impl FieldSet {
             }
             return;
         }
-        let moved: Vec<(String, String)> =
-            self.known.iter().filter_map(|n| glob_captures(from, n).map(|caps| (n.clone(), fill(to, caps)))).collect();
+        let moved: Vec<(String, String)> = self
+            .known
+            .iter()
+            .filter_map(|n| glob_captures(from, n).map(|caps| (n.clone(), crate::eval::search::glob_fill(to, caps))))
+            .collect();
         for (old, new) in moved {
             self.known.shift_remove(&old);
             self.known.insert(new);

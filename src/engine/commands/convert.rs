@@ -83,16 +83,7 @@ fn targets(f: &mut Frame, conv: &Conversion, excluded: &BTreeSet<&str>) -> Vec<(
             let caps = glob_captures(pattern, &name)?;
             let to = match alias {
                 None => name.clone(),
-                Some(a) => {
-                    let mut caps = caps.into_iter();
-                    a.split('*').enumerate().fold(String::new(), |mut acc, (k, piece)| {
-                        if k > 0 {
-                            acc.push_str(&caps.next().unwrap_or_default());
-                        }
-                        acc.push_str(piece);
-                        acc
-                    })
-                }
+                Some(a) => crate::eval::search::glob_fill(a, caps),
             };
             Some((name, to))
         })

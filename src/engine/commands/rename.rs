@@ -24,15 +24,7 @@ pub fn run(f: &mut Frame, pairs: &[RenamePair]) -> Result<(), EngineError> {
             f.ensure_all();
             for name in f.names() {
                 if let Some(caps) = glob_captures(from, &name) {
-                    let mut caps = caps.into_iter();
-                    let new: String = to.split('*').enumerate().fold(String::new(), |mut acc, (k, piece)| {
-                        if k > 0 {
-                            acc.push_str(&caps.next().unwrap_or_default());
-                        }
-                        acc.push_str(piece);
-                        acc
-                    });
-                    rename_one(f, &name, &new);
+                    rename_one(f, &name, &crate::eval::search::glob_fill(to, caps));
                 }
             }
         } else {

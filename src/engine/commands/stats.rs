@@ -9,7 +9,7 @@ use super::{bool_option, count_option, known_options, Cx};
 use crate::engine::aggregate::{aggregate, Func, Group};
 use crate::engine::EngineError;
 use crate::eval::eval;
-use crate::eval::search::glob_captures;
+use crate::eval::search::{glob_captures, glob_fill};
 use crate::eval::value::parse_number;
 use crate::events::Value;
 use crate::frame::Frame;
@@ -59,7 +59,7 @@ pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) 
                     }
                     let Some(caps) = glob_captures(&field.name, &present) else { continue };
                     let name = match &alias {
-                        Some(pattern) => fill(pattern, caps),
+                        Some(pattern) => glob_fill(pattern, caps),
                         None => format!("{}({present})", a.func),
                     };
                     out.push(Planned { name, func, has_arg: true, input: f.values(&present) });
@@ -98,19 +98,6 @@ pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) 
         }
     }
     Ok(out)
-}
-
-/// `pattern` with each `*` replaced by the next capture.
-fn fill(pattern: &str, caps: Vec<String>) -> String {
-    let mut caps = caps.into_iter();
-    let mut out = String::new();
-    for (k, piece) in pattern.split('*').enumerate() {
-        if k > 0 {
-            out.push_str(&caps.next().unwrap_or_default());
-        }
-        out.push_str(piece);
-    }
-    out
 }
 
 /// Each row's `_time`, when some function needs it.
