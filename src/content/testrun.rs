@@ -56,7 +56,7 @@ pub fn is_lfs_pointer(path: &Path) -> bool {
     let mut head = [0u8; 64];
     let Ok(mut f) = std::fs::File::open(path) else { return false };
     let n = f.read(&mut head).unwrap_or(0);
-    head[..n].starts_with(b"version https://git-lfs.github.com/spec/v1")
+    head[..n].starts_with(crate::events::input::LFS_POINTER)
 }
 
 /// The verdict on a detection's results.

@@ -206,7 +206,8 @@ fn too_deep(raw: &str) -> Option<usize> {
     None
 }
 
-const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
+/// How a Git LFS pointer file begins (the data itself was never fetched).
+pub const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 
 fn read_text(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
     if bytes.starts_with(LFS_POINTER) {
