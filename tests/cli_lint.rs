@@ -1,34 +1,11 @@
 //! `spelunk lint`, run as a user runs it: the real binary over a content tree written by
 //! the test, its output lines and exit code.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn spelunk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spelunk"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("spelunk runs")
-}
+use std::path::PathBuf;
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// A scratch directory under the target dir, emptied first.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn write(path: &Path, content: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
+use common::{scratch, spelunk, text, write};
 
 /// A v4 detection (security_content's format at the corpus's commit).
 fn detection(name: &str, search: &str, message: &str, risk_score: u32) -> String {
