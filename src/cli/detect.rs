@@ -79,18 +79,27 @@ pub fn run_all<'c>(
         .collect()
 }
 
+/// The content (with the selected detections) and the data, as `detect` and `risk` read
+/// them; `needs` says what to give when no data was given.
+pub fn load_inputs(
+    content: &ContentArgs,
+    data: &DataArgs,
+    now: f64,
+    needs: &str,
+) -> Result<(spelunk::content::load::Content, Vec<usize>, Dataset), ExitCode> {
+    let (content, chosen) = content.load()?;
+    if data.data.is_empty() {
+        eprintln!("error: give {needs}: the events to run the detections over");
+        return Err(ExitCode::from(2));
+    }
+    let ds = data.load(now)?;
+    Ok((content, chosen, ds))
+}
+
 pub fn run(args: DetectArgs) -> ExitCode {
     let now = now();
-    let (content, chosen) = match args.content.load() {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    if args.data.data.is_empty() {
-        eprintln!("error: give the events to run the detections over with --data PATH");
-        return ExitCode::from(2);
-    }
-    let ds = match args.data.load(now) {
-        Ok(ds) => ds,
+    let (content, chosen, ds) = match load_inputs(&args.content, &args.data, now, "--data PATH") {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let detections: Vec<&Detection> = chosen.iter().map(|&k| &content.detections[k]).collect();
@@ -170,15 +179,8 @@ fn print_tables(outcomes: &[Outcome], events: usize, all_types: bool, out: &mut 
             status.into(),
         ]);
     }
-    let fields = ["detection", "type", "results", "risk events", "risk score", "status"];
-    let summary = Results {
-        fields: fields.iter().map(|f| f.to_string()).collect(),
-        columns: (0..fields.len())
-            .map(|k| rows.iter().map(|r| spelunk::events::Value::from(r[k].as_str())).collect())
-            .collect(),
-        rows: rows.len(),
-        warnings: Vec::new(),
-    };
+    let rows = rows.into_iter().map(|r| r.iter().map(|c| spelunk::events::Value::from(c.as_str())).collect()).collect();
+    let summary = Results::from_rows(&["detection", "type", "results", "risk events", "risk score", "status"], rows);
     output::write(&summary, Format::Table, out)?;
     writeln!(out, "{}", summary_line(outcomes, events))
 }

@@ -66,16 +66,9 @@ pub fn run(args: RiskArgs) -> ExitCode {
             }
         },
         None => {
-            let (content, chosen) = match args.content.load() {
-                Ok(c) => c,
-                Err(code) => return code,
-            };
-            if args.data.data.is_empty() {
-                eprintln!("error: give --from FILE (risk events) or --data PATH (events to run the detections over)");
-                return ExitCode::from(2);
-            }
-            let ds = match args.data.load(now) {
-                Ok(ds) => ds,
+            let needs = "--from FILE (risk events) or --data PATH";
+            let (content, chosen, ds) = match super::detect::load_inputs(&args.content, &args.data, now, needs) {
+                Ok(x) => x,
                 Err(code) => return code,
             };
             let detections: Vec<_> = chosen.iter().map(|&k| &content.detections[k]).collect();
@@ -119,12 +112,7 @@ pub fn run(args: RiskArgs) -> ExitCode {
             ]
         })
         .collect();
-    let results = Results {
-        fields: fields.iter().map(|f| f.to_string()).collect(),
-        columns: (0..fields.len()).map(|k| rows.iter().map(|r| r[k].clone()).collect()).collect(),
-        rows: rows.len(),
-        warnings: Vec::new(),
-    };
+    let results = Results::from_rows(&fields, rows);
     let mut out = std::io::stdout().lock();
     if let Err(e) = output::write(&results, args.format, &mut out) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

@@ -71,6 +71,17 @@ impl Results {
             .collect()
     }
 
+    /// Results made row by row (summaries the command line prints).
+    pub fn from_rows(fields: &[&str], rows: Vec<Vec<Value>>) -> Results {
+        let columns = (0..fields.len()).map(|k| rows.iter().map(|r| r[k].clone()).collect()).collect();
+        Results {
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            columns,
+            rows: rows.len(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// A field's column, if the results have it.
     pub fn column(&self, name: &str) -> Option<&[Value]> {
         self.fields.iter().position(|f| f == name).map(|k| self.columns[k].as_slice())
