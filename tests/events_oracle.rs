@@ -135,15 +135,19 @@ fn splunk_export_cell_by_cell_for_json_index_time_alias_and_calculated_fields() 
 
 const UNION_LISTS: &[&str] = &["data_sources/aws_cloudtrail_deletesnapshot.yml"];
 
+/// Splunk's field-name lists per data source, and the example events (NDJSON text).
+fn example_lists(shared: &std::path::Path) -> (BTreeMap<String, Option<Vec<String>>>, String) {
+    let dir = shared.join("cloudtrail/security_content");
+    let lists = serde_json::from_str(&std::fs::read_to_string(dir.join("data_sources_fields.json")).unwrap()).unwrap();
+    (lists, std::fs::read_to_string(dir.join("data_sources_example_logs.ndjson")).unwrap())
+}
+
 #[test]
 fn field_names_of_the_48_example_events_match_splunks_lists() {
     let Some(shared) = common::shared_or_skip("field_names_of_the_48_example_events_match_splunks_lists") else {
         return;
     };
-    let dir = shared.join("cloudtrail/security_content");
-    let lists: BTreeMap<String, Option<Vec<String>>> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("data_sources_fields.json")).unwrap()).unwrap();
-    let examples = std::fs::read_to_string(dir.join("data_sources_example_logs.ndjson")).unwrap();
+    let (lists, examples) = example_lists(&shared);
     let mut compared = 0;
     let mut problems = Vec::new();
     for line in examples.lines() {
@@ -207,10 +211,7 @@ fn all_field_names_of_the_48_example_events_match_splunks_lists() {
     let Some(shared) = common::shared_or_skip("all_field_names_of_the_48_example_events_match_splunks_lists") else {
         return;
     };
-    let dir = shared.join("cloudtrail/security_content");
-    let lists: BTreeMap<String, Option<Vec<String>>> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("data_sources_fields.json")).unwrap()).unwrap();
-    let examples = std::fs::read_to_string(dir.join("data_sources_example_logs.ndjson")).unwrap();
+    let (lists, examples) = example_lists(&shared);
     let mut compared = 0;
     let (mut problems, mut drift) = (Vec::new(), Vec::new());
     for line in examples.lines() {
