@@ -8,11 +8,12 @@ mod data;
 mod detect;
 mod lint;
 mod parse;
+mod repl;
 mod risk;
 mod search;
+mod term;
 mod test;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,7 @@ enum Command {
     Lint(lint::LintArgs),
     Search(Box<search::SearchArgs>),
     Parse(parse::ParseArgs),
+    Repl(Box<repl::ReplArgs>),
 }
 
 pub fn run() -> ExitCode {
@@ -43,10 +45,11 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(*args),
         Command::Detect(args) => detect::run(*args),
         Command::Risk(args) => risk::run(*args),
+        Command::Repl(args) => repl::run(*args),
     }
 }
 
 /// Colour on stderr only for a terminal, and never with NO_COLOR set.
 pub fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    term::stderr_color()
 }

@@ -114,7 +114,11 @@ pub fn run(args: RiskArgs) -> ExitCode {
         .collect();
     let results = Results::from_rows(&fields, rows);
     let mut out = std::io::stdout().lock();
-    if let Err(e) = output::write(&results, args.format, &mut out) {
+    let written = match (args.format, super::term::stdout_fit()) {
+        (Format::Table, Some(fit)) => output::table_fitted(&results, fit, "use --format csv", &mut out),
+        (format, _) => output::write(&results, format, &mut out),
+    };
+    if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: {e}");
             return ExitCode::from(2);

@@ -133,7 +133,11 @@ pub fn run(args: SearchArgs) -> ExitCode {
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match output::write(&results, args.format, &mut out).and_then(|_| out.flush()) {
+    let written = match (args.format, super::term::stdout_fit()) {
+        (Format::Table, Some(fit)) => output::table_fitted(&results, fit, "use --format csv", &mut out),
+        (format, _) => output::write(&results, format, &mut out),
+    };
+    match written.and_then(|_| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`| head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

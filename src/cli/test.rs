@@ -57,21 +57,38 @@ pub fn run(args: TestArgs) -> ExitCode {
     let mut verdicts: Vec<(&Detection, Verdict)> = Vec::new();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let progress = super::term::Progress::bar(chosen.len() as u64, "");
+    // PASS green, FAIL red, SKIP yellow: only on a terminal, never with NO_COLOR.
+    let paint = |word: &str, colour: u8| {
+        if super::term::stdout_color() {
+            format!("\x1b[{colour}m{word}\x1b[0m")
+        } else {
+            word.to_string()
+        }
+    };
     for &k in &chosen {
         let d = &content.detections[k];
+        progress.set_message(d.file.name.clone());
         let v = test_one(d, &content, &args, &mut cache, now);
         let line = match &v {
             Verdict::Pass { results } => {
-                format!("PASS  {} ({results} result{})", d.file.name, if *results == 1 { "" } else { "s" })
+                format!(
+                    "{}  {} ({results} result{})",
+                    paint("PASS", 32),
+                    d.file.name,
+                    if *results == 1 { "" } else { "s" }
+                )
             }
-            Verdict::Fail(why) => format!("FAIL  {}: {why}", d.file.name),
-            Verdict::Skip(why) => format!("SKIP  {}: {why}", d.file.name),
+            Verdict::Fail(why) => format!("{}  {}: {why}", paint("FAIL", 31), d.file.name),
+            Verdict::Skip(why) => format!("{}  {}: {why}", paint("SKIP", 33), d.file.name),
         };
-        if writeln!(out, "{line}").is_err() {
+        if progress.suspend(|| writeln!(out, "{line}")).is_err() {
             break;
         }
+        progress.inc();
         verdicts.push((d, v));
     }
+    progress.finish();
     let count = |f: fn(&Verdict) -> bool| verdicts.iter().filter(|(_, v)| f(v)).count();
     let (passed, failed, skipped) = (
         count(|v| matches!(v, Verdict::Pass { .. })),
