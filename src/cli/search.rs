@@ -17,8 +17,8 @@ use super::data::{now, DataArgs};
 /// Run one search over CloudTrail (or other JSON) events, as a script would.
 #[derive(Args)]
 #[command(after_help = "Examples:
-  spelunk search 'sourcetype=aws:cloudtrail | table _time user_arn src_ip aws_account_id errorCode' --data logs/ --format csv
-  spelunk search 'eventName=ConsoleLogin errorCode!=success | table _time user src_ip' -d events.json.gz
+  spelunk search 'sourcetype=aws:cloudtrail | table _time user_arn src_ip errorCode' -d logs/ -f csv
+  spelunk search 'eventName=ConsoleLogin errorCode!=success | table _time user src_ip' -d t.json.gz
   zcat trail.json.gz | spelunk search 'eventSource=s3.amazonaws.com' --data - --format ndjson
 
 Exit codes: 0 the search ran (with or without results); 1 the search or the data is wrong

@@ -50,8 +50,9 @@ Ctrl-C cancels a running search (or clears the line); Ctrl-D leaves.
 History: $SPELUNK_HISTORY, else spelunk/history in the user's data directory
 (e.g. ~/.local/share/spelunk/history).
 
-Exit codes: 0 the session ended (searches that failed do not count); 2 usage or I/O error
-(unreadable data or content at start, no terminal editor).")]
+Exit codes: 0 the session ended (a search that failed does not count); 1 the data given at
+start has a bad line and --strict was given; 2 usage or I/O error (unreadable data or
+content at start).")]
 pub struct ReplArgs {
     #[command(flatten)]
     data: DataArgs,
