@@ -110,6 +110,9 @@ impl Fit {
 /// The narrowest a fitted column gets before later columns are left out instead.
 const MIN_COLUMN: usize = 8;
 
+/// Columns this narrow (a time, an address, an account id) are narrowed last.
+const SHORT_COLUMN: usize = 30;
+
 /// An aligned table fitted to `fit.width` columns: the widest columns are narrowed first
 /// and their cells cut with `…`; columns that still do not fit are left out and named;
 /// multivalue cells are stacked (at most `fit.max_values` values); after `fit.max_rows`
@@ -159,14 +162,21 @@ pub fn table_fitted(r: &Results, fit: Fit, hint: &str, out: &mut dyn Write) -> i
         kept += 1;
     }
     widths.truncate(kept);
-    // Narrow the widest column, one character at a time, until the row fits.
+    // Narrow the widest column, one character at a time, until the row fits: first the
+    // long columns down to SHORT_COLUMN, then the long ones further, then all of them, so
+    // that short values (times, addresses, ids) stay whole as long as possible.
     let total = |ws: &[usize]| ws.iter().sum::<usize>() + 2 * ws.len().saturating_sub(1);
-    while total(&widths) > width {
-        let (k, w) = widths.iter().enumerate().max_by_key(|(_, w)| **w).map(|(k, w)| (k, *w)).expect("a column");
-        if w <= MIN_COLUMN {
-            break;
+    let natural = widths.clone();
+    let floors: [&dyn Fn(usize) -> usize; 3] =
+        [&|n| n.min(SHORT_COLUMN), &|n| if n > SHORT_COLUMN { MIN_COLUMN } else { n }, &|n| n.min(MIN_COLUMN)];
+    for floor in floors {
+        while total(&widths) > width {
+            let widest = (0..widths.len()).filter(|&k| widths[k] > floor(natural[k])).max_by_key(|&k| widths[k]);
+            match widest {
+                Some(k) => widths[k] -= 1,
+                None => break,
+            }
         }
-        widths[k] -= 1;
     }
     let line = |out: &mut dyn Write, parts: &[String]| -> io::Result<()> {
         let mut s = String::new();
@@ -327,6 +337,17 @@ mod tests {
             assert!(l.chars().count() <= 30, "{l:?} in\n{t}");
         }
         assert!(t.lines().nth(2).unwrap().starts_with("arn:aws:iam::111122223333:…  1"), "{t}");
+    }
+
+    #[test]
+    fn short_columns_stay_whole_while_long_ones_are_narrowed() {
+        let agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)";
+        let r = Results::from_rows(
+            &["time", "agent", "ip"],
+            vec![vec![Value::from("2026-11-20T06:12:44"), Value::from(agent), Value::from("203.0.113.201")]],
+        );
+        let t = fitted(&r, Fit::width(60));
+        assert_eq!(t.lines().nth(2).unwrap(), "2026-11-20T06:12:44  Mozilla/5.0 (Windows NT…  203.0.113.201", "{t}");
     }
 
     #[test]
