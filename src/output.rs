@@ -107,7 +107,11 @@ impl Fit {
     }
 }
 
-/// The narrowest a fitted column gets before later columns are left out instead.
+/// Columns are kept while each can have this width (or its values' width, when shorter);
+/// the ones after are left out rather than squeezed unreadable.
+const KEEP_COLUMN: usize = 16;
+
+/// The narrowest a long column gets, so that the short ones beside it stay whole.
 const MIN_COLUMN: usize = 8;
 
 /// Columns this narrow (a time, an address, an account id) are narrowed last.
@@ -154,7 +158,7 @@ pub fn table_fitted(r: &Results, fit: Fit, hint: &str, out: &mut dyn Write) -> i
     let mut kept = 0;
     let mut needed = 0;
     for w in &widths {
-        let add = (*w).min(MIN_COLUMN) + if kept > 0 { 2 } else { 0 };
+        let add = (*w).min(KEEP_COLUMN) + if kept > 0 { 2 } else { 0 };
         if kept > 0 && needed + add > width {
             break;
         }
@@ -202,19 +206,16 @@ pub fn table_fitted(r: &Results, fit: Fit, hint: &str, out: &mut dyn Write) -> i
             line(out, &parts)?;
         }
     }
+    let tail = if hint.is_empty() { String::new() } else { format!(" ({hint})") };
     if shown_rows < r.rows {
         let more = r.rows - shown_rows;
-        writeln!(out, "… {more} more row{} ({hint})", if more == 1 { "" } else { "s" })?;
+        writeln!(out, "… {more} more row{}{tail}", if more == 1 { "" } else { "s" })?;
     }
     if kept < r.fields.len() {
         let left = &r.fields[kept..];
-        let names = cut(&left.join(", "), width.saturating_sub(30).max(20));
-        writeln!(
-            out,
-            "… {} more field{} not shown: {names} ({hint})",
-            left.len(),
-            if left.len() == 1 { "" } else { "s" }
-        )?;
+        let head = format!("… {} more field{} not shown: ", left.len(), if left.len() == 1 { "" } else { "s" });
+        let room = width.saturating_sub(chars(&head) + chars(&tail)).max(10);
+        writeln!(out, "{head}{}{tail}", cut(&left.join(", "), room))?;
     }
     writeln!(out, "({} result{})", r.rows, if r.rows == 1 { "" } else { "s" })
 }
@@ -359,8 +360,10 @@ mod tests {
         let t = fitted(&r, Fit { width: 40, max_rows: 2, max_values: 3 });
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 2 + 2 + 3, "{t}");
+        assert_eq!(lines[0], "field_number_0  field_number_1", "{t}");
         assert_eq!(lines[4], "… 3 more rows (use .save)");
-        assert!(lines[5].starts_with("… 6 more fields not shown: field_number_4, "), "{t}");
+        assert_eq!(lines[5], "… 8 more fields not shown: field_num… (use .save)", "{t}");
+        assert!(lines[..4].iter().all(|l| l.chars().count() <= 40), "{t}");
         assert_eq!(lines[6], "(5 results)");
     }
 
