@@ -93,7 +93,7 @@ impl Progress {
                     std::thread::sleep(step);
                     waited += step;
                 }
-                if !d.load(Ordering::Relaxed) {
+                if !d.load(Ordering::Relaxed) && !b.is_finished() {
                     b.set_draw_target(ProgressDrawTarget::stderr());
                     b.enable_steady_tick(Duration::from_millis(120));
                 }
