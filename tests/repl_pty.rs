@@ -1,6 +1,7 @@
 //! The REPL binary driven through a pseudo-terminal, as a person uses it: a search and its
-//! table, a search over several lines, a syntax error and the prompt coming back, a field
-//! name completed with Tab, Ctrl-C during a long search, `.fields`, then Ctrl-D.
+//! table, a search over several lines, a syntax error with its caret and the prompt coming
+//! back, a wide table fitted to the terminal, a field name completed with Tab, Ctrl-C during
+//! a long search, `.fields`, then Ctrl-D, and the history file.
 //!
 //! Every wait is for text the REPL prints (with a generous time limit), never a measured
 //! time; escape codes are stripped from what is read.
@@ -44,10 +45,16 @@ fn until_prompt(p: &mut PtySession) -> String {
     p.exp_string(PROMPT).unwrap_or_else(|e| panic!("no prompt: {e}"))
 }
 
-/// Everything up to `needle`, and the needle.
+/// Everything up to `needle` (ASCII), and the needle, as text.
 fn upto(p: &mut PtySession, needle: &str) -> String {
     let before = p.exp_string(needle).unwrap_or_else(|e| panic!("{needle:?} never came: {e}"));
-    before + needle
+    utf8(&(before + needle))
+}
+
+/// The reader keeps each byte as a char; the terminal's text is UTF-8 (`…`, the caret).
+fn utf8(read: &str) -> String {
+    let bytes: Vec<u8> = read.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[test]
@@ -78,13 +85,29 @@ fn repl_session_through_a_pseudo_terminal() {
 
     // A syntax error: the caret, then the prompt again.
     enter(&mut p, "eventName=X | stats count by");
-    // The message, then the search quoted with the caret and its label under the `by`
-    // (the reader sees bytes, so only ASCII is compared).
+    // The message, then the search quoted with the caret and its label under the `by`.
     upto(&mut p, "expected a field name after `by`");
     let out = upto(&mut p, "expected a field name after `by`");
     until_prompt(&mut p);
     assert!(out.contains("[search:1:29]"), "{out}");
-    assert!(out.contains("1 ") && out.contains(" eventName=X | stats count by"), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    let source = lines.iter().position(|l| l.contains("eventName=X | stats count by")).expect("the search is quoted");
+    let caret = lines[source + 1];
+    let column = |l: &str, c: char| l.chars().position(|x| x == c);
+    assert_eq!(
+        column(caret, '┬').map(|k| k as isize - column(lines[source], 'e').unwrap() as isize),
+        Some(28),
+        "the caret under the end of `by`: {out}"
+    );
+
+    // A wide table fits the terminal (COLUMNS=100): long cells are cut with `…`.
+    enter(&mut p, "eventName=ConsoleLogin | table _time userIdentity.arn userAgent sourceIPAddress");
+    let out = upto(&mut p, "(6 results)");
+    until_prompt(&mut p);
+    let table: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("_time")).collect();
+    assert!(table.len() >= 8, "{out}");
+    assert!(table.iter().all(|l| l.trim_end().chars().count() <= 100), "{out}");
+    assert!(table[2].contains('…'), "a cut cell: {out}");
 
     // Tab completes a dotted field name of the loaded data.
     p.send("eventName=ConsoleLogin | stats count by additionalEventData.MF").unwrap();
