@@ -117,6 +117,10 @@ struct Session {
 
 pub fn run(args: ReplArgs) -> ExitCode {
     let now = now();
+    if args.data.data.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!("error: the REPL reads its searches from standard input: give the data as files or directories");
+        return ExitCode::from(2);
+    }
     let (macros, lookups, content) = match load_content(&args) {
         Ok(x) => x,
         Err(code) => return code,
@@ -486,6 +490,10 @@ impl Session {
         }
         let mut data = self.args.data.clone();
         data.data = arg.split_whitespace().map(PathBuf::from).collect();
+        if data.data.iter().any(|p| p.as_os_str() == "-") {
+            eprintln!("error: .load reads files and directories (standard input is where searches come from)");
+            return;
+        }
         if let Ok(ds) = data.load(now()) {
             println!("{} event{} loaded", ds.len(), if ds.len() == 1 { "" } else { "s" });
             self.args.data = data;
