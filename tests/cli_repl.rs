@@ -37,6 +37,8 @@ eventName=ConsoleLogin |
 eventName=X | stats count by
 .fields MFAUsed
 .nonsense
+.rows 2
+| makeresults count=5 | eval n=1 | table n
 ";
     let o = repl("cli_repl_stdin", &["--data", "datasets/"], input);
     let (out, err) = (common::text(&o.stdout), common::text(&o.stderr));
@@ -54,6 +56,7 @@ eventName=X | stats count by
     assert!(err.contains("expected a field name after `by`"), "{err}");
     assert!(err.contains("error: unknown command .nonsense; .help lists them"), "{err}");
     assert!(!out.contains("spelunk> "), "no prompt without a terminal: {out}");
+    assert!(out.ends_with("n\n-\n1\n1\n… 3 more rows (use .format csv or .save FILE)\n(5 results)\n"), "{out}");
 }
 
 #[test]

@@ -110,7 +110,8 @@ struct Session {
     content: Option<Content>,
     names: Arc<RwLock<Names>>,
     format: Format,
-    rows: usize,
+    /// `.rows N`; about a screenful when not given.
+    rows: Option<usize>,
     timer: bool,
     last: Option<Results>,
 }
@@ -147,7 +148,7 @@ pub fn run(args: ReplArgs) -> ExitCode {
         content,
         names: names.clone(),
         format,
-        rows: default_rows(),
+        rows: None,
         timer: false,
         last: None,
     };
@@ -221,7 +222,7 @@ pub fn run(args: ReplArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Most table rows shown: about a screenful.
+/// Most table rows shown: about a screenful (the terminal's height when the results come).
 fn default_rows() -> usize {
     term::height().saturating_sub(6).max(10)
 }
@@ -316,7 +317,7 @@ impl Session {
                 _ => eprintln!("error: .format takes table, csv, json or ndjson"),
             },
             "rows" => match arg.parse::<usize>() {
-                Ok(n) if n > 0 => self.rows = n,
+                Ok(n) if n > 0 => self.rows = Some(n),
                 _ => eprintln!("error: .rows takes a number of rows, e.g. .rows 100"),
             },
             "timer" => match arg {
@@ -422,7 +423,8 @@ impl Session {
         let mut out = stdout.lock();
         let written = match self.format {
             Format::Table => {
-                let fit = Fit { width: term::width(), max_rows: self.rows, max_values: 10 };
+                let rows = self.rows.unwrap_or_else(default_rows);
+                let fit = Fit { width: term::width(), max_rows: rows, max_values: 10 };
                 output::table_fitted(r, fit, "use .format csv or .save FILE", &mut out)
             }
             other => output::write(r, other, &mut out),
@@ -442,6 +444,7 @@ impl Session {
 
     fn fields(&mut self, pattern: &str) {
         if self.summary.get().is_none() {
+            INTERRUPTED.store(false, Ordering::SeqCst);
             let progress = Progress::spinner("reading every field of the data");
             while self.summary.get().is_none() {
                 std::thread::sleep(Duration::from_millis(20));
