@@ -72,7 +72,8 @@ fn save_writes_the_last_results_by_extension() {
     let o = repl("cli_repl_save", &[], &input);
     let (out, err) = (common::text(&o.stdout), common::text(&o.stderr));
     assert!(err.contains("error: no results yet: run a search first"), "{err}");
-    assert!(out.contains("2 results saved to "), "{out}");
+    assert!(err.contains("2 results saved to "), "{err}");
+    assert_eq!(out, "n\n-\n1\n1\n(2 results)\n", "only results on stdout");
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), "n\n1\n1\n");
     assert_eq!(std::fs::read_to_string(&json).unwrap(), "{\"n\":\"1\"}\n{\"n\":\"1\"}\n");
 }

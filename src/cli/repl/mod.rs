@@ -459,9 +459,9 @@ impl Session {
         let r = summary.results(|name| name_matches(pattern, name));
         if r.rows == 0 {
             if pattern.is_empty() {
-                println!("no fields: no events are loaded (.load PATH)");
+                eprintln!("no fields: no events are loaded (.load PATH)");
             } else {
-                println!("no field matches {pattern}");
+                eprintln!("no field matches {pattern}");
             }
             return;
         }
@@ -498,7 +498,7 @@ impl Session {
             return;
         }
         if let Ok(ds) = data.load(now()) {
-            println!("{} event{} loaded", ds.len(), if ds.len() == 1 { "" } else { "s" });
+            eprintln!("{} event{} loaded", ds.len(), if ds.len() == 1 { "" } else { "s" });
             self.args.data = data;
             self.ds = Arc::new(ds);
             self.summarise();
@@ -553,7 +553,7 @@ impl Session {
             w.flush()
         });
         match written {
-            Ok(()) => println!("{} result{} saved to {file}", r.rows, if r.rows == 1 { "" } else { "s" }),
+            Ok(()) => eprintln!("{} result{} saved to {file}", r.rows, if r.rows == 1 { "" } else { "s" }),
             Err(e) => eprintln!("error: {file}: {e}"),
         }
     }
