@@ -119,6 +119,7 @@ pub fn run(args: SearchArgs) -> ExitCode {
             lookups: Some(&lookups),
             geoip: geoip.as_ref(),
             limits: spelunk::engine::Limits { max_rows: args.max_rows },
+            ..Options::default()
         },
     ) {
         Ok(r) => r,
