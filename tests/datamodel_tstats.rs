@@ -237,6 +237,15 @@ fn errors_name_the_datamodel_option_or_form_and_point_at_it() {
     assert!(e.contains("`tstats from sid=1234.5` is not supported"), "{e}");
     let e = try_search(&ds, "| tstats bogus=1 count from datamodel=Change").unwrap_err();
     assert!(e.contains("`tstats` option `bogus` is not supported"), "{e}");
+    let r = search(&ds, "| tstats count from datamodel=Change where All_Changes.usr=ml-batch");
+    assert_eq!(rows(&r), ["0"]);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("`All_Changes.usr` is not a field of the datamodel dataset Change.All_Changes")),
+        "{:?}",
+        r.warnings
+    );
     let e = try_search(&ds, "| datamodel Change").unwrap_err();
     assert!(e.contains("takes a model, a dataset and `search` or `flat`"), "{e}");
 }

@@ -288,6 +288,31 @@ impl Node<'_> {
         names.join(".")
     }
 
+    /// The datasets whose fields a search of this node sees: its lineage, and with
+    /// prefixed names every dataset below it.
+    fn scope(&self, naming: Naming) -> Vec<usize> {
+        let mut scope = self.lineage();
+        if naming == Naming::Prefixed {
+            scope.extend(self.descendants());
+        }
+        scope
+    }
+
+    /// Every datamodel field a search of this node sees: (dataset, definition, name).
+    pub fn fields(&self, naming: Naming) -> Vec<(usize, &FieldDef, String)> {
+        let mut out = Vec::new();
+        for d in self.scope(naming) {
+            for f in &self.model.datasets[d].fields {
+                let name = match naming {
+                    Naming::Prefixed => format!("{}.{}", self.path(d), f.name),
+                    Naming::Plain => f.name.clone(),
+                };
+                out.push((d, f, name));
+            }
+        }
+        out
+    }
+
     /// `Model.Root.Dataset`, for messages.
     pub fn display(&self) -> String {
         format!("{}.{}", self.model.name, self.path(self.dataset))
@@ -327,23 +352,10 @@ pub fn evaluate(
     ctx: &Context,
 ) -> Result<Evaluated, EvalError> {
     let model = node.model;
-    let mut scope = node.lineage();
-    if naming == Naming::Prefixed {
-        scope.extend(node.descendants());
-    }
+    let scope = node.scope(naming);
     // The output fields: (dataset, field definition, output name).
-    let mut outputs: Vec<(usize, &FieldDef, String)> = Vec::new();
-    for &d in &scope {
-        for f in &model.datasets[d].fields {
-            let name = match naming {
-                Naming::Prefixed => format!("{}.{}", node.path(d), f.name),
-                Naming::Plain => f.name.clone(),
-            };
-            if wanted(&name) {
-                outputs.push((d, f, name));
-            }
-        }
-    }
+    let outputs: Vec<(usize, &FieldDef, String)> =
+        node.fields(naming).into_iter().filter(|(_, _, name)| wanted(name)).collect();
     // The event fields to read.
     let mut needed: BTreeSet<String> = BTreeSet::new();
     for &d in &scope {

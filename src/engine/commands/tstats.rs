@@ -83,6 +83,9 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
     let everything = wanted.iter().any(|n| n.contains('*'));
     let wants = |name: &str| everything || wanted.contains(name);
 
+    if let Some(node) = &node {
+        unknown_fields(node, &wanted, cx);
+    }
     let mut f = search::initial(cx.ds, None, range, cx)?;
     let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
     if let Some(node) = &node {
@@ -144,6 +147,18 @@ fn datamodel_node<'c>(from: &Literal, cx: &Cx<'c>) -> Result<Node<'c>, EngineErr
 /// A datamodel name to its dataset, or an error at `span` that lists what exists.
 pub(super) fn resolve<'c>(cx: &Cx<'c>, spec: &str, span: Span) -> Result<Node<'c>, EngineError> {
     cx.datamodels.resolve(spec).map_err(|m| EngineError::new("spelunk::datamodel", m, span, "this datamodel"))
+}
+
+/// A warning for each field the search names that the datamodel does not define (a typo
+/// there gives no rows, as in Splunk, so the user is told why).
+fn unknown_fields(node: &Node, wanted: &BTreeSet<String>, cx: &Cx) {
+    let defined: BTreeSet<String> = node.fields(Naming::Prefixed).into_iter().map(|(_, _, name)| name).collect();
+    for name in wanted {
+        if name.contains('*') || name == "nodename" || INHERITED.contains(&name.as_str()) || defined.contains(name) {
+            continue;
+        }
+        cx.warn(format!("tstats: `{name}` is not a field of the datamodel dataset {}", node.display()));
+    }
 }
 
 /// `fillnull_value=`: by-fields missing from a row get the text.
