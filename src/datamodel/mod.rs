@@ -7,7 +7,8 @@
 //! repository are built in (the CIM's Change and Authentication, written for spelunk), and
 //! more can be added from a directory of files in the same format ([`DataModels::load_dir`]).
 //!
-//! Three commands read datamodels, each through [`evaluate`]:
+//! Three commands read datamodels, each through [`evaluate`] (which keeps the dataset's
+//! events in the frame and gives its fields):
 //! - `tstats ... from datamodel=Model[.Dataset]`: fields named by their dataset path from
 //!   the root (`All_Changes.user`, `All_Changes.Instance_Changes.image_id`), see
 //!   [`Naming::Prefixed`];
@@ -333,36 +334,39 @@ pub enum Naming {
 /// Fields every dataset inherits from the event, unprefixed (`by _time`, `where source=*`).
 pub const INHERITED: &[&str] = &["_time", "host", "source", "sourcetype", "index"];
 
-/// What a dataset makes of the frame's events.
-pub struct Evaluated {
-    /// Per row of the frame: whether the event belongs to the node.
-    pub member: Vec<bool>,
-    /// The datamodel fields asked for, per row (null for rows that are not members).
-    pub columns: IndexMap<String, Vec<Value>>,
-}
-
-/// Evaluates `node` over the frame's rows: which belong to it, and the datamodel fields
-/// that `wanted` accepts (by their names under `naming`). Only the event fields those
-/// need are extracted.
+/// Evaluates `node` over the frame: keeps only the rows (events) that belong to it, and
+/// returns the datamodel fields that `wanted` accepts (by their names under `naming`), one
+/// value per remaining row (null where the row is outside the field's dataset).
+///
+/// Membership is decided first, from the fields the lineage's constraints read, so the
+/// fields the datamodel's own fields need are extracted only for the events that belong.
 pub fn evaluate(
     node: &Node,
     frame: &mut Frame,
     naming: Naming,
     wanted: &dyn Fn(&str) -> bool,
     ctx: &Context,
-) -> Result<Evaluated, EvalError> {
+) -> Result<IndexMap<String, Vec<Value>>, EvalError> {
     let model = node.model;
     let scope = node.scope(naming);
-    // The output fields: (dataset, field definition, output name).
+
+    // 1. The node's events: every constraint from the root down to it.
+    let lineage = node.lineage();
+    let inside = memberships(model, &lineage, frame, None)?;
+    frame.filter(&inside[&node.dataset]);
+
+    // 2. Membership of the datasets below the node, among those events.
+    let below: Vec<usize> = scope.iter().copied().filter(|d| !lineage.contains(d)).collect();
+    let all_rows = vec![true; frame.height()];
+    let mut member = memberships(model, &below, frame, Some((node.dataset, &all_rows)))?;
+    for &d in &lineage {
+        member.insert(d, all_rows.clone());
+    }
+
+    // 3. The wanted fields, from the event fields they read.
     let outputs: Vec<(usize, &FieldDef, String)> =
         node.fields(naming).into_iter().filter(|(_, _, name)| wanted(name)).collect();
-    // The event fields to read.
     let mut needed: BTreeSet<String> = BTreeSet::new();
-    for &d in &scope {
-        if let Some(c) = &model.datasets[d].constraint {
-            search_fields(c, &mut needed);
-        }
-    }
     for (_, f, _) in &outputs {
         match &f.calculation {
             Some(e) => expr_fields(e, &mut needed),
@@ -373,35 +377,14 @@ pub fn evaluate(
     }
     frame.ensure(&needed);
     let cols = frame.columns(&needed);
-    let height = frame.height();
-
-    // Membership of every dataset in scope (parents come first in tree order).
-    let mut member: IndexMap<usize, Vec<bool>> = IndexMap::new();
-    for &d in &scope {
-        let def = &model.datasets[d];
-        let mut m = match def.parent.and_then(|p| member.get(&p)) {
-            Some(parent) => parent.clone(),
-            None => vec![true; height],
-        };
-        if let Some(c) = &def.constraint {
-            for (i, keep) in m.iter_mut().enumerate() {
-                if *keep {
-                    *keep = matches(c, &cols.row(i))?;
-                }
-            }
-        }
-        member.insert(d, m);
-    }
-
     let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
     for (d, f, name) in &outputs {
-        let m = &member[d];
-        let mut values = Vec::with_capacity(height);
-        for (i, &is_member) in m.iter().enumerate() {
-            let row = cols.row(i);
+        let mut values = Vec::with_capacity(frame.height());
+        for (i, &is_member) in member[d].iter().enumerate() {
             let v = if !is_member {
                 Value::Null
             } else {
+                let row = cols.row(i);
                 match &f.calculation {
                     Some(e) => eval(e, &row, ctx)?.into_field().unwrap_or(Value::Null),
                     None => crate::eval::Row::field(&row, &f.name).cloned().unwrap_or(Value::Null),
@@ -412,19 +395,51 @@ pub fn evaluate(
         columns.insert(name.clone(), values);
     }
     if naming == Naming::Prefixed && wanted("nodename") {
-        let nodes: Vec<Value> = (0..height)
-            .map(|i| {
-                let names: Vec<String> = scope.iter().filter(|d| member[*d][i]).map(|&d| node.path(d)).collect();
-                if names.is_empty() {
-                    Value::Null
-                } else {
-                    Value::from_values(names)
-                }
-            })
+        let nodes: Vec<Value> = (0..frame.height())
+            .map(|i| Value::from_values(scope.iter().filter(|d| member[*d][i]).map(|&d| node.path(d)).collect()))
             .collect();
         columns.insert("nodename".into(), nodes);
     }
-    Ok(Evaluated { member: member[&node.dataset].clone(), columns })
+    Ok(columns)
+}
+
+/// Each dataset's membership over the frame's rows, datasets in tree order: its parent's
+/// (from `known`, or computed here) and its constraint. `known` gives one dataset's
+/// membership already decided.
+fn memberships(
+    model: &DataModel,
+    datasets: &[usize],
+    frame: &mut Frame,
+    known: Option<(usize, &Vec<bool>)>,
+) -> Result<IndexMap<usize, Vec<bool>>, EvalError> {
+    let mut needed = BTreeSet::new();
+    for &d in datasets {
+        if let Some(c) = &model.datasets[d].constraint {
+            search_fields(c, &mut needed);
+        }
+    }
+    frame.ensure(&needed);
+    let cols = frame.columns(&needed);
+    let mut member: IndexMap<usize, Vec<bool>> = IndexMap::new();
+    if let Some((d, m)) = known {
+        member.insert(d, m.clone());
+    }
+    for &d in datasets {
+        let def = &model.datasets[d];
+        let mut m = match def.parent.and_then(|p| member.get(&p)) {
+            Some(parent) => parent.clone(),
+            None => vec![true; frame.height()],
+        };
+        if let Some(c) = &def.constraint {
+            for (i, keep) in m.iter_mut().enumerate() {
+                if *keep {
+                    *keep = matches(c, &cols.row(i))?;
+                }
+            }
+        }
+        member.insert(d, m);
+    }
+    Ok(member)
 }
 
 #[cfg(test)]

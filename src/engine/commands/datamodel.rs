@@ -78,12 +78,10 @@ fn words(g: &Generic) -> Vec<(String, Span)> {
 /// The dataset's events (newest first, within the search's time range) with its fields.
 fn events<'d>(node: &Node, naming: Naming, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
     let mut f = search::initial(cx.ds, None, cx.range, cx)?;
-    let dm = evaluate(node, &mut f, naming, &|_| true, &cx.ctx).map_err(super::eval_error)?;
-    f.filter(&dm.member);
+    let columns = evaluate(node, &mut f, naming, &|_| true, &cx.ctx).map_err(super::eval_error)?;
     // The datamodel's values replace the event's own fields of the same name.
-    for (name, values) in dm.columns {
-        let kept: Vec<_> = values.into_iter().zip(&dm.member).filter(|(_, m)| **m).map(|(v, _)| v).collect();
-        f.set(&name, &kept);
+    for (name, values) in columns {
+        f.set(&name, &values);
     }
     Ok(f)
 }

@@ -87,15 +87,10 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
         unknown_fields(node, &wanted, cx);
     }
     let mut f = search::initial(cx.ds, None, range, cx)?;
-    let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
-    if let Some(node) = &node {
-        let dm = evaluate(node, &mut f, Naming::Prefixed, &wants, &cx.ctx).map_err(super::eval_error)?;
-        f.filter(&dm.member);
-        for (name, values) in dm.columns {
-            let kept = values.into_iter().zip(&dm.member).filter(|(_, m)| **m).map(|(v, _)| v).collect();
-            columns.insert(name, kept);
-        }
-    }
+    let mut columns: IndexMap<String, Vec<Value>> = match &node {
+        Some(node) => evaluate(node, &mut f, Naming::Prefixed, &wants, &cx.ctx).map_err(super::eval_error)?,
+        None => IndexMap::new(),
+    };
     let inherited: BTreeSet<String> = INHERITED.iter().map(|s| s.to_string()).collect();
     f.ensure(&inherited);
     for name in INHERITED {
