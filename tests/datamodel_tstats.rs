@@ -269,3 +269,33 @@ fn summaries_and_span_without_time_warn_instead_of_failing() {
     assert_eq!(r.rows, 0);
     assert!(r.warnings.iter().any(|w| w.contains("`m1`")), "{:?}", r.warnings);
 }
+
+#[test]
+fn a_content_directory_can_add_or_replace_datamodels() {
+    let dir = common::scratch("datamodels-content");
+    common::write(
+        &dir.join("datamodels/Sign_Ins.yml"),
+        "model: Sign_Ins\ndatasets:\n  - name: Logins\n    constraint: eventName=ConsoleLogin\n    fields:\n      - user\n      - result = 'responseElements.ConsoleLogin'\n",
+    );
+    common::write(
+        &dir.join("detections/sign_ins.yml"),
+        "name: Sign-ins by result\nid: x\ntype: Hunting\nstatus: production\nsearch: '| tstats count from datamodel=Sign_Ins by Logins.result'\n",
+    );
+    let data = file(SPRAY_TP);
+    let out = common::spelunk(&[
+        "detect",
+        "--content",
+        dir.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    let stdout = common::text(&out.stdout);
+    assert!(out.status.success(), "{}{}", stdout, common::text(&out.stderr));
+    // Five failures and one success in the file.
+    assert!(
+        stdout.contains("Sign-ins by result,Failure,5") && stdout.contains("Sign-ins by result,Success,1"),
+        "{stdout}"
+    );
+}

@@ -32,7 +32,7 @@ use crate::syntax::fields::{expr_fields, search_fields};
 use crate::syntax::{CommandKind, Expr, SearchExpr};
 
 /// The datamodels a search can name.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DataModels {
     models: Vec<DataModel>,
 }
@@ -102,32 +102,32 @@ const BUILTIN: &[(&str, &str)] = &[
     ("datamodels/Change.yml", include_str!("../../datamodels/Change.yml")),
 ];
 
+impl Default for DataModels {
+    /// The built-in definitions.
+    fn default() -> Self {
+        DataModels::new()
+    }
+}
+
 impl DataModels {
-    /// The built-in definitions (CIM Change and Authentication).
+    /// The built-in definitions (CIM Change and Authentication), shared.
     pub fn builtin() -> &'static DataModels {
         static MODELS: OnceLock<DataModels> = OnceLock::new();
-        MODELS.get_or_init(|| {
-            let mut m = DataModels::default();
-            for (file, text) in BUILTIN {
-                // The shipped files are tested (`builtin_definitions_load`).
-                m.add_text(file, text).unwrap_or_else(|e| panic!("built-in datamodel: {e}"));
-            }
-            m
-        })
+        MODELS.get_or_init(DataModels::new)
     }
 
-    /// The built-in definitions and those of `dir` (`*.yml`); a model defined again
-    /// replaces the earlier definition.
-    pub fn with_dir(dir: &Path) -> Result<DataModels, ModelError> {
-        let mut m = DataModels::default();
+    /// The built-in definitions, as a set more can be added to ([`DataModels::load_dir`]).
+    pub fn new() -> DataModels {
+        let mut m = DataModels { models: Vec::new() };
         for (file, text) in BUILTIN {
-            m.add_text(file, text)?;
+            // The shipped files are tested (`builtin_definitions_load`).
+            m.add_text(file, text).unwrap_or_else(|e| panic!("built-in datamodel: {e}"));
         }
-        m.load_dir(dir)?;
-        Ok(m)
+        m
     }
 
-    /// Reads every `*.yml` file of `dir`, in name order.
+    /// Reads every `*.yml` file of `dir`, in name order; a model defined again replaces the
+    /// earlier definition (a built-in one included).
     pub fn load_dir(&mut self, dir: &Path) -> Result<(), ModelError> {
         let err = |message: String| ModelError { file: dir.display().to_string(), message };
         let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -484,7 +484,7 @@ mod tests {
 
     #[test]
     fn bad_definitions_are_refused_with_the_reason() {
-        let mut m = DataModels::default();
+        let mut m = DataModels::new();
         let e = m.add_text("x.yml", "model: X\ndatasets:\n  - name: B\n    parent: A\n").unwrap_err();
         assert!(e.message.contains("parent `A` must be defined before it"), "{e}");
         let e = m
@@ -501,10 +501,13 @@ mod tests {
 
     #[test]
     fn a_later_definition_replaces_an_earlier_one() {
-        let mut m = DataModels::default();
+        let mut m = DataModels { models: Vec::new() };
         m.add_text("a.yml", "model: X\ndatasets:\n  - name: A\n").unwrap();
         m.add_text("b.yml", "model: x\ndatasets:\n  - name: B\n").unwrap();
         assert_eq!(m.models().len(), 1);
         assert_eq!(m.resolve("X").unwrap().display(), "x.B");
+        let mut m = DataModels::new();
+        m.add_text("mine.yml", "model: Change\ndatasets:\n  - name: Only\n").unwrap();
+        assert_eq!(m.resolve("Change").unwrap().display(), "Change.Only");
     }
 }
