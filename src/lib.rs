@@ -17,6 +17,7 @@
 
 pub mod conf;
 pub mod content;
+pub mod datamodel;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;

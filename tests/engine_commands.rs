@@ -439,6 +439,31 @@ fn s7_1_lookup_outputnew_and_definitions() {
 }
 
 #[test]
+fn s7_1_lookup_definitions_with_cidr_and_wildcard_match_types() {
+    // security_content's lookups/*.yml keys: match_type CIDR and WILDCARD, min_matches with
+    // default_match, max_matches.
+    let table = (
+        "nets.csv",
+        "network,host,zone\n10.0.0.0/8,*,internal\n203.0.113.0/24,*,attacker\n198.51.100.23,*,office\n0.0.0.0/0,bastion-*,jump\n",
+    );
+    let def = (
+        "zones.yml",
+        "name: zones\nfilename: nets.csv\nmatch_type: CIDR(network), WILDCARD(host)\nmin_matches: 1\ndefault_match: external\nmax_matches: 1\n",
+    );
+    let ds = dataset(&[
+        r#""ip": "10.20.30.40", "h": "web-1""#,
+        r#""ip": "203.0.113.77", "h": "web-1""#,
+        r#""ip": "198.51.100.23", "h": "web-1""#,
+        r#""ip": "192.0.2.9", "h": "bastion-east""#,
+        r#""ip": "192.0.2.9", "h": "web-2""#,
+        r#""ip": "not an address", "h": "web-1""#,
+    ]);
+    let r =
+        search_with_lookups(&ds, "* | lookup zones network AS ip host AS h OUTPUT zone | table zone", &[table, def]);
+    assert_eq!(column(&r, "zone"), ["internal", "attacker", "office", "jump", "external", "external"]);
+}
+
+#[test]
 fn s7_2_inputlookup_with_where_and_append() {
     let ds = dataset(&[r#""a": "1""#]);
     let r = search_with_lookups(&ds, "| inputlookup users.csv where group=devs", &[USERS]);

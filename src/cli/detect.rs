@@ -68,7 +68,16 @@ pub fn run_all<'c>(
         .map(|d| {
             let render = |e: spelunk::Diagnostic| e.render_plain(&d.file.name, &d.file.search);
             let result = spelunk::compile(&d.file.search, &content.macros).map_err(render).and_then(|q| {
-                engine::run(&q, ds, &Options { lookups: Some(&content.lookups), ..Options::default() }).map_err(render)
+                engine::run(
+                    &q,
+                    ds,
+                    &Options {
+                        lookups: Some(&content.lookups),
+                        datamodels: Some(&content.datamodels),
+                        ..Options::default()
+                    },
+                )
+                .map_err(render)
             });
             let risk = match &result {
                 Ok(r) if all_types || rba::creates_risk(d) => rba::risk_events(d, r, now),

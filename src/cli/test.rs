@@ -224,7 +224,11 @@ fn test_one(
             Ok(ds) => ds,
             Err(e) => return Verdict::Fail(e.to_string()),
         };
-        match engine::run(&query, &ds, &Options { lookups: Some(&content.lookups), ..Options::default() }) {
+        match engine::run(
+            &query,
+            &ds,
+            &Options { lookups: Some(&content.lookups), datamodels: Some(&content.datamodels), ..Options::default() },
+        ) {
             Ok(r) => match judge(d, &r) {
                 Verdict::Pass { results } => total += results,
                 other => return other,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::detection::{self, Detection};
 use super::ContentError;
+use crate::datamodel::DataModels;
 use crate::engine::Lookups;
 use crate::eval::search::glob_captures;
 use crate::macros::MacroTable;
@@ -17,10 +18,12 @@ pub struct Content {
     pub problems: Vec<ContentError>,
     pub macros: MacroTable,
     pub lookups: Lookups,
+    /// The built-in datamodels, and those of `datamodels/*.yml` when present.
+    pub datamodels: DataModels,
 }
 
 /// Reads `root`: its `detections/` (or `root` itself when it has none), `macros/`,
-/// `lookups/`, each when present.
+/// `lookups/`, `datamodels/`, each when present.
 pub fn load(root: &Path) -> Result<Content, String> {
     if !root.is_dir() {
         return Err(format!("{}: not a directory", root.display()));
@@ -43,7 +46,11 @@ pub fn load(root: &Path) -> Result<Content, String> {
     if root.join("lookups").is_dir() {
         lookups.add_dir(&root.join("lookups"))?;
     }
-    Ok(Content { root: root.to_path_buf(), detections, problems, macros, lookups })
+    let mut datamodels = DataModels::new();
+    if root.join("datamodels").is_dir() {
+        datamodels.load_dir(&root.join("datamodels")).map_err(|e| e.to_string())?;
+    }
+    Ok(Content { root: root.to_path_buf(), detections, problems, macros, lookups, datamodels })
 }
 
 /// Which detections a run takes. Each list, when not empty, must match (any of its

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::knowledge::{parse_csv_table, parse_match_type, LookupTable};
+use crate::knowledge::{parse_csv_table, parse_match_type, LookupTable, MatchTypes};
 
 #[derive(Debug, Default)]
 pub struct Lookups {
@@ -155,16 +155,18 @@ fn read(name: &str, e: &Entry) -> Result<LookupTable, String> {
     let flag = |f: &Option<Flag>, d: bool| {
         f.as_ref().map_or(d, |v| matches!(v.text().to_ascii_lowercase().as_str(), "1" | "true" | "t"))
     };
+    let types = match &s.match_type {
+        Some(m) => parse_match_type(m, &table.columns).map_err(|m| format!("{name}: {m}"))?,
+        None => MatchTypes::default(),
+    };
     Ok(LookupTable {
         case_sensitive: flag(&s.case_sensitive_match, true),
         // Splunk's default for non-temporal lookups.
         max_matches: s.max_matches.unwrap_or(100),
         min_matches: s.min_matches.unwrap_or(0),
         default_match: s.default_match.as_ref().map(Flag::text),
-        wildcard_columns: match &s.match_type {
-            Some(m) => parse_match_type(m, &table.columns).map_err(|m| format!("{name}: {m}"))?,
-            None => Vec::new(),
-        },
+        wildcard_columns: types.wildcard,
+        cidr_columns: types.cidr,
         ..table
     })
 }

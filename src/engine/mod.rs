@@ -45,6 +45,8 @@ pub struct Options<'a> {
     pub limits: Limits,
     /// The tables `lookup` and `inputlookup` can name.
     pub lookups: Option<&'a Lookups>,
+    /// The datamodels `tstats` reads (default: the built-in CIM definitions).
+    pub datamodels: Option<&'a crate::datamodel::DataModels>,
     /// The database `iplocation` reads.
     pub geoip: Option<&'a commands::iplocation::GeoIp>,
     /// Set (by another thread, e.g. on Ctrl-C) to stop the search: checked before each
@@ -130,6 +132,7 @@ fn execute(q: &Query, ds: &Dataset, opts: &Options) -> Result<Results, EngineErr
         limits: opts.limits,
         ds,
         lookups: opts.lookups.unwrap_or(&empty),
+        datamodels: opts.datamodels.unwrap_or(crate::datamodel::DataModels::builtin()),
         geoip: opts.geoip,
         range: opts.range,
         warnings: Default::default(),

@@ -164,6 +164,18 @@ impl<'d> Frame<'d> {
         self.df.with_column(to_column(name, values)).expect("a column of the frame's height");
     }
 
+    /// Renames a field where it stands (its column keeps its place); a field already
+    /// called `to` is replaced. Neither name is extracted again.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        self.known.insert(from.to_string());
+        self.known.insert(to.to_string());
+        if from == to || !self.has(from) {
+            return;
+        }
+        let _ = self.df.drop_in_place(to);
+        self.df.rename(from, to.into()).expect("the field is in the frame");
+    }
+
     /// Removes a field; it is not extracted again.
     pub fn remove(&mut self, name: &str) {
         self.known.insert(name.to_string());

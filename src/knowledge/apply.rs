@@ -149,7 +149,8 @@ pub fn aliases(list: &[Alias], fields: &mut Fields) {
 
 /// An automatic lookup (docs/aws-cloudtrail-fields.md 2, step 5): an event lacking an
 /// input field is not looked up; rows match when every input equals (exactly, or ignoring
-/// case when the table says so; a `WILDCARD` column's `*` matching any run of characters)
+/// case when the table says so; a `WILDCARD` column's `*` matching any run of characters;
+/// a `CIDR` column's network containing the address)
 /// one of the event's values; the first `max_matches` rows in file order give
 /// multivalue outputs; fewer than `min_matches` rows give `default_match`. `OUTPUT` writes
 /// and, on no match, clears its fields; `OUTPUTNEW` only fills missing fields.
@@ -166,8 +167,11 @@ pub fn lookup(l: &AutoLookup, fields: &mut Fields) {
         }
     }
     let wildcard: Vec<bool> = t.columns.iter().map(|c| t.wildcard_columns.contains(c)).collect();
+    let cidr: Vec<bool> = t.columns.iter().map(|c| t.cidr_columns.contains(c)).collect();
     let cell_matches = |c: usize, cell: &str, v: &str| {
-        if wildcard[c] {
+        if cidr[c] {
+            crate::eval::functions::in_cidr(cell, v)
+        } else if wildcard[c] {
             crate::eval::search::glob_matches(cell, v, !t.case_sensitive)
         } else if t.case_sensitive {
             cell == v

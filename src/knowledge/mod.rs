@@ -100,8 +100,19 @@ pub struct LookupTable {
     pub min_matches: usize,
     pub default_match: Option<String>,
     /// Columns named by `match_type = WILDCARD(column)`: a `*` in their cells matches any
-    /// run of characters. Every other column matches exactly.
+    /// run of characters.
     pub wildcard_columns: Vec<String>,
+    /// Columns named by `match_type = CIDR(column)`: their cells are networks
+    /// (`10.0.0.0/8`, `2001:db8::/32`, or one address) that an address value falls in.
+    /// Every other column matches exactly.
+    pub cidr_columns: Vec<String>,
+}
+
+/// The columns a `match_type` setting names, by kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MatchTypes {
+    pub wildcard: Vec<String>,
+    pub cidr: Vec<String>,
 }
 
 /// The knowledge of one app directory.
@@ -365,12 +376,13 @@ impl App {
             max_matches: num("max_matches", 1000),
             min_matches: num("min_matches", 0),
             default_match: t.get("default_match").map(str::to_string),
-            wildcard_columns: match t.get("match_type") {
-                Some(m) => parse_match_type(m, &table.columns).map_err(terr)?,
-                None => Vec::new(),
-            },
             ..table
         };
+        let types = match t.get("match_type") {
+            Some(m) => parse_match_type(m, &table.columns).map_err(terr)?,
+            None => MatchTypes::default(),
+        };
+        let table = LookupTable { wildcard_columns: types.wildcard, cidr_columns: types.cidr, ..table };
         let (outputs, only_new) = match l.output {
             Some(o) => (o.fields, o.new_only),
             None => (Vec::new(), false),
@@ -468,29 +480,31 @@ pub(crate) fn parse_csv_table(reader: impl std::io::Read, origin: &str, name: &s
         min_matches: 0,
         default_match: None,
         wildcard_columns: Vec::new(),
+        cidr_columns: Vec::new(),
     })
 }
 
-/// `match_type = WILDCARD(a), EXACT(b)`: the columns matched with `*` wildcards. Each must
-/// be a column of the table; other match types (CIDR) are not supported.
-pub(crate) fn parse_match_type(value: &str, columns: &[String]) -> Result<Vec<String>, String> {
-    let mut wildcard = Vec::new();
+/// `match_type = WILDCARD(a), CIDR(b), EXACT(c)`: the columns matched with `*` wildcards
+/// and those matched as networks. Each must be a column of the table.
+pub(crate) fn parse_match_type(value: &str, columns: &[String]) -> Result<MatchTypes, String> {
+    let mut types = MatchTypes::default();
     for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
         let (kind, column) = item
             .strip_suffix(')')
             .and_then(|i| i.split_once('('))
             .map(|(k, c)| (k.trim(), c.trim()))
-            .ok_or_else(|| format!("match_type: expected `WILDCARD(column)`, found `{item}`"))?;
+            .ok_or_else(|| format!("match_type: expected `WILDCARD(column)` or `CIDR(column)`, found `{item}`"))?;
         if !columns.iter().any(|c| c == column) {
             return Err(format!("match_type: `{column}` is not a column of the table"));
         }
         match kind.to_ascii_uppercase().as_str() {
-            "WILDCARD" => wildcard.push(column.to_string()),
+            "WILDCARD" => types.wildcard.push(column.to_string()),
+            "CIDR" => types.cidr.push(column.to_string()),
             "EXACT" => {}
-            _ => return Err(format!("match_type: {kind} matching is not supported (only WILDCARD and EXACT)")),
+            _ => return Err(format!("match_type: {kind} matching is not supported (only WILDCARD, CIDR and EXACT)")),
         }
     }
-    Ok(wildcard)
+    Ok(types)
 }
 
 #[cfg(test)]
@@ -538,10 +552,11 @@ mod tests {
     #[test]
     fn match_type_names_wildcard_columns() {
         let cols = ["eventName".to_string(), "errorCode".to_string()];
-        assert_eq!(parse_match_type("WILDCARD(errorCode)", &cols).unwrap(), ["errorCode"]);
-        assert_eq!(parse_match_type("EXACT(eventName), wildcard( errorCode )", &cols).unwrap(), ["errorCode"]);
+        assert_eq!(parse_match_type("WILDCARD(errorCode)", &cols).unwrap().wildcard, ["errorCode"]);
+        let both = parse_match_type("EXACT(eventName), wildcard( errorCode ), CIDR(eventName)", &cols).unwrap();
+        assert_eq!((both.wildcard, both.cidr), (vec!["errorCode".to_string()], vec!["eventName".to_string()]));
         assert!(parse_match_type("WILDCARD(nope)", &cols).unwrap_err().contains("not a column"));
-        assert!(parse_match_type("CIDR(eventName)", &cols).unwrap_err().contains("not supported"));
+        assert!(parse_match_type("FUZZY(eventName)", &cols).unwrap_err().contains("not supported"));
         assert!(parse_match_type("WILDCARD errorCode", &cols).is_err());
     }
 

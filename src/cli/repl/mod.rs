@@ -18,6 +18,7 @@ use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor};
 
 use spelunk::content::load::Content;
+use spelunk::datamodel::DataModels;
 use spelunk::engine::{self, Limits, Lookups, Options, Results};
 use spelunk::eval::search::glob_matches;
 use spelunk::events::Value;
@@ -107,6 +108,8 @@ struct Session {
     summary_cancel: Arc<AtomicBool>,
     macros: Arc<MacroTable>,
     lookups: Arc<Lookups>,
+    /// The datamodels `tstats` reads: the built-in ones, and the content's.
+    datamodels: Arc<DataModels>,
     content: Option<Content>,
     names: Arc<RwLock<Names>>,
     format: Format,
@@ -122,7 +125,7 @@ pub fn run(args: ReplArgs) -> ExitCode {
         eprintln!("error: the REPL reads its searches from standard input: give the data as files or directories");
         return ExitCode::from(2);
     }
-    let (macros, lookups, content) = match load_content(&args) {
+    let (macros, lookups, datamodels, content) = match load_content(&args) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -145,6 +148,7 @@ pub fn run(args: ReplArgs) -> ExitCode {
         summary_cancel: Arc::new(AtomicBool::new(false)),
         macros: Arc::new(macros),
         lookups: Arc::new(lookups),
+        datamodels: Arc::new(datamodels),
         content,
         names: names.clone(),
         format,
@@ -244,13 +248,16 @@ fn save_history(rl: &mut Editor<ReplHelper, FileHistory>, path: &Path) {
     }
 }
 
-/// Macros (built-in, the content's, --macros), lookups and the content, if given.
-fn load_content(args: &ReplArgs) -> Result<(MacroTable, Lookups, Option<Content>), ExitCode> {
+/// What the content gives besides its detections.
+type Loaded = (MacroTable, Lookups, DataModels, Option<Content>);
+
+/// Macros (built-in, the content's, --macros), lookups, datamodels and the content, if given.
+fn load_content(args: &ReplArgs) -> Result<Loaded, ExitCode> {
     let fail = |e: String| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     };
-    let (mut macros, mut lookups, content) = match &args.content {
+    let (mut macros, mut lookups, datamodels, content) = match &args.content {
         Some(dir) => {
             let mut c = spelunk::content::load::load(dir).map_err(fail)?;
             for p in &c.problems {
@@ -258,9 +265,10 @@ fn load_content(args: &ReplArgs) -> Result<(MacroTable, Lookups, Option<Content>
             }
             let macros = std::mem::take(&mut c.macros);
             let lookups = std::mem::take(&mut c.lookups);
-            (macros, lookups, Some(c))
+            let datamodels = std::mem::take(&mut c.datamodels);
+            (macros, lookups, datamodels, Some(c))
         }
-        None => (MacroTable::builtin(), Lookups::new(), None),
+        None => (MacroTable::builtin(), Lookups::new(), DataModels::new(), None),
     };
     for dir in &args.macros {
         macros.load_dir(dir).map_err(|e| fail(e.to_string()))?;
@@ -268,7 +276,7 @@ fn load_content(args: &ReplArgs) -> Result<(MacroTable, Lookups, Option<Content>
     for dir in &args.lookups {
         lookups.add_dir(dir).map_err(|e| fail(e.to_string()))?;
     }
-    Ok((macros, lookups, content))
+    Ok((macros, lookups, datamodels, content))
 }
 
 /// What a search on the worker thread gives back.
@@ -387,10 +395,17 @@ impl Session {
         INTERRUPTED.store(false, Ordering::SeqCst);
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
-        let (ds, lookups, flag) = (self.ds.clone(), self.lookups.clone(), cancel.clone());
+        let (ds, lookups, models, flag) =
+            (self.ds.clone(), self.lookups.clone(), self.datamodels.clone(), cancel.clone());
         let limits = Limits { max_rows: self.args.max_rows };
         let worker = std::thread::Builder::new().name("search".into()).spawn(move || {
-            let opts = Options { lookups: Some(&lookups), limits, cancel: Some(&flag), ..Options::default() };
+            let opts = Options {
+                lookups: Some(&lookups),
+                datamodels: Some(&models),
+                limits,
+                cancel: Some(&flag),
+                ..Options::default()
+            };
             let _ = tx.send(engine::run(&query, &ds, &opts));
         });
         if let Err(e) = worker {

@@ -5,6 +5,7 @@ pub mod anomalydetection;
 pub mod append;
 pub mod bin;
 pub mod convert;
+pub mod datamodel;
 pub mod dedup;
 pub mod eval;
 pub mod fields;
@@ -15,6 +16,7 @@ pub mod join;
 pub mod lookup;
 pub mod makemv;
 pub mod makeresults;
+pub mod mltk;
 pub mod mvexpand;
 pub mod outputlookup;
 pub mod rename;
@@ -25,6 +27,7 @@ pub mod spath;
 pub mod stats;
 pub mod timechart;
 pub mod top;
+pub mod tstats;
 pub mod where_;
 
 use regex::Regex;
@@ -41,6 +44,8 @@ pub struct Cx<'d> {
     pub limits: Limits,
     pub ds: &'d Dataset,
     pub lookups: &'d Lookups,
+    /// The datamodels `tstats`, `from` and `datamodel` can name.
+    pub datamodels: &'d crate::datamodel::DataModels,
     pub geoip: Option<&'d iplocation::GeoIp>,
     /// The time range of the whole search (a subsearch inherits it).
     pub range: TimeRange,
@@ -83,6 +88,10 @@ pub fn pipeline<'d>(p: &Pipeline, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError>
         }
         CommandKind::Inputlookup(i) => lookup::inputlookup(i, cx)?,
         CommandKind::Makeresults { options } => makeresults::run(options, cx)?,
+        CommandKind::Tstats(t) => tstats::run(t, cx)?,
+        CommandKind::Generic(g) if g.name.eq_ignore_ascii_case("from") => datamodel::from(g, first.span, cx)?,
+        CommandKind::Generic(g) if g.name.eq_ignore_ascii_case("datamodel") => datamodel::datamodel(g, first.span, cx)?,
+        CommandKind::Generic(g) if g.name.eq_ignore_ascii_case("summary") => mltk::summary(g, first.span, cx)?,
         _ => {
             return Err(EngineError::new(
                 "spelunk::unsupported",
@@ -134,6 +143,7 @@ pub fn run<'d>(cmd: &Command, f: &mut Frame<'d>, cx: &Cx<'d>) -> Result<(), Engi
         CommandKind::Nomv { field } => makemv::nomv(f, field),
         CommandKind::Convert(c) => convert::run(f, c),
         CommandKind::Bin(b) => bin::run(f, b),
+        CommandKind::Generic(g) if g.name.eq_ignore_ascii_case("apply") => mltk::apply(g, cmd.span, cx),
         other => Err(unsupported(cmd, other.name())),
     }
 }

@@ -1,5 +1,8 @@
 //! `rename a AS b, x* AS y*` (docs/spl-semantics.md 5.1): pairs left to right; renaming
 //! onto an existing field replaces it; a missing source removes the destination.
+//!
+//! A renamed field keeps its place among the fields (`stats count by a | rename a as b`
+//! shows `b` first, as Splunk's tables do; section 11 leaves column order open, UNVERIFIED).
 
 use std::collections::BTreeSet;
 
@@ -40,9 +43,7 @@ fn rename_one(f: &mut Frame, from: &str, to: &str) {
         return;
     }
     if f.has(from) {
-        let v = f.values(from);
-        f.remove(from);
-        f.set(to, &v);
+        f.rename(from, to);
     } else {
         f.remove(to);
     }

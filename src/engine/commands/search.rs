@@ -52,7 +52,7 @@ pub fn filter(f: &mut Frame, expr: &SearchExpr) -> Result<(), EngineError> {
 }
 
 /// `earliest=`/`latest=` written at the top level of the first search.
-fn modifiers(e: &SearchExpr, now: f64) -> Result<TimeRange, EngineError> {
+pub(super) fn modifiers(e: &SearchExpr, now: f64) -> Result<TimeRange, EngineError> {
     let mut r = TimeRange::default();
     let top: Vec<&SearchExpr> = match &e.kind {
         SearchKind::And(items) => items.iter().collect(),

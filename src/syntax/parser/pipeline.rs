@@ -38,6 +38,32 @@ fn bracketed(i: In<'_>, starts_with_command: bool) -> PResult<'_, Pipeline> {
     Ok((j.take_from(1), p))
 }
 
+/// Generating commands that a subsearch may start with without `|` (`[inputlookup t]`,
+/// `[summary model]`): there the first word is the command, not a search term. Elsewhere
+/// a subsearch starts with a search, as the top-level search does.
+const SUBSEARCH_GENERATING: &[&str] = &[
+    "datamodel",
+    "from",
+    "inputcsv",
+    "inputlookup",
+    "loadjob",
+    "makeresults",
+    "metadata",
+    "mstats",
+    "rest",
+    "savedsearch",
+    "summary",
+    "tstats",
+];
+
+/// Whether the input starts with one of [`SUBSEARCH_GENERATING`] as a whole word (not
+/// `from=...`).
+fn generating_command_first(i: In<'_>) -> bool {
+    let s = *i.fragment();
+    let word: &str = s.split(|c: char| c.is_whitespace() || c == ']' || c == '|').next().unwrap_or_default();
+    SUBSEARCH_GENERATING.iter().any(|g| g.eq_ignore_ascii_case(word))
+}
+
 /// A pipeline up to the end of input (`nested == false`) or a `]` (`nested == true`).
 /// With `starts_with_command`, the first word is a command name even without `|`.
 pub fn pipeline(i: In<'_>, nested: bool, starts_with_command: bool) -> PResult<'_, Pipeline> {
@@ -52,7 +78,7 @@ pub fn pipeline(i: In<'_>, nested: bool, starts_with_command: bool) -> PResult<'
     } else if s.is_empty() || s.starts_with(']') {
         let what = if nested { "empty subsearch: expected a search inside `[ ]`" } else { "empty search" };
         return fail(at(i), what, "expected a search here");
-    } else if starts_with_command || keyword("search").parse_complete_ok(i) {
+    } else if starts_with_command || keyword("search").parse_complete_ok(i) || (nested && generating_command_first(i)) {
         let (j, cmd) = command(i)?;
         commands.push(cmd);
         i = j;

@@ -1,0 +1,166 @@
+//! `tstats [options] <aggregations> [from datamodel=Model[.Dataset]] [where <search>]
+//! [by <fields> [span=<span>]]`: statistics over a datamodel's events (`src/datamodel/`), or
+//! over the events' index-time fields when there is no `from`.
+//!
+//! It runs as the steps Splunk's docs describe, each done by the command that does it
+//! elsewhere:
+//! 1. the events of the dataset, with its fields named by dataset path (`All_Changes.user`,
+//!    `All_Changes.Instance_Changes.image_id`), `nodename`, and the inherited `_time`,
+//!    `host`, `source`, `sourcetype`, `index` ([`crate::datamodel::evaluate`]);
+//! 2. the `where` search over those fields (time modifiers in it narrow the time range);
+//! 3. `span=` bins `_time` (as `bin _time span=...`);
+//! 4. `fillnull_value=`: a missing by-field value becomes that text; without it, rows
+//!    missing a by-field are left out, as in `stats`;
+//! 5. `stats <aggregations> by <fields>`.
+//!
+//! Offline there are no accelerated summaries: `summariesonly`, `allow_old_summaries`,
+//! `chunk_size`, `local` and `include_reduced_buckets` are accepted and change nothing
+//! (every event is read, as with `summariesonly=false`). `prestats=true` is refused: its
+//! output format is internal to Splunk and no detection in the corpus uses it.
+
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+
+use super::{bin, bool_option, known_options, option, search, stats, Cx};
+use crate::datamodel::{evaluate, Naming, Node, INHERITED};
+use crate::engine::EngineError;
+use crate::events::Value;
+use crate::frame::Frame;
+use crate::syntax::fields::{expr_fields, search_fields};
+use crate::syntax::{AggArg, Bin, Ident, Literal, Span, Stats, Tstats};
+
+const OPTIONS: &[&str] = &[
+    "summariesonly",
+    "allow_old_summaries",
+    "fillnull_value",
+    "prestats",
+    "local",
+    "chunk_size",
+    "include_reduced_buckets",
+];
+
+pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
+    known_options(&t.options, OPTIONS, "tstats")?;
+    known_options(&t.by_options, &["span"], "tstats")?;
+    for flag in ["summariesonly", "allow_old_summaries", "local", "include_reduced_buckets"] {
+        bool_option(&t.options, flag, false)?;
+    }
+    if bool_option(&t.options, "prestats", false)? {
+        let o = option(&t.options, "prestats").expect("given");
+        return Err(EngineError::new(
+            "spelunk::unsupported",
+            "`tstats prestats=true` is not supported",
+            o.span,
+            "not supported",
+        )
+        .with_help("leave prestats out: tstats then gives the statistics themselves"));
+    }
+    let node = match &t.from {
+        None => None,
+        Some(from) => Some(datamodel_node(from, cx)?),
+    };
+
+    let mut wanted: BTreeSet<String> = t.by.iter().map(|i| i.name.clone()).collect();
+    for a in &t.aggs {
+        match &a.arg {
+            Some(AggArg::Field(f)) => {
+                wanted.insert(f.name.clone());
+            }
+            Some(AggArg::Eval(e)) => expr_fields(e, &mut wanted),
+            None => {}
+        }
+    }
+    let filter = match &t.filter {
+        Some(e) => Some(search::resolve_subsearches(e, cx)?),
+        None => None,
+    };
+    let mut range = cx.range;
+    if let Some(e) = &filter {
+        search_fields(e, &mut wanted);
+        range = range.and(search::modifiers(e, cx.ctx.now)?);
+    }
+    let everything = wanted.iter().any(|n| n.contains('*'));
+    let wants = |name: &str| everything || wanted.contains(name);
+
+    if let Some(node) = &node {
+        unknown_fields(node, &wanted, cx);
+    }
+    let mut f = search::initial(cx.ds, None, range, cx)?;
+    let mut columns: IndexMap<String, Vec<Value>> = match &node {
+        Some(node) => evaluate(node, &mut f, Naming::Prefixed, &wants, &cx.ctx).map_err(super::eval_error)?,
+        None => IndexMap::new(),
+    };
+    let inherited: BTreeSet<String> = INHERITED.iter().map(|s| s.to_string()).collect();
+    f.ensure(&inherited);
+    for name in INHERITED {
+        columns.insert(name.to_string(), f.values(name));
+    }
+    let mut f = Frame::from_columns(f.height(), columns);
+
+    if let Some(e) = &filter {
+        search::filter(&mut f, e)?;
+    }
+    if let Some(span) = option(&t.by_options, "span") {
+        if t.by.iter().any(|b| b.name == "_time") {
+            let time = Ident { name: "_time".into(), span: span.span };
+            bin::run(&mut f, &Bin { options: vec![span.clone()], field: time, alias: None })?;
+        } else {
+            cx.warn("tstats: `span=` applies to `_time`, which is not in the by clause; it was ignored".into());
+        }
+    }
+    if let Some(fill) = option(&t.options, "fillnull_value") {
+        fill_by_fields(&mut f, &t.by, &fill.value.text);
+    }
+    stats::stats(
+        &mut f,
+        &Stats { options: Vec::new(), aggs: t.aggs.clone(), by: t.by.clone(), by_options: Vec::new() },
+        cx,
+    )?;
+    Ok(f)
+}
+
+/// The dataset `from datamodel=Model[.Dataset]` names (also `datamodel:Model`, quoted or not).
+fn datamodel_node<'c>(from: &Literal, cx: &Cx<'c>) -> Result<Node<'c>, EngineError> {
+    let text = from.text.trim();
+    let spec = text
+        .get(..10)
+        .filter(|p| p.eq_ignore_ascii_case("datamodel=") || p.eq_ignore_ascii_case("datamodel:"))
+        .map(|_| &text[10..]);
+    let Some(spec) = spec else {
+        return Err(EngineError::new(
+            "spelunk::unsupported",
+            format!("`tstats from {text}` is not supported"),
+            from.span,
+            "not a datamodel",
+        )
+        .with_help("tstats reads a datamodel (`from datamodel=Change`), or the index-time fields without `from`"));
+    };
+    resolve(cx, spec, from.span)
+}
+
+/// A datamodel name to its dataset, or an error at `span` that lists what exists.
+pub(super) fn resolve<'c>(cx: &Cx<'c>, spec: &str, span: Span) -> Result<Node<'c>, EngineError> {
+    cx.datamodels.resolve(spec).map_err(|m| EngineError::new("spelunk::datamodel", m, span, "this datamodel"))
+}
+
+/// A warning for each field the search names that the datamodel does not define (a typo
+/// there gives no rows, as in Splunk, so the user is told why).
+fn unknown_fields(node: &Node, wanted: &BTreeSet<String>, cx: &Cx) {
+    let defined: BTreeSet<String> = node.fields(Naming::Prefixed).into_iter().map(|(_, _, name)| name).collect();
+    for name in wanted {
+        if name.contains('*') || name == "nodename" || INHERITED.contains(&name.as_str()) || defined.contains(name) {
+            continue;
+        }
+        cx.warn(format!("tstats: `{name}` is not a field of the datamodel dataset {}", node.display()));
+    }
+}
+
+/// `fillnull_value=`: by-fields missing from a row get the text.
+fn fill_by_fields(f: &mut Frame, by: &[Ident], fill: &str) {
+    for b in by {
+        let values: Vec<Value> =
+            f.values(&b.name).into_iter().map(|v| if v.is_null() { Value::Str(fill.to_string()) } else { v }).collect();
+        f.set(&b.name, &values);
+    }
+}
