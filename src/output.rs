@@ -89,6 +89,137 @@ fn cut(s: &str, max: usize) -> String {
     t
 }
 
+/// How a table is fitted to a terminal ([`table_fitted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    /// The terminal's width in columns.
+    pub width: usize,
+    /// Most rows shown; the others are counted on a line of their own.
+    pub max_rows: usize,
+    /// Most values of a multivalue cell shown; the others are counted in the cell.
+    pub max_values: usize,
+}
+
+impl Fit {
+    /// Only the width is fitted: every row and every value is shown.
+    pub fn width(width: usize) -> Fit {
+        Fit { width, max_rows: usize::MAX, max_values: usize::MAX }
+    }
+}
+
+/// Columns are kept while each can have this width (or its values' width, when shorter);
+/// the ones after are left out rather than squeezed unreadable.
+const KEEP_COLUMN: usize = 16;
+
+/// The narrowest a long column gets, so that the short ones beside it stay whole.
+const MIN_COLUMN: usize = 8;
+
+/// Columns this narrow (a time, an address, an account id) are narrowed last.
+const SHORT_COLUMN: usize = 30;
+
+/// An aligned table fitted to `fit.width` columns: the widest columns are narrowed first
+/// and their cells cut with `…`; columns that still do not fit are left out and named;
+/// multivalue cells are stacked (at most `fit.max_values` values); after `fit.max_rows`
+/// rows the rest are counted. `hint` says how to see everything (`use --format csv`).
+pub fn table_fitted(r: &Results, fit: Fit, hint: &str, out: &mut dyn Write) -> io::Result<()> {
+    if r.fields.is_empty() {
+        return writeln!(out, "({} results, no fields)", r.rows);
+    }
+    let width = fit.width.max(20);
+    let shown_rows = r.rows.min(fit.max_rows);
+    let clean = |s: &str| cut(&s.escape_debug().to_string().replace("\\\"", "\"").replace("\\'", "'"), width);
+    let cells: Vec<Vec<Vec<String>>> = (0..shown_rows)
+        .map(|i| {
+            r.fields
+                .iter()
+                .zip(&r.columns)
+                .map(|(f, c)| {
+                    let values = shown(f, &c[i]);
+                    let mut lines: Vec<String> = values.iter().take(fit.max_values).map(|s| clean(s)).collect();
+                    if values.len() > fit.max_values {
+                        lines.pop();
+                        lines.push(format!("… {} more", values.len() - fit.max_values + 1));
+                    }
+                    lines
+                })
+                .collect()
+        })
+        .collect();
+    let chars = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = r.fields.iter().map(|f| chars(f).min(width)).collect();
+    for row in &cells {
+        for (k, cell) in row.iter().enumerate() {
+            for line in cell {
+                widths[k] = widths[k].max(chars(line));
+            }
+        }
+    }
+    // Columns that fit at their narrowest; the others are left out.
+    let mut kept = 0;
+    let mut needed = 0;
+    for w in &widths {
+        let add = (*w).min(KEEP_COLUMN) + if kept > 0 { 2 } else { 0 };
+        if kept > 0 && needed + add > width {
+            break;
+        }
+        needed += add;
+        kept += 1;
+    }
+    widths.truncate(kept);
+    // Narrow the widest column, one character at a time, until the row fits: first the
+    // long columns down to SHORT_COLUMN, then the long ones further, then all of them, so
+    // that short values (times, addresses, ids) stay whole as long as possible.
+    let total = |ws: &[usize]| ws.iter().sum::<usize>() + 2 * ws.len().saturating_sub(1);
+    let natural = widths.clone();
+    let floors: [&dyn Fn(usize) -> usize; 3] =
+        [&|n| n.min(SHORT_COLUMN), &|n| if n > SHORT_COLUMN { MIN_COLUMN } else { n }, &|n| n.min(MIN_COLUMN)];
+    for floor in floors {
+        while total(&widths) > width {
+            let widest = (0..widths.len()).filter(|&k| widths[k] > floor(natural[k])).max_by_key(|&k| widths[k]);
+            match widest {
+                Some(k) => widths[k] -= 1,
+                None => break,
+            }
+        }
+    }
+    let line = |out: &mut dyn Write, parts: &[String]| -> io::Result<()> {
+        let mut s = String::new();
+        for (k, p) in parts.iter().enumerate() {
+            if k > 0 {
+                s.push_str("  ");
+            }
+            let p = cut(p, widths[k]);
+            let pad = widths[k] - chars(&p);
+            s.push_str(&p);
+            if k + 1 < parts.len() {
+                s.push_str(&" ".repeat(pad));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(out, &r.fields[..kept])?;
+    line(out, &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>())?;
+    for row in &cells {
+        let height = row[..kept].iter().map(Vec::len).max().unwrap_or(1).max(1);
+        for l in 0..height {
+            let parts: Vec<String> = row[..kept].iter().map(|c| c.get(l).cloned().unwrap_or_default()).collect();
+            line(out, &parts)?;
+        }
+    }
+    let tail = if hint.is_empty() { String::new() } else { format!(" ({hint})") };
+    if shown_rows < r.rows {
+        let more = r.rows - shown_rows;
+        writeln!(out, "… {more} more row{}{tail}", if more == 1 { "" } else { "s" })?;
+    }
+    if kept < r.fields.len() {
+        let left = &r.fields[kept..];
+        let head = format!("… {} more field{} not shown: ", left.len(), if left.len() == 1 { "" } else { "s" });
+        let room = width.saturating_sub(chars(&head) + chars(&tail)).max(10);
+        writeln!(out, "{head}{}{tail}", cut(&left.join(", "), room))?;
+    }
+    writeln!(out, "({} result{})", r.rows, if r.rows == 1 { "" } else { "s" })
+}
+
 /// An aligned table; a multivalue cell is stacked, one value per line; control characters
 /// in values are shown escaped so that a row stays a row.
 fn table(r: &Results, out: &mut dyn Write) -> io::Result<()> {
@@ -185,5 +316,62 @@ mod tests {
         assert_eq!(lines[2], "2025-02-11T20:04:34.000+00:00  bob   1.1.1.1");
         assert_eq!(lines[3], "                                     2.2.2.2");
         assert_eq!(lines[5], "(2 results)");
+    }
+
+    fn fitted(r: &Results, fit: Fit) -> String {
+        let mut out = Vec::new();
+        table_fitted(r, fit, "use .save", &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_table_that_fits_is_the_plain_table() {
+        assert_eq!(fitted(&results(), Fit::width(200)), text(Format::Table));
+    }
+
+    #[test]
+    fn the_widest_column_is_narrowed_with_an_ellipsis() {
+        let long = "arn:aws:iam::111122223333:user/a-rather-long-user-name";
+        let r = Results::from_rows(&["user", "n"], vec![vec![Value::from(long), Value::from("1")]]);
+        let t = fitted(&r, Fit::width(30));
+        for l in t.lines() {
+            assert!(l.chars().count() <= 30, "{l:?} in\n{t}");
+        }
+        assert!(t.lines().nth(2).unwrap().starts_with("arn:aws:iam::111122223333:…  1"), "{t}");
+    }
+
+    #[test]
+    fn short_columns_stay_whole_while_long_ones_are_narrowed() {
+        let agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)";
+        let r = Results::from_rows(
+            &["time", "agent", "ip"],
+            vec![vec![Value::from("2026-11-20T06:12:44"), Value::from(agent), Value::from("203.0.113.201")]],
+        );
+        let t = fitted(&r, Fit::width(60));
+        assert_eq!(t.lines().nth(2).unwrap(), "2026-11-20T06:12:44  Mozilla/5.0 (Windows NT…  203.0.113.201", "{t}");
+    }
+
+    #[test]
+    fn columns_that_cannot_fit_are_named_and_rows_past_the_limit_counted() {
+        let fields: Vec<String> = (0..10).map(|k| format!("field_number_{k}")).collect();
+        let names: Vec<&str> = fields.iter().map(String::as_str).collect();
+        let rows = (0..5).map(|i| (0..10).map(|k| Value::from(format!("{i}-{k}").as_str())).collect()).collect();
+        let r = Results::from_rows(&names, rows);
+        let t = fitted(&r, Fit { width: 40, max_rows: 2, max_values: 3 });
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 2 + 2 + 3, "{t}");
+        assert_eq!(lines[0], "field_number_0  field_number_1", "{t}");
+        assert_eq!(lines[4], "… 3 more rows (use .save)");
+        assert_eq!(lines[5], "… 8 more fields not shown: field_num… (use .save)", "{t}");
+        assert!(lines[..4].iter().all(|l| l.chars().count() <= 40), "{t}");
+        assert_eq!(lines[6], "(5 results)");
+    }
+
+    #[test]
+    fn long_multivalues_are_stacked_then_counted() {
+        let vals: Vec<String> = (0..6).map(|k| format!("v{k}")).collect();
+        let r = Results::from_rows(&["mv"], vec![vec![Value::Multi(vals)]]);
+        let t = fitted(&r, Fit { width: 80, max_rows: 10, max_values: 3 });
+        assert_eq!(t, "mv\n--------\nv0\nv1\n… 4 more\n(1 result)\n");
     }
 }

@@ -107,6 +107,22 @@ fn each_kind_of_finding_is_one_line_with_file_and_line_then_a_summary() {
 }
 
 #[test]
+fn csv_and_ndjson_have_one_row_per_finding() {
+    let dir = content_with_clean_detection("lint_csv");
+    write(&dir.join("detections/bad.yml"), &detection("Bad", CLEAN_SEARCH, "by $user_arn$", 10));
+    let out = spelunk(&["lint", "--content", dir.to_str().unwrap(), "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let csv = text(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "path,line,detection,check,message");
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].contains("detections/bad.yml,19,Bad,risk-score,"), "{csv}");
+    let out = spelunk(&["lint", "--content", dir.to_str().unwrap(), "--format", "ndjson"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert_eq!((v["check"].as_str(), v["line"].as_str()), (Some("risk-score"), Some("19")));
+}
+
+#[test]
 fn json_output_has_the_findings_and_counts() {
     let dir = content_with_clean_detection("lint_json");
     write(&dir.join("detections/bad.yml"), &detection("Bad", CLEAN_SEARCH, "by $user_arn$", 10));

@@ -144,6 +144,18 @@ fn pass_fail_and_skip_with_reasons_junit_and_exit_code() {
 }
 
 #[test]
+fn verdicts_as_csv_and_ndjson_rows_with_the_counts_on_stderr() {
+    let (content, attack) = content();
+    let args = ["test", "--content", content.to_str().unwrap(), "--attack-data", attack.to_str().unwrap()];
+    let o = spelunk(&[&args[..], &["--format", "csv", "--name", "A*", "--name", "B*"]].concat());
+    assert_eq!(stdout(&o), "detection,verdict,results,reason\nA Pass,pass,1,\nB No Results,fail,,no results\n");
+    assert_eq!(String::from_utf8_lossy(&o.stderr).trim_end(), "1 passed, 1 failed, 0 skipped");
+    assert_eq!(o.status.code(), Some(1), "the exit code does not depend on the format");
+    let o = spelunk(&[&args[..], &["-f", "ndjson", "--name", "A*"]].concat());
+    assert_eq!(stdout(&o), "{\"detection\":\"A Pass\",\"verdict\":\"pass\",\"results\":\"1\"}\n");
+}
+
+#[test]
 fn data_given_on_the_command_line_replaces_the_tests_datasets() {
     let (content, _) = content();
     let data = content.join("data/trail.ndjson");

@@ -61,7 +61,11 @@ impl DataArgs {
                 ExitCode::from(2)
             });
         }
-        let loaded = match load(&self.data, &opts) {
+        let names: Vec<String> = self.data.iter().map(|p| p.display().to_string()).collect();
+        let progress = super::term::Progress::spinner(format!("loading {}", names.join(" ")));
+        let loaded = load(&self.data, &opts);
+        progress.finish();
+        let loaded = match loaded {
             Ok(l) => l,
             Err(p) => {
                 eprintln!("error: {p}");

@@ -168,7 +168,7 @@ fn print_tables(outcomes: &[Outcome], events: usize, all_types: bool, out: &mut 
         let risk =
             if all_types || rba::creates_risk(d) { risk_summary(d) } else { "no risk events for this type".into() };
         writeln!(out, "== {} ({}, {risk})", d.file.name, if d.kind.is_empty() { "no type" } else { &d.kind })?;
-        output::write(r, Format::Table, out)?;
+        table(r, out)?;
         writeln!(out)?;
     }
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -190,8 +190,16 @@ fn print_tables(outcomes: &[Outcome], events: usize, all_types: bool, out: &mut 
     }
     let rows = rows.into_iter().map(|r| r.iter().map(|c| spelunk::events::Value::from(c.as_str())).collect()).collect();
     let summary = Results::from_rows(&["detection", "type", "results", "risk events", "risk score", "status"], rows);
-    output::write(&summary, Format::Table, out)?;
+    table(&summary, out)?;
     writeln!(out, "{}", summary_line(outcomes, events))
+}
+
+/// A table, fitted to the terminal when stdout is one.
+fn table(r: &Results, out: &mut dyn Write) -> std::io::Result<()> {
+    match super::term::stdout_fit() {
+        Some(fit) => output::table_fitted(r, fit, "use --format csv", out),
+        None => output::write(r, Format::Table, out),
+    }
 }
 
 fn summary_line(outcomes: &[Outcome], events: usize) -> String {

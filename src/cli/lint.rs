@@ -8,7 +8,10 @@ use clap::{Args, ValueEnum};
 use spelunk::content::detection;
 use spelunk::content::find_yaml_files;
 use spelunk::content::lint::{counts, lint_detection, read_error, Finding};
+use spelunk::engine::Results;
+use spelunk::events::Value;
 use spelunk::macros::MacroTable;
+use spelunk::output;
 
 /// Check every detection of a content tree for what Splunk does not check: macros that
 /// are not defined, a risk_score that is not impact x confidence / 100, risk objects and
@@ -16,7 +19,11 @@ use spelunk::macros::MacroTable;
 #[derive(Args)]
 #[command(after_help = "Examples:
   spelunk lint --content ../security_content
-  spelunk lint --content . --macros ../my_macros --format json")]
+  spelunk lint --content . --macros ../my_macros --format json
+  spelunk lint --content ../security_content --format csv > findings.csv
+
+Exit codes: 0 no findings; 1 findings; 2 usage or I/O error (the content directory cannot
+be read, a macro file is invalid).")]
 pub struct LintArgs {
     /// The content tree: every DIR/detections/**/*.yml, with the macros of DIR/macros.
     #[arg(long, value_name = "DIR")]
@@ -25,7 +32,8 @@ pub struct LintArgs {
     #[arg(long = "macros", value_name = "DIR")]
     macros: Vec<PathBuf>,
     /// `text`: one `path:line: [check] message` line per finding and a summary;
-    /// `json`: one object with the findings and the counts.
+    /// `json`: one object with the findings and the counts; `csv`, `ndjson`: one row per
+    /// finding (path, line, detection, check, message).
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -34,6 +42,8 @@ pub struct LintArgs {
 enum Format {
     Text,
     Json,
+    Csv,
+    Ndjson,
 }
 
 pub fn run(args: LintArgs) -> ExitCode {
@@ -97,6 +107,29 @@ pub fn run(args: LintArgs) -> ExitCode {
                 "counts": by_check,
             });
             println!("{}", serde_json::to_string_pretty(&doc).expect("JSON of strings and numbers"));
+        }
+        Format::Csv | Format::Ndjson => {
+            let rows = findings
+                .iter()
+                .map(|f| {
+                    vec![
+                        Value::from(f.path.display().to_string()),
+                        Value::from(f.line.to_string()),
+                        Value::from(f.detection.as_str()),
+                        Value::from(f.check.name()),
+                        Value::from(f.message.as_str()),
+                    ]
+                })
+                .collect();
+            let r = Results::from_rows(&["path", "line", "detection", "check", "message"], rows);
+            let format = if matches!(args.format, Format::Csv) { output::Format::Csv } else { output::Format::Ndjson };
+            let stdout = std::io::stdout();
+            if let Err(e) = output::write(&r, format, &mut stdout.lock()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
         }
     }
     if findings.is_empty() {

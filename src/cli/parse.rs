@@ -14,9 +14,12 @@ use spelunk::{compile, Diagnostic};
 /// that every detection under a content directory parses.
 #[derive(Args)]
 #[command(after_help = "Examples:
-  spelunk parse '`cloudtrail` eventName=ConsoleLogin | stats count by src_ip' --macros content/macros
+  spelunk parse '`cloudtrail` eventName=ConsoleLogin | stats count by src_ip' --macros macros/
   spelunk parse '| makeresults | eval x=1+2*3' --ast
-  spelunk parse --content ../security_content")]
+  spelunk parse --content ../security_content
+
+Exit codes: 0 success; 1 the input had problems (a search failed to parse); 2 usage or I/O
+error.")]
 pub struct ParseArgs {
     /// The search to parse (SPL). Omit with --content.
     #[arg(required_unless_present = "content", conflicts_with = "content")]

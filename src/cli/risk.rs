@@ -17,14 +17,15 @@ use super::data::{now, DataArgs};
 /// Total risk per risk object, as Splunk ES's risk incident rules do.
 #[derive(Args)]
 #[command(after_help = "Examples:
-  spelunk risk --data datasets/                              # run the project's detections, then total
+  spelunk risk --data datasets/                  # run the project's detections, then total
   spelunk detect --content ../security_content --data trail/ --risk-events risk.ndjson
   spelunk risk --from risk.ndjson --window 7d --threshold 150
 
 Per risk object: the highest total score within any window (default 24h), its distinct
 detections and MITRE tactics, first and last seen; flagged when the total is over the
-threshold (default 100). Exit codes: 0 done (flagged or not); 1 a detection could not run;
-2 usage or I/O error.")]
+threshold (default 100).
+
+Exit codes: 0 done (flagged or not); 1 a detection could not run; 2 usage or I/O error.")]
 pub struct RiskArgs {
     /// Risk events written by `spelunk detect --risk-events FILE` (NDJSON) instead of
     /// running detections.
@@ -43,6 +44,7 @@ pub struct RiskArgs {
     /// Make risk events for every detection type, not only TTP and Anomaly.
     #[arg(long)]
     all_types: bool,
+    /// How to print the risk per object.
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
@@ -114,7 +116,11 @@ pub fn run(args: RiskArgs) -> ExitCode {
         .collect();
     let results = Results::from_rows(&fields, rows);
     let mut out = std::io::stdout().lock();
-    if let Err(e) = output::write(&results, args.format, &mut out) {
+    let written = match (args.format, super::term::stdout_fit()) {
+        (Format::Table, Some(fit)) => output::table_fitted(&results, fit, "use --format csv", &mut out),
+        (format, _) => output::write(&results, format, &mut out),
+    };
+    if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: {e}");
             return ExitCode::from(2);

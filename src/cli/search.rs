@@ -17,8 +17,8 @@ use super::data::{now, DataArgs};
 /// Run one search over CloudTrail (or other JSON) events, as a script would.
 #[derive(Args)]
 #[command(after_help = "Examples:
-  spelunk search 'sourcetype=aws:cloudtrail | table _time user_arn src_ip aws_account_id errorCode' --data logs/ --format csv
-  spelunk search 'eventName=ConsoleLogin errorCode!=success | table _time user src_ip' -d events.json.gz
+  spelunk search 'sourcetype=aws:cloudtrail | table _time user_arn src_ip errorCode' -d logs/ -f csv
+  spelunk search 'eventName=ConsoleLogin errorCode!=success | table _time user src_ip' -d t.json.gz
   zcat trail.json.gz | spelunk search 'eventSource=s3.amazonaws.com' --data - --format ndjson
 
 Exit codes: 0 the search ran (with or without results); 1 the search or the data is wrong
@@ -133,7 +133,11 @@ pub fn run(args: SearchArgs) -> ExitCode {
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match output::write(&results, args.format, &mut out).and_then(|_| out.flush()) {
+    let written = match (args.format, super::term::stdout_fit()) {
+        (Format::Table, Some(fit)) => output::table_fitted(&results, fit, "use --format csv", &mut out),
+        (format, _) => output::write(&results, format, &mut out),
+    };
+    match written.and_then(|_| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`| head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

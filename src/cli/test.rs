@@ -9,10 +9,12 @@ use clap::Args;
 
 use spelunk::content::detection::Detection;
 use spelunk::content::testrun::{is_lfs_pointer, judge, locate, Verdict};
-use spelunk::engine::{self, Options};
+use spelunk::engine::{self, Options, Results};
 use spelunk::eval::Context;
 use spelunk::events::input::{load, LoadOptions};
+use spelunk::events::Value;
 use spelunk::frame::Dataset;
+use spelunk::output::{self, Format};
 
 use super::content::ContentArgs;
 use super::data::now;
@@ -20,9 +22,10 @@ use super::data::now;
 /// Run each detection's tests offline: load its datasets, search all time, judge the results.
 #[derive(Args)]
 #[command(after_help = "Examples:
-  spelunk test                                                  # the project's own detections and datasets
+  spelunk test                   # the project's own detections and datasets
   spelunk test --content ../security_content --attack-data ../attack_data --name 'AWS *'
   spelunk test --content ../security_content --data my_trail/ --junit report.xml
+  spelunk test --format csv > verdicts.csv
 
 A test passes when its search has at least one result, every risk-object field is non-null
 in every result, and every threat-object field is non-null in at least one. It is skipped
@@ -42,6 +45,20 @@ pub struct TestArgs {
     /// Write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// `text`: one PASS/FAIL/SKIP line per detection and the counts; `table`, `csv`,
+    /// `json`, `ndjson`: one row per detection (detection, verdict, results, reason), the
+    /// counts on stderr.
+    #[arg(long, short, value_enum, default_value_t = TestFormat::Text)]
+    format: TestFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TestFormat {
+    Text,
+    Table,
+    Csv,
+    Json,
+    Ndjson,
 }
 
 /// A loaded dataset, shared by the detections whose tests name the same files.
@@ -57,28 +74,71 @@ pub fn run(args: TestArgs) -> ExitCode {
     let mut verdicts: Vec<(&Detection, Verdict)> = Vec::new();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let progress = super::term::Progress::bar(chosen.len() as u64, "");
+    // PASS green, FAIL red, SKIP yellow: only on a terminal, never with NO_COLOR.
+    let paint = |word: &str, colour: u8| {
+        if super::term::stdout_color() {
+            format!("\x1b[{colour}m{word}\x1b[0m")
+        } else {
+            word.to_string()
+        }
+    };
     for &k in &chosen {
         let d = &content.detections[k];
+        progress.set_message(d.file.name.clone());
         let v = test_one(d, &content, &args, &mut cache, now);
         let line = match &v {
             Verdict::Pass { results } => {
-                format!("PASS  {} ({results} result{})", d.file.name, if *results == 1 { "" } else { "s" })
+                format!(
+                    "{}  {} ({results} result{})",
+                    paint("PASS", 32),
+                    d.file.name,
+                    if *results == 1 { "" } else { "s" }
+                )
             }
-            Verdict::Fail(why) => format!("FAIL  {}: {why}", d.file.name),
-            Verdict::Skip(why) => format!("SKIP  {}: {why}", d.file.name),
+            Verdict::Fail(why) => format!("{}  {}: {why}", paint("FAIL", 31), d.file.name),
+            Verdict::Skip(why) => format!("{}  {}: {why}", paint("SKIP", 33), d.file.name),
         };
-        if writeln!(out, "{line}").is_err() {
+        if args.format == TestFormat::Text && progress.suspend(|| writeln!(out, "{line}")).is_err() {
             break;
         }
+        progress.inc();
         verdicts.push((d, v));
     }
+    progress.finish();
     let count = |f: fn(&Verdict) -> bool| verdicts.iter().filter(|(_, v)| f(v)).count();
     let (passed, failed, skipped) = (
         count(|v| matches!(v, Verdict::Pass { .. })),
         count(|v| matches!(v, Verdict::Fail(_))),
         count(|v| matches!(v, Verdict::Skip(_))),
     );
-    let _ = writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped");
+    let counts = format!("{passed} passed, {failed} failed, {skipped} skipped");
+    let format = match args.format {
+        TestFormat::Text => None,
+        TestFormat::Table => Some(Format::Table),
+        TestFormat::Csv => Some(Format::Csv),
+        TestFormat::Json => Some(Format::Json),
+        TestFormat::Ndjson => Some(Format::Ndjson),
+    };
+    match format {
+        None => {
+            let _ = writeln!(out, "{counts}");
+        }
+        Some(format) => {
+            let r = verdict_results(&verdicts);
+            let written = match (format, super::term::stdout_fit()) {
+                (Format::Table, Some(fit)) => output::table_fitted(&r, fit, "use --format csv", &mut out),
+                _ => output::write(&r, format, &mut out),
+            };
+            if let Err(e) = written {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            eprintln!("{counts}");
+        }
+    }
     if let Some(path) = &args.junit {
         if let Err(e) = std::fs::write(path, junit(&verdicts)) {
             eprintln!("error: {}: {e}", path.display());
@@ -90,6 +150,22 @@ pub fn run(args: TestArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// One row per detection: detection, verdict, results, reason.
+fn verdict_results(verdicts: &[(&Detection, Verdict)]) -> Results {
+    let rows = verdicts
+        .iter()
+        .map(|(d, v)| {
+            let (verdict, results, reason) = match v {
+                Verdict::Pass { results } => ("pass", Value::from(results.to_string()), Value::Null),
+                Verdict::Fail(why) => ("fail", Value::Null, Value::from(why.as_str())),
+                Verdict::Skip(why) => ("skip", Value::Null, Value::from(why.as_str())),
+            };
+            vec![Value::from(d.file.name.as_str()), Value::from(verdict), results, reason]
+        })
+        .collect();
+    Results::from_rows(&["detection", "verdict", "results", "reason"], rows)
 }
 
 fn test_one(

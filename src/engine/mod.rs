@@ -49,6 +49,10 @@ pub struct Options<'a> {
     pub datamodels: Option<&'a crate::datamodel::DataModels>,
     /// The database `iplocation` reads.
     pub geoip: Option<&'a commands::iplocation::GeoIp>,
+    /// Set (by another thread, e.g. on Ctrl-C) to stop the search: checked before each
+    /// command and every few thousand rows of `eval`; the search ends with
+    /// `spelunk::cancelled`.
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// A search's results: fields in display order, one column of values each.
@@ -132,6 +136,7 @@ fn execute(q: &Query, ds: &Dataset, opts: &Options) -> Result<Results, EngineErr
         geoip: opts.geoip,
         range: opts.range,
         warnings: Default::default(),
+        cancel: opts.cancel,
     };
     let mut frame = commands::pipeline(&q.pipeline, &cx)?;
     let mut r = results(&mut frame);

@@ -19,6 +19,9 @@ pub fn run(f: &mut Frame, assignments: &[Assignment], cx: &Cx) -> Result<(), Eng
         let cols = f.columns(&names);
         let mut out = Vec::with_capacity(f.height());
         for i in 0..f.height() {
+            if i % 8192 == 8191 {
+                cx.check_cancel(a.value.span)?;
+            }
             let v = eval(&a.value, &cols.row(i), &cx.ctx).map_err(super::eval_error)?;
             if let EvalValue::Bool(_) = v {
                 return Err(EngineError::new(

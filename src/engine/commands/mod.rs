@@ -51,6 +51,8 @@ pub struct Cx<'d> {
     pub range: TimeRange,
     /// Things the user should know that do not stop the search (each said once).
     pub warnings: std::cell::RefCell<Vec<String>>,
+    /// `Options::cancel`.
+    pub cancel: Option<&'d std::sync::atomic::AtomicBool>,
 }
 
 impl Cx<'_> {
@@ -58,6 +60,16 @@ impl Cx<'_> {
         let mut w = self.warnings.borrow_mut();
         if !w.contains(&message) {
             w.push(message);
+        }
+    }
+
+    /// An error when the search was cancelled (`Options::cancel`); `span` is what was running.
+    pub fn check_cancel(&self, span: Span) -> Result<(), EngineError> {
+        match self.cancel {
+            Some(c) if c.load(std::sync::atomic::Ordering::Relaxed) => {
+                Err(EngineError::new("spelunk::cancelled", "the search was cancelled", span, "running here"))
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -91,6 +103,7 @@ pub fn pipeline<'d>(p: &Pipeline, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError>
         }
     };
     for cmd in rest {
+        cx.check_cancel(cmd.span)?;
         run(cmd, &mut frame, cx)?;
     }
     Ok(frame)
