@@ -1,9 +1,10 @@
 //! The loaded events and the knowledge that turns each into fields.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::eval::Context;
-use crate::events::{json, Event, Fields};
+use crate::events::{json, Event, Fields, Value};
 use crate::knowledge::{self, App, KnowledgeError, SourcetypeKnowledge};
 
 /// Events as loaded (raw text, time, metadata), and each sourcetype's search-time
@@ -13,6 +14,75 @@ pub struct Dataset {
     pub events: Vec<Event>,
     knowledge: HashMap<String, SourcetypeKnowledge>,
     pub ctx: Context,
+    /// Fields already made for every event, shared by every search over the dataset
+    /// (see [`Dataset::prefetch`]).
+    columns: RwLock<HashMap<String, Arc<Column>>>,
+    newest_first: OnceLock<Vec<usize>>,
+}
+
+/// One field's values for every event, dictionary-coded: `codes[i]` is 0 when event `i`
+/// has no such field, else 1 + the index of its value in `dict`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub dict: Vec<Value>,
+    pub codes: Codes,
+}
+
+/// Codes as narrow as the dictionary allows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Codes {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Codes {
+    fn new(codes: Vec<u32>, max: usize) -> Codes {
+        if max <= u8::MAX as usize {
+            Codes::U8(codes.into_iter().map(|c| c as u8).collect())
+        } else if max <= u16::MAX as usize {
+            Codes::U16(codes.into_iter().map(|c| c as u16).collect())
+        } else {
+            Codes::U32(codes)
+        }
+    }
+
+    pub fn get(&self, i: usize) -> u32 {
+        match self {
+            Codes::U8(c) => c[i] as u32,
+            Codes::U16(c) => c[i] as u32,
+            Codes::U32(c) => c[i],
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Codes::U8(c) => c.len(),
+            Codes::U16(c) => c.len(),
+            Codes::U32(c) => c.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Column {
+    /// Event `i`'s value (null when absent).
+    pub fn get(&self, i: usize) -> &Value {
+        const NULL: Value = Value::Null;
+        match self.codes.get(i) {
+            0 => &NULL,
+            c => &self.dict[c as usize - 1],
+        }
+    }
+}
+
+/// Whether a field can be kept for every event: `_raw` is the event itself (a copy per
+/// event would double the memory), and a wildcard is not one field.
+pub fn cacheable(name: &str) -> bool {
+    name != "_raw" && !name.contains('*')
 }
 
 /// Makes the wanted fields of events: per sourcetype, only the knowledge rules those fields
@@ -49,7 +119,114 @@ impl Dataset {
                 knowledge.insert(e.meta.sourcetype.clone(), app.for_sourcetype(&e.meta.sourcetype)?);
             }
         }
-        Ok(Dataset { events, knowledge, ctx })
+        Ok(Dataset { events, knowledge, ctx, columns: RwLock::default(), newest_first: OnceLock::new() })
+    }
+
+    /// The cached column of a field, if it was made.
+    pub fn cached(&self, name: &str) -> Option<Arc<Column>> {
+        self.columns.read().expect("not poisoned").get(name).cloned()
+    }
+
+    /// Every cached column, by name.
+    pub fn cached_columns(&self) -> Vec<(String, Arc<Column>)> {
+        self.columns.read().expect("not poisoned").iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect()
+    }
+
+    /// Adds columns made elsewhere (the on-disk cache); each must have one code per event.
+    pub fn insert_columns(&self, cols: Vec<(String, Column)>) {
+        let mut map = self.columns.write().expect("not poisoned");
+        for (name, col) in cols {
+            if col.codes.len() == self.events.len() {
+                map.insert(name, Arc::new(col));
+            }
+        }
+    }
+
+    /// Makes the named fields for every event in one pass over the events (the JSON of
+    /// each event is read once for all of them), on all cores, and keeps them: every later
+    /// search over this dataset reads them from memory. Names already made, `_raw` and
+    /// wildcards are skipped.
+    pub fn prefetch(&self, names: &BTreeSet<String>) {
+        let missing: BTreeSet<String> = {
+            let have = self.columns.read().expect("not poisoned");
+            names.iter().filter(|n| cacheable(n) && !have.contains_key(*n)).cloned().collect()
+        };
+        if missing.is_empty() {
+            return;
+        }
+        let n = self.events.len();
+        let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(n.div_ceil(1024)).max(1);
+        let chunk = n.div_ceil(threads).max(1);
+        let names: Vec<&String> = missing.iter().collect();
+        // Each thread codes its own range with its own dictionaries.
+        let parts: Vec<Vec<(Vec<Value>, Vec<u32>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n)
+                .step_by(chunk)
+                .map(|start| {
+                    let names = &names;
+                    let missing = &missing;
+                    s.spawn(move || {
+                        let ex = self.extractor(Wanted::Names(missing));
+                        let end = (start + chunk).min(n);
+                        let mut dicts: Vec<HashMap<Value, u32>> = vec![HashMap::new(); names.len()];
+                        let mut codes: Vec<Vec<u32>> = vec![vec![0; end - start]; names.len()];
+                        for i in start..end {
+                            let f = ex.fields_of(i);
+                            if f.is_empty() {
+                                continue;
+                            }
+                            for (k, name) in names.iter().enumerate() {
+                                if let Some(v) = f.get(name.as_str()) {
+                                    let next = dicts[k].len() as u32 + 1;
+                                    let code = match dicts[k].get(v) {
+                                        Some(&c) => c,
+                                        None => {
+                                            dicts[k].insert(v.clone(), next);
+                                            next
+                                        }
+                                    };
+                                    codes[k][i - start] = code;
+                                }
+                            }
+                        }
+                        dicts
+                            .into_iter()
+                            .zip(codes)
+                            .map(|(d, c)| {
+                                let mut values = vec![Value::Null; d.len()];
+                                for (v, code) in d {
+                                    values[code as usize - 1] = v;
+                                }
+                                (values, c)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("extraction does not panic")).collect()
+        });
+        let mut made = Vec::new();
+        for (k, name) in names.iter().enumerate() {
+            let mut dict: Vec<Value> = Vec::new();
+            let mut index: HashMap<Value, u32> = HashMap::new();
+            let mut codes: Vec<u32> = Vec::with_capacity(n);
+            for part in &parts {
+                let (values, local) = &part[k];
+                let remap: Vec<u32> = values
+                    .iter()
+                    .map(|v| {
+                        *index.entry(v.clone()).or_insert_with(|| {
+                            dict.push(v.clone());
+                            dict.len() as u32
+                        })
+                    })
+                    .collect();
+                codes.extend(local.iter().map(|&c| if c == 0 { 0 } else { remap[c as usize - 1] }));
+            }
+            let max = dict.len();
+            made.push(((*name).clone(), Column { dict, codes: Codes::new(codes, max) }));
+        }
+        self.insert_columns(made);
     }
 
     pub fn len(&self) -> usize {
@@ -63,6 +240,10 @@ impl Dataset {
     /// Event indices newest first; events with the same time keep the reverse of their
     /// input order (later-read first), docs/spl-semantics.md 0 (UNVERIFIED tie order).
     pub fn newest_first(&self) -> Vec<usize> {
+        self.newest_first.get_or_init(|| self.order_newest_first()).clone()
+    }
+
+    fn order_newest_first(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.events.len()).rev().collect();
         let t = |i: usize| self.events[i].time.as_ref().map_or(f64::NEG_INFINITY, |t| t.epoch);
         order.sort_by(|&a, &b| t(b).total_cmp(&t(a)));

@@ -17,7 +17,7 @@
 mod dataset;
 mod rows;
 
-pub use dataset::{Dataset, Extractor, Wanted};
+pub use dataset::{cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Wanted};
 pub use rows::{Columns, RowRef};
 
 use std::collections::BTreeSet;
@@ -29,6 +29,10 @@ use crate::events::Value;
 
 /// The hidden column holding each row's event index while rows are events.
 const EVENT: &str = "\u{0}event";
+
+/// Fields asked for at least 1/`PREFETCH_SHARE` of the events are made for all of them
+/// and kept in the dataset ([`Dataset::prefetch`]).
+const PREFETCH_SHARE: usize = 2;
 
 /// Results between two commands.
 pub struct Frame<'d> {
@@ -109,10 +113,31 @@ impl<'d> Frame<'d> {
     fn extract(&mut self, ds: &Dataset, wanted: Wanted) {
         let rows = self.event_indices();
         let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
+        let mut wanted = wanted;
+        let rest: BTreeSet<String>;
         if let Wanted::Names(names) = wanted {
-            for n in names {
-                columns.insert(n.clone(), vec![Value::Null; rows.len()]);
+            // When many of the events are asked for, the fields are made once for all
+            // events and kept in the dataset, where other searches find them.
+            if rows.len() * PREFETCH_SHARE >= ds.len() {
+                ds.prefetch(names);
             }
+            let mut others = BTreeSet::new();
+            for n in names {
+                match ds.cached(n) {
+                    Some(col) => {
+                        columns.insert(n.clone(), rows.iter().map(|&e| col.get(e).clone()).collect());
+                    }
+                    None => {
+                        columns.insert(n.clone(), vec![Value::Null; rows.len()]);
+                        others.insert(n.clone());
+                    }
+                }
+            }
+            if others.is_empty() {
+                return self.set_extracted(columns);
+            }
+            rest = others;
+            wanted = Wanted::Names(&rest);
         }
         let extractor = ds.extractor(wanted);
         for (r, &event) in rows.iter().enumerate() {
@@ -120,6 +145,10 @@ impl<'d> Frame<'d> {
                 columns.entry(name).or_insert_with(|| vec![Value::Null; rows.len()])[r] = v;
             }
         }
+        self.set_extracted(columns);
+    }
+
+    fn set_extracted(&mut self, columns: IndexMap<String, Vec<Value>>) {
         for (name, values) in columns {
             // A field no remaining event has does not become a column.
             if values.iter().any(|v| !v.is_null()) {
