@@ -63,12 +63,21 @@ pub fn run_all<'c>(
     all_types: bool,
     now: f64,
 ) -> Vec<Outcome<'c>> {
+    let render = |d: &Detection, e: spelunk::Diagnostic| e.render_plain(&d.file.name, &d.file.search);
+    let compiled: Vec<Result<_, String>> = detections
+        .iter()
+        .map(|d| spelunk::compile(&d.file.search, &content.macros).map_err(|e| render(d, e)))
+        .collect();
+    // One pass over the events makes the fields every detection filters on first.
+    let scan = compiled.iter().flatten().flat_map(|q| spelunk::frame::scan_fields(&q.pipeline)).collect();
+    ds.prefetch(&scan);
     detections
         .iter()
-        .map(|d| {
-            let render = |e: spelunk::Diagnostic| e.render_plain(&d.file.name, &d.file.search);
-            let result = spelunk::compile(&d.file.search, &content.macros).map_err(render).and_then(|q| {
-                engine::run(&q, ds, &Options { lookups: Some(&content.lookups), ..Options::default() }).map_err(render)
+        .zip(compiled)
+        .map(|(d, q)| {
+            let result = q.and_then(|q| {
+                engine::run(&q, ds, &Options { lookups: Some(&content.lookups), ..Options::default() })
+                    .map_err(|e| render(d, e))
             });
             let risk = match &result {
                 Ok(r) if all_types || rba::creates_risk(d) => rba::risk_events(d, r, now),

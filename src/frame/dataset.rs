@@ -79,6 +79,9 @@ impl Column {
     }
 }
 
+/// Fewer events than this are made on one core.
+const PARALLEL_MIN: usize = 4096;
+
 /// Whether a field can be kept for every event: `_raw` is the event itself (a copy per
 /// event would double the memory), and a wildcard is not one field.
 pub fn cacheable(name: &str) -> bool {
@@ -253,6 +256,29 @@ impl Dataset {
     /// The fields of event `i` that `wanted` accepts (see [`Extractor::fields_of`]).
     pub fn fields_of(&self, i: usize, wanted: Wanted) -> Fields {
         self.extractor(wanted).fields_of(i)
+    }
+
+    /// The wanted fields of each of `events`, in that order, made on all cores when there
+    /// are many.
+    pub fn fields_of_many(&self, events: &[usize], wanted: Wanted) -> Vec<Fields> {
+        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+        if threads == 1 || events.len() < PARALLEL_MIN {
+            let ex = self.extractor(wanted);
+            return events.iter().map(|&i| ex.fields_of(i)).collect();
+        }
+        let chunk = events.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = events
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        let ex = self.extractor(wanted);
+                        part.iter().map(|&i| ex.fields_of(i)).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().expect("extraction does not panic")).collect()
+        })
     }
 
     /// An extractor for `wanted`, planned once for many events.

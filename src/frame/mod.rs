@@ -12,13 +12,16 @@
 //! | file | what |
 //! |---|---|
 //! | `dataset.rs` | [`Dataset`]: loaded events and their knowledge; fields made on demand |
+//! | `scan.rs` | the first search over many events, decided per distinct value combination |
 //! | `rows.rs` | [`Columns`]: some columns as values, read row by row by the evaluator |
 
 mod dataset;
 mod rows;
+mod scan;
 
 pub use dataset::{cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Wanted};
 pub use rows::{Columns, RowRef};
+pub use scan::scan_fields;
 
 use std::collections::BTreeSet;
 
@@ -32,7 +35,7 @@ const EVENT: &str = "\u{0}event";
 
 /// Fields asked for at least 1/`PREFETCH_SHARE` of the events are made for all of them
 /// and kept in the dataset ([`Dataset::prefetch`]).
-const PREFETCH_SHARE: usize = 2;
+const PREFETCH_SHARE: usize = 4;
 
 /// Results between two commands.
 pub struct Frame<'d> {
@@ -139,9 +142,10 @@ impl<'d> Frame<'d> {
             rest = others;
             wanted = Wanted::Names(&rest);
         }
-        let extractor = ds.extractor(wanted);
-        for (r, &event) in rows.iter().enumerate() {
-            for (name, v) in extractor.fields_of(event) {
+        // The events' fields are made on all cores, then put in columns in row order.
+        let made = ds.fields_of_many(&rows, wanted);
+        for (r, fields) in made.into_iter().enumerate() {
+            for (name, v) in fields {
                 columns.entry(name).or_insert_with(|| vec![Value::Null; rows.len()])[r] = v;
             }
         }
@@ -255,7 +259,12 @@ impl<'d> Frame<'d> {
 /// Values to a polars column: `String` when every row has at most one value, else
 /// `List(String)`.
 pub fn to_column(name: &str, values: &[Value]) -> Column {
-    if values.iter().any(|v| matches!(v, Value::Multi(_))) {
+    to_column_as(name, values, false)
+}
+
+/// [`to_column`], a `List(String)` column also when `list` says so.
+pub fn to_column_as(name: &str, values: &[Value], list: bool) -> Column {
+    if list || values.iter().any(|v| matches!(v, Value::Multi(_))) {
         let cap = values.iter().map(|v| v.values().len()).sum();
         let mut b = ListStringChunkedBuilder::new(name.into(), values.len(), cap);
         for v in values {
