@@ -46,6 +46,11 @@ pub struct DetectArgs {
     /// Make risk events for every detection type, not only TTP and Anomaly.
     #[arg(long)]
     all_types: bool,
+    /// Neither read nor write the column cache (extracted fields kept between runs in
+    /// $SPELUNK_CACHE_DIR, else $XDG_CACHE_HOME/spelunk, keyed by the data's content;
+    /// used from 10,000 events).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// What one detection's run gave.
@@ -112,7 +117,13 @@ pub fn run(args: DetectArgs) -> ExitCode {
         Err(code) => return code,
     };
     let detections: Vec<&Detection> = chosen.iter().map(|&k| &content.detections[k]).collect();
+    let cache = spelunk::frame::cache::default_dir()
+        .filter(|_| !args.no_cache && spelunk::frame::cache::worth_it(&ds))
+        .map(|dir| spelunk::frame::cache::Cache::open(&ds, &dir));
     let outcomes = run_all(&detections, &content, &ds, args.all_types, now);
+    if let Some(Err(e)) = cache.as_ref().map(|c| c.save(&ds)) {
+        eprintln!("warning: the column cache was not written: {e}");
+    }
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

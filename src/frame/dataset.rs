@@ -125,6 +125,14 @@ impl Dataset {
         Ok(Dataset { events, knowledge, ctx, columns: RwLock::default(), newest_first: OnceLock::new() })
     }
 
+    /// The knowledge the fields are made with, as bytes that differ when it does (part of
+    /// the on-disk cache's key).
+    pub fn knowledge_fingerprint(&self) -> Vec<u8> {
+        let mut all: Vec<_> = self.knowledge.iter().collect();
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        format!("{all:?}").into_bytes()
+    }
+
     /// The cached column of a field, if it was made.
     pub fn cached(&self, name: &str) -> Option<Arc<Column>> {
         self.columns.read().expect("not poisoned").get(name).cloned()

@@ -13,8 +13,10 @@
 //! |---|---|
 //! | `dataset.rs` | [`Dataset`]: loaded events and their knowledge; fields made on demand |
 //! | `scan.rs` | the first search over many events, decided per distinct value combination |
+//! | `cache.rs` | those columns on disk, keyed by the input's content, for the next run |
 //! | `rows.rs` | [`Columns`]: some columns as values, read row by row by the evaluator |
 
+pub mod cache;
 mod dataset;
 mod rows;
 mod scan;
