@@ -73,9 +73,9 @@ pub fn run_all<'c>(
         .iter()
         .map(|d| spelunk::compile(&d.file.search, &content.macros).map_err(|e| render(d, e)))
         .collect();
-    // One pass over the events makes the fields every detection filters on first.
-    let scan = compiled.iter().flatten().flat_map(|q| spelunk::frame::scan_fields(&q.pipeline)).collect();
-    ds.prefetch(&scan);
+    // The fields the detections read over many events are made in shared passes.
+    let pipelines: Vec<_> = compiled.iter().flatten().map(|q| &q.pipeline).collect();
+    spelunk::frame::prefetch_for(ds, &pipelines);
     detections
         .iter()
         .zip(compiled)

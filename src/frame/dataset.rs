@@ -1,6 +1,6 @@
 //! The loaded events and the knowledge that turns each into fields.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::eval::Context;
@@ -79,6 +79,31 @@ impl Column {
     }
 }
 
+/// Whether every name is an index-time field that `f` (the event's index-time fields) has.
+fn all_index_time<'n>(mut names: impl Iterator<Item = &'n String>, f: &Fields) -> bool {
+    const INDEX_TIME: &[&str] = &[
+        "_raw",
+        "_time",
+        "timestartpos",
+        "timeendpos",
+        "linecount",
+        "punct",
+        "sourcetype",
+        "source",
+        "host",
+        "index",
+        "date_hour",
+        "date_mday",
+        "date_minute",
+        "date_month",
+        "date_second",
+        "date_wday",
+        "date_year",
+        "date_zone",
+    ];
+    names.all(|n| INDEX_TIME.contains(&n.as_str()) && f.contains_key(n.as_str()))
+}
+
 /// Fewer events than this are made on one core.
 const PARALLEL_MIN: usize = 4096;
 
@@ -94,7 +119,46 @@ pub struct Extractor<'a> {
     ds: &'a Dataset,
     wanted: Wanted<'a>,
     plans: HashMap<&'a str, (SourcetypeKnowledge, Option<BTreeSet<String>>)>,
+    /// Per sourcetype, every name to extract (wanted or read by the knowledge), when finite.
+    needs: HashMap<&'a str, HashSet<String, FxBuild>>,
 }
+
+/// A fast hasher for short keys made and compared within one process (field names and
+/// values): the Fx hash (rotate, xor, multiply per word).
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub type FxBuild = std::hash::BuildHasherDefault<Fx>;
 
 /// Which fields to make.
 #[derive(Debug, Clone, Copy)]
@@ -179,25 +243,17 @@ impl Dataset {
                     s.spawn(move || {
                         let ex = self.extractor(Wanted::Names(missing));
                         let end = (start + chunk).min(n);
-                        let mut dicts: Vec<HashMap<Value, u32>> = vec![HashMap::new(); names.len()];
+                        let mut dicts: Vec<HashMap<Value, u32, FxBuild>> = vec![HashMap::default(); names.len()];
                         let mut codes: Vec<Vec<u32>> = vec![vec![0; end - start]; names.len()];
                         for i in start..end {
-                            let f = ex.fields_of(i);
-                            if f.is_empty() {
-                                continue;
-                            }
-                            for (k, name) in names.iter().enumerate() {
-                                if let Some(v) = f.get(name.as_str()) {
-                                    let next = dicts[k].len() as u32 + 1;
-                                    let code = match dicts[k].get(v) {
-                                        Some(&c) => c,
-                                        None => {
-                                            dicts[k].insert(v.clone(), next);
-                                            next
-                                        }
-                                    };
-                                    codes[k][i - start] = code;
-                                }
+                            for (name, v) in ex.fields_of(i) {
+                                // `names` is sorted (it comes from a set).
+                                let Ok(k) = names.binary_search_by(|n| n.as_str().cmp(name.as_str())) else {
+                                    continue;
+                                };
+                                let next = dicts[k].len() as u32 + 1;
+                                let code = *dicts[k].entry(v).or_insert(next);
+                                codes[k][i - start] = code;
                             }
                         }
                         dicts
@@ -219,7 +275,7 @@ impl Dataset {
         let mut made = Vec::new();
         for (k, name) in names.iter().enumerate() {
             let mut dict: Vec<Value> = Vec::new();
-            let mut index: HashMap<Value, u32> = HashMap::new();
+            let mut index: HashMap<Value, u32, FxBuild> = HashMap::default();
             let mut codes: Vec<u32> = Vec::with_capacity(n);
             for part in &parts {
                 let (values, local) = &part[k];
@@ -301,8 +357,18 @@ impl Dataset {
                 };
                 (st.as_str(), plan)
             })
-            .collect();
-        Extractor { ds: self, wanted, plans }
+            .collect::<HashMap<_, _>>();
+        let needs = match wanted {
+            Wanted::Names(names) => plans
+                .iter()
+                .filter_map(|(st, (_, inputs))| {
+                    let inputs = inputs.as_ref()?;
+                    Some((*st, names.iter().chain(inputs).cloned().collect()))
+                })
+                .collect(),
+            Wanted::AllBut(_) => HashMap::new(),
+        };
+        Extractor { ds: self, wanted, plans, needs }
     }
 }
 
@@ -313,10 +379,27 @@ impl Extractor<'_> {
         let e = &self.ds.events[i];
         let wanted = self.wanted;
         let plan = self.plans.get(e.meta.sourcetype.as_str());
-        let need = |name: &str| {
-            wanted.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
+        let needs = self.needs.get(e.meta.sourcetype.as_str());
+        let need = |name: &str| match needs {
+            Some(set) => set.contains(name),
+            None => {
+                wanted.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
+            }
         };
         let mut f = e.index_time_fields_only(&need);
+        // When every field needed is an index-time one the event has, its JSON is not read.
+        let index_only = match (wanted, plan) {
+            (Wanted::Names(names), None) => all_index_time(names.iter(), &f),
+            (Wanted::Names(names), Some((_, Some(inputs)))) => all_index_time(names.iter().chain(inputs), &f),
+            _ => false,
+        };
+        if index_only {
+            if let Some((rules, _)) = plan {
+                knowledge::apply(rules, &mut f, &self.ds.ctx);
+            }
+            f.retain(|k, _| wanted.accepts(k));
+            return f;
+        }
         // A record that is not JSON (a CSV export's plain-text event) has no JSON fields; the
         // loader has already reported records that should have been JSON.
         if let Ok(j) = json::extract_only(&e.raw, &need) {

@@ -23,7 +23,7 @@ mod scan;
 
 pub use dataset::{cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Wanted};
 pub use rows::{Columns, RowRef};
-pub use scan::scan_fields;
+pub use scan::{pipeline_fields, prefetch_for, scan_fields};
 
 use std::collections::BTreeSet;
 

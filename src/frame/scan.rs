@@ -35,6 +35,42 @@ pub fn scan_fields(p: &Pipeline) -> BTreeSet<String> {
     out
 }
 
+/// Every field name a pipeline mentions (read or made), found in its syntax tree: an
+/// over-approximation of what it reads, for prefetching only (a name no event has costs
+/// an empty column).
+pub fn pipeline_fields(p: &Pipeline) -> BTreeSet<String> {
+    static NAMES: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = NAMES
+        .get_or_init(|| regex::Regex::new(r#"(?:Ident \{ name: |Field\()"((?:[^"\\]|\\.)*)""#).expect("a valid regex"));
+    let text = format!("{p:?}");
+    re.captures_iter(&text).map(|c| c[1].to_string()).filter(|n| !n.contains('\\') && cacheable(n)).collect()
+}
+
+/// Makes, in two passes over the events, the fields a set of searches will read over many
+/// events: first the fields each filters on first ([`scan_fields`]); then, for the searches
+/// whose first search keeps at least 1/`PREFETCH_SHARE` of the events (decided from the
+/// columns the first pass made), every field they mention.
+pub fn prefetch_for(ds: &Dataset, pipelines: &[&Pipeline]) {
+    let first: BTreeSet<String> = pipelines.iter().flat_map(|p| scan_fields(p)).collect();
+    ds.prefetch(&first);
+    let order = ds.newest_first();
+    let mut broad = BTreeSet::new();
+    for p in pipelines {
+        let kept = match p.commands.first().map(|c| &c.kind) {
+            Some(CommandKind::Search(Some(e))) => match Frame::matching_events(ds, &order, e) {
+                Some(Ok(f)) => f.height(),
+                _ => 0,
+            },
+            Some(CommandKind::Search(None)) => order.len(),
+            _ => 0,
+        };
+        if kept > 0 && kept * PREFETCH_SHARE >= ds.len() {
+            broad.extend(pipeline_fields(p));
+        }
+    }
+    ds.prefetch(&broad);
+}
+
 /// One event as the values of the fields a search reads that are columns (as the frame's
 /// [`super::RowRef`] shows them: a column's null cell is a null value).
 struct CodedRow<'a> {
@@ -125,5 +161,23 @@ impl<'d> Frame<'d> {
             }
         }
         Some(Ok(f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_a_pipeline_mentions() {
+        let p = crate::syntax::parse(
+            r#"eventName=Get* | where isnotnull('userIdentity.arn') | stats count by user src | rename user as who"#,
+        )
+        .unwrap();
+        let f = pipeline_fields(&p);
+        for n in ["eventName", "userIdentity.arn", "user", "src", "who"] {
+            assert!(f.contains(n), "{n} in {f:?}");
+        }
+        assert_eq!(scan_fields(&p).into_iter().collect::<Vec<_>>(), ["eventName", "userIdentity.arn"]);
     }
 }
