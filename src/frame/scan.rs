@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::dataset::{cacheable, Column};
+use super::dataset::{cacheable, Column, FxBuild};
 use super::{Dataset, Frame, PREFETCH_SHARE};
 use crate::eval::search::matches;
 use crate::eval::{EvalError, Row};
@@ -129,7 +129,7 @@ impl<'d> Frame<'d> {
             .collect();
         let row_names: Vec<&String> = names.iter().zip(&shape).filter(|(_, s)| s.0).map(|(n, _)| n).collect();
         let row_cols: Vec<&Arc<Column>> = cols.iter().zip(&shape).filter(|(_, s)| s.0).map(|(c, _)| c).collect();
-        let mut memo: HashMap<Vec<u32>, bool> = HashMap::new();
+        let mut memo: HashMap<Vec<u32>, bool, FxBuild> = HashMap::default();
         let mut key: Vec<u32> = vec![0; cols.len()];
         let mut kept = Vec::new();
         for &e in order {
