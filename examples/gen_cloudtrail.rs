@@ -8,7 +8,11 @@
 //! Events are drawn from record shapes written for this project (console logins, role
 //! assumptions, S3 object and bucket calls, EC2 describes and snapshots, IAM changes, KMS),
 //! in rough real-world proportions (reads dominate), with varied ids, times, users, source
-//! IPs, regions and accounts; about 3% of calls fail with AccessDenied.
+//! IPs, regions and accounts; about 3% of calls fail with AccessDenied. Each principal
+//! works from a few addresses of its own (2% of calls come from anywhere), as real users
+//! and roles do. One event in 200 is one of the project's own dataset records
+//! (datasets/*/*.ndjson, the detections' true positives and near misses) with new ids,
+//! time and source address, so the project's detections have something to find.
 
 use std::io::{self, BufWriter, Write};
 
@@ -83,6 +87,53 @@ fn parse_size(s: &str) -> Option<u64> {
     num.parse::<u64>().ok().map(|n| n * mult)
 }
 
+fn random_ip(r: &mut Rng) -> String {
+    format!("{}.{}.{}.{}", [198, 203, 192, 52, 3][r.below(5) as usize], r.below(256), r.below(256), 1 + r.below(254))
+}
+
+/// One of a principal's own few addresses (the same ones for every seed).
+fn home_ip(account: &str, user: u64, k: u64) -> String {
+    let mut h = Rng(account.bytes().fold(user * 31 + k + 1, |a, b| a.wrapping_mul(131).wrapping_add(b as u64)) | 1);
+    random_ip(&mut h)
+}
+
+/// The project's dataset records, in file name order.
+fn dataset_records() -> Vec<serde_json::Map<String, serde_json::Value>> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets");
+    let mut files: Vec<_> = std::fs::read_dir(&root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|d| d.path())
+        .filter(|p| p.is_dir())
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten().map(|f| f.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| std::fs::read_to_string(f).unwrap_or_default().lines().map(str::to_string).collect::<Vec<_>>())
+        .filter_map(|l| serde_json::from_str(&l).ok())
+        .collect()
+}
+
+/// A dataset record with a new time, ids and (when it has one) source address.
+fn varied(r: &mut Rng, record: &serde_json::Map<String, serde_json::Value>, t: i64) -> String {
+    use serde_json::Value;
+    let mut m = record.clone();
+    let time = chrono::DateTime::from_timestamp(t, 0).unwrap().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    m.insert("eventTime".into(), Value::String(time));
+    for id in ["eventID", "requestID"] {
+        if m.contains_key(id) {
+            m.insert(id.into(), Value::String(r.uuid()));
+        }
+    }
+    if m.get("sourceIPAddress").and_then(Value::as_str).is_some_and(|ip| ip.parse::<std::net::Ipv4Addr>().is_ok()) {
+        m.insert("sourceIPAddress".into(), Value::String(random_ip(r)));
+    }
+    serde_json::to_string(&m).expect("a JSON object")
+}
+
 fn event(r: &mut Rng, t: i64) -> String {
     let mut roll = r.below(1000);
     let &(name, source, _, read_only) = CALLS
@@ -99,13 +150,7 @@ fn event(r: &mut Rng, t: i64) -> String {
     let account = r.pick(ACCOUNTS);
     let region = r.pick(REGIONS);
     let user_n = r.below(60);
-    let ip = format!(
-        "{}.{}.{}.{}",
-        [198, 203, 192, 52, 3][r.below(5) as usize],
-        r.below(256),
-        r.below(256),
-        1 + r.below(254)
-    );
+    let ip = if r.below(50) == 0 { random_ip(r) } else { home_ip(account, user_n, r.below(3)) };
     let agent = r.pick(AGENTS);
     let time = chrono::DateTime::from_timestamp(t, 0).unwrap().format("%Y-%m-%dT%H:%M:%SZ");
     let identity = if user_n < 40 {
@@ -213,11 +258,17 @@ fn main() -> io::Result<()> {
     let seed = arg("--seed").and_then(|s| s.parse().ok()).unwrap_or(7u64);
     let start: i64 = arg("--start").and_then(|s| s.parse().ok()).unwrap_or(1_709_251_200); // 2024-03-01
     let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let records = dataset_records();
     let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
     let (mut written, mut t) = (0u64, start);
     while written < size {
         t += r.below(3) as i64;
-        let e = event(&mut r, t);
+        let e = if !records.is_empty() && r.below(200) == 0 {
+            let k = r.below(records.len() as u64) as usize;
+            varied(&mut r, &records[k], t)
+        } else {
+            event(&mut r, t)
+        };
         written += e.len() as u64 + 1;
         writeln!(out, "{e}")?;
     }

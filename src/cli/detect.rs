@@ -46,6 +46,11 @@ pub struct DetectArgs {
     /// Make risk events for every detection type, not only TTP and Anomaly.
     #[arg(long)]
     all_types: bool,
+    /// Neither read nor write the column cache (extracted fields kept between runs in
+    /// $SPELUNK_CACHE_DIR, else $XDG_CACHE_HOME/spelunk, keyed by the data's content;
+    /// used from 10,000 events).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// What one detection's run gave.
@@ -63,21 +68,25 @@ pub fn run_all<'c>(
     all_types: bool,
     now: f64,
 ) -> Vec<Outcome<'c>> {
+    let render = |d: &Detection, e: spelunk::Diagnostic| e.render_plain(&d.file.name, &d.file.search);
+    let compiled: Vec<Result<_, String>> = detections
+        .iter()
+        .map(|d| spelunk::compile(&d.file.search, &content.macros).map_err(|e| render(d, e)))
+        .collect();
+    // The fields the detections read over many events are made in shared passes.
+    let pipelines: Vec<_> = compiled.iter().flatten().map(|q| &q.pipeline).collect();
+    spelunk::frame::prefetch_for(ds, &pipelines);
     detections
         .iter()
-        .map(|d| {
-            let render = |e: spelunk::Diagnostic| e.render_plain(&d.file.name, &d.file.search);
-            let result = spelunk::compile(&d.file.search, &content.macros).map_err(render).and_then(|q| {
-                engine::run(
-                    &q,
-                    ds,
-                    &Options {
-                        lookups: Some(&content.lookups),
-                        datamodels: Some(&content.datamodels),
-                        ..Options::default()
-                    },
-                )
-                .map_err(render)
+        .zip(compiled)
+        .map(|(d, q)| {
+            let result = q.and_then(|q| {
+                let options = Options {
+                    lookups: Some(&content.lookups),
+                    datamodels: Some(&content.datamodels),
+                    ..Options::default()
+                };
+                engine::run(&q, ds, &options).map_err(|e| render(d, e))
             });
             let risk = match &result {
                 Ok(r) if all_types || rba::creates_risk(d) => rba::risk_events(d, r, now),
@@ -112,7 +121,13 @@ pub fn run(args: DetectArgs) -> ExitCode {
         Err(code) => return code,
     };
     let detections: Vec<&Detection> = chosen.iter().map(|&k| &content.detections[k]).collect();
+    let cache = spelunk::frame::cache::default_dir()
+        .filter(|_| !args.no_cache && spelunk::frame::cache::worth_it(&ds))
+        .map(|dir| spelunk::frame::cache::Cache::open(&ds, &dir));
     let outcomes = run_all(&detections, &content, &ds, args.all_types, now);
+    if let Some(Err(e)) = cache.as_ref().map(|c| c.save(&ds)) {
+        eprintln!("warning: the column cache was not written: {e}");
+    }
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

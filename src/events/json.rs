@@ -25,6 +25,9 @@ pub struct JsonError {
 
 /// Parses `raw` and extracts every field.
 pub fn extract(raw: &str) -> Result<Fields, JsonError> {
+    if let Some(f) = super::flat::flatten_object(raw, &|_| true) {
+        return Ok(f);
+    }
     let json = parse(raw)?;
     let mut out = Fields::new();
     flatten(&json, &mut String::new(), &mut out, &|_| true);
@@ -32,7 +35,12 @@ pub fn extract(raw: &str) -> Result<Fields, JsonError> {
 }
 
 /// Extracts only the fields `wanted` accepts (the engine asks for the ones a search uses).
+/// A fast walk over the text ([`super::flat`]) makes them when it can; the tree walk below
+/// decides every case it declines.
 pub fn extract_only(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Result<Fields, JsonError> {
+    if let Some(f) = super::flat::flatten_object(raw, wanted) {
+        return Ok(f);
+    }
     let json = parse(raw)?;
     let mut out = Fields::new();
     flatten(&json, &mut String::new(), &mut out, wanted);

@@ -5,12 +5,14 @@
 //! |---|---|
 //! | `value.rs` | [`Value`]: null, a string, or a multivalue |
 //! | `json.rs` | `KV_MODE = json` extraction |
+//! | `flat.rs` | its fast path: one walk over the text, no document tree |
 //! | `time.rs` | `_time` from `eventTime`, `date_*`, how `_time` is shown |
 //! | `input.rs` | files, directories, stdin: NDJSON, `{"Records"}`, arrays, gzip, Splunk exports |
 //!
 //! Add-on knowledge (aliases, calculated fields, lookups, event types, tags) and the
 //! columnar frame come with the rest of issue 3.
 
+pub mod flat;
 pub mod input;
 pub mod json;
 pub mod raw;

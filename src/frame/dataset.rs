@@ -1,9 +1,10 @@
 //! The loaded events and the knowledge that turns each into fields.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::eval::Context;
-use crate::events::{json, Event, Fields};
+use crate::events::{json, Event, Fields, Value};
 use crate::knowledge::{self, App, KnowledgeError, SourcetypeKnowledge};
 
 /// Events as loaded (raw text, time, metadata), and each sourcetype's search-time
@@ -13,6 +14,103 @@ pub struct Dataset {
     pub events: Vec<Event>,
     knowledge: HashMap<String, SourcetypeKnowledge>,
     pub ctx: Context,
+    /// Fields already made for every event, shared by every search over the dataset
+    /// (see [`Dataset::prefetch`]).
+    columns: RwLock<HashMap<String, Arc<Column>>>,
+    newest_first: OnceLock<Vec<usize>>,
+}
+
+/// One field's values for every event, dictionary-coded: `codes[i]` is 0 when event `i`
+/// has no such field, else 1 + the index of its value in `dict`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub dict: Vec<Value>,
+    pub codes: Codes,
+}
+
+/// Codes as narrow as the dictionary allows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Codes {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Codes {
+    fn new(codes: Vec<u32>, max: usize) -> Codes {
+        if max <= u8::MAX as usize {
+            Codes::U8(codes.into_iter().map(|c| c as u8).collect())
+        } else if max <= u16::MAX as usize {
+            Codes::U16(codes.into_iter().map(|c| c as u16).collect())
+        } else {
+            Codes::U32(codes)
+        }
+    }
+
+    pub fn get(&self, i: usize) -> u32 {
+        match self {
+            Codes::U8(c) => c[i] as u32,
+            Codes::U16(c) => c[i] as u32,
+            Codes::U32(c) => c[i],
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Codes::U8(c) => c.len(),
+            Codes::U16(c) => c.len(),
+            Codes::U32(c) => c.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Column {
+    /// Event `i`'s value (null when absent).
+    pub fn get(&self, i: usize) -> &Value {
+        const NULL: Value = Value::Null;
+        match self.codes.get(i) {
+            0 => &NULL,
+            c => &self.dict[c as usize - 1],
+        }
+    }
+}
+
+/// Whether every name is an index-time field that `f` (the event's index-time fields) has.
+fn all_index_time<'n>(mut names: impl Iterator<Item = &'n String>, f: &Fields) -> bool {
+    const INDEX_TIME: &[&str] = &[
+        "_raw",
+        "_time",
+        "timestartpos",
+        "timeendpos",
+        "linecount",
+        "punct",
+        "sourcetype",
+        "source",
+        "host",
+        "index",
+        "date_hour",
+        "date_mday",
+        "date_minute",
+        "date_month",
+        "date_second",
+        "date_wday",
+        "date_year",
+        "date_zone",
+    ];
+    names.all(|n| INDEX_TIME.contains(&n.as_str()) && f.contains_key(n.as_str()))
+}
+
+/// Fewer events than this are made on one core.
+const PARALLEL_MIN: usize = 4096;
+
+/// Whether a field can be kept for every event: `_raw` is the event itself (a copy per
+/// event would double the memory), and a wildcard is not one field.
+pub fn cacheable(name: &str) -> bool {
+    name != "_raw" && !name.contains('*')
 }
 
 /// Makes the wanted fields of events: per sourcetype, only the knowledge rules those fields
@@ -21,7 +119,46 @@ pub struct Extractor<'a> {
     ds: &'a Dataset,
     wanted: Wanted<'a>,
     plans: HashMap<&'a str, (SourcetypeKnowledge, Option<BTreeSet<String>>)>,
+    /// Per sourcetype, every name to extract (wanted or read by the knowledge), when finite.
+    needs: HashMap<&'a str, HashSet<String, FxBuild>>,
 }
+
+/// A fast hasher for short keys made and compared within one process (field names and
+/// values): the Fx hash (rotate, xor, multiply per word).
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub type FxBuild = std::hash::BuildHasherDefault<Fx>;
 
 /// Which fields to make.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +186,114 @@ impl Dataset {
                 knowledge.insert(e.meta.sourcetype.clone(), app.for_sourcetype(&e.meta.sourcetype)?);
             }
         }
-        Ok(Dataset { events, knowledge, ctx })
+        Ok(Dataset { events, knowledge, ctx, columns: RwLock::default(), newest_first: OnceLock::new() })
+    }
+
+    /// The knowledge the fields are made with, as bytes that differ when it does (part of
+    /// the on-disk cache's key).
+    pub fn knowledge_fingerprint(&self) -> Vec<u8> {
+        let mut all: Vec<_> = self.knowledge.iter().collect();
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        format!("{all:?}").into_bytes()
+    }
+
+    /// The cached column of a field, if it was made.
+    pub fn cached(&self, name: &str) -> Option<Arc<Column>> {
+        self.columns.read().expect("not poisoned").get(name).cloned()
+    }
+
+    /// Every cached column, by name.
+    pub fn cached_columns(&self) -> Vec<(String, Arc<Column>)> {
+        self.columns.read().expect("not poisoned").iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect()
+    }
+
+    /// Adds columns made elsewhere (the on-disk cache); each must have one code per event.
+    pub fn insert_columns(&self, cols: Vec<(String, Column)>) {
+        let mut map = self.columns.write().expect("not poisoned");
+        for (name, col) in cols {
+            if col.codes.len() == self.events.len() {
+                map.insert(name, Arc::new(col));
+            }
+        }
+    }
+
+    /// Makes the named fields for every event in one pass over the events (the JSON of
+    /// each event is read once for all of them), on all cores, and keeps them: every later
+    /// search over this dataset reads them from memory. Names already made, `_raw` and
+    /// wildcards are skipped.
+    pub fn prefetch(&self, names: &BTreeSet<String>) {
+        let missing: BTreeSet<String> = {
+            let have = self.columns.read().expect("not poisoned");
+            names.iter().filter(|n| cacheable(n) && !have.contains_key(*n)).cloned().collect()
+        };
+        if missing.is_empty() {
+            return;
+        }
+        let n = self.events.len();
+        let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(n.div_ceil(1024)).max(1);
+        let chunk = n.div_ceil(threads).max(1);
+        let names: Vec<&String> = missing.iter().collect();
+        // Each thread codes its own range with its own dictionaries.
+        let parts: Vec<Vec<(Vec<Value>, Vec<u32>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n)
+                .step_by(chunk)
+                .map(|start| {
+                    let names = &names;
+                    let missing = &missing;
+                    s.spawn(move || {
+                        let ex = self.extractor(Wanted::Names(missing));
+                        let end = (start + chunk).min(n);
+                        let mut dicts: Vec<HashMap<Value, u32, FxBuild>> = vec![HashMap::default(); names.len()];
+                        let mut codes: Vec<Vec<u32>> = vec![vec![0; end - start]; names.len()];
+                        for i in start..end {
+                            for (name, v) in ex.fields_of(i) {
+                                // `names` is sorted (it comes from a set).
+                                let Ok(k) = names.binary_search_by(|n| n.as_str().cmp(name.as_str())) else {
+                                    continue;
+                                };
+                                let next = dicts[k].len() as u32 + 1;
+                                let code = *dicts[k].entry(v).or_insert(next);
+                                codes[k][i - start] = code;
+                            }
+                        }
+                        dicts
+                            .into_iter()
+                            .zip(codes)
+                            .map(|(d, c)| {
+                                let mut values = vec![Value::Null; d.len()];
+                                for (v, code) in d {
+                                    values[code as usize - 1] = v;
+                                }
+                                (values, c)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("extraction does not panic")).collect()
+        });
+        let mut made = Vec::new();
+        for (k, name) in names.iter().enumerate() {
+            let mut dict: Vec<Value> = Vec::new();
+            let mut index: HashMap<Value, u32, FxBuild> = HashMap::default();
+            let mut codes: Vec<u32> = Vec::with_capacity(n);
+            for part in &parts {
+                let (values, local) = &part[k];
+                let remap: Vec<u32> = values
+                    .iter()
+                    .map(|v| {
+                        *index.entry(v.clone()).or_insert_with(|| {
+                            dict.push(v.clone());
+                            dict.len() as u32
+                        })
+                    })
+                    .collect();
+                codes.extend(local.iter().map(|&c| if c == 0 { 0 } else { remap[c as usize - 1] }));
+            }
+            let max = dict.len();
+            made.push(((*name).clone(), Column { dict, codes: Codes::new(codes, max) }));
+        }
+        self.insert_columns(made);
     }
 
     pub fn len(&self) -> usize {
@@ -63,6 +307,10 @@ impl Dataset {
     /// Event indices newest first; events with the same time keep the reverse of their
     /// input order (later-read first), docs/spl-semantics.md 0 (UNVERIFIED tie order).
     pub fn newest_first(&self) -> Vec<usize> {
+        self.newest_first.get_or_init(|| self.order_newest_first()).clone()
+    }
+
+    fn order_newest_first(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.events.len()).rev().collect();
         let t = |i: usize| self.events[i].time.as_ref().map_or(f64::NEG_INFINITY, |t| t.epoch);
         order.sort_by(|&a, &b| t(b).total_cmp(&t(a)));
@@ -72,6 +320,29 @@ impl Dataset {
     /// The fields of event `i` that `wanted` accepts (see [`Extractor::fields_of`]).
     pub fn fields_of(&self, i: usize, wanted: Wanted) -> Fields {
         self.extractor(wanted).fields_of(i)
+    }
+
+    /// The wanted fields of each of `events`, in that order, made on all cores when there
+    /// are many.
+    pub fn fields_of_many(&self, events: &[usize], wanted: Wanted) -> Vec<Fields> {
+        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+        if threads == 1 || events.len() < PARALLEL_MIN {
+            let ex = self.extractor(wanted);
+            return events.iter().map(|&i| ex.fields_of(i)).collect();
+        }
+        let chunk = events.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = events
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        let ex = self.extractor(wanted);
+                        part.iter().map(|&i| ex.fields_of(i)).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().expect("extraction does not panic")).collect()
+        })
     }
 
     /// An extractor for `wanted`, planned once for many events.
@@ -86,8 +357,18 @@ impl Dataset {
                 };
                 (st.as_str(), plan)
             })
-            .collect();
-        Extractor { ds: self, wanted, plans }
+            .collect::<HashMap<_, _>>();
+        let needs = match wanted {
+            Wanted::Names(names) => plans
+                .iter()
+                .filter_map(|(st, (_, inputs))| {
+                    let inputs = inputs.as_ref()?;
+                    Some((*st, names.iter().chain(inputs).cloned().collect()))
+                })
+                .collect(),
+            Wanted::AllBut(_) => HashMap::new(),
+        };
+        Extractor { ds: self, wanted, plans, needs }
     }
 }
 
@@ -98,10 +379,27 @@ impl Extractor<'_> {
         let e = &self.ds.events[i];
         let wanted = self.wanted;
         let plan = self.plans.get(e.meta.sourcetype.as_str());
-        let need = |name: &str| {
-            wanted.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
+        let needs = self.needs.get(e.meta.sourcetype.as_str());
+        let need = |name: &str| match needs {
+            Some(set) => set.contains(name),
+            None => {
+                wanted.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
+            }
         };
         let mut f = e.index_time_fields_only(&need);
+        // When every field needed is an index-time one the event has, its JSON is not read.
+        let index_only = match (wanted, plan) {
+            (Wanted::Names(names), None) => all_index_time(names.iter(), &f),
+            (Wanted::Names(names), Some((_, Some(inputs)))) => all_index_time(names.iter().chain(inputs), &f),
+            _ => false,
+        };
+        if index_only {
+            if let Some((rules, _)) = plan {
+                knowledge::apply(rules, &mut f, &self.ds.ctx);
+            }
+            f.retain(|k, _| wanted.accepts(k));
+            return f;
+        }
         // A record that is not JSON (a CSV export's plain-text event) has no JSON fields; the
         // loader has already reported records that should have been JSON.
         if let Ok(j) = json::extract_only(&e.raw, &need) {

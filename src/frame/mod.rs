@@ -12,13 +12,18 @@
 //! | file | what |
 //! |---|---|
 //! | `dataset.rs` | [`Dataset`]: loaded events and their knowledge; fields made on demand |
+//! | `scan.rs` | the first search over many events, decided per distinct value combination |
+//! | `cache.rs` | those columns on disk, keyed by the input's content, for the next run |
 //! | `rows.rs` | [`Columns`]: some columns as values, read row by row by the evaluator |
 
+pub mod cache;
 mod dataset;
 mod rows;
+mod scan;
 
-pub use dataset::{Dataset, Extractor, Wanted};
+pub use dataset::{cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Wanted};
 pub use rows::{Columns, RowRef};
+pub use scan::{pipeline_fields, prefetch_for, scan_fields};
 
 use std::collections::BTreeSet;
 
@@ -29,6 +34,10 @@ use crate::events::Value;
 
 /// The hidden column holding each row's event index while rows are events.
 const EVENT: &str = "\u{0}event";
+
+/// Fields asked for at least 1/`PREFETCH_SHARE` of the events are made for all of them
+/// and kept in the dataset ([`Dataset::prefetch`]).
+const PREFETCH_SHARE: usize = 4;
 
 /// Results between two commands.
 pub struct Frame<'d> {
@@ -109,17 +118,43 @@ impl<'d> Frame<'d> {
     fn extract(&mut self, ds: &Dataset, wanted: Wanted) {
         let rows = self.event_indices();
         let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
+        let mut wanted = wanted;
+        let rest: BTreeSet<String>;
         if let Wanted::Names(names) = wanted {
-            for n in names {
-                columns.insert(n.clone(), vec![Value::Null; rows.len()]);
+            // When many of the events are asked for, the fields are made once for all
+            // events and kept in the dataset, where other searches find them.
+            if rows.len() * PREFETCH_SHARE >= ds.len() {
+                ds.prefetch(names);
             }
+            let mut others = BTreeSet::new();
+            for n in names {
+                match ds.cached(n) {
+                    Some(col) => {
+                        columns.insert(n.clone(), rows.iter().map(|&e| col.get(e).clone()).collect());
+                    }
+                    None => {
+                        columns.insert(n.clone(), vec![Value::Null; rows.len()]);
+                        others.insert(n.clone());
+                    }
+                }
+            }
+            if others.is_empty() {
+                return self.set_extracted(columns);
+            }
+            rest = others;
+            wanted = Wanted::Names(&rest);
         }
-        let extractor = ds.extractor(wanted);
-        for (r, &event) in rows.iter().enumerate() {
-            for (name, v) in extractor.fields_of(event) {
+        // The events' fields are made on all cores, then put in columns in row order.
+        let made = ds.fields_of_many(&rows, wanted);
+        for (r, fields) in made.into_iter().enumerate() {
+            for (name, v) in fields {
                 columns.entry(name).or_insert_with(|| vec![Value::Null; rows.len()])[r] = v;
             }
         }
+        self.set_extracted(columns);
+    }
+
+    fn set_extracted(&mut self, columns: IndexMap<String, Vec<Value>>) {
         for (name, values) in columns {
             // A field no remaining event has does not become a column.
             if values.iter().any(|v| !v.is_null()) {
@@ -238,7 +273,12 @@ impl<'d> Frame<'d> {
 /// Values to a polars column: `String` when every row has at most one value, else
 /// `List(String)`.
 pub fn to_column(name: &str, values: &[Value]) -> Column {
-    if values.iter().any(|v| matches!(v, Value::Multi(_))) {
+    to_column_as(name, values, false)
+}
+
+/// [`to_column`], a `List(String)` column also when `list` says so.
+pub fn to_column_as(name: &str, values: &[Value], list: bool) -> Column {
+    if list || values.iter().any(|v| matches!(v, Value::Multi(_))) {
         let cap = values.iter().map(|v| v.values().len()).sum();
         let mut b = ListStringChunkedBuilder::new(name.into(), values.len(), cap);
         for v in values {

@@ -30,6 +30,12 @@ pub fn initial<'d>(
         .into_iter()
         .filter(|&i| range.contains(ds.events[i].time.as_ref().map(|t| t.epoch)))
         .collect();
+    if let Some(e) = expr {
+        // Over many events, decided once per distinct combination of the values read.
+        if let Some(f) = Frame::matching_events(ds, &order, e) {
+            return f.map_err(super::eval_error);
+        }
+    }
     let mut f = Frame::from_events(ds, &order);
     if let Some(e) = expr {
         filter(&mut f, e)?;

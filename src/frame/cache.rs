@@ -1,0 +1,380 @@
+//! The on-disk column cache: the fields a run made for every event ([`Dataset::prefetch`]),
+//! kept in a file so that the next run over the same input skips JSON extraction.
+//!
+//! A cache file is named by a key hashed from everything the columns depend on: the
+//! spelunk version, each event's raw text and metadata (sourcetype, source, host, index),
+//! and the search-time knowledge. A file whose header, key, event count or checksum does
+//! not match is ignored (and replaced when the run ends), never used: a stale or corrupt
+//! cache costs time, not correctness.
+//!
+//! Format (little-endian): `MAGIC`, the 16-byte key, the event count (u64), the column
+//! count (u32); per column its name, its dictionary (count, then each value: tag 0 null,
+//! 1 string, 2 multivalue with a count, strings as u32 length + bytes) and its codes
+//! (width 1, 2 or 4, then one code per event); then a 16-byte checksum of all before it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::dataset::{Codes, Column};
+use super::Dataset;
+use crate::events::Value;
+
+const MAGIC: &[u8; 8] = b"SPLKCOL1";
+
+/// Where cache files go: `$SPELUNK_CACHE_DIR`, else `$XDG_CACHE_HOME/spelunk`, else
+/// `~/.cache/spelunk`.
+pub fn default_dir() -> Option<PathBuf> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    env("SPELUNK_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("spelunk")))
+        .or_else(|| env("HOME").map(|h| h.join(".cache").join("spelunk")))
+}
+
+/// Fewer events than this are not worth a cache file (extraction takes milliseconds).
+pub const MIN_EVENTS: usize = 10_000;
+
+/// Whether `ds` is big enough for a cache file.
+pub fn worth_it(ds: &Dataset) -> bool {
+    ds.len() >= MIN_EVENTS
+}
+
+/// A dataset's cache file and what was in it when the run started.
+pub struct Cache {
+    path: PathBuf,
+    key: [u8; 16],
+    /// Column names read from the file (a save with nothing new is skipped).
+    loaded: Vec<String>,
+}
+
+impl Cache {
+    /// The cache file for `ds` under `dir`; its columns, when it is valid, are put into `ds`.
+    pub fn open(ds: &Dataset, dir: &Path) -> Cache {
+        let key = key_of(ds);
+        let path = dir.join(format!("{}.cols", hex(&key)));
+        let mut cache = Cache { path, key, loaded: Vec::new() };
+        if let Ok(bytes) = std::fs::read(&cache.path) {
+            if let Some(cols) = decode(&bytes, &key, ds.len()) {
+                cache.loaded = cols.iter().map(|(n, _)| n.clone()).collect();
+                ds.insert_columns(cols);
+            }
+        }
+        cache
+    }
+
+    /// The file this cache reads and writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many columns came from the file.
+    pub fn loaded(&self) -> usize {
+        self.loaded.len()
+    }
+
+    /// Writes every column `ds` has made, when some were not in the file. Written to a
+    /// temporary file and renamed, so a reader never sees half a file.
+    pub fn save(&self, ds: &Dataset) -> std::io::Result<()> {
+        let mut cols = ds.cached_columns();
+        if cols.iter().all(|(n, _)| self.loaded.contains(n)) {
+            return Ok(());
+        }
+        cols.sort_by(|a, b| a.0.cmp(&b.0));
+        let bytes = encode(&self.key, ds.len(), &cols);
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = self.path.with_extension(format!("tmp{}", std::process::id()));
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &self.path)
+    }
+}
+
+/// What the columns depend on, hashed.
+fn key_of(ds: &Dataset) -> [u8; 16] {
+    let mut h = Hasher128::new();
+    h.bytes(b"spelunk ");
+    h.bytes(env!("CARGO_PKG_VERSION").as_bytes());
+    h.bytes(&ds.knowledge_fingerprint());
+    h.u64(ds.len() as u64);
+    let mut last_meta: Option<*const crate::events::Meta> = None;
+    for e in &ds.events {
+        if last_meta != Some(std::sync::Arc::as_ptr(&e.meta)) {
+            last_meta = Some(std::sync::Arc::as_ptr(&e.meta));
+            for s in [&e.meta.sourcetype, &e.meta.source, &e.meta.host, &e.meta.index] {
+                h.u64(s.len() as u64);
+                h.bytes(s.as_bytes());
+            }
+        }
+        h.u64(e.raw.len() as u64);
+        h.bytes(e.raw.as_bytes());
+    }
+    h.finish()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Two independent 64-bit multiply-xor hashes over 8-byte words: fast (the whole input is
+/// hashed on every run) and wide enough that different inputs do not meet.
+struct Hasher128 {
+    a: u64,
+    b: u64,
+}
+
+impl Hasher128 {
+    fn new() -> Self {
+        Hasher128 { a: 0x243f_6a88_85a3_08d3, b: 0x1319_8a2e_0370_7344 }
+    }
+
+    fn word(&mut self, w: u64) {
+        self.a = (self.a ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        self.b = (self.b.rotate_left(17) ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    }
+
+    fn u64(&mut self, v: u64) {
+        self.word(v);
+    }
+
+    fn bytes(&mut self, data: &[u8]) {
+        let mut chunks = data.chunks_exact(8);
+        for c in &mut chunks {
+            self.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        self.word(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
+    }
+
+    fn finish(&self) -> [u8; 16] {
+        let mix = |mut x: u64| {
+            x ^= x >> 33;
+            x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+            x ^ (x >> 29)
+        };
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&mix(self.a ^ self.b.rotate_left(7)).to_le_bytes());
+        out[8..].copy_from_slice(&mix(self.b ^ self.a.rotate_left(41)).to_le_bytes());
+        out
+    }
+}
+
+fn checksum(data: &[u8]) -> [u8; 16] {
+    let mut h = Hasher128::new();
+    h.bytes(data);
+    h.finish()
+}
+
+fn encode(key: &[u8; 16], events: usize, cols: &[(String, std::sync::Arc<Column>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(key);
+    out.extend_from_slice(&(events as u64).to_le_bytes());
+    out.extend_from_slice(&(cols.len() as u32).to_le_bytes());
+    let string = |out: &mut Vec<u8>, s: &str| {
+        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    };
+    for (name, col) in cols {
+        string(&mut out, name);
+        out.extend_from_slice(&(col.dict.len() as u32).to_le_bytes());
+        for v in &col.dict {
+            match v {
+                Value::Null => out.push(0),
+                Value::Str(s) => {
+                    out.push(1);
+                    string(&mut out, s);
+                }
+                Value::Multi(all) => {
+                    out.push(2);
+                    out.extend_from_slice(&(all.len() as u32).to_le_bytes());
+                    for s in all {
+                        string(&mut out, s);
+                    }
+                }
+            }
+        }
+        match &col.codes {
+            Codes::U8(c) => {
+                out.push(1);
+                out.extend_from_slice(c);
+            }
+            Codes::U16(c) => {
+                out.push(2);
+                c.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+            }
+            Codes::U32(c) => {
+                out.push(4);
+                c.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+            }
+        }
+    }
+    let sum = checksum(&out);
+    out.extend_from_slice(&sum);
+    out
+}
+
+/// The columns of a cache file, or `None` when it is not a whole, valid file for this key
+/// and event count.
+fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Vec<(String, Column)>> {
+    let body_len = bytes.len().checked_sub(16)?;
+    let (body, sum) = bytes.split_at(body_len);
+    if checksum(body) != sum || !body.starts_with(MAGIC) {
+        return None;
+    }
+    let mut r = Reader { b: body, i: MAGIC.len() };
+    if r.take(16)? != key || r.u64()? != events as u64 {
+        return None;
+    }
+    let n = r.u32()?;
+    let mut cols = Vec::new();
+    for _ in 0..n {
+        let name = r.string()?;
+        let dict_len = r.u32()? as usize;
+        let mut dict = Vec::with_capacity(dict_len.min(body.len()));
+        for _ in 0..dict_len {
+            dict.push(match r.take(1)?[0] {
+                0 => Value::Null,
+                1 => Value::Str(r.string()?),
+                2 => {
+                    let k = r.u32()? as usize;
+                    let mut all = Vec::with_capacity(k.min(body.len()));
+                    for _ in 0..k {
+                        all.push(r.string()?);
+                    }
+                    Value::Multi(all)
+                }
+                _ => return None,
+            });
+        }
+        let width = r.take(1)?[0] as usize;
+        let raw = r.take(events.checked_mul(width)?)?;
+        let codes = match width {
+            1 => Codes::U8(raw.to_vec()),
+            2 => Codes::U16(raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()),
+            4 => Codes::U32(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+            _ => return None,
+        };
+        if (0..events).any(|i| codes.get(i) as usize > dict.len()) {
+            return None;
+        }
+        cols.push((name, Column { dict, codes }));
+    }
+    (r.i == body.len()).then_some(cols)
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.i.checked_add(n)?;
+        let s = self.b.get(self.i..end)?;
+        self.i = end;
+        Some(s)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Context;
+    use crate::events::{Event, Meta};
+    use std::collections::BTreeSet;
+
+    fn dataset(lines: &[&str]) -> Dataset {
+        let events = lines.iter().map(|l| Event::new(*l, Meta::default())).collect();
+        Dataset::new(events, &crate::knowledge::builtin(), Context { now: 1_750_000_000.0 }).unwrap()
+    }
+
+    const LINES: &[&str] = &[
+        r#"{"eventTime":"2025-01-01T00:00:00Z","eventName":"GetObject","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"},"resources":[{"ARN":"x"},{"ARN":"y"}]}"#,
+        r#"{"eventTime":"2025-01-01T00:00:01Z","eventName":"PutObject","errorCode":"AccessDenied","sourceIPAddress":"10.0.0.1"}"#,
+        r#"{"eventTime":"2025-01-01T00:00:02Z","eventName":"GetObject","userIdentity":{"type":"Root"}}"#,
+    ];
+
+    fn names() -> BTreeSet<String> {
+        ["eventName", "errorCode", "user", "user_arn", "src_ip", "resources{}.ARN", "_time", "nothing"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("spelunk-cache-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn columns_round_trip_through_the_file() {
+        let dir = scratch("round");
+        let made = dataset(LINES);
+        made.prefetch(&names());
+        let cache = Cache::open(&made, &dir);
+        assert_eq!(cache.loaded(), 0, "no file yet");
+        cache.save(&made).unwrap();
+
+        let warm = dataset(LINES);
+        let cache = Cache::open(&warm, &dir);
+        assert_eq!(cache.loaded(), made.cached_columns().len());
+        for (name, col) in made.cached_columns() {
+            assert_eq!(*warm.cached(&name).expect("read back"), *col, "{name}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_cache_for_other_events_or_a_damaged_file_is_ignored() {
+        let dir = scratch("stale");
+        let made = dataset(LINES);
+        made.prefetch(&names());
+        let cache = Cache::open(&made, &dir);
+        cache.save(&made).unwrap();
+        let path = cache.path().to_path_buf();
+
+        // Other events: another key, another file.
+        let other = dataset(&LINES[..2]);
+        assert_eq!(Cache::open(&other, &dir).loaded(), 0);
+        let mut changed = LINES.to_vec();
+        changed[1] = r#"{"eventTime":"2025-01-01T00:00:01Z","eventName":"DeleteObject"}"#;
+        assert_eq!(Cache::open(&dataset(&changed), &dir).loaded(), 0);
+
+        // A flipped byte, a truncated file, a file for another key under this name.
+        let good = std::fs::read(&path).unwrap();
+        let mut flipped = good.clone();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 1;
+        let other_key = {
+            let other_cache = Cache::open(&other, &dir);
+            other.prefetch(&names());
+            other_cache.save(&other).unwrap();
+            std::fs::read(other_cache.path()).unwrap()
+        };
+        for bad in [flipped, good[..good.len() - 3].to_vec(), Vec::new(), other_key] {
+            std::fs::write(&path, &bad).unwrap();
+            let fresh = dataset(LINES);
+            assert_eq!(Cache::open(&fresh, &dir).loaded(), 0);
+            assert!(fresh.cached_columns().is_empty());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
