@@ -10,6 +10,7 @@ bench/README.md for what each row means. Prints a table and writes it as JSON.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,9 +43,17 @@ def measure(cmd, env=None):
     return elapsed, usage.ru_maxrss / 1024.0, code, (err[-1] if err else "")
 
 
+def reads_cloudtrail(text):
+    """A corpus detection over CloudTrail: the `cloudtrail` macro, or a datamodel (tstats)
+    search whose data source is AWS CloudTrail (as tests/corpus_detections.rs selects)."""
+    if "`cloudtrail`" in text:
+        return True
+    return "tstats" in text and re.search(r"^data_source: *\n(?:- .*\n)*- AWS CloudTrail *\n", text, re.M) is not None
+
+
 def content_dir(work, repo, corpus):
     """A content directory with the project's detections and the corpus's active
-    CloudTrail ones (as tests/corpus_detections.rs selects them), the corpus's macros and
+    CloudTrail ones (`reads_cloudtrail`), the corpus's macros and
     lookups; the project's macros are given with --macros."""
     root = os.path.join(work, "content")
     shutil.rmtree(root, ignore_errors=True)
@@ -63,7 +72,7 @@ def content_dir(work, repo, corpus):
             if not f.endswith(".yml"):
                 continue
             text = open(path, encoding="utf-8").read()
-            if "\nstatus: deprecated" in text or "`cloudtrail`" not in text:
+            if "\nstatus: deprecated" in text or not reads_cloudtrail(text):
                 continue
             os.symlink(path, os.path.join(det, "corpus_" + f))
             count["corpus"] += 1
