@@ -7,8 +7,8 @@
 //! repository are built in (the CIM's Change and Authentication, written for spelunk), and
 //! more can be added from a directory of files in the same format ([`DataModels::load_dir`]).
 //!
-//! Three commands read datamodels, each through [`evaluate`] (which keeps the dataset's
-//! events in the frame and gives its fields):
+//! Three commands read datamodels, each as a first search of [`lineage_constraint`] (the
+//! dataset's events) and then [`evaluate`] (its fields):
 //! - `tstats ... from datamodel=Model[.Dataset]`: fields named by their dataset path from
 //!   the root (`All_Changes.user`, `All_Changes.Instance_Changes.image_id`), see
 //!   [`Naming::Prefixed`];
@@ -29,7 +29,7 @@ use crate::eval::{eval, Context, EvalError};
 use crate::events::Value;
 use crate::frame::Frame;
 use crate::syntax::fields::{expr_fields, search_fields};
-use crate::syntax::{CommandKind, Expr, SearchExpr};
+use crate::syntax::{CommandKind, Expr, SearchExpr, SearchKind};
 
 /// The datamodels a search can name.
 #[derive(Debug)]
@@ -334,12 +334,27 @@ pub enum Naming {
 /// Fields every dataset inherits from the event, unprefixed (`by _time`, `where source=*`).
 pub const INHERITED: &[&str] = &["_time", "host", "source", "sourcetype", "index"];
 
-/// Evaluates `node` over the frame: keeps only the rows (events) that belong to it, and
+/// The search that selects a dataset's events: its lineage's constraints (root to node),
+/// AND-ed. `None` when no dataset on the way has a constraint (every event belongs).
+/// Run as the first search of the events ([`crate::engine`]'s `search::initial`), so over
+/// many events it is decided once per distinct combination of the values it reads.
+pub fn lineage_constraint(node: &Node) -> Option<SearchExpr> {
+    let parts: Vec<SearchExpr> =
+        node.lineage().iter().filter_map(|&d| node.model.datasets[d].constraint.clone()).collect();
+    match parts.len() {
+        0 => None,
+        1 => parts.into_iter().next(),
+        _ => {
+            let span = parts[0].span;
+            Some(SearchExpr { kind: SearchKind::And(parts), span })
+        }
+    }
+}
+
+/// Evaluates `node` over a frame of its events (those [`lineage_constraint`] selects) and
 /// returns the datamodel fields that `wanted` accepts (by their names under `naming`), one
-/// value per remaining row (null where the row is outside the field's dataset).
-///
-/// Membership is decided first, from the fields the lineage's constraints read, so the
-/// fields the datamodel's own fields need are extracted only for the events that belong.
+/// value per row (null where the row is outside the field's dataset, a child of the node).
+/// The event fields the datamodel's fields read are extracted only for these events.
 pub fn evaluate(
     node: &Node,
     frame: &mut Frame,
@@ -349,13 +364,9 @@ pub fn evaluate(
 ) -> Result<IndexMap<String, Vec<Value>>, EvalError> {
     let model = node.model;
     let scope = node.scope(naming);
-
-    // 1. The node's events: every constraint from the root down to it.
     let lineage = node.lineage();
-    let inside = memberships(model, &lineage, frame, None)?;
-    frame.filter(&inside[&node.dataset]);
 
-    // 2. Membership of the datasets below the node, among those events.
+    // Membership of the datasets below the node, among its events.
     let below: Vec<usize> = scope.iter().copied().filter(|d| !lineage.contains(d)).collect();
     let all_rows = vec![true; frame.height()];
     let mut member = memberships(model, &below, frame, Some((node.dataset, &all_rows)))?;
@@ -363,7 +374,7 @@ pub fn evaluate(
         member.insert(d, all_rows.clone());
     }
 
-    // 3. The wanted fields, from the event fields they read.
+    // The wanted fields, from the event fields they read.
     let outputs: Vec<(usize, &FieldDef, String)> =
         node.fields(naming).into_iter().filter(|(_, _, name)| wanted(name)).collect();
     let mut needed: BTreeSet<String> = BTreeSet::new();

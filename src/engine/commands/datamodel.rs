@@ -9,7 +9,7 @@
 //! The events keep every other field (`_raw` included), extracted when used.
 
 use super::{search, tstats, Cx};
-use crate::datamodel::{evaluate, Naming, Node};
+use crate::datamodel::{evaluate, lineage_constraint, Naming, Node};
 use crate::engine::EngineError;
 use crate::frame::Frame;
 use crate::syntax::{Arg, Generic, Span};
@@ -77,7 +77,7 @@ fn words(g: &Generic) -> Vec<(String, Span)> {
 
 /// The dataset's events (newest first, within the search's time range) with its fields.
 fn events<'d>(node: &Node, naming: Naming, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
-    let mut f = search::initial(cx.ds, None, cx.range, cx)?;
+    let mut f = search::initial(cx.ds, lineage_constraint(node).as_ref(), cx.range, cx)?;
     let columns = evaluate(node, &mut f, naming, &|_| true, &cx.ctx).map_err(super::eval_error)?;
     // The datamodel's values replace the event's own fields of the same name.
     for (name, values) in columns {

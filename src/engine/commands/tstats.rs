@@ -4,9 +4,11 @@
 //!
 //! It runs as the steps Splunk's docs describe, each done by the command that does it
 //! elsewhere:
-//! 1. the events of the dataset, with its fields named by dataset path (`All_Changes.user`,
-//!    `All_Changes.Instance_Changes.image_id`), `nodename`, and the inherited `_time`,
-//!    `host`, `source`, `sourcetype`, `index` ([`crate::datamodel::evaluate`]);
+//! 1. the events of the dataset (a first search of its constraints,
+//!    [`crate::datamodel::lineage_constraint`]), with its fields named by dataset path
+//!    (`All_Changes.user`, `All_Changes.Instance_Changes.image_id`), `nodename`, and the
+//!    inherited `_time`, `host`, `source`, `sourcetype`, `index`
+//!    ([`crate::datamodel::evaluate`]);
 //! 2. the `where` search over those fields (time modifiers in it narrow the time range);
 //! 3. `span=` bins `_time` (as `bin _time span=...`);
 //! 4. `fillnull_value=`: a missing by-field value becomes that text; without it, rows
@@ -23,7 +25,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 
 use super::{bin, bool_option, known_options, option, search, stats, Cx};
-use crate::datamodel::{evaluate, Naming, Node, INHERITED};
+use crate::datamodel::{evaluate, lineage_constraint, Naming, Node, INHERITED};
 use crate::engine::EngineError;
 use crate::events::Value;
 use crate::frame::Frame;
@@ -86,7 +88,8 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
     if let Some(node) = &node {
         unknown_fields(node, &wanted, cx);
     }
-    let mut f = search::initial(cx.ds, None, range, cx)?;
+    let selection = node.as_ref().and_then(lineage_constraint);
+    let mut f = search::initial(cx.ds, selection.as_ref(), range, cx)?;
     let mut columns: IndexMap<String, Vec<Value>> = match &node {
         Some(node) => evaluate(node, &mut f, Naming::Prefixed, &wants, &cx.ctx).map_err(super::eval_error)?,
         None => IndexMap::new(),
