@@ -52,6 +52,29 @@ pub struct Event {
 /// export in ../shared shows 50 (docs/aws-cloudtrail-fields.md, UNVERIFIED point 4).
 pub const PUNCT_LEN: usize = 50;
 
+/// Every name [`Event::index_time_fields`] can make (an event has some of them: `host` only
+/// when given, the time fields only with a timestamp).
+pub const INDEX_TIME_FIELDS: &[&str] = &[
+    "_raw",
+    "_time",
+    "date_hour",
+    "date_mday",
+    "date_minute",
+    "date_month",
+    "date_second",
+    "date_wday",
+    "date_year",
+    "date_zone",
+    "timestartpos",
+    "timeendpos",
+    "linecount",
+    "punct",
+    "sourcetype",
+    "source",
+    "host",
+    "index",
+];
+
 impl Event {
     pub fn new(raw: impl Into<Raw>, meta: impl Into<std::sync::Arc<Meta>>) -> Event {
         let raw = raw.into();
@@ -149,6 +172,17 @@ mod tests {
         assert_eq!(f["sourcetype"], Value::Str("aws:cloudtrail".into()));
         assert_eq!(f["eventName"], Value::Str("DeleteBucket".into()));
         assert!(!f.contains_key("host"), "no host was given");
+    }
+
+    #[test]
+    fn index_time_field_names_are_the_ones_made() {
+        let meta = Meta { host: "h".into(), source: "s".into(), ..Meta::default() };
+        let e = Event::new(r#"{"eventTime": "2025-02-11T20:04:34Z"}"#, meta);
+        let mut made: Vec<String> = e.index_time_fields().keys().cloned().collect();
+        let mut listed: Vec<String> = INDEX_TIME_FIELDS.iter().map(|s| s.to_string()).collect();
+        made.sort();
+        listed.sort();
+        assert_eq!(made, listed);
     }
 
     #[test]

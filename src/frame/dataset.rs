@@ -81,27 +81,7 @@ impl Column {
 
 /// Whether every name is an index-time field that `f` (the event's index-time fields) has.
 fn all_index_time<'n>(mut names: impl Iterator<Item = &'n String>, f: &Fields) -> bool {
-    const INDEX_TIME: &[&str] = &[
-        "_raw",
-        "_time",
-        "timestartpos",
-        "timeendpos",
-        "linecount",
-        "punct",
-        "sourcetype",
-        "source",
-        "host",
-        "index",
-        "date_hour",
-        "date_mday",
-        "date_minute",
-        "date_month",
-        "date_second",
-        "date_wday",
-        "date_year",
-        "date_zone",
-    ];
-    names.all(|n| INDEX_TIME.contains(&n.as_str()) && f.contains_key(n.as_str()))
+    names.all(|n| crate::events::INDEX_TIME_FIELDS.contains(&n.as_str()) && f.contains_key(n.as_str()))
 }
 
 /// Fewer events than this are made on one core.
