@@ -42,8 +42,6 @@ pub struct DataModel {
     pub name: String,
     /// In tree order: a parent comes before its children.
     pub datasets: Vec<DatasetDef>,
-    /// Where the definition was read from.
-    pub file: String,
 }
 
 #[derive(Debug)]
@@ -51,7 +49,6 @@ pub struct DatasetDef {
     pub name: String,
     pub parent: Option<usize>,
     pub constraint: Option<SearchExpr>,
-    pub constraint_text: Option<String>,
     pub fields: Vec<FieldDef>,
 }
 
@@ -172,12 +169,12 @@ impl DataModels {
                 }
                 fields.push(field);
             }
-            datasets.push(DatasetDef { name: d.name, parent, constraint, constraint_text: d.constraint, fields });
+            datasets.push(DatasetDef { name: d.name, parent, constraint, fields });
         }
         if datasets.is_empty() {
             return Err(err(format!("datamodel `{}` has no datasets", raw.model)));
         }
-        let model = DataModel { name: raw.model, datasets, file: file.to_string() };
+        let model = DataModel { name: raw.model, datasets };
         self.models.retain(|m| !m.name.eq_ignore_ascii_case(&model.name));
         self.models.push(model);
         Ok(())
