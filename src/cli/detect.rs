@@ -211,10 +211,7 @@ fn print_tables(outcomes: &[Outcome], events: usize, all_types: bool, out: &mut 
 
 /// A table, fitted to the terminal when stdout is one.
 fn table(r: &Results, out: &mut dyn Write) -> std::io::Result<()> {
-    match super::term::stdout_fit() {
-        Some(fit) => output::table_fitted(r, fit, "use --format csv", out),
-        None => output::write(r, Format::Table, out),
-    }
+    super::term::write_results(r, Format::Table, out)
 }
 
 fn summary_line(outcomes: &[Outcome], events: usize) -> String {

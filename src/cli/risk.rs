@@ -8,7 +8,7 @@ use clap::Args;
 
 use spelunk::engine::Results;
 use spelunk::events::Value;
-use spelunk::output::{self, Format};
+use spelunk::output::Format;
 use spelunk::rba::{self, RiskEvent};
 
 use super::content::ContentArgs;
@@ -116,10 +116,7 @@ pub fn run(args: RiskArgs) -> ExitCode {
         .collect();
     let results = Results::from_rows(&fields, rows);
     let mut out = std::io::stdout().lock();
-    let written = match (args.format, super::term::stdout_fit()) {
-        (Format::Table, Some(fit)) => output::table_fitted(&results, fit, "use --format csv", &mut out),
-        (format, _) => output::write(&results, format, &mut out),
-    };
+    let written = super::term::write_results(&results, args.format, &mut out);
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: {e}");

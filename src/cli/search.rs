@@ -9,7 +9,7 @@ use clap::Args;
 use spelunk::compile;
 use spelunk::engine::{self, parse_time, Lookups, Options, TimeRange};
 use spelunk::macros::MacroTable;
-use spelunk::output::{self, Format};
+use spelunk::output::Format;
 use spelunk::syntax::CommandKind;
 
 use super::data::{now, DataArgs};
@@ -133,10 +133,7 @@ pub fn run(args: SearchArgs) -> ExitCode {
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = match (args.format, super::term::stdout_fit()) {
-        (Format::Table, Some(fit)) => output::table_fitted(&results, fit, "use --format csv", &mut out),
-        (format, _) => output::write(&results, format, &mut out),
-    };
+    let written = super::term::write_results(&results, args.format, &mut out);
     match written.and_then(|_| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`| head`) is not an error worth a message.

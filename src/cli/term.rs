@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use spelunk::output::Fit;
+use std::io::Write;
+
+use spelunk::engine::Results;
+use spelunk::output::{self, Fit, Format};
 
 /// Whether NO_COLOR (any non-empty value) asks for no colour.
 fn no_color() -> bool {
@@ -49,6 +52,15 @@ pub fn height() -> usize {
 /// `None` (the plain table, unchanged for scripts and files) otherwise.
 pub fn stdout_fit() -> Option<Fit> {
     std::io::stdout().is_terminal().then(|| Fit::width(width()))
+}
+
+/// Results on stdout in `format`: a table is fitted to the terminal when stdout is one
+/// (rows past a screenful counted, with a hint to use CSV), plain otherwise.
+pub fn write_results(r: &Results, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    match (format, stdout_fit()) {
+        (Format::Table, Some(fit)) => output::table_fitted(r, fit, "use --format csv", out),
+        (format, _) => output::write(r, format, out),
+    }
 }
 
 /// A progress bar or spinner on stderr that appears only after a second (short work shows

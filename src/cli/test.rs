@@ -14,7 +14,7 @@ use spelunk::eval::Context;
 use spelunk::events::input::{load, LoadOptions};
 use spelunk::events::Value;
 use spelunk::frame::Dataset;
-use spelunk::output::{self, Format};
+use spelunk::output::Format;
 
 use super::content::ContentArgs;
 use super::data::now;
@@ -126,10 +126,7 @@ pub fn run(args: TestArgs) -> ExitCode {
         }
         Some(format) => {
             let r = verdict_results(&verdicts);
-            let written = match (format, super::term::stdout_fit()) {
-                (Format::Table, Some(fit)) => output::table_fitted(&r, fit, "use --format csv", &mut out),
-                _ => output::write(&r, format, &mut out),
-            };
+            let written = super::term::write_results(&r, format, &mut out);
             if let Err(e) = written {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     eprintln!("error: {e}");
