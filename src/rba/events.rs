@@ -170,13 +170,7 @@ mod tests {
     use super::*;
 
     fn results(fields: &[&str], rows: Vec<Vec<Value>>) -> Results {
-        let columns = (0..fields.len()).map(|k| rows.iter().map(|r| r[k].clone()).collect()).collect();
-        Results {
-            fields: fields.iter().map(|f| f.to_string()).collect(),
-            columns,
-            rows: rows.len(),
-            warnings: Vec::new(),
-        }
+        Results::from_rows(fields, rows)
     }
 
     #[test]
