@@ -165,8 +165,7 @@ fn read(name: &str, e: &Entry) -> Result<LookupTable, String> {
         max_matches: s.max_matches.unwrap_or(100),
         min_matches: s.min_matches.unwrap_or(0),
         default_match: s.default_match.as_ref().map(Flag::text),
-        wildcard_columns: types.wildcard,
-        cidr_columns: types.cidr,
+        match_types: types,
         ..table
     })
 }

@@ -166,8 +166,8 @@ pub fn lookup(l: &AutoLookup, fields: &mut Fields) {
             None => return,
         }
     }
-    let wildcard: Vec<bool> = t.columns.iter().map(|c| t.wildcard_columns.contains(c)).collect();
-    let cidr: Vec<bool> = t.columns.iter().map(|c| t.cidr_columns.contains(c)).collect();
+    let wildcard: Vec<bool> = t.columns.iter().map(|c| t.match_types.wildcard.contains(c)).collect();
+    let cidr: Vec<bool> = t.columns.iter().map(|c| t.match_types.cidr.contains(c)).collect();
     let cell_matches = |c: usize, cell: &str, v: &str| {
         if cidr[c] {
             crate::eval::functions::in_cidr(cell, v)

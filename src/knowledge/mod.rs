@@ -99,19 +99,17 @@ pub struct LookupTable {
     pub max_matches: usize,
     pub min_matches: usize,
     pub default_match: Option<String>,
-    /// Columns named by `match_type = WILDCARD(column)`: a `*` in their cells matches any
-    /// run of characters.
-    pub wildcard_columns: Vec<String>,
-    /// Columns named by `match_type = CIDR(column)`: their cells are networks
-    /// (`10.0.0.0/8`, `2001:db8::/32`, or one address) that an address value falls in.
-    /// Every other column matches exactly.
-    pub cidr_columns: Vec<String>,
+    /// The columns not matched exactly (`match_type`).
+    pub match_types: MatchTypes,
 }
 
-/// The columns a `match_type` setting names, by kind.
+/// The columns a `match_type` setting names, by kind; every other column matches exactly.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MatchTypes {
+    /// `WILDCARD(column)`: a `*` in the column's cells matches any run of characters.
     pub wildcard: Vec<String>,
+    /// `CIDR(column)`: the cells are networks (`10.0.0.0/8`, `2001:db8::/32`, or one
+    /// address) that an address value falls in.
     pub cidr: Vec<String>,
 }
 
@@ -371,18 +369,18 @@ impl App {
         let flag =
             |k: &str, d: bool| t.get(k).map_or(d, |v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "t"));
         let num = |k: &str, d: usize| t.get(k).and_then(|v| v.parse().ok()).unwrap_or(d);
+        let match_types = match t.get("match_type") {
+            Some(m) => parse_match_type(m, &table.columns).map_err(terr)?,
+            None => MatchTypes::default(),
+        };
         let table = LookupTable {
             case_sensitive: flag("case_sensitive_match", true),
             max_matches: num("max_matches", 1000),
             min_matches: num("min_matches", 0),
             default_match: t.get("default_match").map(str::to_string),
+            match_types,
             ..table
         };
-        let types = match t.get("match_type") {
-            Some(m) => parse_match_type(m, &table.columns).map_err(terr)?,
-            None => MatchTypes::default(),
-        };
-        let table = LookupTable { wildcard_columns: types.wildcard, cidr_columns: types.cidr, ..table };
         let (outputs, only_new) = match l.output {
             Some(o) => (o.fields, o.new_only),
             None => (Vec::new(), false),
@@ -479,8 +477,7 @@ pub(crate) fn parse_csv_table(reader: impl std::io::Read, origin: &str, name: &s
         max_matches: 1000,
         min_matches: 0,
         default_match: None,
-        wildcard_columns: Vec::new(),
-        cidr_columns: Vec::new(),
+        match_types: MatchTypes::default(),
     })
 }
 
