@@ -222,6 +222,15 @@ impl DataModels {
     }
 }
 
+/// The datamodel a command names: `datamodel=Change.All_Changes`, `datamodel:...` or
+/// `datamodel ...` (as `tstats from` and `from` write it) to `Change.All_Changes`.
+pub fn reference(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let head = text.get(..10)?;
+    let named = head[..9].eq_ignore_ascii_case("datamodel") && matches!(head.as_bytes()[9], b'=' | b':' | b' ');
+    Some(text[10..].trim()).filter(|rest| named && !rest.is_empty())
+}
+
 /// A constraint is search text, as after `search`: one expression, no pipe.
 fn parse_constraint(text: &str) -> Result<SearchExpr, String> {
     let p = crate::syntax::parse(text).map_err(|e| format!("constraint `{text}`: {}", e.message))?;
@@ -477,6 +486,16 @@ mod tests {
             failed.display(),
             "Authentication.Authentication.Default_Authentication.Failed_Default_Authentication"
         );
+    }
+
+    #[test]
+    fn references_are_written_three_ways() {
+        for text in ["datamodel=Change.All_Changes", "DATAMODEL:Change.All_Changes", "datamodel  Change.All_Changes "] {
+            assert_eq!(reference(text), Some("Change.All_Changes"), "{text}");
+        }
+        for text in ["datamodel=", "datamodels=Change", "sid=1234.5", "datamodel", "datamodél=X"] {
+            assert_eq!(reference(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -18,10 +18,7 @@ use crate::syntax::{Arg, Generic, Span};
 pub fn from<'d>(g: &Generic, span: Span, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
     let words = words(g);
     let text = words.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>().join(" ");
-    let spec = ["datamodel:", "datamodel=", "datamodel "]
-        .iter()
-        .find_map(|p| text.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| text[p.len()..].trim()));
-    let Some(spec) = spec.filter(|s| !s.is_empty()) else {
+    let Some(spec) = crate::datamodel::reference(&text) else {
         return Err(EngineError::new(
             "spelunk::unsupported",
             format!("`from {text}` is not supported"),

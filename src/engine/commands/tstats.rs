@@ -126,11 +126,7 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
 /// The dataset `from datamodel=Model[.Dataset]` names (also `datamodel:Model`, quoted or not).
 fn datamodel_node<'c>(from: &Literal, cx: &Cx<'c>) -> Result<Node<'c>, EngineError> {
     let text = from.text.trim();
-    let spec = text
-        .get(..10)
-        .filter(|p| p.eq_ignore_ascii_case("datamodel=") || p.eq_ignore_ascii_case("datamodel:"))
-        .map(|_| &text[10..]);
-    let Some(spec) = spec else {
+    let Some(spec) = crate::datamodel::reference(text) else {
         return Err(EngineError::new(
             "spelunk::unsupported",
             format!("`tstats from {text}` is not supported"),
