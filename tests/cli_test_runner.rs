@@ -28,9 +28,9 @@ fn detection(name: &str, search: &str, observables: &str, data: &str) -> String 
 const USER_VICTIM: &str = "  - name: user_arn\n    type: User\n    role: [Victim]\n  - name: src_ip\n    type: IP Address\n    role: [Attacker]\n";
 
 /// A content directory with one detection per outcome, and a fake attack_data checkout
-/// holding a Git LFS pointer.
-fn content() -> (PathBuf, PathBuf) {
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("test_runner");
+/// holding a Git LFS pointer, under a directory of the test's own (tests run side by side).
+fn content(test: &str) -> (PathBuf, PathBuf) {
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("test_runner").join(test);
     let _ = std::fs::remove_dir_all(&root);
     let det = root.join("content/detections/cloud");
     std::fs::create_dir_all(&det).unwrap();
@@ -98,7 +98,7 @@ fn content() -> (PathBuf, PathBuf) {
 
 #[test]
 fn pass_fail_and_skip_with_reasons_junit_and_exit_code() {
-    let (content, attack) = content();
+    let (content, attack) = content("pass_fail_and_skip");
     let junit = content.join("../report.xml");
     let o = spelunk(&[
         "test",
@@ -145,7 +145,7 @@ fn pass_fail_and_skip_with_reasons_junit_and_exit_code() {
 
 #[test]
 fn verdicts_as_csv_and_ndjson_rows_with_the_counts_on_stderr() {
-    let (content, attack) = content();
+    let (content, attack) = content("verdicts_as_csv_and_ndjson");
     let args = ["test", "--content", content.to_str().unwrap(), "--attack-data", attack.to_str().unwrap()];
     let o = spelunk(&[&args[..], &["--format", "csv", "--name", "A*", "--name", "B*"]].concat());
     assert_eq!(stdout(&o), "detection,verdict,results,reason\nA Pass,pass,1,\nB No Results,fail,,no results\n");
@@ -157,7 +157,7 @@ fn verdicts_as_csv_and_ndjson_rows_with_the_counts_on_stderr() {
 
 #[test]
 fn data_given_on_the_command_line_replaces_the_tests_datasets() {
-    let (content, _) = content();
+    let (content, _) = content("data_on_the_command_line");
     let data = content.join("data/trail.ndjson");
     let o =
         spelunk(&["test", "--content", content.to_str().unwrap(), "--name", "D*", "--data", data.to_str().unwrap()]);
