@@ -25,9 +25,52 @@ pub const MAX_CELL: usize = 60;
 pub fn write(r: &Results, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Table => table(r, out),
-        Format::Csv => csv(r, out),
-        Format::Json => json(r, out, false),
-        Format::Ndjson => json(r, out, true),
+        other => write_labelled(None, &[("", r)], other, out),
+    }
+}
+
+/// Several results as one: with `label` (`Some("search_name")`), that field comes first
+/// and holds each part's name; the other fields are the parts' fields in order of first
+/// appearance. Rows are written as they are read, without a combined copy. A table is
+/// one table per part (labels are not shown).
+pub fn write_labelled(
+    label: Option<&str>,
+    parts: &[(&str, &Results)],
+    format: Format,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if format == Format::Table {
+        return parts.iter().try_for_each(|(_, r)| table(r, out));
+    }
+    let mut fields: Vec<&str> = label.into_iter().collect();
+    for (_, r) in parts {
+        for f in &r.fields {
+            if !fields.contains(&f.as_str()) {
+                fields.push(f);
+            }
+        }
+    }
+    // Per part, which of its columns each field is.
+    let maps: Vec<Vec<Option<usize>>> =
+        parts.iter().map(|(_, r)| fields.iter().map(|f| r.fields.iter().position(|g| g == f)).collect()).collect();
+    let labels: Vec<Value> = parts.iter().map(|(name, _)| Value::from(*name)).collect();
+    let rows = parts.iter().zip(&maps).zip(&labels).flat_map(|(((_, r), map), name)| {
+        (0..r.rows).map(move |i| {
+            map.iter()
+                .enumerate()
+                .map(|(k, c)| match c {
+                    Some(c) => &r.columns[*c][i],
+                    None if k == 0 && label.is_some() => name,
+                    None => &Value::Null,
+                })
+                .collect::<Vec<&Value>>()
+        })
+    });
+    match format {
+        Format::Table => unreachable!("handled above"),
+        Format::Csv => csv(&fields, rows, out),
+        Format::Json => json(&fields, rows, out, false),
+        Format::Ndjson => json(&fields, rows, out, true),
     }
 }
 
@@ -43,26 +86,38 @@ fn shown(field: &str, v: &Value) -> Vec<String> {
     v.values().to_vec()
 }
 
-fn csv(r: &Results, out: &mut dyn Write) -> io::Result<()> {
+fn csv<'v>(fields: &[&str], rows: impl Iterator<Item = Vec<&'v Value>>, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(&r.fields)?;
-    for i in 0..r.rows {
-        let row: Vec<String> = r.fields.iter().zip(&r.columns).map(|(f, c)| shown(f, &c[i]).join("\n")).collect();
-        w.write_record(&row)?;
+    w.write_record(fields)?;
+    for row in rows {
+        for (f, v) in fields.iter().zip(row) {
+            match v {
+                Value::Null => w.write_field("")?,
+                // Most cells are one value shown as it is: written without a copy.
+                Value::Str(s) if *f != "_time" => w.write_field(s)?,
+                _ => w.write_field(shown(f, v).join("\n"))?,
+            }
+        }
+        w.write_record(None::<&[u8]>)?;
     }
     w.flush()
 }
 
-fn json(r: &Results, out: &mut dyn Write, lines: bool) -> io::Result<()> {
-    let objects = (0..r.rows).map(|i| {
+fn json<'v>(
+    fields: &[&str],
+    rows: impl Iterator<Item = Vec<&'v Value>>,
+    out: &mut dyn Write,
+    lines: bool,
+) -> io::Result<()> {
+    let objects = rows.map(|row| {
         let mut m = Map::new();
-        for (f, c) in r.fields.iter().zip(&r.columns) {
-            let v = match &c[i] {
+        for (f, v) in fields.iter().zip(row) {
+            let v = match v {
                 Value::Null => continue,
-                Value::Str(_) => Json::String(shown(f, &c[i]).remove(0)),
+                Value::Str(_) => Json::String(shown(f, v).remove(0)),
                 Value::Multi(vs) => Json::Array(vs.iter().cloned().map(Json::String).collect()),
             };
-            m.insert(f.clone(), v);
+            m.insert(f.to_string(), v);
         }
         Json::Object(m)
     });
@@ -72,8 +127,9 @@ fn json(r: &Results, out: &mut dyn Write, lines: bool) -> io::Result<()> {
             writeln!(out)?;
         }
     } else {
-        let all: Vec<Json> = objects.collect();
-        serde_json::to_writer_pretty(&mut *out, &all)?;
+        // An array written element by element as the rows come.
+        use serde::Serializer;
+        serde_json::Serializer::pretty(&mut *out).collect_seq(objects)?;
         writeln!(out)?;
     }
     Ok(())

@@ -86,3 +86,21 @@ fn every_type_makes_risk_when_asked() {
     assert_eq!(text.lines().count(), 5, "the Hunting detection adds one: {text}");
     assert!(text.contains(r#""search_name":"Golden Describe Hunting""#) && text.contains(r#""risk_score":1.0"#));
 }
+
+#[test]
+fn detect_json_and_ndjson_hold_the_csv_rows_in_the_same_order() {
+    let content = ["detect", "--content", "tests/golden/rba", "--data", "tests/golden/cloudtrail.ndjson"];
+    let csv = spelunk(&[&content[..], &["-f", "csv"]].concat());
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let name_at = header.iter().position(|h| *h == "search_name").unwrap();
+    let csv_names: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(name_at).unwrap()).collect();
+    assert_eq!(csv_names.len(), 4, "{csv}");
+
+    let json: serde_json::Value = serde_json::from_str(&spelunk(&[&content[..], &["-f", "json"]].concat())).unwrap();
+    let rows = json.as_array().unwrap();
+    let ndjson = spelunk(&[&content[..], &["-f", "ndjson"]].concat());
+    let lines: Vec<serde_json::Value> = ndjson.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows, &lines, "the JSON array holds the NDJSON lines");
+    let json_names: Vec<&str> = rows.iter().map(|r| r["search_name"].as_str().unwrap()).collect();
+    assert_eq!(json_names, csv_names);
+}
