@@ -10,7 +10,8 @@
 //! Format (little-endian): `MAGIC`, the 16-byte key, the event count (u64), the column
 //! count (u32); per column its name, its dictionary (count, then each value: tag 0 null,
 //! 1 string, 2 multivalue with a count, strings as u32 length + bytes) and its codes
-//! (width 1, 2 or 4, then one code per event); then a 16-byte checksum of all before it.
+//! (width 1, 2 or 4, then one code per event), then which events the column is made for
+//! (0: all; 1: a bit per event, as u64 words); then a 16-byte checksum of all before it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use super::dataset::{Codes, Column};
 use super::Dataset;
 use crate::events::Value;
 
-const MAGIC: &[u8; 8] = b"SPLKCOL1";
+const MAGIC: &[u8; 8] = b"SPLKCOL2";
 
 /// Where cache files go: `$SPELUNK_CACHE_DIR`, else `$XDG_CACHE_HOME/spelunk`, else
 /// `~/.cache/spelunk`.
@@ -42,8 +43,8 @@ pub fn worth_it(ds: &Dataset) -> bool {
 pub struct Cache {
     path: PathBuf,
     key: [u8; 16],
-    /// Column names read from the file (a save with nothing new is skipped).
-    loaded: Vec<String>,
+    /// The columns read from the file (a save with nothing new or grown is skipped).
+    loaded: Vec<(String, std::sync::Arc<Column>)>,
 }
 
 impl Cache {
@@ -54,8 +55,9 @@ impl Cache {
         let mut cache = Cache { path, key, loaded: Vec::new() };
         if let Ok(bytes) = std::fs::read(&cache.path) {
             if let Some(cols) = decode(&bytes, &key, ds.len()) {
-                cache.loaded = cols.iter().map(|(n, _)| n.clone()).collect();
+                let names: Vec<String> = cols.iter().map(|(n, _)| n.clone()).collect();
                 ds.insert_columns(cols);
+                cache.loaded = names.into_iter().filter_map(|n| ds.cached(&n).map(|c| (n, c))).collect();
             }
         }
         cache
@@ -71,11 +73,15 @@ impl Cache {
         self.loaded.len()
     }
 
-    /// Writes every column `ds` has made, when some were not in the file. Written to a
-    /// temporary file and renamed, so a reader never sees half a file.
+    /// Writes every column `ds` has made, when some were not in the file or were made for
+    /// more events since. Written to a temporary file and renamed, so a reader never sees
+    /// half a file.
     pub fn save(&self, ds: &Dataset) -> std::io::Result<()> {
         let mut cols = ds.cached_columns();
-        if cols.iter().all(|(n, _)| self.loaded.contains(n)) {
+        let unchanged = |(n, c): &(String, std::sync::Arc<Column>)| {
+            self.loaded.iter().any(|(m, d)| m == n && std::sync::Arc::ptr_eq(c, d))
+        };
+        if cols.iter().all(unchanged) {
             return Ok(());
         }
         cols.sort_by(|a, b| a.0.cmp(&b.0));
@@ -211,6 +217,13 @@ fn encode(key: &[u8; 16], events: usize, cols: &[(String, std::sync::Arc<Column>
                 c.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
             }
         }
+        match &col.made {
+            None => out.push(0),
+            Some(bits) => {
+                out.push(1);
+                bits.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+            }
+        }
     }
     let sum = checksum(&out);
     out.extend_from_slice(&sum);
@@ -261,7 +274,12 @@ fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Vec<(String, Co
         if (0..events).any(|i| codes.get(i) as usize > dict.len()) {
             return None;
         }
-        cols.push((name, Column { dict, codes }));
+        let made = match r.take(1)?[0] {
+            0 => None,
+            1 => Some((0..events.div_ceil(64)).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?),
+            _ => return None,
+        };
+        cols.push((name, Column { dict, codes, made }));
     }
     (r.i == body.len()).then_some(cols)
 }
@@ -339,6 +357,47 @@ mod tests {
         for (name, col) in made.cached_columns() {
             assert_eq!(*warm.cached(&name).expect("read back"), *col, "{name}");
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn columns_made_for_some_events_grow_keep_their_values_and_round_trip() {
+        let dir = scratch("partial");
+        let full = dataset(LINES);
+        full.prefetch(&names());
+        let part = dataset(LINES);
+        part.prefetch_events(&names(), Some(&[0, 2]));
+        for (name, col) in part.cached_columns() {
+            assert!(!col.is_complete(), "{name}");
+            assert_eq!((col.is_made(0), col.is_made(1), col.is_made(2)), (true, false, true), "{name}");
+            let whole = full.cached(&name).unwrap();
+            for i in [0, 2] {
+                assert_eq!(col.get(i), whole.get(i), "{name} of event {i}");
+            }
+        }
+        // The bitmap goes through the file.
+        let cache = Cache::open(&part, &dir);
+        cache.save(&part).unwrap();
+        let warm = dataset(LINES);
+        let warm_cache = Cache::open(&warm, &dir);
+        assert_eq!(warm_cache.loaded(), part.cached_columns().len());
+        for (name, col) in part.cached_columns() {
+            assert_eq!(*warm.cached(&name).unwrap(), *col, "{name}");
+        }
+        // The missing event is made, the others kept: the column is now whole, equal to
+        // one made at once, and saved again though it was read from the file.
+        warm.prefetch_events(&names(), Some(&[1]));
+        for (name, col) in warm.cached_columns() {
+            assert!(col.is_complete(), "{name}");
+            let whole = full.cached(&name).unwrap();
+            for i in 0..LINES.len() {
+                assert_eq!(col.get(i), whole.get(i), "{name} of event {i}");
+            }
+        }
+        warm_cache.save(&warm).unwrap();
+        let again = dataset(LINES);
+        Cache::open(&again, &dir);
+        assert!(again.cached_columns().iter().all(|(_, c)| c.is_complete()));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

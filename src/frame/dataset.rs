@@ -21,11 +21,16 @@ pub struct Dataset {
 }
 
 /// One field's values for every event, dictionary-coded: `codes[i]` is 0 when event `i`
-/// has no such field, else 1 + the index of its value in `dict`.
+/// has no such field, else 1 + the index of its value in `dict`. A column may be made for
+/// some events only (the events a narrower search kept): `made` says which, and the code
+/// of an event not made means nothing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub dict: Vec<Value>,
     pub codes: Codes,
+    /// One bit per event (bit `i % 64` of word `i / 64`), set when its value is made;
+    /// `None` when every event's is.
+    pub made: Option<Vec<u64>>,
 }
 
 /// Codes as narrow as the dictionary allows.
@@ -69,7 +74,17 @@ impl Codes {
 }
 
 impl Column {
-    /// Event `i`'s value (null when absent).
+    /// Whether event `i`'s value is made.
+    pub fn is_made(&self, i: usize) -> bool {
+        self.made.as_ref().is_none_or(|bits| bits[i / 64] >> (i % 64) & 1 == 1)
+    }
+
+    /// Whether every event's value is made.
+    pub fn is_complete(&self) -> bool {
+        self.made.is_none()
+    }
+
+    /// Event `i`'s value (null when absent). Only meaningful when [`Column::is_made`].
     pub fn get(&self, i: usize) -> &Value {
         const NULL: Value = Value::Null;
         match self.codes.get(i) {
@@ -187,11 +202,13 @@ impl Dataset {
         self.columns.read().expect("not poisoned").iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect()
     }
 
-    /// Adds columns made elsewhere (the on-disk cache); each must have one code per event.
+    /// Adds columns made elsewhere (the on-disk cache); each must have one code (and, when
+    /// partial, one bit) per event.
     pub fn insert_columns(&self, cols: Vec<(String, Column)>) {
         let mut map = self.columns.write().expect("not poisoned");
         for (name, col) in cols {
-            if col.codes.len() == self.events.len() {
+            let bits_ok = col.made.as_ref().is_none_or(|b| b.len() == self.events.len().div_ceil(64));
+            if col.codes.len() == self.events.len() && bits_ok {
                 map.insert(name, Arc::new(col));
             }
         }
@@ -202,30 +219,58 @@ impl Dataset {
     /// search over this dataset reads them from memory. Names already made, `_raw` and
     /// wildcards are skipped.
     pub fn prefetch(&self, names: &BTreeSet<String>) {
-        let missing: BTreeSet<String> = {
-            let have = self.columns.read().expect("not poisoned");
-            names.iter().filter(|n| cacheable(n) && !have.contains_key(*n)).cloned().collect()
+        self.prefetch_events(names, None);
+    }
+
+    /// [`Dataset::prefetch`] for some events only (`None`: all): each named field's column
+    /// is made for those of `events` it was not made for yet, and kept.
+    pub fn prefetch_events(&self, names: &BTreeSet<String>, events: Option<&[usize]>) {
+        let all: Vec<usize>;
+        let events = match events {
+            Some(e) => e,
+            None => {
+                all = (0..self.events.len()).collect();
+                &all
+            }
         };
-        if missing.is_empty() {
+        // The fields not made for every one of `events`, and the events some of them lack.
+        let (missing, todo): (BTreeSet<String>, Vec<usize>) = {
+            let have = self.columns.read().expect("not poisoned");
+            let lacks: Vec<(&String, Option<&Arc<Column>>)> = names
+                .iter()
+                .filter(|n| cacheable(n))
+                .filter_map(|n| match have.get(n) {
+                    None => Some((n, None)),
+                    Some(c) if c.is_complete() => None,
+                    Some(c) => events.iter().any(|&i| !c.is_made(i)).then_some((n, Some(c))),
+                })
+                .collect();
+            let todo = events
+                .iter()
+                .copied()
+                .filter(|&i| lacks.iter().any(|(_, c)| c.is_none_or(|c| !c.is_made(i))))
+                .collect();
+            (lacks.into_iter().map(|(n, _)| n.clone()).collect(), todo)
+        };
+        if missing.is_empty() || todo.is_empty() {
             return;
         }
-        let n = self.events.len();
+        let n = todo.len();
         let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(n.div_ceil(1024)).max(1);
         let chunk = n.div_ceil(threads).max(1);
         let names: Vec<&String> = missing.iter().collect();
-        // Each thread codes its own range with its own dictionaries.
+        // Each thread codes its own part of `todo` with its own dictionaries.
         let parts: Vec<Vec<(Vec<Value>, Vec<u32>)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..n)
-                .step_by(chunk)
-                .map(|start| {
+            let handles: Vec<_> = todo
+                .chunks(chunk)
+                .map(|part| {
                     let names = &names;
                     let missing = &missing;
                     s.spawn(move || {
                         let ex = self.extractor(Wanted::Names(missing));
-                        let end = (start + chunk).min(n);
                         let mut dicts: Vec<HashMap<Value, u32, FxBuild>> = vec![HashMap::default(); names.len()];
-                        let mut codes: Vec<Vec<u32>> = vec![vec![0; end - start]; names.len()];
-                        for i in start..end {
+                        let mut codes: Vec<Vec<u32>> = vec![vec![0; part.len()]; names.len()];
+                        for (j, &i) in part.iter().enumerate() {
                             for (name, v) in ex.fields_of(i) {
                                 // `names` is sorted (it comes from a set).
                                 let Ok(k) = names.binary_search_by(|n| n.as_str().cmp(name.as_str())) else {
@@ -233,7 +278,7 @@ impl Dataset {
                                 };
                                 let next = dicts[k].len() as u32 + 1;
                                 let code = *dicts[k].entry(v).or_insert(next);
-                                codes[k][i - start] = code;
+                                codes[k][j] = code;
                             }
                         }
                         dicts
@@ -252,12 +297,21 @@ impl Dataset {
                 .collect();
             handles.into_iter().map(|h| h.join().expect("extraction does not panic")).collect()
         });
-        let mut made = Vec::new();
+        // Merged into the columns as they are now (another search may have added to them
+        // meanwhile): an event already made keeps its value.
+        let total = self.events.len();
+        let mut map = self.columns.write().expect("not poisoned");
         for (k, name) in names.iter().enumerate() {
-            let mut dict: Vec<Value> = Vec::new();
-            let mut index: HashMap<Value, u32, FxBuild> = HashMap::default();
-            let mut codes: Vec<u32> = Vec::with_capacity(n);
-            for part in &parts {
+            let (mut dict, mut codes, mut made) = match map.get(*name) {
+                Some(c) => {
+                    let made = c.made.clone().unwrap_or_else(|| vec![u64::MAX; total.div_ceil(64)]);
+                    (c.dict.clone(), (0..total).map(|i| c.codes.get(i)).collect::<Vec<u32>>(), made)
+                }
+                None => (Vec::new(), vec![0u32; total], vec![0u64; total.div_ceil(64)]),
+            };
+            let mut index: HashMap<Value, u32, FxBuild> =
+                dict.iter().enumerate().map(|(c, v)| (v.clone(), c as u32 + 1)).collect();
+            for (part, events) in parts.iter().zip(todo.chunks(chunk)) {
                 let (values, local) = &part[k];
                 let remap: Vec<u32> = values
                     .iter()
@@ -268,12 +322,18 @@ impl Dataset {
                         })
                     })
                     .collect();
-                codes.extend(local.iter().map(|&c| if c == 0 { 0 } else { remap[c as usize - 1] }));
+                for (&i, &c) in events.iter().zip(local) {
+                    if made[i / 64] >> (i % 64) & 1 == 0 {
+                        codes[i] = if c == 0 { 0 } else { remap[c as usize - 1] };
+                        made[i / 64] |= 1 << (i % 64);
+                    }
+                }
             }
+            let complete = (0..total).all(|i| made[i / 64] >> (i % 64) & 1 == 1);
             let max = dict.len();
-            made.push(((*name).clone(), Column { dict, codes: Codes::new(codes, max) }));
+            let col = Column { dict, codes: Codes::new(codes, max), made: (!complete).then_some(made) };
+            map.insert((*name).clone(), Arc::new(col));
         }
-        self.insert_columns(made);
     }
 
     pub fn len(&self) -> usize {

@@ -39,6 +39,11 @@ const EVENT: &str = "\u{0}event";
 /// and kept in the dataset ([`Dataset::prefetch`]).
 const PREFETCH_SHARE: usize = 4;
 
+/// Fields asked for at least 1/`KEEP_SHARE` of the events are kept in the dataset for
+/// those events ([`Dataset::prefetch_events`]): the next search over them (the other
+/// detections over one datamodel dataset) reads them from memory.
+const KEEP_SHARE: usize = 64;
+
 /// Results between two commands.
 pub struct Frame<'d> {
     df: DataFrame,
@@ -122,17 +127,20 @@ impl<'d> Frame<'d> {
         let rest: BTreeSet<String>;
         if let Wanted::Names(names) = wanted {
             // When many of the events are asked for, the fields are made once for all
-            // events and kept in the dataset, where other searches find them.
+            // events and kept in the dataset, where other searches find them; when fewer
+            // but still many are, they are made and kept for those events.
             if rows.len() * PREFETCH_SHARE >= ds.len() {
                 ds.prefetch(names);
+            } else if rows.len() * KEEP_SHARE >= ds.len() {
+                ds.prefetch_events(names, Some(&rows));
             }
             let mut others = BTreeSet::new();
             for n in names {
                 match ds.cached(n) {
-                    Some(col) => {
+                    Some(col) if rows.iter().all(|&e| col.is_made(e)) => {
                         columns.insert(n.clone(), rows.iter().map(|&e| col.get(e).clone()).collect());
                     }
-                    None => {
+                    _ => {
                         columns.insert(n.clone(), vec![Value::Null; rows.len()]);
                         others.insert(n.clone());
                     }
