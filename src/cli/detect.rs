@@ -4,6 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
@@ -51,6 +54,10 @@ pub struct DetectArgs {
     /// used from 10,000 events).
     #[arg(long)]
     no_cache: bool,
+    /// Print to stderr where the time went: loading, the shared passes, each detection
+    /// (slowest first).
+    #[arg(long)]
+    timings: bool,
 }
 
 /// What one detection's run gave.
@@ -58,6 +65,43 @@ pub struct Outcome<'c> {
     pub detection: &'c Detection,
     pub result: Result<Results, String>,
     pub risk: Vec<RiskEvent>,
+    /// Wall time of this detection's search and risk events.
+    pub elapsed: std::time::Duration,
+}
+
+/// Wall time of each phase of a run, in order, for `--timings`.
+#[derive(Default)]
+pub struct Phases(Vec<(&'static str, Duration)>);
+
+impl Phases {
+    /// Runs `f` and records its wall time as `name`.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.0.push((name, start.elapsed()));
+        out
+    }
+
+    /// The phases, then the detections slowest first, as lines for stderr.
+    fn report(&self, outcomes: &[Outcome]) -> String {
+        let mut out = String::from("timings (wall seconds):\n");
+        for (name, d) in &self.0 {
+            out.push_str(&format!("{:>9.3}  {name}\n", d.as_secs_f64()));
+        }
+        // Detections run side by side, so their own times add up to more than the
+        // "detections" phase.
+        out.push_str(&format!(
+            "each of the {} detections on its own (run side by side), slowest first:\n",
+            outcomes.len()
+        ));
+        let mut slowest: Vec<&Outcome> = outcomes.iter().collect();
+        slowest.sort_by_key(|o| std::cmp::Reverse(o.elapsed));
+        for o in slowest {
+            let rows = o.result.as_ref().map_or("error".to_string(), |r| format!("{} results", r.rows));
+            out.push_str(&format!("{:>9.3}    {} ({rows})\n", o.elapsed.as_secs_f64(), o.detection.file.name));
+        }
+        out
+    }
 }
 
 /// Runs each detection over the data.
@@ -67,6 +111,7 @@ pub fn run_all<'c>(
     ds: &Dataset,
     all_types: bool,
     now: f64,
+    phases: &mut Phases,
 ) -> Vec<Outcome<'c>> {
     let render = |d: &Detection, e: spelunk::Diagnostic| e.render_plain(&d.file.name, &d.file.search);
     let compiled: Vec<Result<_, String>> = detections
@@ -75,26 +120,50 @@ pub fn run_all<'c>(
         .collect();
     // The fields the detections read over many events are made in shared passes.
     let pipelines: Vec<_> = compiled.iter().flatten().map(|q| &q.pipeline).collect();
-    spelunk::frame::prefetch_for(ds, &pipelines);
-    detections
-        .iter()
-        .zip(compiled)
-        .map(|(d, q)| {
-            let result = q.and_then(|q| {
-                let options = Options {
-                    lookups: Some(&content.lookups),
-                    datamodels: Some(&content.datamodels),
-                    ..Options::default()
-                };
-                engine::run(&q, ds, &options).map_err(|e| render(d, e))
-            });
-            let risk = match &result {
-                Ok(r) if all_types || rba::creates_risk(d) => rba::risk_events(d, r, now),
-                _ => Vec::new(),
+    phases.time("shared passes (fields most detections read)", || spelunk::frame::prefetch_for(ds, &pipelines));
+    // Detections run side by side, one per core, each taking the next not yet taken; the
+    // outcomes keep the detections' order.
+    let run_one = |d: &'c Detection, q: Result<spelunk::Query, String>| {
+        let start = Instant::now();
+        let result = q.and_then(|q| {
+            let options = Options {
+                lookups: Some(&content.lookups),
+                datamodels: Some(&content.datamodels),
+                ..Options::default()
             };
-            Outcome { detection: d, result, risk }
+            engine::run(&q, ds, &options).map_err(|e| render(d, e))
+        });
+        let risk = match &result {
+            Ok(r) if all_types || rba::creates_risk(d) => rba::risk_events(d, r, now),
+            _ => Vec::new(),
+        };
+        Outcome { detection: d, result, risk, elapsed: start.elapsed() }
+    };
+    let work: Vec<Mutex<Option<Result<spelunk::Query, String>>>> =
+        compiled.into_iter().map(|q| Mutex::new(Some(q))).collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(detections.len()).max(1);
+    let mut done: Vec<(usize, Outcome<'c>)> = phases.time("detections", || {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let k = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(d) = detections.get(k) else { break };
+                            let q = work[k].lock().expect("not poisoned").take().expect("taken once");
+                            mine.push((k, run_one(d, q)));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().expect("a detection does not panic")).collect()
         })
-        .collect()
+    });
+    done.sort_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, o)| o).collect()
 }
 
 /// The content (with the selected detections) and the data, as `detect` and `risk` read
@@ -116,25 +185,35 @@ pub fn load_inputs(
 
 pub fn run(args: DetectArgs) -> ExitCode {
     let now = now();
-    let (content, chosen, ds) = match load_inputs(&args.content, &args.data, now, "--data PATH") {
+    let mut phases = Phases::default();
+    let loaded = phases.time("load content and events", || load_inputs(&args.content, &args.data, now, "--data PATH"));
+    let (content, chosen, ds) = match loaded {
         Ok(x) => x,
         Err(code) => return code,
     };
     let detections: Vec<&Detection> = chosen.iter().map(|&k| &content.detections[k]).collect();
-    let cache = spelunk::frame::cache::default_dir()
-        .filter(|_| !args.no_cache && spelunk::frame::cache::worth_it(&ds))
-        .map(|dir| spelunk::frame::cache::Cache::open(&ds, &dir));
-    let outcomes = run_all(&detections, &content, &ds, args.all_types, now);
-    if let Some(Err(e)) = cache.as_ref().map(|c| c.save(&ds)) {
+    let cache = phases.time("open the column cache", || {
+        spelunk::frame::cache::default_dir()
+            .filter(|_| !args.no_cache && spelunk::frame::cache::worth_it(&ds))
+            .map(|dir| spelunk::frame::cache::Cache::open(&ds, &dir))
+    });
+    let outcomes = run_all(&detections, &content, &ds, args.all_types, now, &mut phases);
+    if let Some(Err(e)) = phases.time("write the column cache", || cache.as_ref().map(|c| c.save(&ds))) {
         eprintln!("warning: the column cache was not written: {e}");
     }
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let printed = match args.format {
+    let printed = phases.time("print the results", || match args.format {
         Format::Table => print_tables(&outcomes, ds.len(), args.all_types, &mut out),
-        other => output::write(&combined(&outcomes), other, &mut out),
-    };
+        other => {
+            let parts: Vec<(&str, &Results)> = outcomes
+                .iter()
+                .filter_map(|o| o.result.as_ref().ok().map(|r| (o.detection.file.name.as_str(), r)))
+                .collect();
+            output::write_labelled(Some("search_name"), &parts, other, &mut out)
+        }
+    });
     if let Err(e) = printed.and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: {e}");
@@ -148,6 +227,9 @@ pub fn run(args: DetectArgs) -> ExitCode {
         if let Err(e) = &o.result {
             eprint!("{e}");
         }
+    }
+    if args.timings {
+        eprint!("{}", phases.report(&outcomes));
     }
     if let Some(path) = &args.notables {
         let all: Vec<Notable> = outcomes
@@ -227,34 +309,6 @@ fn summary_line(outcomes: &[Outcome], events: usize) -> String {
         if risk == 1 { "" } else { "s" },
         outcomes.len() - fired - failed
     )
-}
-
-/// Every result of every detection, with `search_name` first, fields in order of first
-/// appearance.
-fn combined(outcomes: &[Outcome]) -> Results {
-    let mut fields: Vec<String> = vec!["search_name".into()];
-    for o in outcomes {
-        if let Ok(r) = &o.result {
-            for f in &r.fields {
-                if !fields.contains(f) {
-                    fields.push(f.clone());
-                }
-            }
-        }
-    }
-    let mut columns: Vec<Vec<spelunk::events::Value>> = vec![Vec::new(); fields.len()];
-    let mut rows = 0;
-    for o in outcomes {
-        let Ok(r) = &o.result else { continue };
-        for i in 0..r.rows {
-            columns[0].push(spelunk::events::Value::from(o.detection.file.name.as_str()));
-            for (k, f) in fields.iter().enumerate().skip(1) {
-                columns[k].push(r.column(f).map_or(spelunk::events::Value::Null, |c| c[i].clone()));
-            }
-            rows += 1;
-        }
-    }
-    Results { fields, columns, rows, warnings: Vec::new() }
 }
 
 pub fn write_ndjson<T: serde::Serialize>(path: &PathBuf, items: &[T]) -> Result<(), ExitCode> {
