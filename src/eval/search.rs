@@ -109,24 +109,51 @@ fn relational(op: CmpOp, field_value: &str, literal: &str) -> bool {
 
 /// A whole-value match with `*` matching any run of characters.
 pub fn glob_matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let (p, t) =
-        if ignore_case { (pattern.to_lowercase(), text.to_lowercase()) } else { (pattern.into(), text.into()) };
-    let pieces: Vec<&str> = p.split('*').collect();
-    if pieces.len() == 1 {
-        return p == t;
+    if ignore_case && !(pattern.is_ascii() && text.is_ascii()) {
+        return glob_bytes(pattern.to_lowercase().as_bytes(), text.to_lowercase().as_bytes(), false);
     }
-    let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
-    if !t.starts_with(first) || !t[first.len()..].ends_with(last) || t.len() < first.len() + last.len() {
+    // ASCII: comparing letters without case is lowercasing both, without the copies.
+    glob_bytes(pattern.as_bytes(), text.as_bytes(), ignore_case)
+}
+
+/// [`glob_matches`] over bytes; `fold` compares ASCII letters without case.
+fn glob_bytes(p: &[u8], t: &[u8], fold: bool) -> bool {
+    let eq = |a: &[u8], b: &[u8]| if fold { a.eq_ignore_ascii_case(b) } else { a == b };
+    let stars = p.iter().filter(|&&b| b == b'*').count();
+    if stars == 0 {
+        return p.len() == t.len() && eq(p, t);
+    }
+    let mut pieces = p.split(|&b| b == b'*');
+    let first = pieces.next().expect("split gives one piece");
+    let last = p.rsplit(|&b| b == b'*').next().expect("split gives one piece");
+    if t.len() < first.len() + last.len() || !eq(&t[..first.len()], first) || !eq(&t[t.len() - last.len()..], last) {
         return false;
     }
     let mut rest = &t[first.len()..t.len() - last.len()];
-    for piece in &pieces[1..pieces.len() - 1] {
-        match rest.find(piece) {
+    for piece in pieces.take(stars - 1) {
+        match find(rest, piece, fold) {
             Some(k) => rest = &rest[k + piece.len()..],
             None => return false,
         }
     }
     true
+}
+
+/// Where `needle` first occurs in `hay`; `fold` compares ASCII letters without case.
+fn find(hay: &[u8], needle: &[u8], fold: bool) -> Option<usize> {
+    if !fold || !needle.iter().any(u8::is_ascii_alphabetic) {
+        return memchr::memmem::find(hay, needle);
+    }
+    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// `s` lowercased as `str::to_lowercase` does, faster when it is ASCII.
+fn lowercase(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
 }
 
 /// `pattern` with each `*` replaced by the next capture of [`glob_captures`] (the target
@@ -171,8 +198,8 @@ pub fn glob_captures(pattern: &str, text: &str) -> Option<Vec<String>> {
 /// both sides by a character that is not a letter or digit, or the edge (2.7; Splunk's
 /// exact breakers are UNVERIFIED).
 pub fn term_in_raw(term: &str, raw: &str) -> bool {
-    let t = term.to_lowercase();
-    let r = raw.to_lowercase();
+    let t = lowercase(term);
+    let r = lowercase(raw);
     let pieces: Vec<&str> = t.split('*').collect();
     let boundary = |s: &str, at: usize, before: bool| -> bool {
         let c = if before { s[..at].chars().next_back() } else { s[at..].chars().next() };
@@ -185,7 +212,7 @@ pub fn term_in_raw(term: &str, raw: &str) -> bool {
         return true;
     }
     let mut start = 0;
-    while let Some(k) = r[start..].find(first) {
+    while let Some(k) = memchr::memmem::find(&r.as_bytes()[start..], first.as_bytes()) {
         let at = start + k;
         if lead_wild || boundary(&r, at, true) {
             // The rest of the pattern must follow, ending at a boundary unless it ends in `*`.
@@ -222,7 +249,7 @@ fn match_from(text: &str, pattern: &str) -> Option<usize> {
             }
             pos = piece.len();
         } else {
-            let found = text[pos..].find(piece)?;
+            let found = memchr::memmem::find(&text.as_bytes()[pos..], piece.as_bytes())?;
             pos += found + piece.len();
         }
     }
@@ -253,6 +280,63 @@ mod tests {
         assert!(glob_matches("a*b*c", "aXbYc", true));
         assert!(!glob_matches("a*a", "a", true));
         assert!(glob_matches("*AllUsers", "http://acs.amazonaws.com/groups/global/AllUsers", true));
+    }
+
+    /// The plain definition: lowercase both, then match piece by piece.
+    fn glob_by_lowercasing(pattern: &str, text: &str) -> bool {
+        let (p, t) = (pattern.to_lowercase(), text.to_lowercase());
+        let pieces: Vec<&str> = p.split('*').collect();
+        if pieces.len() == 1 {
+            return p == t;
+        }
+        let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
+        if t.len() < first.len() + last.len() || !t.starts_with(first) || !t[first.len()..].ends_with(last) {
+            return false;
+        }
+        let mut rest = &t[first.len()..t.len() - last.len()];
+        for piece in &pieces[1..pieces.len() - 1] {
+            match rest.find(piece) {
+                Some(k) => rest = &rest[k + piece.len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn case_folding_globs_agree_with_lowercasing_both_sides() {
+        let patterns =
+            ["*", "**", "a*a", "Delete*", "*DELETE*", "*get*", "*:*", "x*Y*z", "", "É*", "*école", "*İ*", "*k*"];
+        let texts = [
+            "",
+            "a",
+            "aa",
+            "DeleteBucket",
+            "deletebucket",
+            "GetObject",
+            "s3:Get",
+            "XyZ",
+            "xAyBz",
+            "École",
+            "L'ÉCOLE",
+            "İstanbul",
+            "\u{212A}elvin",
+        ];
+        for p in patterns {
+            for t in texts {
+                assert_eq!(glob_matches(p, t, true), glob_by_lowercasing(p, t), "{p:?} against {t:?}");
+            }
+        }
+        assert!(!glob_matches("Delete*", "deletebucket", false) && glob_matches("Delete*", "DeleteX", false));
+    }
+
+    #[test]
+    fn raw_terms_fold_case_in_and_out_of_ascii() {
+        assert!(term_in_raw("delete", r#"{"eventName":"DELETE"}"#));
+        assert!(term_in_raw("*remove*", r#"{"eventName":"RemoveRoleFromInstanceProfile"}"#));
+        assert!(!term_in_raw("error", r#"{"errorCode":"x"}"#), "errorCode is one word");
+        assert!(term_in_raw("école", r#"{"city":"ÉCOLE"}"#));
+        assert!(term_in_raw("kelvin", "\u{212A}ELVIN"), "as str::to_lowercase folds the Kelvin sign");
     }
 
     #[test]
