@@ -37,14 +37,14 @@ fn main() {
     });
     time("serde_json Value + flatten, every field", &|l| {
         let v = json::parse(l).unwrap();
-        let mut out = json::Fields::new();
+        let mut out = json::Fields::default();
         json::flatten(&v, &mut String::new(), &mut out, &all);
         out.len()
     });
     time("flat walker, every field", &|l| flat::flatten_object(l, &all).map_or(0, |f| f.len()));
     time("serde_json Value + flatten, 4 fields", &|l| {
         let v = json::parse(l).unwrap();
-        let mut out = json::Fields::new();
+        let mut out = json::Fields::default();
         json::flatten(&v, &mut String::new(), &mut out, &wanted_few);
         out.len()
     });

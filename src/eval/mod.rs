@@ -14,6 +14,7 @@
 
 pub mod expr;
 pub mod functions;
+pub mod memo;
 pub mod pcre;
 pub mod reltime;
 pub mod search;

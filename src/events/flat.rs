@@ -13,7 +13,7 @@ use super::value::Value;
 
 /// The wanted leaves of the JSON object `raw`, or `None` when the tree walk must decide.
 pub fn flatten_object(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Fields> {
-    let mut w = Walker { b: raw.as_bytes(), s: raw, i: 0, wanted, out: Fields::new(), path: String::new() };
+    let mut w = Walker { b: raw.as_bytes(), s: raw, i: 0, wanted, out: Fields::default(), path: String::new() };
     w.ws();
     if w.peek()? != b'{' {
         return None;
@@ -293,7 +293,7 @@ mod tests {
     fn same(raw: &str) -> bool {
         let all = |_: &str| true;
         let fast = flatten_object(raw, &all);
-        let mut slow = Fields::new();
+        let mut slow = Fields::default();
         let tree = json::parse(raw);
         if let Ok(t) = &tree {
             json::flatten(t, &mut String::new(), &mut slow, &all);

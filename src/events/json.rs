@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use super::value::Value;
 
 /// The fields of one event, in the order they first appear in the JSON.
-pub type Fields = IndexMap<String, Value>;
+pub type Fields = IndexMap<String, Value, super::hash::FxBuild>;
 
 /// Why a line is not a JSON event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub fn extract(raw: &str) -> Result<Fields, JsonError> {
         return Ok(f);
     }
     let json = parse(raw)?;
-    let mut out = Fields::new();
+    let mut out = Fields::default();
     flatten(&json, &mut String::new(), &mut out, &|_| true);
     Ok(out)
 }
@@ -42,7 +42,7 @@ pub fn extract_only(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Result<Fields, 
         return Ok(f);
     }
     let json = parse(raw)?;
-    let mut out = Fields::new();
+    let mut out = Fields::default();
     flatten(&json, &mut String::new(), &mut out, wanted);
     Ok(out)
 }

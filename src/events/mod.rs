@@ -13,6 +13,7 @@
 //! columnar frame come with the rest of issue 3.
 
 pub mod flat;
+pub mod hash;
 pub mod input;
 pub mod json;
 pub mod raw;
@@ -91,7 +92,7 @@ impl Event {
     /// The index-time fields `wanted` accepts (the engine asks only for what a search uses:
     /// copying `_raw` for every event costs as much as the event).
     pub fn index_time_fields_only(&self, wanted: &dyn Fn(&str) -> bool) -> Fields {
-        let mut f = Fields::new();
+        let mut f = Fields::default();
         let mut put = |k: &str, v: &dyn Fn() -> String| {
             if wanted(k) {
                 f.insert(k.into(), Value::Str(v()));

@@ -1,7 +1,8 @@
 //! The loaded events and the knowledge that turns each into fields.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use crate::eval::Context;
 use crate::events::{json, Event, Fields, Value};
@@ -17,6 +18,9 @@ pub struct Dataset {
     /// Fields already made for every event, shared by every search over the dataset
     /// (see [`Dataset::prefetch`]).
     columns: RwLock<HashMap<String, Arc<Column>>>,
+    /// Held while columns are made, so searches running side by side that want the same
+    /// fields make them once (the making itself uses every core).
+    making: Mutex<()>,
     newest_first: OnceLock<Vec<usize>>,
 }
 
@@ -116,44 +120,12 @@ pub struct Extractor<'a> {
     plans: HashMap<&'a str, (SourcetypeKnowledge, Option<BTreeSet<String>>)>,
     /// Per sourcetype, every name to extract (wanted or read by the knowledge), when finite.
     needs: HashMap<&'a str, HashSet<String, FxBuild>>,
+    /// Per sourcetype, what its calculated fields and event types gave (an extractor is
+    /// used by one thread).
+    remembered: RefCell<HashMap<&'a str, knowledge::Remembered>>,
 }
 
-/// A fast hasher for short keys made and compared within one process (field names and
-/// values): the Fx hash (rotate, xor, multiply per word).
-#[derive(Default, Clone, Copy)]
-pub struct Fx(u64);
-
-impl std::hash::Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        for &b in chunks.remainder() {
-            self.add(b as u64);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl Fx {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-pub type FxBuild = std::hash::BuildHasherDefault<Fx>;
+pub use crate::events::hash::FxBuild;
 
 /// Which fields to make.
 #[derive(Debug, Clone, Copy)]
@@ -181,7 +153,14 @@ impl Dataset {
                 knowledge.insert(e.meta.sourcetype.clone(), app.for_sourcetype(&e.meta.sourcetype)?);
             }
         }
-        Ok(Dataset { events, knowledge, ctx, columns: RwLock::default(), newest_first: OnceLock::new() })
+        Ok(Dataset {
+            events,
+            knowledge,
+            ctx,
+            columns: RwLock::default(),
+            making: Mutex::default(),
+            newest_first: OnceLock::new(),
+        })
     }
 
     /// The knowledge the fields are made with, as bytes that differ when it does (part of
@@ -233,6 +212,7 @@ impl Dataset {
                 &all
             }
         };
+        let _making = self.making.lock().expect("not poisoned");
         // The fields not made for every one of `events`, and the events some of them lack.
         let (missing, todo): (BTreeSet<String>, Vec<usize>) = {
             let have = self.columns.read().expect("not poisoned");
@@ -408,11 +388,11 @@ impl Dataset {
                 .collect(),
             Wanted::AllBut(_) => HashMap::new(),
         };
-        Extractor { ds: self, wanted, plans, needs }
+        Extractor { ds: self, wanted, plans, needs, remembered: RefCell::default() }
     }
 }
 
-impl Extractor<'_> {
+impl<'a> Extractor<'a> {
     /// The wanted fields of event `i`, made as Splunk makes them at search time:
     /// index-time fields, JSON extraction, then the sourcetype's knowledge.
     pub fn fields_of(&self, i: usize) -> Fields {
@@ -435,7 +415,7 @@ impl Extractor<'_> {
         };
         if index_only {
             if let Some((rules, _)) = plan {
-                knowledge::apply(rules, &mut f, &self.ds.ctx);
+                self.apply(e, rules, &mut f);
             }
             f.retain(|k, _| wanted.accepts(k));
             return f;
@@ -448,9 +428,16 @@ impl Extractor<'_> {
             }
         }
         if let Some((rules, _)) = plan {
-            knowledge::apply(rules, &mut f, &self.ds.ctx);
+            self.apply(e, rules, &mut f);
         }
         f.retain(|k, _| wanted.accepts(k));
         f
+    }
+
+    /// The sourcetype's knowledge over one event's fields, remembering per sourcetype.
+    fn apply(&self, e: &'a Event, rules: &SourcetypeKnowledge, f: &mut Fields) {
+        let mut remembered = self.remembered.borrow_mut();
+        let memo = remembered.entry(e.meta.sourcetype.as_str()).or_default();
+        knowledge::apply_remembering(rules, f, &self.ds.ctx, memo);
     }
 }

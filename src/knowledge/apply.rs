@@ -1,37 +1,83 @@
 //! Applying a sourcetype's knowledge to one event's fields, step by step.
 
 use super::{Alias, AutoLookup, CalculatedField, EventType, Extraction, SourcetypeKnowledge, TagRule};
+use crate::eval::memo::Memo;
 use crate::eval::{eval, Context, EvalValue};
 use crate::events::{Fields, Value};
+use crate::syntax::ExprKind;
 
 /// Runs every step, in Splunk's order: regex extractions, aliases, calculated fields,
 /// automatic lookups, event types, tags.
 pub fn apply(k: &SourcetypeKnowledge, fields: &mut Fields, ctx: &Context) {
+    apply_remembering(k, fields, ctx, &mut Remembered::default());
+}
+
+/// What the calculated fields and event types of one [`SourcetypeKnowledge`] gave for the
+/// values they read, kept across the events one thread extracts (see [`Memo`]).
+#[derive(Default)]
+pub struct Remembered {
+    evals: Vec<Memo<Option<Value>>>,
+    /// Per calculated field that decides, the branch it took (`Err`: the conditions failed).
+    branches: Vec<Memo<Result<Option<usize>, ()>>>,
+    /// Per event type that can be remembered (in list order), whether it matched.
+    eventtypes: Memo<Vec<bool>>,
+    /// The fields those event types read, together (made on first use).
+    eventtype_reads: Option<Vec<String>>,
+}
+
+/// [`apply`], remembering calculated fields and event types in `memo` (which must only
+/// ever be used with `k`).
+pub fn apply_remembering(k: &SourcetypeKnowledge, fields: &mut Fields, ctx: &Context, memo: &mut Remembered) {
     for x in &k.extracts {
         extract(x, fields);
     }
     aliases(&k.aliases, fields);
-    calculated(&k.evals, fields, ctx);
+    calculated(&k.evals, fields, ctx, memo);
     for l in &k.lookups {
         lookup(l, fields);
     }
-    event_types(&k.eventtypes, fields);
+    let reads = memo.eventtype_reads.get_or_insert_with(|| {
+        let mut all: Vec<String> = k.eventtypes.iter().flat_map(|t| t.reads.iter().flatten().cloned()).collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    });
+    event_types(&k.eventtypes, fields, reads, &mut memo.eventtypes);
     tags(&k.tags, fields);
 }
 
 /// Calculated fields, "in parallel": each is evaluated against the fields as aliases left
 /// them, none sees another's result; each overwrites its field; a null result, a boolean
 /// or an evaluation error leaves the field absent.
-pub fn calculated(list: &[CalculatedField], fields: &mut Fields, ctx: &Context) {
+fn calculated(list: &[CalculatedField], fields: &mut Fields, ctx: &Context, memo: &mut Remembered) {
     if list.is_empty() {
         return;
     }
+    if memo.evals.len() < list.len() {
+        memo.evals.resize_with(list.len(), Memo::default);
+        memo.branches.resize_with(list.len(), Memo::default);
+    }
+    let field = |v: Result<EvalValue, _>| match v {
+        Ok(EvalValue::Bool(_)) | Err(_) => None,
+        Ok(v) => v.into_field(),
+    };
     let results: Vec<(&str, Option<Value>)> = list
         .iter()
-        .map(|c| {
-            let v = match eval(&c.expr, &*fields, ctx) {
-                Ok(EvalValue::Bool(_)) | Err(_) => None,
-                Ok(v) => v.into_field(),
+        .zip(memo.evals.iter_mut().zip(memo.branches.iter_mut()))
+        .map(|(c, (values, branches))| {
+            let key =
+                |reads: &[String]| -> Vec<Option<&Value>> { reads.iter().map(|n| fields.get(n.as_str())).collect() };
+            let v = match (&c.decides_on, &c.reads, &c.expr.kind) {
+                (Some(on), _, ExprKind::Call { name, args }) => {
+                    let taken = branches
+                        .get_or(&key(on), || crate::eval::functions::branch(name, args, &*fields, ctx).map_err(|_| ()));
+                    match taken {
+                        Ok(Some(k)) => field(eval(&args[k], &*fields, ctx)),
+                        Ok(None) | Err(()) => None,
+                    }
+                }
+                (_, Some(reads), _) => values.get_or(&key(reads), || field(eval(&c.expr, &*fields, ctx))),
+                _ => field(eval(&c.expr, &*fields, ctx)),
             };
             (c.field.as_str(), v)
         })
@@ -48,14 +94,23 @@ pub fn calculated(list: &[CalculatedField], fields: &mut Fields, ctx: &Context) 
     }
 }
 
-/// `eventtype`: the names of the matching event types, in name order.
-pub fn event_types(list: &[EventType], fields: &mut Fields) {
+/// `eventtype`: the names of the matching event types, in name order. Those whose search
+/// reads only fields are decided together, once per combination of those fields' values.
+/// `reads` are the fields all the remembered ones read.
+fn event_types(list: &[EventType], fields: &mut Fields, reads: &[String], memo: &mut Memo<Vec<bool>>) {
     if list.is_empty() {
         return;
     }
+    let matches = |t: &EventType| crate::eval::search::matches(&t.search, &*fields).unwrap_or(false);
+    let key: Vec<Option<&Value>> = reads.iter().map(|n| fields.get(n.as_str())).collect();
+    let remembered = memo.get_or(&key, || list.iter().filter(|t| t.reads.is_some()).map(&matches).collect());
+    let mut remembered = remembered.into_iter();
     let names: Vec<String> = list
         .iter()
-        .filter(|t| crate::eval::search::matches(&t.search, &*fields).unwrap_or(false))
+        .filter(|t| match t.reads {
+            Some(_) => remembered.next().unwrap_or(false),
+            None => matches(t),
+        })
         .map(|t| t.name.clone())
         .collect();
     match Value::from_values(names) {
@@ -263,6 +318,39 @@ mod tests {
         let mut f = fields(&[("eventName", "DeleteBucket"), ("errorCode", "AccessDenied")]);
         apply(&k, &mut f);
         assert_eq!(f["eventtype"].values(), ["deletes", "errors"]);
+    }
+
+    #[test]
+    fn remembering_across_events_gives_what_each_event_alone_gives() {
+        let app = App::from_text(
+            "[st]\nEVAL-who = case(kind==\"a\", arn, kind==\"b\", upper(arn), true(), null())\n\
+             EVAL-pick = if(n>1, \"big\", n)\nEVAL-flag = kind==\"a\"\nEVAL-bad = case(kind==\"a\", 1/0)\n",
+            "",
+            None,
+        )
+        .unwrap()
+        .with_classification("[as]\nsearch = kind=a\n[word]\nsearch = deleted\n", "")
+        .unwrap();
+        let k = app.for_sourcetype("st").unwrap();
+        let events = [
+            [("kind", "a"), ("arn", "x1"), ("n", "2"), ("_raw", "deleted x1")],
+            [("kind", "b"), ("arn", "x2"), ("n", "0"), ("_raw", "kept")],
+            [("kind", "a"), ("arn", "x3"), ("n", "1"), ("_raw", "kept")],
+            [("kind", "c"), ("arn", "x4"), ("n", "5"), ("_raw", "deleted")],
+            [("kind", "b"), ("arn", "x5"), ("n", "9"), ("_raw", "kept")],
+        ];
+        let mut memo = Remembered::default();
+        for e in events.iter().chain(&events) {
+            let mut alone = fields(e);
+            apply(&k, &mut alone);
+            let mut remembered = fields(e);
+            apply_remembering(&k, &mut remembered, &CTX, &mut memo);
+            assert_eq!(names(&remembered), names(&alone));
+        }
+        let mut f = fields(&events[1]);
+        apply_remembering(&k, &mut f, &CTX, &mut memo);
+        assert_eq!((f["who"].to_string(), f["pick"].to_string()), ("X2".into(), "0".into()));
+        assert!(!f.contains_key("flag") && !f.contains_key("bad") && !f.contains_key("eventtype"));
     }
 
     fn fields(pairs: &[(&str, &str)]) -> Fields {

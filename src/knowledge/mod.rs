@@ -13,7 +13,7 @@
 mod apply;
 mod inputs;
 
-pub use apply::{apply, lookup as apply_lookup};
+pub use apply::{apply, apply_remembering, lookup as apply_lookup, Remembered};
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +41,33 @@ pub struct SourcetypeKnowledge {
 pub struct EventType {
     pub name: String,
     pub search: SearchExpr,
+    /// The fields the search reads, when its answer depends on nothing else (no `_raw`
+    /// term, no wildcard field name, no time bound): then it can be remembered per values.
+    pub reads: Option<Vec<String>>,
+}
+
+impl EventType {
+    pub fn new(name: String, search: SearchExpr) -> EventType {
+        let reads = pure_search_reads(&search);
+        EventType { name, search, reads }
+    }
+}
+
+/// The fields `e` reads when its answer depends only on their values.
+fn pure_search_reads(e: &SearchExpr) -> Option<Vec<String>> {
+    use crate::syntax::SearchKind;
+    fn pure(e: &SearchExpr) -> bool {
+        match &e.kind {
+            SearchKind::And(items) | SearchKind::Or(items) => items.iter().all(pure),
+            SearchKind::Not(inner) => pure(inner),
+            SearchKind::Compare { field, .. } | SearchKind::In { field, .. } => !field.name.contains('*'),
+            SearchKind::Term { text, phrase } => !*phrase && text == "*",
+            SearchKind::TimeModifier { .. } | SearchKind::Subsearch(_) => false,
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    syntax::fields::search_fields(e, &mut names);
+    pure(e).then(|| names.into_iter().collect())
 }
 
 /// Tags for events whose `field` has `value` (`eventtype` for event types).
@@ -76,6 +103,39 @@ pub struct Alias {
 pub struct CalculatedField {
     pub field: String,
     pub expr: Expr,
+    /// The fields the expression reads, when it reads none by a wildcard name: its value
+    /// depends only on theirs (eval functions are pure; `now()` is the search's start).
+    pub reads: Option<Vec<String>>,
+    /// For an expression that is an `if` or a `case` (a decision table), the fields its
+    /// conditions read: which branch it takes depends only on them, however many distinct
+    /// values the branches give.
+    pub decides_on: Option<Vec<String>>,
+}
+
+impl CalculatedField {
+    pub fn new(field: String, expr: Expr) -> CalculatedField {
+        let plain = |names: std::collections::BTreeSet<String>| {
+            names.iter().all(|n| !n.contains('*')).then(|| names.into_iter().collect::<Vec<_>>())
+        };
+        let mut names = std::collections::BTreeSet::new();
+        syntax::fields::expr_fields(&expr, &mut names);
+        let reads = plain(names);
+        let decides_on = match &expr.kind {
+            syntax::ExprKind::Call { name, args }
+                if (name.eq_ignore_ascii_case("if") && args.len() == 3)
+                    || (name.eq_ignore_ascii_case("case") && args.len() >= 2 && args.len() % 2 == 0) =>
+            {
+                let mut names = std::collections::BTreeSet::new();
+                let conditions = if args.len() == 3 && name.eq_ignore_ascii_case("if") { 1 } else { args.len() / 2 };
+                for c in args.iter().step_by(2).take(conditions) {
+                    syntax::fields::expr_fields(c, &mut names);
+                }
+                plain(names)
+            }
+            _ => None,
+        };
+        CalculatedField { field, expr, reads, decides_on }
+    }
 }
 
 /// `LOOKUP-class = table in [AS event_field] ... OUTPUT|OUTPUTNEW out [AS event_field] ...`.
@@ -239,7 +299,7 @@ impl App {
             let Some(CommandKind::Search(Some(search))) = p.commands.into_iter().next().map(|c| c.kind) else {
                 return Err(err("the search is empty".into()));
             };
-            out.push(EventType { name, search });
+            out.push(EventType::new(name, search));
         }
         Ok(out)
     }
@@ -326,7 +386,7 @@ impl App {
         }
         for (field, s) in merged.classes("EVAL-") {
             let expr = syntax::parse_expr(&s.value).map_err(|e| at(&file(s), s, e.message))?;
-            k.evals.push(CalculatedField { field: field.to_string(), expr });
+            k.evals.push(CalculatedField::new(field.to_string(), expr));
         }
         for (class, s) in merged.classes("LOOKUP-") {
             k.lookups.push(self.auto_lookup(class, s, &file(s))?);

@@ -53,7 +53,7 @@ pub fn lookup(f: &mut Frame, l: &Lookup, cx: &Cx) -> Result<(), EngineError> {
     let inputs: Vec<Vec<Value>> = event_inputs.iter().map(|n| f.values(n)).collect();
     let mut outputs: Vec<Vec<Value>> = event_outputs.iter().map(|n| f.values(n)).collect();
     for row in 0..f.height() {
-        let mut fields = Fields::new();
+        let mut fields = Fields::default();
         for (n, col) in event_inputs.iter().zip(&inputs) {
             if !col[row].is_null() {
                 fields.insert(n.clone(), col[row].clone());

@@ -62,7 +62,7 @@ fn extract_all(f: &mut Frame, docs: &[Option<Json>]) -> Result<(), EngineError> 
     let per_row: Vec<json::Fields> = docs
         .iter()
         .map(|d| {
-            let mut out = json::Fields::new();
+            let mut out = json::Fields::default();
             if let Some(d) = d {
                 json::flatten(d, &mut String::new(), &mut out, &|_| true);
             }

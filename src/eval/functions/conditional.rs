@@ -127,16 +127,40 @@ pub const FUNCTIONS: &[Function] = &[
 ];
 
 fn if_(args: &[Expr], row: &dyn Row, ctx: &Context) -> Result<EvalValue, EvalError> {
-    if condition(&args[0], row, ctx)? == Some(true) {
-        eval(&args[1], row, ctx)
-    } else {
-        eval(&args[2], row, ctx)
-    }
+    chosen(args, branch("if", args, row, ctx)?, row, ctx)
 }
 
 /// The value of the first true condition, even a null one; no true condition gives null.
 fn case(args: &[Expr], row: &dyn Row, ctx: &Context) -> Result<EvalValue, EvalError> {
-    first_pair(args, row, ctx, "case", |c| c == Some(true))
+    chosen(args, branch("case", args, row, ctx)?, row, ctx)
+}
+
+fn chosen(args: &[Expr], branch: Option<usize>, row: &dyn Row, ctx: &Context) -> Result<EvalValue, EvalError> {
+    match branch {
+        Some(k) => eval(&args[k], row, ctx),
+        None => Ok(EvalValue::Null),
+    }
+}
+
+/// Which argument `if(c, a, b)` or `case(c1, v1, ...)` (`name`, with a valid number of
+/// arguments) gives as its value, from its conditions alone: `None` when no case
+/// condition is true (the value is null). A null `if` condition takes the else branch.
+pub fn branch(name: &str, args: &[Expr], row: &dyn Row, ctx: &Context) -> Result<Option<usize>, EvalError> {
+    if name.eq_ignore_ascii_case("if") {
+        return Ok(Some(if condition(&args[0], row, ctx)? == Some(true) { 1 } else { 2 }));
+    }
+    for (k, pair) in args.chunks(2).enumerate() {
+        match pair {
+            [c, _] => {
+                if condition(c, row, ctx)? == Some(true) {
+                    return Ok(Some(2 * k + 1));
+                }
+            }
+            [odd] => return Err(EvalError::new("`case` takes condition/value pairs".to_string(), odd.span)),
+            _ => unreachable!("chunks of two"),
+        }
+    }
+    Ok(None)
 }
 
 /// The value paired with the first condition `pick` accepts; null when none is.

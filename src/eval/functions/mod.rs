@@ -3,7 +3,7 @@
 //! runs as a test (see `examples_hold`), against the row [`example_row`].
 
 mod conditional;
-pub use conditional::in_cidr;
+pub use conditional::{branch, in_cidr};
 mod conversion;
 mod informational;
 mod math;
@@ -59,7 +59,19 @@ pub fn all() -> impl Iterator<Item = &'static Function> {
 
 /// The function called `name` (function names are matched without regard to case).
 pub fn lookup(name: &str) -> Option<&'static Function> {
-    all().find(|f| f.name.eq_ignore_ascii_case(name))
+    static BY_NAME: std::sync::OnceLock<HashMap<&'static str, &'static Function>> = std::sync::OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut map = HashMap::new();
+        for f in all() {
+            // The first of a name wins, as a search in family order would find it.
+            map.entry(f.name).or_insert(f);
+        }
+        map
+    });
+    match by_name.get(name) {
+        Some(f) => Some(f),
+        None => all().find(|f| f.name.eq_ignore_ascii_case(name)),
+    }
 }
 
 /// Calls `name` with `args`.
@@ -113,7 +125,7 @@ pub(crate) fn regex(pattern: &str) -> Result<Regex, String> {
 /// The row the examples run against.
 pub fn example_row() -> crate::events::Fields {
     use crate::events::Value;
-    let mut f = crate::events::Fields::new();
+    let mut f = crate::events::Fields::default();
     f.insert("n".into(), Value::from("12"));
     f.insert("s".into(), Value::from("string"));
     f.insert("names".into(), Value::Multi(vec!["alex".into(), "celestino".into(), "claudia".into(), "david".into()]));

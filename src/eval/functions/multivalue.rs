@@ -193,7 +193,7 @@ fn mvfilter(args: &[Expr], row: &dyn Row, ctx: &Context) -> Result<EvalValue, Ev
     let values = EvalValue::from_field(row.field(field)).texts();
     let mut kept = Vec::new();
     for v in values {
-        let mut one = Fields::new();
+        let mut one = Fields::default();
         one.insert(field.clone(), Value::Str(v.clone()));
         if eval(&args[0], &one, ctx)?.truth() == Some(true) {
             kept.push(v);
