@@ -80,7 +80,7 @@ impl Codes {
 impl Column {
     /// Whether event `i`'s value is made.
     pub fn is_made(&self, i: usize) -> bool {
-        self.made.as_ref().is_none_or(|bits| bits[i / 64] >> (i % 64) & 1 == 1)
+        self.made.as_ref().is_none_or(|bits| bit(bits, i))
     }
 
     /// Whether every event's value is made.
@@ -96,6 +96,11 @@ impl Column {
             c => &self.dict[c as usize - 1],
         }
     }
+}
+
+/// Bit `i` of a bitmap of events (bit `i % 64` of word `i / 64`).
+fn bit(words: &[u64], i: usize) -> bool {
+    words[i / 64] >> (i % 64) & 1 == 1
 }
 
 /// Whether every name is an index-time field that `f` (the event's index-time fields) has.
@@ -303,13 +308,13 @@ impl Dataset {
                     })
                     .collect();
                 for (&i, &c) in events.iter().zip(local) {
-                    if made[i / 64] >> (i % 64) & 1 == 0 {
+                    if !bit(&made, i) {
                         codes[i] = if c == 0 { 0 } else { remap[c as usize - 1] };
                         made[i / 64] |= 1 << (i % 64);
                     }
                 }
             }
-            let complete = (0..total).all(|i| made[i / 64] >> (i % 64) & 1 == 1);
+            let complete = (0..total).all(|i| bit(&made, i));
             let max = dict.len();
             let col = Column { dict, codes: Codes::new(codes, max), made: (!complete).then_some(made) };
             map.insert((*name).clone(), Arc::new(col));

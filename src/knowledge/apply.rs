@@ -65,8 +65,7 @@ fn calculated(list: &[CalculatedField], fields: &mut Fields, ctx: &Context, memo
         .iter()
         .zip(memo.evals.iter_mut().zip(memo.branches.iter_mut()))
         .map(|(c, (values, branches))| {
-            let key =
-                |reads: &[String]| -> Vec<Option<&Value>> { reads.iter().map(|n| fields.get(n.as_str())).collect() };
+            let key = |reads: &[String]| key(fields, reads);
             let v = match (&c.decides_on, &c.reads, &c.expr.kind) {
                 (Some(on), _, ExprKind::Call { name, args }) => {
                     let taken = branches
@@ -94,6 +93,11 @@ fn calculated(list: &[CalculatedField], fields: &mut Fields, ctx: &Context, memo
     }
 }
 
+/// The values of `reads` in `fields`: what a remembered result is kept under.
+fn key<'f>(fields: &'f Fields, reads: &[String]) -> Vec<Option<&'f Value>> {
+    reads.iter().map(|n| fields.get(n.as_str())).collect()
+}
+
 /// `eventtype`: the names of the matching event types, in name order. Those whose search
 /// reads only fields are decided together, once per combination of those fields' values.
 /// `reads` are the fields all the remembered ones read.
@@ -102,8 +106,8 @@ fn event_types(list: &[EventType], fields: &mut Fields, reads: &[String], memo: 
         return;
     }
     let matches = |t: &EventType| crate::eval::search::matches(&t.search, &*fields).unwrap_or(false);
-    let key: Vec<Option<&Value>> = reads.iter().map(|n| fields.get(n.as_str())).collect();
-    let remembered = memo.get_or(&key, || list.iter().filter(|t| t.reads.is_some()).map(&matches).collect());
+    let remembered =
+        memo.get_or(&key(fields, reads), || list.iter().filter(|t| t.reads.is_some()).map(&matches).collect());
     let mut remembered = remembered.into_iter();
     let names: Vec<String> = list
         .iter()

@@ -121,16 +121,12 @@ impl CalculatedField {
         syntax::fields::expr_fields(&expr, &mut names);
         let reads = plain(names);
         let decides_on = match &expr.kind {
-            syntax::ExprKind::Call { name, args }
-                if (name.eq_ignore_ascii_case("if") && args.len() == 3)
-                    || (name.eq_ignore_ascii_case("case") && args.len() >= 2 && args.len() % 2 == 0) =>
-            {
-                let mut names = std::collections::BTreeSet::new();
-                let conditions = if args.len() == 3 && name.eq_ignore_ascii_case("if") { 1 } else { args.len() / 2 };
-                for c in args.iter().step_by(2).take(conditions) {
-                    syntax::fields::expr_fields(c, &mut names);
-                }
-                plain(names)
+            syntax::ExprKind::Call { name, args } => {
+                crate::eval::functions::decision_conditions(name, args).and_then(|conditions| {
+                    let mut names = std::collections::BTreeSet::new();
+                    conditions.into_iter().for_each(|c| syntax::fields::expr_fields(c, &mut names));
+                    plain(names)
+                })
             }
             _ => None,
         };

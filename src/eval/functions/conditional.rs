@@ -142,6 +142,18 @@ fn chosen(args: &[Expr], branch: Option<usize>, row: &dyn Row, ctx: &Context) ->
     }
 }
 
+/// The conditions of `if(c, a, b)` or `case(c1, v1, ...)` when `name(args)` is one of them
+/// with a valid number of arguments: what [`branch`] reads to choose.
+pub fn decision_conditions<'e>(name: &str, args: &'e [Expr]) -> Option<Vec<&'e Expr>> {
+    if name.eq_ignore_ascii_case("if") && args.len() == 3 {
+        Some(vec![&args[0]])
+    } else if name.eq_ignore_ascii_case("case") && args.len() >= 2 && args.len() % 2 == 0 {
+        Some(args.iter().step_by(2).collect())
+    } else {
+        None
+    }
+}
+
 /// Which argument `if(c, a, b)` or `case(c1, v1, ...)` (`name`, with a valid number of
 /// arguments) gives as its value, from its conditions alone: `None` when no case
 /// condition is true (the value is null). A null `if` condition takes the else branch.

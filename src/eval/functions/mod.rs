@@ -3,7 +3,7 @@
 //! runs as a test (see `examples_hold`), against the row [`example_row`].
 
 mod conditional;
-pub use conditional::{branch, in_cidr};
+pub use conditional::{branch, decision_conditions, in_cidr};
 mod conversion;
 mod informational;
 mod math;
