@@ -1,26 +1,67 @@
 //! `_raw`: an event's text exactly as it was in the input. Events read from the same file
-//! share the file's text and each holds its own range of it, so loading a file costs its
-//! size once, not twice.
+//! share the file's text ([`Text`]) and each holds its own range of it, so loading a file
+//! costs its size once, not twice; a big file is not even copied, but mapped.
 
 use std::fmt;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
+/// A whole input's text, shared by the events read from it: text of its own (a small file,
+/// standard input, a decompressed file), or a file mapped into memory as it is on disk.
+pub struct Text(Inner);
+
+enum Inner {
+    Owned(String),
+    /// Checked to be UTF-8 when it was made ([`Text::mapped`]).
+    Mapped(memmap2::Mmap),
+}
+
+impl Text {
+    /// A mapped file's text, when its bytes are UTF-8 (else the map back, to be read line by
+    /// line).
+    ///
+    /// The file must not be rewritten while it is mapped: its pages are read where they lie
+    /// (README, "Inputs"). spelunk itself only ever reads its inputs.
+    pub fn mapped(map: memmap2::Mmap) -> Result<Text, memmap2::Mmap> {
+        match std::str::from_utf8(&map) {
+            Ok(_) => Ok(Text(Inner::Mapped(map))),
+            Err(_) => Err(map),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Inner::Owned(s))
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match &self.0 {
+            Inner::Owned(s) => s,
+            // SAFETY: checked to be UTF-8 in `Text::mapped`, and the map is read-only.
+            Inner::Mapped(m) => unsafe { std::str::from_utf8_unchecked(m) },
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Raw {
-    buf: Arc<String>,
+    buf: Arc<Text>,
     range: Range<usize>,
 }
 
 impl Raw {
     /// `range` of a shared text (must lie on character boundaries).
-    pub fn slice(buf: &Arc<String>, range: Range<usize>) -> Raw {
+    pub fn slice(buf: &Arc<Text>, range: Range<usize>) -> Raw {
         debug_assert!(buf.is_char_boundary(range.start) && buf.is_char_boundary(range.end));
         Raw { buf: Arc::clone(buf), range }
     }
 
     /// `text` as a range of `buf` when it lies inside it, else a copy of its own.
-    pub fn within(buf: Option<&Arc<String>>, text: &str) -> Raw {
+    pub fn within(buf: Option<&Arc<Text>>, text: &str) -> Raw {
         if let Some(b) = buf {
             let base = b.as_ptr() as usize;
             let at = text.as_ptr() as usize;
@@ -46,7 +87,7 @@ impl Deref for Raw {
 impl From<String> for Raw {
     fn from(s: String) -> Raw {
         let range = 0..s.len();
-        Raw { buf: Arc::new(s), range }
+        Raw { buf: Arc::new(Text::from(s)), range }
     }
 }
 
@@ -92,7 +133,7 @@ mod tests {
 
     #[test]
     fn slices_share_the_buffer() {
-        let buf = Arc::new("{\"a\":1}\n{\"b\":2}\n".to_string());
+        let buf = Arc::new(Text::from("{\"a\":1}\n{\"b\":2}\n".to_string()));
         let second = &buf[8..15];
         let r = Raw::within(Some(&buf), second);
         assert_eq!(r, "{\"b\":2}");
