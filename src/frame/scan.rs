@@ -49,26 +49,36 @@ pub fn pipeline_fields(p: &Pipeline) -> BTreeSet<String> {
 /// Makes, in two passes over the events, the fields a set of searches will read over many
 /// events: first the fields each filters on first ([`scan_fields`]); then, for the searches
 /// whose first search keeps at least 1/`PREFETCH_SHARE` of the events (decided from the
-/// columns the first pass made), every field they mention.
+/// columns the first pass made, the searches side by side, one per core), every field they
+/// mention.
 pub fn prefetch_for(ds: &Dataset, pipelines: &[&Pipeline]) {
     let first: BTreeSet<String> = pipelines.iter().flat_map(|p| scan_fields(p)).collect();
     ds.prefetch(&first);
     let order = ds.newest_first();
-    let mut broad = BTreeSet::new();
-    for p in pipelines {
-        let kept = match p.commands.first().map(|c| &c.kind) {
-            Some(CommandKind::Search(Some(e))) => match Frame::matching_events(ds, &order, e) {
-                Some(Ok(f)) => f.height(),
-                _ => 0,
-            },
-            Some(CommandKind::Search(None)) => order.len(),
+    let kept = |p: &Pipeline| match p.commands.first().map(|c| &c.kind) {
+        Some(CommandKind::Search(Some(e))) => match Matched::decide(ds, &order, e) {
+            Some(Ok(m)) => m.kept.len(),
             _ => 0,
-        };
-        if kept > 0 && kept * PREFETCH_SHARE >= ds.len() {
-            broad.extend(pipeline_fields(p));
-        }
-    }
-    ds.prefetch(&broad);
+        },
+        Some(CommandKind::Search(None)) => order.len(),
+        _ => 0,
+    };
+    let is_broad = |p: &Pipeline| {
+        let n = kept(p);
+        n > 0 && n * PREFETCH_SHARE >= ds.len()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(pipelines.len()).max(1);
+    let per = pipelines.len().div_ceil(threads).max(1);
+    let broad: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = pipelines
+            .chunks(per)
+            .map(|part| s.spawn(move || part.iter().map(|p| is_broad(p)).collect::<Vec<bool>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("deciding does not panic")).collect()
+    });
+    let fields: BTreeSet<String> =
+        pipelines.iter().zip(&broad).filter(|(_, b)| **b).flat_map(|(p, _)| pipeline_fields(p)).collect();
+    ds.prefetch(&fields);
 }
 
 /// One event as the values of the fields a search reads that are columns (as the frame's
@@ -91,15 +101,85 @@ impl Row for CodedRow<'_> {
     }
 }
 
-impl<'d> Frame<'d> {
-    /// The events of `order` that match `expr`, as a frame holding the fields the search
-    /// read, exactly as [`Frame::from_events`] then filtering would make it. `None` when this
-    /// way does not apply (few events, a field that is not kept per event such as `_raw`).
-    pub fn matching_events(
-        ds: &'d Dataset,
-        order: &[usize],
-        expr: &SearchExpr,
-    ) -> Option<Result<Frame<'d>, EvalError>> {
+/// A search's result remembered per combination of the dictionary codes of the fields it
+/// reads, in the cheapest way the codes allow.
+enum Decisions {
+    /// One field: a table indexed by its code (0 undecided, 1 no, 2 yes).
+    One(Vec<u8>),
+    /// Several fields whose codes pack into one integer (mixed radix, each field's radix its
+    /// dictionary's size + 1).
+    Packed { radix: Vec<u64>, seen: HashMap<u64, bool, FxBuild> },
+    /// Otherwise, keyed by the codes themselves.
+    Wide(HashMap<Vec<u32>, bool, FxBuild>),
+}
+
+impl Decisions {
+    fn for_columns(cols: &[Arc<Column>]) -> Decisions {
+        if let [one] = cols {
+            return Decisions::One(vec![0; one.dict.len() + 1]);
+        }
+        let radix: Vec<u64> = cols.iter().map(|c| c.dict.len() as u64 + 1).collect();
+        match radix.iter().try_fold(1u64, |all, r| all.checked_mul(*r)) {
+            Some(_) => Decisions::Packed { radix, seen: HashMap::default() },
+            None => Decisions::Wide(HashMap::default()),
+        }
+    }
+
+    /// Event `e`'s result: remembered, or `decide`d and remembered.
+    fn get(
+        &mut self,
+        cols: &[Arc<Column>],
+        e: usize,
+        decide: impl FnOnce() -> Result<bool, EvalError>,
+    ) -> Result<bool, EvalError> {
+        match self {
+            Decisions::One(table) => {
+                let slot = &mut table[cols[0].codes.get(e) as usize];
+                if *slot == 0 {
+                    *slot = 1 + decide()? as u8;
+                }
+                Ok(*slot == 2)
+            }
+            Decisions::Packed { radix, seen } => {
+                let key = cols.iter().zip(radix.iter()).fold(0u64, |k, (c, r)| k * r + c.codes.get(e) as u64);
+                match seen.get(&key) {
+                    Some(&b) => Ok(b),
+                    None => {
+                        let b = decide()?;
+                        seen.insert(key, b);
+                        Ok(b)
+                    }
+                }
+            }
+            Decisions::Wide(seen) => {
+                let key: Vec<u32> = cols.iter().map(|c| c.codes.get(e)).collect();
+                match seen.get(&key) {
+                    Some(&b) => Ok(b),
+                    None => {
+                        let b = decide()?;
+                        seen.insert(key, b);
+                        Ok(b)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The events of an order that match a search expression, decided from the dataset's
+/// columns, with the columns and how extraction over those events would shape them.
+struct Matched {
+    names: Vec<String>,
+    cols: Vec<Arc<Column>>,
+    /// Per field: whether any of the events has it, whether any has several values.
+    shape: Vec<(bool, bool)>,
+    kept: Vec<usize>,
+}
+
+impl Matched {
+    /// `None` when this way does not apply (few events, a field that is not kept per event
+    /// such as `_raw`).
+    fn decide(ds: &Dataset, order: &[usize], expr: &SearchExpr) -> Option<Result<Matched, EvalError>> {
         let mut names = BTreeSet::new();
         search_fields(expr, &mut names);
         if order.is_empty() || order.len() * PREFETCH_SHARE < ds.len() || !names.iter().all(|n| cacheable(n)) {
@@ -129,34 +209,41 @@ impl<'d> Frame<'d> {
             .collect();
         let row_names: Vec<&String> = names.iter().zip(&shape).filter(|(_, s)| s.0).map(|(n, _)| n).collect();
         let row_cols: Vec<&Arc<Column>> = cols.iter().zip(&shape).filter(|(_, s)| s.0).map(|(c, _)| c).collect();
-        let mut memo: HashMap<Vec<u32>, bool, FxBuild> = HashMap::default();
-        let mut key: Vec<u32> = vec![0; cols.len()];
+        let mut decisions = Decisions::for_columns(&cols);
         let mut kept = Vec::new();
         for &e in order {
-            for (k, c) in cols.iter().enumerate() {
-                key[k] = c.codes.get(e);
-            }
-            let keep = match memo.get(key.as_slice()) {
-                Some(&b) => b,
-                None => {
-                    let row = CodedRow { names: &row_names, values: row_cols.iter().map(|c| c.get(e)).collect() };
-                    let b = match matches(expr, &row) {
-                        Ok(b) => b,
-                        Err(err) => return Some(Err(err)),
-                    };
-                    memo.insert(key.clone(), b);
-                    b
-                }
+            let decide = || {
+                let row = CodedRow { names: &row_names, values: row_cols.iter().map(|c| c.get(e)).collect() };
+                matches(expr, &row)
             };
-            if keep {
-                kept.push(e);
+            match decisions.get(&cols, e, decide) {
+                Ok(true) => kept.push(e),
+                Ok(false) => {}
+                Err(err) => return Some(Err(err)),
             }
         }
-        let mut f = Frame::from_events(ds, &kept);
-        for ((name, col), &(present, multi)) in names.iter().zip(&cols).zip(&shape) {
+        Some(Ok(Matched { names, cols, shape, kept }))
+    }
+}
+
+impl<'d> Frame<'d> {
+    /// The events of `order` that match `expr`, as a frame holding the fields the search
+    /// read, exactly as [`Frame::from_events`] then filtering would make it. `None` when this
+    /// way does not apply (few events, a field that is not kept per event such as `_raw`).
+    pub fn matching_events(
+        ds: &'d Dataset,
+        order: &[usize],
+        expr: &SearchExpr,
+    ) -> Option<Result<Frame<'d>, EvalError>> {
+        let m = match Matched::decide(ds, order, expr)? {
+            Ok(m) => m,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut f = Frame::from_events(ds, &m.kept);
+        for ((name, col), &(present, multi)) in m.names.iter().zip(&m.cols).zip(&m.shape) {
             f.known.insert(name.clone());
             if present {
-                let values: Vec<Value> = kept.iter().map(|&e| col.get(e).clone()).collect();
+                let values: Vec<Value> = m.kept.iter().map(|&e| col.get(e).clone()).collect();
                 f.df.with_column(super::to_column_as(name, &values, multi)).expect("a column of the frame's height");
             }
         }
@@ -179,5 +266,95 @@ mod tests {
             assert!(f.contains(n), "{n} in {f:?}");
         }
         assert_eq!(scan_fields(&p).into_iter().collect::<Vec<_>>(), ["eventName", "userIdentity.arn"]);
+    }
+
+    fn dataset() -> Dataset {
+        let names = ["alice", "bob", "carol", ""];
+        let events = (0..400)
+            .map(|k| {
+                let user = names[k % 4];
+                let line = format!(
+                    r#"{{"eventTime":"2025-01-01T00:{:02}:{:02}Z","eventName":"{}","who":"{user}","n":{},"tags":["a","b{}"]}}"#,
+                    k / 60,
+                    k % 60,
+                    ["GetObject", "PutObject", "DeleteBucket"][k % 3],
+                    k % 7,
+                    k % 2
+                );
+                crate::events::Event::new(line.as_str(), crate::events::Meta::default())
+            })
+            .collect();
+        Dataset::new(events, &crate::knowledge::builtin(), crate::eval::Context { now: 1_750_000_000.0 }).unwrap()
+    }
+
+    /// What evaluating the search on each event's own fields keeps.
+    fn one_by_one(ds: &Dataset, order: &[usize], expr: &SearchExpr) -> Vec<usize> {
+        let mut names = BTreeSet::new();
+        search_fields(expr, &mut names);
+        let wanted = super::super::dataset::Wanted::Names(&names);
+        order.iter().copied().filter(|&e| matches(expr, &ds.fields_of(e, wanted)).unwrap()).collect()
+    }
+
+    fn search(text: &str) -> SearchExpr {
+        match crate::syntax::parse(text).unwrap().commands.remove(0).kind {
+            CommandKind::Search(Some(e)) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn searches_decided_per_distinct_codes_keep_what_each_event_would() {
+        let ds = dataset();
+        let order = ds.newest_first();
+        for text in [
+            "eventName=Get*",
+            "eventName=*Object who!=bob",
+            "who=* NOT n<3",
+            "tags=b1 OR (n=4 eventName=DeleteBucket)",
+            "nosuchfield=x OR eventName=PutObject",
+        ] {
+            let expr = search(text);
+            let m = Matched::decide(&ds, &order, &expr).expect("applies").unwrap();
+            let want = one_by_one(&ds, &order, &expr);
+            assert!(!want.is_empty() && want.len() < order.len(), "{text}: a search that decides something");
+            assert_eq!(m.kept, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn every_way_of_remembering_decides_alike() {
+        let ds = dataset();
+        let order = ds.newest_first();
+        let expr = search("eventName=*Object who!=bob n>2");
+        let mut names = BTreeSet::new();
+        search_fields(&expr, &mut names);
+        ds.prefetch(&names);
+        let cols: Vec<Arc<Column>> = names.iter().map(|n| ds.cached(n).unwrap()).collect();
+        let wide = Decisions::Wide(HashMap::default());
+        let packed = Decisions::for_columns(&cols);
+        assert!(matches!(packed, Decisions::Packed { .. }));
+        let names: Vec<&String> = names.iter().collect();
+        let kept = |mut d: Decisions| -> Vec<usize> {
+            let mut calls = 0;
+            let out = order
+                .iter()
+                .copied()
+                .filter(|&e| {
+                    d.get(&cols, e, || {
+                        calls += 1;
+                        let row = CodedRow { names: &names, values: cols.iter().map(|c| c.get(e)).collect() };
+                        matches(&expr, &row)
+                    })
+                    .unwrap()
+                })
+                .collect();
+            assert!(calls <= 3 * 4 * 7, "decided once per combination, not per event ({calls})");
+            out
+        };
+        let want = one_by_one(&ds, &order, &expr);
+        assert_eq!(kept(wide), want);
+        assert_eq!(kept(packed), want);
+        let one = Decisions::for_columns(&cols[..1]);
+        assert!(matches!(one, Decisions::One(_)));
     }
 }
