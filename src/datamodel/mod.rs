@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use crate::eval::memo::Memo;
 use crate::eval::search::matches;
 use crate::eval::{eval, Context, EvalError};
 use crate::events::Value;
@@ -397,14 +398,23 @@ pub fn evaluate(
     let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
     for (d, f, name) in &outputs {
         let mut values = Vec::with_capacity(frame.height());
+        // A calculation depends only on the fields it reads: over many events it is made
+        // once per distinct combination of their values.
+        let reads = f.calculation.as_ref().and_then(calculation_reads);
+        let mut memo: Memo<Result<Value, EvalError>> = Memo::default();
         for (i, &is_member) in member[d].iter().enumerate() {
             let v = if !is_member {
                 Value::Null
             } else {
                 let row = cols.row(i);
-                match &f.calculation {
-                    Some(e) => eval(e, &row, ctx)?.into_field().unwrap_or(Value::Null),
-                    None => crate::eval::Row::field(&row, &f.name).cloned().unwrap_or(Value::Null),
+                let calculate = |e: &Expr| Ok(eval(e, &row, ctx)?.into_field().unwrap_or(Value::Null));
+                match (&f.calculation, &reads) {
+                    (Some(e), Some(reads)) => {
+                        let key: Vec<Option<&Value>> = reads.iter().map(|n| crate::eval::Row::field(&row, n)).collect();
+                        memo.get_or(&key, || calculate(e))?
+                    }
+                    (Some(e), None) => calculate(e)?,
+                    (None, _) => crate::eval::Row::field(&row, &f.name).cloned().unwrap_or(Value::Null),
                 }
             };
             values.push(v);
@@ -418,6 +428,14 @@ pub fn evaluate(
         columns.insert("nodename".into(), nodes);
     }
     Ok(columns)
+}
+
+/// The fields a calculation reads, when it names each of them (no wildcard): its value
+/// depends on theirs alone (eval functions are pure; `now()` is the search's start).
+fn calculation_reads(e: &Expr) -> Option<Vec<String>> {
+    let mut names = BTreeSet::new();
+    expr_fields(e, &mut names);
+    names.iter().all(|n| !n.contains('*')).then(|| names.into_iter().collect())
 }
 
 /// Each dataset's membership over the frame's rows, datasets in tree order: its parent's
