@@ -104,3 +104,35 @@ fn detect_json_and_ndjson_hold_the_csv_rows_in_the_same_order() {
     let json_names: Vec<&str> = rows.iter().map(|r| r["search_name"].as_str().unwrap()).collect();
     assert_eq!(json_names, csv_names);
 }
+
+#[test]
+fn risk_events_are_counted_whether_kept_or_not_and_timings_name_each_phase() {
+    let kept = scratch("counted.ndjson");
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_spelunk"))
+            .current_dir(root())
+            .args(["detect", "--content", "tests/golden/rba", "--data", "tests/golden/cloudtrail.ndjson", "-f", "csv"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let with_file = run(&["--risk-events", kept.to_str().unwrap()]);
+    let written = std::fs::read_to_string(&kept).unwrap().lines().count();
+    assert_eq!(written, 4);
+    let summary = "4 detections over 11 events: 4 fired (4 results, 4 risk events), 0 silent, 0 failed";
+    assert!(with_file.contains(summary), "{with_file}");
+    // Not asked to write them, the run does not keep them, but still counts them.
+    let timed = run(&["--timings"]);
+    assert!(timed.contains(summary), "{timed}");
+    let phases = ["load content and events", "shared passes", "detections", "print the results"];
+    for p in phases {
+        assert!(timed.lines().any(|l| l.contains(p)), "{p}: {timed}");
+    }
+    assert!(timed.contains("each of the 4 detections on its own"), "{timed}");
+    if cfg!(target_os = "linux") {
+        let load = timed.lines().find(|l| l.contains("load content and events")).unwrap();
+        assert!(load.contains(" MB own, ") && load.ends_with(" MB mapped from files]"), "{load}");
+    }
+}

@@ -64,6 +64,11 @@ pub struct DetectArgs {
 pub struct Outcome<'c> {
     pub detection: &'c Detection,
     pub result: Result<Results, String>,
+    /// How many risk events the results make, and their total score.
+    pub risk_events: usize,
+    pub risk_score: f64,
+    /// The risk events themselves, when the run keeps them (`run_all`'s `keep_risk`): a
+    /// 300,000-result detection's take hundreds of MB.
     pub risk: Vec<RiskEvent>,
     /// Wall time of this detection's search and risk events.
     pub elapsed: std::time::Duration,
@@ -71,22 +76,43 @@ pub struct Outcome<'c> {
 
 /// Wall time of each phase of a run, in order, for `--timings`.
 #[derive(Default)]
-pub struct Phases(Vec<(&'static str, Duration)>);
+pub struct Phases(Vec<(&'static str, Duration, Option<Memory>)>);
+
+/// The process's resident memory (Linux: /proc/self/status): its own (heap, stacks) and
+/// the pages of mapped files (the inputs; the kernel can drop and reread those).
+#[derive(Debug, Clone, Copy)]
+struct Memory {
+    own_kb: u64,
+    files_kb: u64,
+}
+
+impl Memory {
+    fn now() -> Option<Memory> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let kb = |key: &str| {
+            status.lines().find_map(|l| l.strip_prefix(key)?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
+        };
+        Some(Memory { own_kb: kb("RssAnon:")?, files_kb: kb("RssFile:")? })
+    }
+}
 
 impl Phases {
-    /// Runs `f` and records its wall time as `name`.
+    /// Runs `f` and records its wall time as `name`, and the memory resident after it.
     pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
-        self.0.push((name, start.elapsed()));
+        self.0.push((name, start.elapsed(), Memory::now()));
         out
     }
 
     /// The phases, then the detections slowest first, as lines for stderr.
     fn report(&self, outcomes: &[Outcome]) -> String {
-        let mut out = String::from("timings (wall seconds):\n");
-        for (name, d) in &self.0 {
-            out.push_str(&format!("{:>9.3}  {name}\n", d.as_secs_f64()));
+        let mut out = String::from("timings (wall seconds; memory resident after each phase):\n");
+        for (name, d, memory) in &self.0 {
+            let memory = memory.map_or(String::new(), |m| {
+                format!("  [{} MB own, {} MB mapped from files]", m.own_kb / 1024, m.files_kb / 1024)
+            });
+            out.push_str(&format!("{:>9.3}  {name}{memory}\n", d.as_secs_f64()));
         }
         // Detections run side by side, so their own times add up to more than the
         // "detections" phase.
@@ -110,6 +136,7 @@ pub fn run_all<'c>(
     content: &spelunk::content::load::Content,
     ds: &Dataset,
     all_types: bool,
+    keep_risk: bool,
     now: f64,
     phases: &mut Phases,
 ) -> Vec<Outcome<'c>> {
@@ -120,7 +147,11 @@ pub fn run_all<'c>(
         .collect();
     // The fields the detections read over many events are made in shared passes.
     let pipelines: Vec<_> = compiled.iter().flatten().map(|q| &q.pipeline).collect();
-    phases.time("shared passes (fields most detections read)", || spelunk::frame::prefetch_for(ds, &pipelines));
+    phases.time("shared passes (fields most detections read)", || {
+        spelunk::frame::prefetch_for(ds, &pipelines);
+        // The passes read every event; the detections read few events' text again.
+        spelunk::events::release_mapped(&ds.events);
+    });
     // Detections run side by side, one per core, each taking the next not yet taken; the
     // outcomes keep the detections' order.
     let run_one = |d: &'c Detection, q: Result<spelunk::Query, String>| {
@@ -133,11 +164,17 @@ pub fn run_all<'c>(
             };
             engine::run(&q, ds, &options).map_err(|e| render(d, e))
         });
+        // The pages of the input it read go back to the page cache (a search running
+        // beside it reads its pages back in as it needs them).
+        spelunk::events::release_mapped(&ds.events);
         let risk = match &result {
             Ok(r) if all_types || rba::creates_risk(d) => rba::risk_events(d, r, now),
             _ => Vec::new(),
         };
-        Outcome { detection: d, result, risk, elapsed: start.elapsed() }
+        let risk_events = risk.len();
+        let risk_score = risk.iter().map(|e| e.risk_score).sum();
+        let risk = if keep_risk { risk } else { Vec::new() };
+        Outcome { detection: d, result, risk_events, risk_score, risk, elapsed: start.elapsed() }
     };
     let work: Vec<Mutex<Option<Result<spelunk::Query, String>>>> =
         compiled.into_iter().map(|q| Mutex::new(Some(q))).collect();
@@ -180,6 +217,8 @@ pub fn load_inputs(
         return Err(ExitCode::from(2));
     }
     let ds = data.load(now)?;
+    // Loading read every event's text; what comes next reads it again only where needed.
+    spelunk::events::release_mapped(&ds.events);
     Ok((content, chosen, ds))
 }
 
@@ -197,7 +236,9 @@ pub fn run(args: DetectArgs) -> ExitCode {
             .filter(|_| !args.no_cache && spelunk::frame::cache::worth_it(&ds))
             .map(|dir| spelunk::frame::cache::Cache::open(&ds, &dir))
     });
-    let outcomes = run_all(&detections, &content, &ds, args.all_types, now, &mut phases);
+    spelunk::events::release_mapped(&ds.events);
+    let keep_risk = args.risk_events.is_some();
+    let outcomes = run_all(&detections, &content, &ds, args.all_types, keep_risk, now, &mut phases);
     if let Some(Err(e)) = phases.time("write the column cache", || cache.as_ref().map(|c| c.save(&ds))) {
         eprintln!("warning: the column cache was not written: {e}");
     }
@@ -275,13 +316,12 @@ fn print_tables(outcomes: &[Outcome], events: usize, all_types: bool, out: &mut 
             Ok(_) => ("0".into(), "silent"),
             Err(_) => ("-".into(), "error"),
         };
-        let score: f64 = o.risk.iter().map(|e| e.risk_score).sum();
         rows.push(vec![
             o.detection.file.name.clone(),
             o.detection.kind.clone(),
             results,
-            o.risk.len().to_string(),
-            if o.risk.is_empty() { String::new() } else { spelunk::eval::value::format_number(score) },
+            o.risk_events.to_string(),
+            if o.risk_events == 0 { String::new() } else { spelunk::eval::value::format_number(o.risk_score) },
             status.into(),
         ]);
     }
@@ -300,7 +340,7 @@ fn summary_line(outcomes: &[Outcome], events: usize) -> String {
     let fired = outcomes.iter().filter(|o| o.result.as_ref().is_ok_and(|r| r.rows > 0)).count();
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     let results: usize = outcomes.iter().filter_map(|o| o.result.as_ref().ok()).map(|r| r.rows).sum();
-    let risk: usize = outcomes.iter().map(|o| o.risk.len()).sum();
+    let risk: usize = outcomes.iter().map(|o| o.risk_events).sum();
     format!(
         "{} detection{} over {events} events: {fired} fired ({results} result{}, {risk} risk event{}), {} silent, {failed} failed",
         outcomes.len(),

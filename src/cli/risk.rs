@@ -75,7 +75,7 @@ pub fn run(args: RiskArgs) -> ExitCode {
             };
             let detections: Vec<_> = chosen.iter().map(|&k| &content.detections[k]).collect();
             let outcomes =
-                super::detect::run_all(&detections, &content, &ds, args.all_types, now, &mut Default::default());
+                super::detect::run_all(&detections, &content, &ds, args.all_types, true, now, &mut Default::default());
             for o in &outcomes {
                 if let Err(e) = &o.result {
                     eprint!("{e}");

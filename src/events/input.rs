@@ -296,6 +296,9 @@ struct RecordsFile<'a> {
     records: Option<Vec<&'a RawValue>>,
 }
 
+/// Reading lets go of a mapped file's pages every this many events.
+const RELEASE_EVERY: usize = 4096;
+
 /// Inputs at least this big are read on all cores.
 const PARALLEL_BYTES: usize = 4 << 20;
 
@@ -305,46 +308,60 @@ const PARALLEL_BYTES: usize = 4 << 20;
 fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
     let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
     if threads == 1 || bytes.len() < PARALLEL_BYTES {
-        return read_lines_from(sink, bytes, 0);
+        return read_lines_from(sink, bytes).map(|_| ());
     }
-    let mut parts: Vec<(&[u8], usize)> = Vec::new();
-    let (mut start, mut line) = (0, 0);
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut start = 0;
     for k in 1..=threads {
         let mut end = if k == threads { bytes.len() } else { (bytes.len() * k / threads).max(start) };
         while end < bytes.len() && bytes[end - 1] != b'\n' {
             end += 1;
         }
-        parts.push((&bytes[start..end], line));
-        line += bytes[start..end].iter().filter(|b| **b == b'\n').count();
+        parts.push(&bytes[start..end]);
         start = end;
     }
     let (file, opts, meta, shared) = (sink.file, sink.opts, &sink.meta, &sink.shared);
-    let results: Vec<(Loaded, Result<(), Problem>)> = std::thread::scope(|s| {
+    // Each part numbers its lines from 1 and counts them (counting them beforehand would
+    // read the whole input once more); its problems' lines are moved by the parts before.
+    let results: Vec<(Loaded, Result<usize, Problem>)> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .iter()
-            .map(|&(part, first_line)| {
+            .map(|&part| {
                 s.spawn(move || {
                     let mut out = Loaded::default();
                     let mut local = Sink { file, opts, out: &mut out, meta: Arc::clone(meta), shared: shared.clone() };
-                    let r = read_lines_from(&mut local, part, first_line);
+                    let r = read_lines_from(&mut local, part);
                     (out, r)
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("reading does not panic")).collect()
     });
+    let mut before = 0;
+    let moved = |mut p: Problem, before: usize| {
+        p.line = p.line.map(|l| l + before);
+        p
+    };
     for (part, r) in results {
         sink.out.events.extend(part.events);
-        sink.out.problems.extend(part.problems);
-        r?;
+        sink.out.problems.extend(part.problems.into_iter().map(|p| moved(p, before)));
+        before += r.map_err(|p| moved(p, before))?;
     }
     Ok(())
 }
 
-/// The lines of `bytes`, the first being line `first_line + 1` of the file.
-fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8], first_line: usize) -> Result<(), Problem> {
+/// The lines of `bytes` (numbered from 1); gives how many line ends it read.
+fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<usize, Problem> {
+    let mut released = sink.out.events.len();
+    let mut ends = 0;
     for (k, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        let lineno = first_line + k + 1;
+        ends = k;
+        // The text read so far stays in the file, not in memory (a mapped file's pages).
+        if sink.out.events.len() - released >= RELEASE_EVERY {
+            super::release_span(sink.out.events[released..].iter());
+            released = sink.out.events.len();
+        }
+        let lineno = k + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -362,7 +379,7 @@ fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8], first_line: usize) -> Resu
             sink.event(text, lineno)?;
         }
     }
-    Ok(())
+    Ok(ends)
 }
 
 /// `_raw` of a Splunk JSON export line (`{"preview":false,"result":{"_raw":"..."}}`).
@@ -494,7 +511,7 @@ mod tests {
         let mut one = Loaded::default();
         let mut sink =
             Sink { file: "f", opts: &opts, out: &mut one, meta: Arc::new(meta_for("f", &opts)), shared: None };
-        read_lines_from(&mut sink, text.as_bytes(), 0).unwrap();
+        read_lines_from(&mut sink, text.as_bytes()).unwrap();
 
         assert!(parallel.events.len() > 10_000);
         assert_eq!(parallel.events, one.events);

@@ -49,6 +49,36 @@ pub struct Event {
     pub meta: std::sync::Arc<Meta>,
 }
 
+/// Releases the pages of the mapped files these events were read from ([`raw::Text::release`]):
+/// they are read back from the page cache when next used.
+pub fn release_mapped(events: &[Event]) {
+    let mut last: Option<*const raw::Text> = None;
+    for e in events {
+        let text = e.raw.text();
+        if last != Some(std::sync::Arc::as_ptr(text)) {
+            last = Some(std::sync::Arc::as_ptr(text));
+            text.release();
+        }
+    }
+}
+
+/// Releases the mapped pages wholly between the first and the last byte of these events'
+/// text, when they are ranges of one mapped file: for a loop over many events to let go of
+/// the text behind it as it goes.
+pub fn release_span<'e>(mut events: impl Iterator<Item = &'e Event>) {
+    let Some(first) = events.next() else { return };
+    let text = first.raw.text();
+    let (mut start, mut end) = (first.raw.range().start, first.raw.range().end);
+    for e in events {
+        if !std::sync::Arc::ptr_eq(e.raw.text(), text) {
+            return;
+        }
+        start = start.min(e.raw.range().start);
+        end = end.max(e.raw.range().end);
+    }
+    text.release_range(start..end);
+}
+
 /// How many characters of punctuation `punct` keeps. Splunk's glossary says 30; the real
 /// export in ../shared shows 50 (docs/aws-cloudtrail-fields.md, UNVERIFIED point 4).
 pub const PUNCT_LEN: usize = 50;

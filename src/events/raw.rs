@@ -23,11 +23,56 @@ impl Text {
     /// The file must not be rewritten while it is mapped: its pages are read where they lie
     /// (README, "Inputs"). spelunk itself only ever reads its inputs.
     pub fn mapped(map: memmap2::Mmap) -> Result<Text, memmap2::Mmap> {
-        match std::str::from_utf8(&map) {
-            Ok(_) => Ok(Text(Inner::Mapped(map))),
-            Err(_) => Err(map),
+        // Checked a part at a time, each part's pages let go once checked: checking a
+        // 10 GB file must not make 10 GB resident.
+        const PART: usize = 16 << 20;
+        let mut at = 0;
+        while at < map.len() {
+            let start = at;
+            let end = (at + PART).min(map.len());
+            match std::str::from_utf8(&map[at..end]) {
+                Ok(_) => at = end,
+                // A character cut by the part's end: the next part starts with it.
+                Err(e) if e.error_len().is_none() && end < map.len() && e.valid_up_to() > 0 => at += e.valid_up_to(),
+                Err(_) => return Err(map),
+            }
+            release_pages(&map, start..at);
+        }
+        Ok(Text(Inner::Mapped(map)))
+    }
+
+    /// Lets the kernel take a mapped file's pages out of the process's memory: they stay in
+    /// the system's page cache and are mapped again, unchanged, when next read. Between the
+    /// phases of a run over a big file, this keeps only what is in use resident (README,
+    /// "Benchmarks"). Nothing to do for text of its own.
+    pub fn release(&self) {
+        self.release_range(0..self.len());
+    }
+
+    /// [`Text::release`] for the pages wholly inside `range` (bytes of the text).
+    pub fn release_range(&self, range: Range<usize>) {
+        if let Inner::Mapped(m) = &self.0 {
+            release_pages(m, range);
         }
     }
+}
+
+/// Lets the kernel drop the pages of `map` wholly inside `range` (see [`Text::release`]).
+fn release_pages(map: &memmap2::Mmap, range: Range<usize>) {
+    // Inward to multiples of 64 KiB from the map's start (a page boundary), which are page
+    // boundaries for pages of up to 64 KiB.
+    const ALIGN: usize = 1 << 16;
+    let start = range.start.div_ceil(ALIGN) * ALIGN;
+    let end = if range.end >= map.len() { map.len() } else { range.end / ALIGN * ALIGN };
+    #[cfg(unix)]
+    if start < end {
+        // SAFETY: `Mmap::map` maps the file shared and read-only, so dropped pages are read
+        // back from the file as they were (the file is not rewritten during a run, see
+        // `Text::mapped`); nothing is written through the map.
+        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+    }
+    #[cfg(not(unix))]
+    let _ = (start, end);
 }
 
 impl From<String> for Text {
@@ -74,6 +119,16 @@ impl Raw {
 
     pub fn as_str(&self) -> &str {
         &self.buf[self.range.clone()]
+    }
+
+    /// The whole text this is a range of.
+    pub fn text(&self) -> &Arc<Text> {
+        &self.buf
+    }
+
+    /// Where in [`Raw::text`] this lies.
+    pub fn range(&self) -> Range<usize> {
+        self.range.clone()
     }
 }
 

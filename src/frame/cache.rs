@@ -11,7 +11,8 @@
 //! count (u32); per column its name, its dictionary (count, then each value: tag 0 null,
 //! 1 string, 2 multivalue with a count, strings as u32 length + bytes) and its codes
 //! (width 1, 2 or 4, then one code per event), then which events the column is made for
-//! (0: all; 1: a bit per event, as u64 words); then a 16-byte checksum of all before it.
+//! (0: all; 1: a bit per event, as u64 words); then a 16-byte checksum of all before it
+//! (each 1 MB block digested, then the digests in order: see [`checksum`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -85,15 +86,21 @@ impl Cache {
             return Ok(());
         }
         cols.sort_by(|a, b| a.0.cmp(&b.0));
-        let bytes = encode(&self.key, ds.len(), &cols);
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let tmp = self.path.with_extension(format!("tmp{}", std::process::id()));
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &self.path)
+        let written = std::fs::File::create(&tmp).and_then(|f| {
+            let f = encode(&self.key, ds.len(), &cols, f)?;
+            f.sync_all()
+        });
+        match written {
+            Ok(()) => std::fs::rename(&tmp, &self.path),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
     }
 }
 
@@ -117,6 +124,7 @@ fn key_of(ds: &Dataset) -> [u8; 16] {
             h.u64(e.raw.len() as u64);
             h.bytes(e.raw.as_bytes());
         }
+        crate::events::release_span(part.iter());
     }));
     h.finish()
 }
@@ -201,15 +209,95 @@ impl Hasher128 {
     }
 }
 
-fn checksum(data: &[u8]) -> [u8; 16] {
-    let blocks: Vec<&[u8]> = data.chunks(1 << 16).collect();
+/// The checksum is over blocks of this many bytes: each block's digest, then the digests
+/// in order with the length, so a writer sums as it goes and a reader on all cores.
+const SUM_BLOCK: usize = 1 << 20;
+
+fn block_digest(block: &[u8]) -> [u8; 16] {
     let mut h = Hasher128::new();
-    h.u64(data.len() as u64);
-    h.bytes(&hash_parts(&blocks, |h, part| part.iter().for_each(|b| h.bytes(b))));
+    h.bytes(block);
     h.finish()
 }
 
-fn encode(key: &[u8; 16], events: usize, cols: &[(String, std::sync::Arc<Column>)]) -> Vec<u8> {
+fn combine(len: usize, digests: &[[u8; 16]]) -> [u8; 16] {
+    let mut h = Hasher128::new();
+    h.u64(len as u64);
+    digests.iter().for_each(|d| h.bytes(d));
+    h.finish()
+}
+
+/// The checksum of `data`, its blocks digested side by side.
+fn checksum(data: &[u8]) -> [u8; 16] {
+    let blocks: Vec<&[u8]> = data.chunks(SUM_BLOCK).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).max(1);
+    let per = blocks.len().div_ceil(threads).max(1);
+    let digests: Vec<[u8; 16]> = std::thread::scope(|s| {
+        let handles: Vec<_> = blocks
+            .chunks(per)
+            .map(|part| s.spawn(move || part.iter().map(|b| block_digest(b)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("hashing does not panic")).collect()
+    });
+    combine(data.len(), &digests)
+}
+
+/// Writes through to `inner`, summing what it writes ([`checksum`]'s blocks).
+struct Summing<W: Write> {
+    inner: std::io::BufWriter<W>,
+    block: Vec<u8>,
+    digests: Vec<[u8; 16]>,
+    len: usize,
+}
+
+impl<W: Write> Summing<W> {
+    fn new(inner: W) -> Self {
+        Summing {
+            inner: std::io::BufWriter::new(inner),
+            block: Vec::with_capacity(SUM_BLOCK),
+            digests: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn put(&mut self, mut data: &[u8]) -> std::io::Result<()> {
+        self.len += data.len();
+        while !data.is_empty() {
+            let n = (SUM_BLOCK - self.block.len()).min(data.len());
+            self.block.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.block.len() == SUM_BLOCK {
+                self.flush_block()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_block(&mut self) -> std::io::Result<()> {
+        self.digests.push(block_digest(&self.block));
+        self.inner.write_all(&self.block)?;
+        self.block.clear();
+        Ok(())
+    }
+
+    /// Writes the checksum after all else; gives back the inner writer.
+    fn finish(mut self) -> std::io::Result<W> {
+        if !self.block.is_empty() {
+            self.flush_block()?;
+        }
+        let sum = combine(self.len, &self.digests);
+        self.inner.write_all(&sum)?;
+        self.inner.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// Writes the cache file's bytes to `w`, a column at a time; gives `w` back.
+fn encode<W: Write>(
+    key: &[u8; 16],
+    events: usize,
+    cols: &[(String, std::sync::Arc<Column>)],
+    w: W,
+) -> std::io::Result<W> {
+    let mut w = Summing::new(w);
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(key);
@@ -220,6 +308,8 @@ fn encode(key: &[u8; 16], events: usize, cols: &[(String, std::sync::Arc<Column>
         out.extend_from_slice(s.as_bytes());
     };
     for (name, col) in cols {
+        w.put(&out)?;
+        out.clear();
         string(&mut out, name);
         out.extend_from_slice(&(col.dict.len() as u32).to_le_bytes());
         for v in &col.dict {
@@ -260,9 +350,8 @@ fn encode(key: &[u8; 16], events: usize, cols: &[(String, std::sync::Arc<Column>
             }
         }
     }
-    let sum = checksum(&out);
-    out.extend_from_slice(&sum);
-    out
+    w.put(&out)?;
+    w.finish()
 }
 
 /// The columns of a cache file, or `None` when it is not a whole, valid file for this key
@@ -470,5 +559,23 @@ mod tests {
             assert!(fresh.cached_columns().is_empty());
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_sum_written_as_it_goes_is_the_sum_read_at_once() {
+        for len in [0, 1, SUM_BLOCK - 1, SUM_BLOCK, SUM_BLOCK + 1, 3 * SUM_BLOCK + 5] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+            let mut w = Summing::new(Vec::new());
+            for piece in data.chunks(99_991) {
+                w.put(piece).unwrap();
+            }
+            let written = w.finish().unwrap();
+            assert_eq!(&written[..len], &data[..], "{len}: the bytes pass through");
+            assert_eq!(written[len..], checksum(&data), "{len}");
+        }
+        let mut other: Vec<u8> = (0..SUM_BLOCK + 1).map(|i| i as u8).collect();
+        let sum = checksum(&other);
+        other[SUM_BLOCK] ^= 1;
+        assert_ne!(checksum(&other), sum, "a changed byte in the last block changes the sum");
     }
 }

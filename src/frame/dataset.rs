@@ -111,6 +111,11 @@ fn all_index_time<'n>(mut names: impl Iterator<Item = &'n String>, f: &Fields) -
 /// Fewer events than this are made on one core.
 const PARALLEL_MIN: usize = 4096;
 
+/// A loop over many events lets go of the mapped text of each this many it has read
+/// ([`crate::events::release_span`]), so that a pass over a big file keeps little of it
+/// resident.
+const RELEASE_EVERY: usize = 1024;
+
 /// Whether a field can be kept for every event: `_raw` is the event itself (a copy per
 /// event would double the memory), and a wildcard is not one field.
 pub fn cacheable(name: &str) -> bool {
@@ -256,6 +261,9 @@ impl Dataset {
                         let mut dicts: Vec<HashMap<Value, u32, FxBuild>> = vec![HashMap::default(); names.len()];
                         let mut codes: Vec<Vec<u32>> = vec![vec![0; part.len()]; names.len()];
                         for (j, &i) in part.iter().enumerate() {
+                            if j > 0 && j % RELEASE_EVERY == 0 {
+                                self.release(&part[j - RELEASE_EVERY..j]);
+                            }
                             for (name, v) in ex.fields_of(i) {
                                 // `names` is sorted (it comes from a set).
                                 let Ok(k) = names.binary_search_by(|n| n.as_str().cmp(name.as_str())) else {
@@ -347,23 +355,34 @@ impl Dataset {
         self.extractor(wanted).fields_of(i)
     }
 
+    /// The events' mapped text ([`crate::events::release_span`]).
+    fn release(&self, events: &[usize]) {
+        crate::events::release_span(events.iter().map(|&e| &self.events[e]));
+    }
+
     /// The wanted fields of each of `events`, in that order, made on all cores when there
     /// are many.
     pub fn fields_of_many(&self, events: &[usize], wanted: Wanted) -> Vec<Fields> {
         let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-        if threads == 1 || events.len() < PARALLEL_MIN {
+        let part_fields = |part: &[usize]| {
             let ex = self.extractor(wanted);
-            return events.iter().map(|&i| ex.fields_of(i)).collect();
+            let mut out = Vec::with_capacity(part.len());
+            for block in part.chunks(RELEASE_EVERY) {
+                out.extend(block.iter().map(|&i| ex.fields_of(i)));
+                self.release(block);
+            }
+            out
+        };
+        if threads == 1 || events.len() < PARALLEL_MIN {
+            return part_fields(events);
         }
         let chunk = events.len().div_ceil(threads);
         std::thread::scope(|s| {
             let handles: Vec<_> = events
                 .chunks(chunk)
                 .map(|part| {
-                    s.spawn(move || {
-                        let ex = self.extractor(wanted);
-                        part.iter().map(|&i| ex.fields_of(i)).collect::<Vec<_>>()
-                    })
+                    let part_fields = &part_fields;
+                    s.spawn(move || part_fields(part))
                 })
                 .collect();
             handles.into_iter().flat_map(|h| h.join().expect("extraction does not panic")).collect()
