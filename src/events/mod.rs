@@ -131,8 +131,11 @@ impl Event {
         put("_raw", &|| self.raw.to_string());
         if let Some(ts) = &self.time {
             put("_time", &|| format_epoch(ts.epoch));
-            for (k, v) in time::date_fields(ts) {
-                put(k, &|| v.clone());
+            // Made only when one is wanted (formatting them was a twentieth of extraction).
+            if time::DATE_FIELDS.iter().any(|k| wanted(k)) {
+                for (k, v) in time::date_fields(ts) {
+                    put(k, &|| v.clone());
+                }
             }
             put("timestartpos", &|| ts.start.to_string());
             put("timeendpos", &|| ts.end.to_string());

@@ -98,6 +98,10 @@ pub fn parse_iso(s: &str) -> Option<(Timestamp, usize)> {
     Some((Timestamp { epoch: epoch as f64 + fraction, offset_minutes, start: 0, end: 0 }, k))
 }
 
+/// The names [`date_fields`] makes.
+pub const DATE_FIELDS: &[&str] =
+    &["date_hour", "date_mday", "date_minute", "date_month", "date_second", "date_wday", "date_year", "date_zone"];
+
 /// The `date_*` fields: the timestamp's parts as written in the event (not converted to
 /// any time zone); month and weekday as lower-case English names; numbers unpadded.
 /// `date_zone` is the written offset in minutes (UNVERIFIED for non-`Z` offsets).
@@ -172,6 +176,8 @@ mod tests {
     fn date_fields_are_the_written_parts() {
         let ts = event_time(r#"{"eventTime":"2025-02-11T20:04:34Z"}"#).unwrap();
         let f: Vec<String> = date_fields(&ts).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let names: Vec<&str> = date_fields(&ts).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, DATE_FIELDS, "the names said in advance are the ones made");
         assert_eq!(
             f,
             [
