@@ -167,13 +167,19 @@ pub fn run_all<'c>(
         // The pages of the input it read go back to the page cache (a search running
         // beside it reads its pages back in as it needs them).
         spelunk::events::release_mapped(&ds.events);
-        let risk = match &result {
-            Ok(r) if all_types || rba::creates_risk(d) => rba::risk_events(d, r, now),
-            _ => Vec::new(),
+        // Risk events are made only when kept; otherwise counted.
+        let (risk, (risk_events, risk_score)) = match &result {
+            Ok(r) if all_types || rba::creates_risk(d) => {
+                if keep_risk {
+                    let risk = rba::risk_events(d, r, now);
+                    let tally = (risk.len(), risk.iter().map(|e| e.risk_score).sum());
+                    (risk, tally)
+                } else {
+                    (Vec::new(), rba::risk_tally(d, r))
+                }
+            }
+            _ => (Vec::new(), (0, 0.0)),
         };
-        let risk_events = risk.len();
-        let risk_score = risk.iter().map(|e| e.risk_score).sum();
-        let risk = if keep_risk { risk } else { Vec::new() };
         Outcome { detection: d, result, risk_events, risk_score, risk, elapsed: start.elapsed() }
     };
     let work: Vec<Mutex<Option<Result<spelunk::Query, String>>>> =

@@ -124,7 +124,26 @@ pub fn notables(d: &Detection, r: &Results, now: f64) -> Vec<Notable> {
 
 /// A field's non-empty values in one result.
 pub fn values(r: &Results, field: &str, row: usize) -> Vec<String> {
-    r.column(field).map(|c| c[row].values().iter().filter(|v| !v.is_empty()).cloned().collect()).unwrap_or_default()
+    non_empty(r, field, row).cloned().collect()
+}
+
+fn non_empty<'r>(r: &'r Results, field: &str, row: usize) -> impl Iterator<Item = &'r String> {
+    r.column(field).into_iter().flat_map(move |c| c[row].values().iter().filter(|v| !v.is_empty()))
+}
+
+/// How many risk events [`risk_events`] makes of these results, and their total score
+/// (added in the same order), without making them.
+pub fn risk_tally(d: &Detection, r: &Results) -> (usize, f64) {
+    let (mut events, mut score) = (0, 0.0);
+    for row in 0..r.rows {
+        for o in &d.risk.objects {
+            for _ in non_empty(r, &o.field, row) {
+                events += 1;
+                score += o.score;
+            }
+        }
+    }
+    (events, score)
 }
 
 /// `message` with each `$field$` replaced by the result's value(s).
@@ -219,5 +238,17 @@ mod tests {
         assert_eq!(ev.iter().map(|e| e.risk_object.as_str()).collect::<Vec<_>>(), ["a", "b"]);
         assert!(ev.iter().all(|e| e.risk_score == 20.0 && e._time == 5.0 && e.threat_object == ["1.1.1.1"]));
         assert_eq!(ev[0].risk_message, "a, b via 1.1.1.1");
+        assert_eq!(risk_tally(&d, &r), (2, 40.0), "counted as made");
+        let r = results(
+            &["user"],
+            vec![
+                vec![Value::Multi(vec!["a".into(), "".into(), "c".into()])],
+                vec![Value::from("")],
+                vec![Value::from("d")],
+            ],
+        );
+        let made = risk_events(&d, &r, 5.0);
+        assert_eq!(made.len(), 3, "empty values make no risk object");
+        assert_eq!(risk_tally(&d, &r), (made.len(), made.iter().map(|e| e.risk_score).sum()));
     }
 }

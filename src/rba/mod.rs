@@ -11,4 +11,4 @@ pub mod events;
 pub mod mitre;
 
 pub use aggregate::{aggregate, ObjectRisk};
-pub use events::{creates_risk, notables, risk_events, Notable, RiskEvent};
+pub use events::{creates_risk, notables, risk_events, risk_tally, Notable, RiskEvent};

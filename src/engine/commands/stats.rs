@@ -1,7 +1,7 @@
 //! `stats`, `eventstats` and `streamstats` (docs/spl-semantics.md 4.1, 4.3, 4.4): groups
 //! by the by-fields, then the functions of `aggregate.rs` over each group.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use indexmap::IndexMap;
 
@@ -11,6 +11,7 @@ use crate::engine::EngineError;
 use crate::eval::eval;
 use crate::eval::search::{glob_captures, glob_fill};
 use crate::eval::value::parse_number;
+use crate::events::hash::FxBuild;
 use crate::events::Value;
 use crate::frame::Frame;
 use crate::syntax::fields::expr_fields;
@@ -115,11 +116,45 @@ pub(super) fn times(f: &mut Frame, planned: &[Planned]) -> Vec<Option<f64>> {
 fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<String>, Vec<usize>> {
     f.ensure(&by.iter().cloned().collect());
     let cols: Vec<Vec<Value>> = by.iter().map(|b| f.values(b)).collect();
-    let mut out: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
+    // Rows are gathered under borrowed keys (one lookup per row, no copy); each group's key
+    // is copied once at the end.
+    let mut index: HashMap<Vec<&str>, usize, FxBuild> = HashMap::default();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    fn add<'c>(
+        index: &mut HashMap<Vec<&'c str>, usize, FxBuild>,
+        members: &mut Vec<Vec<usize>>,
+        key: &[&'c str],
+        row: usize,
+    ) {
+        match index.get(key) {
+            Some(&g) => members[g].push(row),
+            None => {
+                index.insert(key.to_vec(), members.len());
+                members.push(vec![row]);
+            }
+        }
+    }
+    let mut key: Vec<&str> = Vec::with_capacity(by.len());
     for row in 0..f.height() {
-        let mut keys: Vec<Vec<String>> = vec![Vec::new()];
+        key.clear();
+        let mut single = true;
         for c in &cols {
-            let mut vals: Vec<&String> = c[row].values().iter().collect();
+            match c[row].values() {
+                [one] => key.push(one),
+                _ => {
+                    single = false;
+                    break;
+                }
+            }
+        }
+        if single {
+            add(&mut index, &mut members, &key, row);
+            continue;
+        }
+        // Absent or multivalue: every combination of the values (none when one is absent).
+        let mut keys: Vec<Vec<&str>> = vec![Vec::new()];
+        for c in &cols {
+            let mut vals: Vec<&str> = c[row].values().iter().map(String::as_str).collect();
             if dedup_splitvals {
                 let mut seen = BTreeSet::new();
                 vals.retain(|v| seen.insert(*v));
@@ -129,17 +164,20 @@ fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<S
                 .flat_map(|k| {
                     vals.iter().map(move |v| {
                         let mut k = k.clone();
-                        k.push((*v).clone());
+                        k.push(v);
                         k
                     })
                 })
                 .collect();
         }
-        for k in keys {
-            out.entry(k).or_default().push(row);
+        for k in &keys {
+            add(&mut index, &mut members, k, row);
         }
     }
-    out
+    index
+        .into_iter()
+        .map(|(k, g)| (k.into_iter().map(str::to_string).collect(), std::mem::take(&mut members[g])))
+        .collect()
 }
 
 pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Value {
