@@ -86,9 +86,38 @@ fn shown(field: &str, v: &Value) -> Vec<String> {
     v.values().to_vec()
 }
 
+/// Rows are formatted as CSV this many at a time per core, side by side, and written in
+/// order.
+const CSV_BATCH: usize = 8192;
+
 fn csv<'v>(fields: &[&str], rows: impl Iterator<Item = Vec<&'v Value>>, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(fields)?;
+    let mut head = ::csv::Writer::from_writer(&mut *out);
+    head.write_record(fields)?;
+    head.flush()?;
+    drop(head);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<Vec<&Value>> = rows.by_ref().take(CSV_BATCH * threads).collect();
+        let texts: Vec<io::Result<Vec<u8>>> = if threads == 1 || batch.len() <= CSV_BATCH {
+            vec![csv_rows(fields, &batch)]
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> =
+                    batch.chunks(CSV_BATCH).map(|part| s.spawn(move || csv_rows(fields, part))).collect();
+                handles.into_iter().map(|h| h.join().expect("formatting does not panic")).collect()
+            })
+        };
+        for text in texts {
+            out.write_all(&text?)?;
+        }
+    }
+    Ok(())
+}
+
+/// Rows as CSV records (no header).
+fn csv_rows(fields: &[&str], rows: &[Vec<&Value>]) -> io::Result<Vec<u8>> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
     for row in rows {
         for (f, v) in fields.iter().zip(row) {
             match v {
@@ -100,7 +129,7 @@ fn csv<'v>(fields: &[&str], rows: impl Iterator<Item = Vec<&'v Value>>, out: &mu
         }
         w.write_record(None::<&[u8]>)?;
     }
-    w.flush()
+    w.into_inner().map_err(|e| e.into_error())
 }
 
 fn json<'v>(
@@ -429,5 +458,45 @@ mod tests {
         let r = Results::from_rows(&["mv"], vec![vec![Value::Multi(vals)]]);
         let t = fitted(&r, Fit { width: 80, max_rows: 10, max_values: 3 });
         assert_eq!(t, "mv\n--------\nv0\nv1\n… 4 more\n(1 result)\n");
+    }
+
+    #[test]
+    fn csv_formatted_in_batches_side_by_side_is_csv_formatted_in_one_go() {
+        let n = 5 * CSV_BATCH + 17;
+        let cell = |k: usize| match k % 5 {
+            0 => Value::Null,
+            1 => Value::Str(format!("v{k}")),
+            2 => Value::Str(format!("needs \"quotes\", {k}")),
+            3 => Value::Multi(vec![format!("a{k}"), "b".into()]),
+            _ => Value::Str(format!("{}", 1_700_000_000 + k)),
+        };
+        let big = Results {
+            fields: vec!["_time".into(), "x".into(), "y".into()],
+            columns: vec![(0..n).map(cell).collect(), (1..=n).map(cell).collect(), (2..n + 2).map(cell).collect()],
+            rows: n,
+            warnings: Vec::new(),
+        };
+        let small = results();
+        let parts = [("first", &big), ("second", &small), ("third", &big)];
+        let mut got = Vec::new();
+        write_labelled(Some("search_name"), &parts, Format::Csv, &mut got).unwrap();
+
+        // The same rows through one writer.
+        let fields = ["search_name", "_time", "x", "y", "user", "ip"];
+        let mut rows: Vec<Vec<&Value>> = Vec::new();
+        let names: Vec<Value> = parts.iter().map(|(n, _)| Value::from(*n)).collect();
+        for ((_, r), name) in parts.iter().zip(&names) {
+            for i in 0..r.rows {
+                let mut row = vec![name];
+                for f in &fields[1..] {
+                    row.push(r.column(f).map_or(&Value::Null, |c| &c[i]));
+                }
+                rows.push(row);
+            }
+        }
+        let mut want = b"search_name,_time,x,y,user,ip\n".to_vec();
+        want.extend(csv_rows(&fields, &rows).unwrap());
+        assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+        assert_eq!(rows.len(), 2 * n + 2);
     }
 }
