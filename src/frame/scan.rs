@@ -142,28 +142,25 @@ impl Decisions {
             }
             Decisions::Packed { radix, seen } => {
                 let key = cols.iter().zip(radix.iter()).fold(0u64, |k, (c, r)| k * r + c.codes.get(e) as u64);
-                match seen.get(&key) {
-                    Some(&b) => Ok(b),
-                    None => {
-                        let b = decide()?;
-                        seen.insert(key, b);
-                        Ok(b)
-                    }
-                }
+                remembered(seen, key, decide)
             }
-            Decisions::Wide(seen) => {
-                let key: Vec<u32> = cols.iter().map(|c| c.codes.get(e)).collect();
-                match seen.get(&key) {
-                    Some(&b) => Ok(b),
-                    None => {
-                        let b = decide()?;
-                        seen.insert(key, b);
-                        Ok(b)
-                    }
-                }
-            }
+            Decisions::Wide(seen) => remembered(seen, cols.iter().map(|c| c.codes.get(e)).collect(), decide),
         }
     }
+}
+
+/// What `seen` holds for `key`, or `decide`d and kept there.
+fn remembered<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, bool, FxBuild>,
+    key: K,
+    decide: impl FnOnce() -> Result<bool, EvalError>,
+) -> Result<bool, EvalError> {
+    if let Some(&b) = seen.get(&key) {
+        return Ok(b);
+    }
+    let b = decide()?;
+    seen.insert(key, b);
+    Ok(b)
 }
 
 /// The events of an order that match a search expression, decided from the dataset's
