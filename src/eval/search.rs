@@ -144,7 +144,22 @@ fn find(hay: &[u8], needle: &[u8], fold: bool) -> Option<usize> {
     if !fold || !needle.iter().any(u8::is_ascii_alphabetic) {
         return memchr::memmem::find(hay, needle);
     }
-    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
+    // Candidates are where the first byte is, in either case.
+    let first = needle[0];
+    let mut from = 0;
+    while from + needle.len() <= hay.len() {
+        let k = from
+            + memchr::memchr2(
+                first.to_ascii_lowercase(),
+                first.to_ascii_uppercase(),
+                &hay[from..=hay.len() - needle.len()],
+            )?;
+        if hay[k..k + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(k);
+        }
+        from = k + 1;
+    }
+    None
 }
 
 /// `s` lowercased as `str::to_lowercase` does, faster when it is ASCII.
@@ -199,7 +214,16 @@ pub fn glob_captures(pattern: &str, text: &str) -> Option<Vec<String>> {
 /// exact breakers are UNVERIFIED).
 pub fn term_in_raw(term: &str, raw: &str) -> bool {
     let t = lowercase(term);
-    let r = lowercase(raw);
+    if term.is_ascii() && raw.is_ascii() {
+        // ASCII letters compared without case, the text not copied.
+        return term_in(&t, raw, true);
+    }
+    term_in(&t, &lowercase(raw), false)
+}
+
+/// [`term_in_raw`] of a lowercased term in `r`: lowercased too, or ASCII compared with
+/// `fold`.
+fn term_in(t: &str, r: &str, fold: bool) -> bool {
     let pieces: Vec<&str> = t.split('*').collect();
     let boundary = |s: &str, at: usize, before: bool| -> bool {
         let c = if before { s[..at].chars().next_back() } else { s[at..].chars().next() };
@@ -212,13 +236,13 @@ pub fn term_in_raw(term: &str, raw: &str) -> bool {
         return true;
     }
     let mut start = 0;
-    while let Some(k) = memchr::memmem::find(&r.as_bytes()[start..], first.as_bytes()) {
+    while let Some(k) = find(&r.as_bytes()[start..], first.as_bytes(), fold) {
         let at = start + k;
-        if lead_wild || boundary(&r, at, true) {
+        if lead_wild || boundary(r, at, true) {
             // The rest of the pattern must follow, ending at a boundary unless it ends in `*`.
             let rest_pattern = &t[t.find(first).expect("first piece")..];
-            if let Some(end) = match_from(&r[at..], rest_pattern) {
-                if trail_wild || boundary(&r, at + end, false) {
+            if let Some(end) = match_from(&r[at..], rest_pattern, fold) {
+                if trail_wild || boundary(r, at + end, false) {
                     return true;
                 }
             }
@@ -235,8 +259,8 @@ pub fn term_in_raw(term: &str, raw: &str) -> bool {
 }
 
 /// Matches `pattern` (with `*`) at the start of `text`; returns where the shortest match
-/// ends (the end of the text for a trailing `*`).
-fn match_from(text: &str, pattern: &str) -> Option<usize> {
+/// ends (the end of the text for a trailing `*`). `fold` compares ASCII letters without case.
+fn match_from(text: &str, pattern: &str, fold: bool) -> Option<usize> {
     let pieces: Vec<&str> = pattern.split('*').collect();
     let mut pos = 0;
     for (k, piece) in pieces.iter().enumerate() {
@@ -244,12 +268,13 @@ fn match_from(text: &str, pattern: &str) -> Option<usize> {
             continue;
         }
         if k == 0 {
-            if !text.starts_with(piece) {
+            let head = text.as_bytes().get(..piece.len())?;
+            if !(if fold { head.eq_ignore_ascii_case(piece.as_bytes()) } else { head == piece.as_bytes() }) {
                 return None;
             }
             pos = piece.len();
         } else {
-            let found = memchr::memmem::find(&text.as_bytes()[pos..], piece.as_bytes())?;
+            let found = find(&text.as_bytes()[pos..], piece.as_bytes(), fold)?;
             pos += found + piece.len();
         }
     }
@@ -328,6 +353,46 @@ mod tests {
             }
         }
         assert!(!glob_matches("Delete*", "deletebucket", false) && glob_matches("Delete*", "DeleteX", false));
+    }
+
+    #[test]
+    fn raw_terms_compared_without_copies_agree_with_lowercasing_both() {
+        let raws = [
+            r#"{"eventName":"DeleteBucket","errorCode":"AccessDenied","userAgent":"aws-cli/2.0 Python"}"#,
+            r#"{"a":"REMOVE-me","b":"xdeletex","c":"delete","d":"Error: timeout","e":"re-Move"}"#,
+            "delete",
+            "",
+            "Delete*Bucket deleteBUCKET de-lete",
+        ];
+        let terms = [
+            "delete",
+            "DELETE",
+            "*delete*",
+            "delete*",
+            "*bucket",
+            "remove",
+            "re*move",
+            "error",
+            "error:",
+            "denied",
+            "access*denied",
+            "aws-cli",
+            "*",
+            "e",
+            "x*x",
+            "python",
+            "de*ete",
+            "bucket*",
+        ];
+        for raw in raws {
+            for term in terms {
+                let reference = term_in(&term.to_lowercase(), &raw.to_lowercase(), false);
+                assert_eq!(term_in_raw(term, raw), reference, "{term} in {raw}");
+            }
+        }
+        assert_eq!(find(b"xxAbCabc", b"abc", true), Some(2));
+        assert_eq!(find(b"ab", b"abc", true), None);
+        assert_eq!(find(b"", b"a", true), None);
     }
 
     #[test]

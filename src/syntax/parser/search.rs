@@ -249,7 +249,9 @@ fn bare_token(i: In<'_>) -> PResult<'_, String> {
 /// The text a term matches: a phrase's text, or a bare term's with `\\` and `\"`
 /// resolved (as the parser reads any bare word).
 pub fn term_text(text: &str, phrase: bool) -> String {
-    if phrase {
+    // A word with nothing the parser reads specially is itself (asked once per event).
+    let plain = |c: char| !c.is_whitespace() && !WORD_STOP.contains(c) && !"\\=<>!(".contains(c);
+    if phrase || (!text.is_empty() && text.chars().all(plain) && !text.contains("```")) {
         return text.to_string();
     }
     match bare_token(In::new(text)) {
@@ -330,5 +332,23 @@ pub fn print_search_field(name: &str) -> String {
         name.to_string()
     } else {
         quote(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_terms_are_their_own_text() {
+        for t in
+            ["delete", "*remove*", "aws-cli/2.0", "a.b:c", "é", "x`y", "a\\b", "a\\\"b", "f(x)", "a=b", "a!b", "```x"]
+        {
+            let parsed = match bare_token(In::new(t)) {
+                Ok((_, w)) => w,
+                Err(_) => t.to_string(),
+            };
+            assert_eq!(term_text(t, false), parsed, "{t}");
+        }
     }
 }
