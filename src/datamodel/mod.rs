@@ -400,7 +400,7 @@ pub fn evaluate(
         let mut values = Vec::with_capacity(frame.height());
         // A calculation depends only on the fields it reads: over many events it is made
         // once per distinct combination of their values.
-        let reads = f.calculation.as_ref().and_then(calculation_reads);
+        let reads = f.calculation.as_ref().and_then(|e| crate::eval::memo::reads([e]));
         let mut memo: Memo<Result<Value, EvalError>> = Memo::default();
         for (i, &is_member) in member[d].iter().enumerate() {
             let v = if !is_member {
@@ -428,14 +428,6 @@ pub fn evaluate(
         columns.insert("nodename".into(), nodes);
     }
     Ok(columns)
-}
-
-/// The fields a calculation reads, when it names each of them (no wildcard): its value
-/// depends on theirs alone (eval functions are pure; `now()` is the search's start).
-fn calculation_reads(e: &Expr) -> Option<Vec<String>> {
-    let mut names = BTreeSet::new();
-    expr_fields(e, &mut names);
-    names.iter().all(|n| !n.contains('*')).then(|| names.into_iter().collect())
 }
 
 /// Each dataset's membership over the frame's rows, datasets in tree order: its parent's

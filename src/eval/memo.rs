@@ -9,6 +9,15 @@ use std::hash::BuildHasher;
 use crate::events::hash::FxBuild;
 use crate::events::Value;
 
+/// The fields the expressions read, when each is named (no wildcard): what they give
+/// depends on those fields' values alone (eval functions are pure; `now()` is the search's
+/// start), so those values are the key to remember it by.
+pub fn reads<'e>(exprs: impl IntoIterator<Item = &'e crate::syntax::Expr>) -> Option<Vec<String>> {
+    let mut names = std::collections::BTreeSet::new();
+    exprs.into_iter().for_each(|e| crate::syntax::fields::expr_fields(e, &mut names));
+    names.iter().all(|n| !n.contains('*')).then(|| names.into_iter().collect())
+}
+
 /// At most this many combinations are kept per computation; past it, new ones are computed
 /// every time (inputs that are nearly unique, such as an ARN, gain nothing from memory).
 const LIMIT: usize = 1 << 14;

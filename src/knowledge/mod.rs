@@ -114,19 +114,10 @@ pub struct CalculatedField {
 
 impl CalculatedField {
     pub fn new(field: String, expr: Expr) -> CalculatedField {
-        let plain = |names: std::collections::BTreeSet<String>| {
-            names.iter().all(|n| !n.contains('*')).then(|| names.into_iter().collect::<Vec<_>>())
-        };
-        let mut names = std::collections::BTreeSet::new();
-        syntax::fields::expr_fields(&expr, &mut names);
-        let reads = plain(names);
+        let reads = crate::eval::memo::reads([&expr]);
         let decides_on = match &expr.kind {
             syntax::ExprKind::Call { name, args } => {
-                crate::eval::functions::decision_conditions(name, args).and_then(|conditions| {
-                    let mut names = std::collections::BTreeSet::new();
-                    conditions.into_iter().for_each(|c| syntax::fields::expr_fields(c, &mut names));
-                    plain(names)
-                })
+                crate::eval::functions::decision_conditions(name, args).and_then(crate::eval::memo::reads)
             }
             _ => None,
         };
