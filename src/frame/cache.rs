@@ -395,7 +395,7 @@ fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Vec<(String, Co
             4 => Codes::U32(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
             _ => return None,
         };
-        if (0..events).any(|i| codes.get(i) as usize > dict.len()) {
+        if codes.max() as usize > dict.len() {
             return None;
         }
         let made = match r.take(1)?[0] {

@@ -64,6 +64,15 @@ impl Codes {
         }
     }
 
+    /// The largest code (0 when there are none).
+    pub fn max(&self) -> u32 {
+        match self {
+            Codes::U8(c) => c.iter().copied().max().unwrap_or(0) as u32,
+            Codes::U16(c) => c.iter().copied().max().unwrap_or(0) as u32,
+            Codes::U32(c) => c.iter().copied().max().unwrap_or(0),
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
             Codes::U8(c) => c.len(),
@@ -463,5 +472,27 @@ impl<'a> Extractor<'a> {
         let mut remembered = self.remembered.borrow_mut();
         let memo = remembered.entry(e.meta.sourcetype.as_str()).or_default();
         knowledge::apply_remembering(rules, f, &self.ds.ctx, memo);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_as_narrow_as_their_largest() {
+        for (codes, max, width) in [(vec![0, 3, 255], 255, 1), (vec![7, 256, 0], 256, 2), (vec![70_000, 1], 70_000, 4)]
+        {
+            let c = Codes::new(codes.clone(), max);
+            let got = match &c {
+                Codes::U8(_) => 1,
+                Codes::U16(_) => 2,
+                Codes::U32(_) => 4,
+            };
+            assert_eq!(got, width);
+            assert_eq!(c.max(), *codes.iter().max().unwrap());
+            assert_eq!((0..codes.len()).map(|i| c.get(i)).collect::<Vec<_>>(), codes);
+        }
+        assert_eq!(Codes::new(Vec::new(), 0).max(), 0);
     }
 }
