@@ -409,10 +409,7 @@ pub fn evaluate(
                 let row = cols.row(i);
                 let calculate = |e: &Expr| Ok(eval(e, &row, ctx)?.into_field().unwrap_or(Value::Null));
                 match (&f.calculation, &reads) {
-                    (Some(e), Some(reads)) => {
-                        let key: Vec<Option<&Value>> = reads.iter().map(|n| crate::eval::Row::field(&row, n)).collect();
-                        memo.get_or(&key, || calculate(e))?
-                    }
+                    (Some(e), Some(reads)) => memo.get_or(&crate::eval::memo::key(&row, reads), || calculate(e))?,
                     (Some(e), None) => calculate(e)?,
                     (None, _) => crate::eval::Row::field(&row, &f.name).cloned().unwrap_or(Value::Null),
                 }

@@ -18,6 +18,29 @@ pub fn reads<'e>(exprs: impl IntoIterator<Item = &'e crate::syntax::Expr>) -> Op
     names.iter().all(|n| !n.contains('*')).then(|| names.into_iter().collect())
 }
 
+/// The fields a search expression reads, when its answer depends only on their values (no
+/// `_raw` term, no wildcard field name, no time bound, no subsearch).
+pub fn search_reads(e: &crate::syntax::SearchExpr) -> Option<Vec<String>> {
+    use crate::syntax::{SearchExpr, SearchKind};
+    fn pure(e: &SearchExpr) -> bool {
+        match &e.kind {
+            SearchKind::And(items) | SearchKind::Or(items) => items.iter().all(pure),
+            SearchKind::Not(inner) => pure(inner),
+            SearchKind::Compare { field, .. } | SearchKind::In { field, .. } => !field.name.contains('*'),
+            SearchKind::Term { text, phrase } => !*phrase && text == "*",
+            SearchKind::TimeModifier { .. } | SearchKind::Subsearch(_) => false,
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    crate::syntax::fields::search_fields(e, &mut names);
+    pure(e).then(|| names.into_iter().collect())
+}
+
+/// The values of `reads` in `row`: what a remembered result is kept under.
+pub fn key<'r, R: crate::eval::Row + ?Sized>(row: &'r R, reads: &[String]) -> Vec<Option<&'r Value>> {
+    reads.iter().map(|n| row.field(n)).collect()
+}
+
 /// At most this many combinations are kept per computation; past it, new ones are computed
 /// every time (inputs that are nearly unique, such as an ARN, gain nothing from memory).
 const LIMIT: usize = 1 << 14;

@@ -1,7 +1,7 @@
 //! Applying a sourcetype's knowledge to one event's fields, step by step.
 
 use super::{Alias, AutoLookup, CalculatedField, EventType, Extraction, SourcetypeKnowledge, TagRule};
-use crate::eval::memo::Memo;
+use crate::eval::memo::{key, Memo};
 use crate::eval::{eval, Context, EvalValue};
 use crate::events::{Fields, Value};
 use crate::syntax::ExprKind;
@@ -91,11 +91,6 @@ fn calculated(list: &[CalculatedField], fields: &mut Fields, ctx: &Context, memo
             }
         }
     }
-}
-
-/// The values of `reads` in `fields`: what a remembered result is kept under.
-fn key<'f>(fields: &'f Fields, reads: &[String]) -> Vec<Option<&'f Value>> {
-    reads.iter().map(|n| fields.get(n.as_str())).collect()
 }
 
 /// `eventtype`: the names of the matching event types, in name order. Those whose search

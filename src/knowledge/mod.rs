@@ -48,26 +48,9 @@ pub struct EventType {
 
 impl EventType {
     pub fn new(name: String, search: SearchExpr) -> EventType {
-        let reads = pure_search_reads(&search);
+        let reads = crate::eval::memo::search_reads(&search);
         EventType { name, search, reads }
     }
-}
-
-/// The fields `e` reads when its answer depends only on their values.
-fn pure_search_reads(e: &SearchExpr) -> Option<Vec<String>> {
-    use crate::syntax::SearchKind;
-    fn pure(e: &SearchExpr) -> bool {
-        match &e.kind {
-            SearchKind::And(items) | SearchKind::Or(items) => items.iter().all(pure),
-            SearchKind::Not(inner) => pure(inner),
-            SearchKind::Compare { field, .. } | SearchKind::In { field, .. } => !field.name.contains('*'),
-            SearchKind::Term { text, phrase } => !*phrase && text == "*",
-            SearchKind::TimeModifier { .. } | SearchKind::Subsearch(_) => false,
-        }
-    }
-    let mut names = std::collections::BTreeSet::new();
-    syntax::fields::search_fields(e, &mut names);
-    pure(e).then(|| names.into_iter().collect())
 }
 
 /// Tags for events whose `field` has `value` (`eventtype` for event types).
