@@ -269,19 +269,19 @@ impl Dataset {
                         let ex = self.extractor(Wanted::Names(missing));
                         let mut dicts: Vec<HashMap<Value, u32, FxBuild>> = vec![HashMap::default(); names.len()];
                         let mut codes: Vec<Vec<u32>> = vec![vec![0; part.len()]; names.len()];
-                        for (j, &i) in part.iter().enumerate() {
-                            if j > 0 && j % RELEASE_EVERY == 0 {
-                                self.release(&part[j - RELEASE_EVERY..j]);
+                        for (b, block) in part.chunks(RELEASE_EVERY).enumerate() {
+                            for (j, &i) in block.iter().enumerate() {
+                                for (name, v) in ex.fields_of(i) {
+                                    // `names` is sorted (it comes from a set).
+                                    let Ok(k) = names.binary_search_by(|n| n.as_str().cmp(name.as_str())) else {
+                                        continue;
+                                    };
+                                    let next = dicts[k].len() as u32 + 1;
+                                    let code = *dicts[k].entry(v).or_insert(next);
+                                    codes[k][b * RELEASE_EVERY + j] = code;
+                                }
                             }
-                            for (name, v) in ex.fields_of(i) {
-                                // `names` is sorted (it comes from a set).
-                                let Ok(k) = names.binary_search_by(|n| n.as_str().cmp(name.as_str())) else {
-                                    continue;
-                                };
-                                let next = dicts[k].len() as u32 + 1;
-                                let code = *dicts[k].entry(v).or_insert(next);
-                                codes[k][j] = code;
-                            }
+                            self.release(block);
                         }
                         dicts
                             .into_iter()
