@@ -299,3 +299,68 @@ fn a_content_directory_can_add_or_replace_datamodels() {
         "{stdout}"
     );
 }
+
+/// A run of many searches shares one `Evaluations`: each dataset's events are selected
+/// once and each field made when first asked for. Every search must still see what it
+/// sees alone, whichever searches ran before it and with whatever fields they asked for.
+#[test]
+fn searches_sharing_datamodel_evaluations_see_what_each_sees_alone() {
+    let ds = over(&[EC2_TP, EC2_BENIGN]);
+    let macros = MacroTable::builtin();
+    let searches = [
+        "| tstats count from datamodel=Change by All_Changes.action",
+        "| tstats count values(All_Changes.object_id) as ids from datamodel=Change by All_Changes.user All_Changes.status",
+        "| tstats count from datamodel=Change where All_Changes.action=created by All_Changes.Instance_Changes.image_id",
+        "| tstats count from datamodel=Change.Instance_Changes by All_Changes.Instance_Changes.instance_type",
+        "| tstats count from datamodel=Change by nodename _time span=1d",
+        // After 14:00 only the true positive's events: another selection of the dataset.
+        "| tstats count from datamodel=Change where earliest=1795356000 by All_Changes.action",
+        "| tstats count from datamodel=Change by All_Changes.usr",
+    ];
+    let alone: Vec<Results> = searches.iter().map(|s| search(&ds, s)).collect();
+    assert!(alone[..6].iter().all(|r| r.rows > 0), "the fixture gives rows: {alone:?}");
+    assert_ne!(rows(&alone[5]), rows(&alone[0]), "the time bound selects other events");
+    // In order, in reverse, and each twice: the answers do not change.
+    let shared = spelunk::datamodel::Evaluations::default();
+    let options = Options { evaluations: Some(&shared), ..Options::default() };
+    let order: Vec<usize> = (0..searches.len()).chain((0..searches.len()).rev()).collect();
+    for k in order {
+        let q = spelunk::compile(searches[k], &macros).unwrap();
+        let r = run(&q, &ds, &options).unwrap_or_else(|e| panic!("{}", e.render_plain("search", searches[k])));
+        assert_eq!(rows(&r), rows(&alone[k]), "{}", searches[k]);
+        assert_eq!(r.fields, alone[k].fields, "{}", searches[k]);
+        assert_eq!(r.warnings, alone[k].warnings, "{}", searches[k]);
+    }
+}
+
+/// The shared passes of a run make, for a tstats over a datamodel, the fields its
+/// dataset's constraints read (over all events) and those its datamodel fields are made
+/// from (over the events it selects).
+#[test]
+fn a_tstats_plans_its_datasets_selection_and_the_event_fields_it_reads() {
+    use spelunk::frame::Selects;
+    let macros = MacroTable::builtin();
+    let plan = |spl: &str| {
+        let q = spelunk::compile(spl, &macros).unwrap();
+        spelunk::engine::scan_plan(&q.pipeline, &Options::default())
+    };
+    let p = plan(
+        "| tstats count from datamodel=Change.Instance_Changes where All_Changes.status=success by All_Changes.user",
+    );
+    match &p.selects {
+        Selects::Matching(e) => assert_eq!(spelunk::syntax::printer::print_search(e), "tag=change tag=instance"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(p.first.iter().map(String::as_str).collect::<Vec<_>>(), ["tag"]);
+    for f in ["user", "status", "_time", "host", "source", "sourcetype", "index"] {
+        assert!(p.later.contains(f), "{f} in {:?}", p.later);
+    }
+    // Not asked for: not made.
+    assert!(!p.later.contains("action") && !p.later.contains("image_id"), "{:?}", p.later);
+    // Without a datamodel, or with an unknown one, the plan is the syntax's.
+    assert!(matches!(plan("| tstats count where index=main by host").selects, Selects::Other));
+    assert!(matches!(plan("| tstats count from datamodel=Nope by x").selects, Selects::Other));
+    let p = plan("eventName=RunInstances | stats count by user");
+    assert!(matches!(&p.selects, Selects::Matching(_)));
+    assert!(p.first.contains("eventName") && p.later.contains("user"), "{p:?}");
+}

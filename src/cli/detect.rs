@@ -146,9 +146,17 @@ pub fn run_all<'c>(
         .map(|d| spelunk::compile(&d.file.search, &content.macros).map_err(|e| render(d, e)))
         .collect();
     // The fields the detections read over many events are made in shared passes.
-    let pipelines: Vec<_> = compiled.iter().flatten().map(|q| &q.pipeline).collect();
+    // The detections reading one datamodel dataset share its events and fields.
+    let evaluations = spelunk::datamodel::Evaluations::default();
+    let options = Options {
+        lookups: Some(&content.lookups),
+        datamodels: Some(&content.datamodels),
+        evaluations: Some(&evaluations),
+        ..Options::default()
+    };
+    let plans: Vec<_> = compiled.iter().flatten().map(|q| engine::scan_plan(&q.pipeline, &options)).collect();
     phases.time("shared passes (fields most detections read)", || {
-        spelunk::frame::prefetch_for(ds, &pipelines);
+        spelunk::frame::prefetch_for(ds, &plans);
         // The passes read every event; the detections read few events' text again.
         spelunk::events::release_mapped(&ds.events);
     });
@@ -156,14 +164,7 @@ pub fn run_all<'c>(
     // outcomes keep the detections' order.
     let run_one = |d: &'c Detection, q: Result<spelunk::Query, String>| {
         let start = Instant::now();
-        let result = q.and_then(|q| {
-            let options = Options {
-                lookups: Some(&content.lookups),
-                datamodels: Some(&content.datamodels),
-                ..Options::default()
-            };
-            engine::run(&q, ds, &options).map_err(|e| render(d, e))
-        });
+        let result = q.and_then(|q| engine::run(&q, ds, &options).map_err(|e| render(d, e)));
         // The pages of the input it read go back to the page cache (a search running
         // beside it reads its pages back in as it needs them).
         spelunk::events::release_mapped(&ds.events);

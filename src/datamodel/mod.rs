@@ -16,6 +16,10 @@
 //! - `from datamodel:Model.Dataset`: the events, with the dataset's fields under their
 //!   plain names ([`Naming::Plain`]).
 
+mod shared;
+
+pub use shared::Evaluations;
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
@@ -306,6 +310,13 @@ impl Node<'_> {
         scope
     }
 
+    /// The datasets in the scope that are not on the lineage: those whose membership
+    /// among the node's events is decided per event.
+    fn below(&self, naming: Naming) -> Vec<usize> {
+        let lineage = self.lineage();
+        self.scope(naming).into_iter().filter(|d| !lineage.contains(d)).collect()
+    }
+
     /// Every datamodel field a search of this node sees: (dataset, definition, name).
     pub fn fields(&self, naming: Naming) -> Vec<(usize, &FieldDef, String)> {
         let mut out = Vec::new();
@@ -369,30 +380,41 @@ pub fn evaluate(
     wanted: &dyn Fn(&str) -> bool,
     ctx: &Context,
 ) -> Result<IndexMap<String, Vec<Value>>, EvalError> {
-    let model = node.model;
-    let scope = node.scope(naming);
-    let lineage = node.lineage();
+    let member = membership(node, frame, naming)?;
+    evaluate_in(node, frame, naming, &member, wanted, ctx)
+}
 
-    // Membership of the datasets below the node, among its events.
-    let below: Vec<usize> = scope.iter().copied().filter(|d| !lineage.contains(d)).collect();
+/// Which of the frame's rows (the node's events) belong to each dataset in the node's
+/// scope: every row to the node and its ancestors; to a dataset below it, those that meet
+/// its constraints.
+pub fn membership(node: &Node, frame: &mut Frame, naming: Naming) -> Result<Membership, EvalError> {
+    let below = node.below(naming);
     let all_rows = vec![true; frame.height()];
-    let mut member = memberships(model, &below, frame, Some((node.dataset, &all_rows)))?;
-    for &d in &lineage {
+    let mut member = memberships(node.model, &below, frame, Some((node.dataset, &all_rows)))?;
+    for d in node.lineage() {
         member.insert(d, all_rows.clone());
     }
+    Ok(member)
+}
+
+/// Each dataset's membership over a frame's rows, by dataset index.
+pub type Membership = IndexMap<usize, Vec<bool>>;
+
+/// [`evaluate`] with the rows' [`membership`] already known.
+pub fn evaluate_in(
+    node: &Node,
+    frame: &mut Frame,
+    naming: Naming,
+    member: &Membership,
+    wanted: &dyn Fn(&str) -> bool,
+    ctx: &Context,
+) -> Result<IndexMap<String, Vec<Value>>, EvalError> {
+    let scope = node.scope(naming);
 
     // The wanted fields, from the event fields they read.
     let outputs: Vec<(usize, &FieldDef, String)> =
         node.fields(naming).into_iter().filter(|(_, _, name)| wanted(name)).collect();
-    let mut needed: BTreeSet<String> = BTreeSet::new();
-    for (_, f, _) in &outputs {
-        match &f.calculation {
-            Some(e) => expr_fields(e, &mut needed),
-            None => {
-                needed.insert(f.name.clone());
-            }
-        }
-    }
+    let needed = calculation_reads(outputs.iter().map(|(_, f, _)| *f));
     frame.ensure(&needed);
     let cols = frame.columns(&needed);
     let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
@@ -427,6 +449,37 @@ pub fn evaluate(
     Ok(columns)
 }
 
+/// The event fields [`evaluate`] reads over the node's events for the datamodel fields
+/// `wanted` accepts: the constraints of the datasets below the node (their membership)
+/// and what those fields are made from. Known before running, so a run of many searches
+/// can make them in its shared passes over the events.
+pub fn event_fields(node: &Node, naming: Naming, wanted: &dyn Fn(&str) -> bool) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for d in node.below(naming) {
+        if let Some(c) = &node.model.datasets[d].constraint {
+            search_fields(c, &mut out);
+        }
+    }
+    let outputs = node.fields(naming).into_iter().filter(|(_, _, name)| wanted(name));
+    out.extend(calculation_reads(outputs.map(|(_, f, _)| f)));
+    out
+}
+
+/// The event fields some datamodel fields are made from: a calculated field's inputs, or
+/// the event field of the same name.
+fn calculation_reads<'f>(fields: impl Iterator<Item = &'f FieldDef>) -> BTreeSet<String> {
+    let mut needed = BTreeSet::new();
+    for f in fields {
+        match &f.calculation {
+            Some(e) => expr_fields(e, &mut needed),
+            None => {
+                needed.insert(f.name.clone());
+            }
+        }
+    }
+    needed
+}
+
 /// Each dataset's membership over the frame's rows, datasets in tree order: its parent's
 /// (from `known`, or computed here) and its constraint. `known` gives one dataset's
 /// membership already decided.
@@ -455,9 +508,16 @@ fn memberships(
             None => vec![true; frame.height()],
         };
         if let Some(c) = &def.constraint {
+            // Decided once per distinct combination of the values the constraint reads.
+            let reads = crate::eval::memo::search_reads(c);
+            let mut memo: Memo<Result<bool, EvalError>> = Memo::default();
             for (i, keep) in m.iter_mut().enumerate() {
                 if *keep {
-                    *keep = matches(c, &cols.row(i))?;
+                    let row = cols.row(i);
+                    *keep = match &reads {
+                        Some(reads) => memo.get_or(&crate::eval::memo::key(&row, reads), || matches(c, &row))?,
+                        None => matches(c, &row)?,
+                    };
                 }
             }
         }

@@ -19,7 +19,7 @@ use indexmap::IndexMap;
 
 use crate::eval::Context;
 use crate::events::Value;
-use crate::frame::{Dataset, Frame};
+use crate::frame::{Dataset, Frame, ScanPlan};
 use crate::query::{locate, Query};
 use crate::syntax::Span;
 use crate::Diagnostic;
@@ -47,12 +47,29 @@ pub struct Options<'a> {
     pub lookups: Option<&'a Lookups>,
     /// The datamodels `tstats` reads (default: the built-in CIM definitions).
     pub datamodels: Option<&'a crate::datamodel::DataModels>,
+    /// Datamodel datasets already evaluated, shared by the searches of a run over one
+    /// dataset with the same `datamodels` (default: each search evaluates its own).
+    pub evaluations: Option<&'a crate::datamodel::Evaluations>,
     /// The database `iplocation` reads.
     pub geoip: Option<&'a commands::iplocation::GeoIp>,
     /// Set (by another thread, e.g. on Ctrl-C) to stop the search: checked before each
     /// command and every few thousand rows of `eval`; the search ends with
     /// `spelunk::cancelled`.
     pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
+}
+
+/// What a search reads over all the events before anything reduces them, for a run of
+/// many searches to make in shared passes ([`crate::frame::prefetch_for`]): as its syntax
+/// shows ([`ScanPlan::of`]), or, for a `tstats` over a datamodel, its dataset's selection
+/// and the event fields its datamodel fields are made from.
+pub fn scan_plan(p: &crate::syntax::Pipeline, opts: &Options) -> ScanPlan {
+    if let Some(crate::syntax::CommandKind::Tstats(t)) = p.commands.first().map(|c| &c.kind) {
+        let models = opts.datamodels.unwrap_or(crate::datamodel::DataModels::builtin());
+        if let Some(plan) = commands::tstats::scan_plan(t, models) {
+            return plan;
+        }
+    }
+    ScanPlan::of(p)
 }
 
 /// A search's results: fields in display order, one column of values each.
@@ -127,7 +144,9 @@ pub fn run(q: &Query, ds: &Dataset, opts: &Options) -> Result<Results, Diagnosti
 
 fn execute(q: &Query, ds: &Dataset, opts: &Options) -> Result<Results, EngineError> {
     let empty = Lookups::new();
+    let own = crate::datamodel::Evaluations::default();
     let cx = commands::Cx {
+        evaluations: opts.evaluations.unwrap_or(&own),
         ctx: ds.ctx,
         limits: opts.limits,
         ds,

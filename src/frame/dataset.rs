@@ -87,6 +87,24 @@ impl Codes {
 }
 
 impl Column {
+    /// A complete column of the given values (one per row), dictionary coded.
+    pub fn from_values(values: &[Value]) -> Column {
+        let mut index: HashMap<&Value, u32, FxBuild> = HashMap::default();
+        let mut dict = Vec::new();
+        let codes: Vec<u32> = values
+            .iter()
+            .map(|v| match v {
+                Value::Null => 0,
+                v => *index.entry(v).or_insert_with(|| {
+                    dict.push(v.clone());
+                    dict.len() as u32
+                }),
+            })
+            .collect();
+        let max = dict.len();
+        Column { dict, codes: Codes::new(codes, max), made: None }
+    }
+
     /// Whether event `i`'s value is made.
     pub fn is_made(&self, i: usize) -> bool {
         self.made.as_ref().is_none_or(|bits| bit(bits, i))

@@ -23,7 +23,7 @@ mod scan;
 
 pub use dataset::{cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Wanted};
 pub use rows::{Columns, RowRef};
-pub use scan::{pipeline_fields, prefetch_for, scan_fields};
+pub use scan::{pipeline_fields, prefetch_for, scan_fields, ScanPlan, Selects};
 
 use std::collections::BTreeSet;
 
@@ -169,6 +169,11 @@ impl<'d> Frame<'d> {
                 self.set(&name, &values);
             }
         }
+    }
+
+    /// The events the rows come from, in row order, while rows are events.
+    pub fn events(&self) -> Option<Vec<usize>> {
+        self.events.map(|_| self.event_indices())
     }
 
     fn event_indices(&self) -> Vec<usize> {

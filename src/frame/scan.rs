@@ -46,38 +46,74 @@ pub fn pipeline_fields(p: &Pipeline) -> BTreeSet<String> {
     re.captures_iter(&text).map(|c| c[1].to_string()).filter(|n| !n.contains('\\') && cacheable(n)).collect()
 }
 
+/// What one search of a run reads over all the events before anything reduces them: the
+/// run's shared passes ([`prefetch_for`]) make these fields for every event at once.
+#[derive(Debug, Clone)]
+pub struct ScanPlan {
+    /// How the search selects its events.
+    pub selects: Selects,
+    /// The fields it reads over all events ([`scan_fields`]).
+    pub first: BTreeSet<String>,
+    /// The fields it may read over the events it selects ([`pipeline_fields`]).
+    pub later: BTreeSet<String>,
+}
+
+/// How a search selects the events the rest of it reads.
+#[derive(Debug, Clone)]
+pub enum Selects {
+    /// Every event (a bare `search`).
+    All,
+    /// The events a search expression matches.
+    Matching(SearchExpr),
+    /// Not by a search of the events (a generating command, `inputlookup`, ...).
+    Other,
+}
+
+impl ScanPlan {
+    /// A pipeline's plan as its syntax shows it: its first search selects its events. The
+    /// engine knows more for some first commands (`tstats` over a datamodel).
+    pub fn of(p: &Pipeline) -> ScanPlan {
+        let selects = match p.commands.first().map(|c| &c.kind) {
+            Some(CommandKind::Search(Some(e))) => Selects::Matching(e.clone()),
+            Some(CommandKind::Search(None)) => Selects::All,
+            _ => Selects::Other,
+        };
+        ScanPlan { selects, first: scan_fields(p), later: pipeline_fields(p) }
+    }
+}
+
 /// Makes, in two passes over the events, the fields a set of searches will read over many
-/// events: first the fields each filters on first ([`scan_fields`]); then, for the searches
-/// whose first search keeps at least 1/`PREFETCH_SHARE` of the events (decided from the
+/// events: first the fields each filters on first ([`ScanPlan::first`]); then, for the
+/// searches that select at least 1/`PREFETCH_SHARE` of the events (decided from the
 /// columns the first pass made, the searches side by side, one per core), every field they
-/// mention.
-pub fn prefetch_for(ds: &Dataset, pipelines: &[&Pipeline]) {
-    let first: BTreeSet<String> = pipelines.iter().flat_map(|p| scan_fields(p)).collect();
+/// may read ([`ScanPlan::later`]).
+pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
+    let first: BTreeSet<String> = plans.iter().flat_map(|p| p.first.iter().cloned()).collect();
     ds.prefetch(&first);
     let order = ds.newest_first();
-    let kept = |p: &Pipeline| match p.commands.first().map(|c| &c.kind) {
-        Some(CommandKind::Search(Some(e))) => match Matched::decide(ds, &order, e) {
+    let kept = |p: &ScanPlan| match &p.selects {
+        Selects::Matching(e) => match Matched::decide(ds, &order, e) {
             Some(Ok(m)) => m.kept.len(),
             _ => 0,
         },
-        Some(CommandKind::Search(None)) => order.len(),
-        _ => 0,
+        Selects::All => order.len(),
+        Selects::Other => 0,
     };
-    let is_broad = |p: &Pipeline| {
+    let is_broad = |p: &ScanPlan| {
         let n = kept(p);
         n > 0 && n * PREFETCH_SHARE >= ds.len()
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(pipelines.len()).max(1);
-    let per = pipelines.len().div_ceil(threads).max(1);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(plans.len()).max(1);
+    let per = plans.len().div_ceil(threads).max(1);
     let broad: Vec<bool> = std::thread::scope(|s| {
-        let handles: Vec<_> = pipelines
+        let handles: Vec<_> = plans
             .chunks(per)
-            .map(|part| s.spawn(move || part.iter().map(|p| is_broad(p)).collect::<Vec<bool>>()))
+            .map(|part| s.spawn(move || part.iter().map(&is_broad).collect::<Vec<bool>>()))
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("deciding does not panic")).collect()
     });
     let fields: BTreeSet<String> =
-        pipelines.iter().zip(&broad).filter(|(_, b)| **b).flat_map(|(p, _)| pipeline_fields(p)).collect();
+        plans.iter().zip(&broad).filter(|(_, b)| **b).flat_map(|(p, _)| p.later.iter().cloned()).collect();
     ds.prefetch(&fields);
 }
 

@@ -46,6 +46,8 @@ pub struct Cx<'d> {
     pub lookups: &'d Lookups,
     /// The datamodels `tstats`, `from` and `datamodel` can name.
     pub datamodels: &'d crate::datamodel::DataModels,
+    /// `Options::evaluations`, or this search's own.
+    pub evaluations: &'d crate::datamodel::Evaluations,
     pub geoip: Option<&'d iplocation::GeoIp>,
     /// The time range of the whole search (a subsearch inherits it).
     pub range: TimeRange,
@@ -161,6 +163,12 @@ fn unsupported(cmd: &Command, name: &str) -> EngineError {
 /// An evaluation error as an engine error.
 pub fn eval_error(e: EvalError) -> EngineError {
     EngineError::new("spelunk::eval", e.message, e.span, "here")
+}
+
+impl From<EvalError> for EngineError {
+    fn from(e: EvalError) -> EngineError {
+        eval_error(e)
+    }
 }
 
 /// A regular expression written in the search (PCRE, see `eval::pcre`), or an error

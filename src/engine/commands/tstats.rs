@@ -22,15 +22,13 @@
 
 use std::collections::BTreeSet;
 
-use indexmap::IndexMap;
-
 use super::{bin, bool_option, known_options, option, search, stats, Cx};
-use crate::datamodel::{evaluate, lineage_constraint, Naming, Node, INHERITED};
+use crate::datamodel::{lineage_constraint, DataModels, Naming, Node, INHERITED};
 use crate::engine::EngineError;
 use crate::events::Value;
-use crate::frame::Frame;
+use crate::frame::{cacheable, Frame, ScanPlan, Selects};
 use crate::syntax::fields::{expr_fields, search_fields};
-use crate::syntax::{AggArg, Bin, Ident, Literal, Span, Stats, Tstats};
+use crate::syntax::{AggArg, Bin, Ident, Literal, SearchExpr, Span, Stats, Tstats};
 
 const OPTIONS: &[&str] = &[
     "summariesonly",
@@ -63,43 +61,43 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
         Some(from) => Some(datamodel_node(from, cx)?),
     };
 
-    let mut wanted: BTreeSet<String> = t.by.iter().map(|i| i.name.clone()).collect();
-    for a in &t.aggs {
-        match &a.arg {
-            Some(AggArg::Field(f)) => {
-                wanted.insert(f.name.clone());
-            }
-            Some(AggArg::Eval(e)) => expr_fields(e, &mut wanted),
-            None => {}
-        }
-    }
     let filter = match &t.filter {
         Some(e) => Some(search::resolve_subsearches(e, cx)?),
         None => None,
     };
     let mut range = cx.range;
     if let Some(e) = &filter {
-        search_fields(e, &mut wanted);
         range = range.and(search::modifiers(e, cx.ctx.now)?);
     }
+    let wanted = wanted_fields(t, filter.as_ref());
     let everything = wanted.iter().any(|n| n.contains('*'));
     let wants = |name: &str| everything || wanted.contains(name);
 
     if let Some(node) = &node {
         unknown_fields(node, &wanted, cx);
     }
-    let selection = node.as_ref().and_then(lineage_constraint);
-    let mut f = search::initial(cx.ds, selection.as_ref(), range, cx)?;
-    let mut columns: IndexMap<String, Vec<Value>> = match &node {
-        Some(node) => evaluate(node, &mut f, Naming::Prefixed, &wants, &cx.ctx).map_err(super::eval_error)?,
-        None => IndexMap::new(),
+    let mut f = match &node {
+        // The dataset's fields, made once per run for all the searches reading them.
+        Some(node) => {
+            let mut names: Vec<String> =
+                node.fields(Naming::Prefixed).into_iter().map(|(_, _, name)| name).filter(|n| wants(n)).collect();
+            if wants("nodename") {
+                names.push("nodename".into());
+            }
+            names.extend(INHERITED.iter().map(|s| s.to_string()));
+            let select = || search::initial(cx.ds, lineage_constraint(node).as_ref(), range, cx);
+            let (height, columns) =
+                cx.evaluations.fields(cx.ds, node, Naming::Prefixed, &format!("{range:?}"), &names, &cx.ctx, select)?;
+            Frame::from_columns(height, columns)
+        }
+        None => {
+            let mut f = search::initial(cx.ds, None, range, cx)?;
+            let inherited: BTreeSet<String> = INHERITED.iter().map(|s| s.to_string()).collect();
+            f.ensure(&inherited);
+            let columns = INHERITED.iter().map(|n| (n.to_string(), f.values(n))).collect();
+            Frame::from_columns(f.height(), columns)
+        }
     };
-    let inherited: BTreeSet<String> = INHERITED.iter().map(|s| s.to_string()).collect();
-    f.ensure(&inherited);
-    for name in INHERITED {
-        columns.insert(name.to_string(), f.values(name));
-    }
-    let mut f = Frame::from_columns(f.height(), columns);
 
     if let Some(e) = &filter {
         search::filter(&mut f, e)?;
@@ -121,6 +119,50 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
         cx,
     )?;
     Ok(f)
+}
+
+/// The fields (datamodel or inherited) a tstats reads: its by-fields, its aggregations'
+/// arguments and its `where` search's fields.
+fn wanted_fields(t: &Tstats, filter: Option<&SearchExpr>) -> BTreeSet<String> {
+    let mut wanted: BTreeSet<String> = t.by.iter().map(|i| i.name.clone()).collect();
+    for a in &t.aggs {
+        match &a.arg {
+            Some(AggArg::Field(f)) => {
+                wanted.insert(f.name.clone());
+            }
+            Some(AggArg::Eval(e)) => expr_fields(e, &mut wanted),
+            None => {}
+        }
+    }
+    if let Some(e) = filter {
+        search_fields(e, &mut wanted);
+    }
+    wanted
+}
+
+/// What a tstats over a datamodel reads over all the events, for a run's shared passes:
+/// its dataset's constraints select the events; over those, the event fields its
+/// datamodel fields are made from, and the inherited ones. `None` without a datamodel, or
+/// with one that does not resolve (the run reports that).
+pub fn scan_plan(t: &Tstats, datamodels: &DataModels) -> Option<ScanPlan> {
+    let spec = crate::datamodel::reference(t.from.as_ref()?.text.trim())?;
+    let node = datamodels.resolve(spec).ok()?;
+    let wanted = wanted_fields(t, t.filter.as_ref());
+    let everything = wanted.iter().any(|n| n.contains('*'));
+    let wants = |name: &str| everything || wanted.contains(name);
+    let (selects, mut first) = match lineage_constraint(&node) {
+        Some(e) => {
+            let mut fields = BTreeSet::new();
+            search_fields(&e, &mut fields);
+            (Selects::Matching(e), fields)
+        }
+        None => (Selects::All, BTreeSet::new()),
+    };
+    first.retain(|n| cacheable(n));
+    let mut later = crate::datamodel::event_fields(&node, Naming::Prefixed, &wants);
+    later.extend(INHERITED.iter().map(|s| s.to_string()));
+    later.retain(|n| cacheable(n));
+    Some(ScanPlan { selects, first, later })
 }
 
 /// The dataset `from datamodel=Model[.Dataset]` names (also `datamodel:Model`, quoted or not).

@@ -1,0 +1,105 @@
+//! A datamodel dataset evaluated once for a run of many searches.
+//!
+//! Many detections read the same dataset (`tstats ... from datamodel=Change` is a third of
+//! the corpus's CloudTrail detections), each a few of its fields. [`Evaluations`] keeps,
+//! for one run over one event set with one set of definitions, each dataset's events
+//! (selected once) and each of its fields as it is first asked for (a dictionary-coded
+//! column over those events), so the next search reads them instead of selecting the
+//! events and making the fields again. The values are those [`evaluate`] gives: a field
+//! does not depend on which other fields are asked for with it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use indexmap::IndexMap;
+
+use super::{evaluate_in, membership, Membership, Naming, Node, INHERITED};
+use crate::eval::{Context, EvalError};
+use crate::events::Value;
+use crate::frame::{CachedColumn, Dataset, Frame};
+
+/// The datasets evaluated so far in a run, by dataset, naming and time range.
+#[derive(Default)]
+pub struct Evaluations {
+    nodes: Mutex<HashMap<String, Arc<Evaluated>>>,
+}
+
+/// One dataset's events and the fields made over them so far.
+#[derive(Default)]
+struct Evaluated {
+    /// The events, in the order the selecting search gave them.
+    events: OnceLock<Vec<usize>>,
+    /// Which of them belong to each dataset in scope.
+    member: OnceLock<Membership>,
+    /// Fields by name; `None` for a name the dataset does not define. Held while fields
+    /// are made, so two searches asking at once make them once.
+    fields: Mutex<HashMap<String, Option<Arc<CachedColumn>>>>,
+}
+
+impl std::fmt::Debug for Evaluations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let nodes = self.nodes.lock().map(|n| n.len()).unwrap_or(0);
+        write!(f, "Evaluations({nodes} datasets)")
+    }
+}
+
+impl Evaluations {
+    /// The named fields of `node`'s events (datamodel fields under `naming`, `nodename`,
+    /// and the inherited event fields), one value per event, and how many events there
+    /// are. Names the dataset does not define are left out. `select` gives a frame of the
+    /// dataset's events (its constraints, in `range`); it runs the first time only. `range`
+    /// tells apart selections of the same dataset over different times.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fields<'d, E: From<EvalError>>(
+        &self,
+        ds: &'d Dataset,
+        node: &Node,
+        naming: Naming,
+        range: &str,
+        names: &[String],
+        ctx: &Context,
+        select: impl FnOnce() -> Result<Frame<'d>, E>,
+    ) -> Result<(usize, IndexMap<String, Vec<Value>>), E> {
+        let key = format!("{:p} {} {naming:?} {range}", ds as *const Dataset, node.display());
+        let entry = Arc::clone(self.nodes.lock().expect("not poisoned").entry(key).or_default());
+        let mut fields = entry.fields.lock().expect("not poisoned");
+        // The selecting frame, when made now: it already holds the fields it selected by.
+        let mut selected: Option<Frame<'d>> = None;
+        if entry.events.get().is_none() {
+            let f = select()?;
+            let _ = entry.events.set(f.events().unwrap_or_default());
+            selected = Some(f);
+        }
+        let events = entry.events.get().expect("set above");
+        let missing: Vec<&String> = names.iter().filter(|n| !fields.contains_key(*n)).collect();
+        if !missing.is_empty() {
+            let mut f = selected.unwrap_or_else(|| Frame::from_events(ds, events));
+            let wanted = |n: &str| missing.iter().any(|m| *m == n);
+            let member = match entry.member.get() {
+                Some(m) => m,
+                None => {
+                    let m = membership(node, &mut f, naming)?;
+                    entry.member.get_or_init(|| m)
+                }
+            };
+            let mut made = evaluate_in(node, &mut f, naming, member, &wanted, ctx)?;
+            let inherited: std::collections::BTreeSet<String> =
+                INHERITED.iter().filter(|n| wanted(n)).map(|n| n.to_string()).collect();
+            f.ensure(&inherited);
+            for name in &inherited {
+                made.insert(name.clone(), f.values(name));
+            }
+            for name in missing {
+                let column = made.get(name).map(|values| Arc::new(CachedColumn::from_values(values)));
+                fields.insert(name.clone(), column);
+            }
+        }
+        let mut out = IndexMap::new();
+        for name in names {
+            if let Some(Some(col)) = fields.get(name) {
+                out.insert(name.clone(), (0..events.len()).map(|i| col.get(i).clone()).collect());
+            }
+        }
+        Ok((events.len(), out))
+    }
+}
