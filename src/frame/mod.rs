@@ -44,6 +44,13 @@ const PREFETCH_SHARE: usize = 4;
 /// detections over one datamodel dataset) reads them from memory.
 const KEEP_SHARE: usize = 64;
 
+/// A field extracted for a frame's rows: values made from the events, or a column made
+/// straight from the dataset's shared column (`None`: no row has the field).
+enum Extracted {
+    Values(Vec<Value>),
+    Coded(Option<Column>),
+}
+
 /// Results between two commands.
 pub struct Frame<'d> {
     df: DataFrame,
@@ -122,7 +129,7 @@ impl<'d> Frame<'d> {
 
     fn extract(&mut self, ds: &Dataset, wanted: Wanted) {
         let rows = self.event_indices();
-        let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
+        let mut columns: IndexMap<String, Extracted> = IndexMap::new();
         let mut wanted = wanted;
         let rest: BTreeSet<String>;
         if let Wanted::Names(names) = wanted {
@@ -138,10 +145,10 @@ impl<'d> Frame<'d> {
             for n in names {
                 match ds.cached(n) {
                     Some(col) if rows.iter().all(|&e| col.is_made(e)) => {
-                        columns.insert(n.clone(), rows.iter().map(|&e| col.get(e).clone()).collect());
+                        columns.insert(n.clone(), Extracted::Coded(coded_column(n, &col, &rows)));
                     }
                     _ => {
-                        columns.insert(n.clone(), vec![Value::Null; rows.len()]);
+                        columns.insert(n.clone(), Extracted::Values(vec![Value::Null; rows.len()]));
                         others.insert(n.clone());
                     }
                 }
@@ -156,17 +163,29 @@ impl<'d> Frame<'d> {
         let made = ds.fields_of_many(&rows, wanted);
         for (r, fields) in made.into_iter().enumerate() {
             for (name, v) in fields {
-                columns.entry(name).or_insert_with(|| vec![Value::Null; rows.len()])[r] = v;
+                match columns.entry(name).or_insert_with(|| Extracted::Values(vec![Value::Null; rows.len()])) {
+                    Extracted::Values(values) => values[r] = v,
+                    Extracted::Coded(_) => unreachable!("a field read from the shared columns is not extracted"),
+                }
             }
         }
         self.set_extracted(columns);
     }
 
-    fn set_extracted(&mut self, columns: IndexMap<String, Vec<Value>>) {
-        for (name, values) in columns {
+    fn set_extracted(&mut self, columns: IndexMap<String, Extracted>) {
+        for (name, made) in columns {
             // A field no remaining event has does not become a column.
-            if values.iter().any(|v| !v.is_null()) {
-                self.set(&name, &values);
+            match made {
+                Extracted::Values(values) => {
+                    if values.iter().any(|v| !v.is_null()) {
+                        self.set(&name, &values);
+                    }
+                }
+                Extracted::Coded(Some(column)) => {
+                    self.known.insert(name);
+                    self.df.with_column(column).expect("a column of the frame's height");
+                }
+                Extracted::Coded(None) => {}
             }
         }
     }
@@ -291,9 +310,34 @@ pub fn to_column(name: &str, values: &[Value]) -> Column {
 
 /// [`to_column`], a `List(String)` column also when `list` says so.
 pub fn to_column_as(name: &str, values: &[Value], list: bool) -> Column {
-    if list || values.iter().any(|v| matches!(v, Value::Multi(_))) {
-        let cap = values.iter().map(|v| v.values().len()).sum();
-        let mut b = ListStringChunkedBuilder::new(name.into(), values.len(), cap);
+    column_of(name, values.iter(), list)
+}
+
+/// A shared column's values for some events (`rows`), as [`to_column`] makes them from the
+/// values (none is copied on the way); `None` when none of those events has the field.
+pub fn coded_column(name: &str, col: &CachedColumn, rows: &[usize]) -> Option<Column> {
+    let mut present = false;
+    let mut list = false;
+    for &e in rows {
+        match col.get(e) {
+            Value::Null => {}
+            Value::Str(_) => present = true,
+            Value::Multi(_) => {
+                list = true;
+                break;
+            }
+        }
+    }
+    (present || list).then(|| column_of(name, rows.iter().map(|&e| col.get(e)), list))
+}
+
+/// Values to a polars column: `List(String)` when `list` says so or any row has several
+/// values, else `String`.
+fn column_of<'v>(name: &str, values: impl Iterator<Item = &'v Value> + Clone, list: bool) -> Column {
+    if list || values.clone().any(|v| matches!(v, Value::Multi(_))) {
+        let len = values.clone().count();
+        let cap = values.clone().map(|v| v.values().len()).sum();
+        let mut b = ListStringChunkedBuilder::new(name.into(), len, cap);
         for v in values {
             match v {
                 Value::Null => b.append_null(),
@@ -302,7 +346,7 @@ pub fn to_column_as(name: &str, values: &[Value], list: bool) -> Column {
         }
         b.finish().into_series().into_column()
     } else {
-        let it = values.iter().map(|v| match v {
+        let it = values.map(|v| match v {
             Value::Str(s) => Some(s.as_str()),
             _ => None,
         });
@@ -331,4 +375,34 @@ pub fn from_column(c: &Column, height: usize) -> Vec<Value> {
             .collect();
     }
     vec![Value::Null; height]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Value {
+        Value::Str(v.into())
+    }
+
+    /// A column made from a shared column's codes is the column made from its values, for
+    /// any choice of rows: the same type (list when a chosen row has several values), the
+    /// same cells; none when no chosen row has the field.
+    #[test]
+    fn coded_columns_equal_columns_made_from_values() {
+        let values =
+            vec![s("a"), Value::Null, s("b"), Value::from_values(vec!["x".into(), "y".into()]), s("a"), Value::Null];
+        let col = CachedColumn::from_values(&values);
+        assert_eq!(col.dict.len(), 3, "distinct values coded once");
+        for rows in [vec![0, 1, 2, 3, 4, 5], vec![4, 0, 2], vec![3], vec![5, 3, 0], vec![2, 2, 0]] {
+            let picked: Vec<Value> = rows.iter().map(|&r| values[r].clone()).collect();
+            let coded = coded_column("f", &col, &rows).expect("a row has the field");
+            let made = to_column("f", &picked);
+            assert_eq!(coded.dtype(), made.dtype(), "{rows:?}");
+            assert_eq!(from_column(&coded, rows.len()), picked, "{rows:?}");
+            assert!(coded.as_materialized_series().equals_missing(made.as_materialized_series()), "{rows:?}");
+        }
+        assert!(coded_column("f", &col, &[1, 5]).is_none());
+        assert!(coded_column("f", &col, &[]).is_none());
+    }
 }

@@ -106,10 +106,8 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(plans.len()).max(1);
     let per = plans.len().div_ceil(threads).max(1);
     let broad: Vec<bool> = std::thread::scope(|s| {
-        let handles: Vec<_> = plans
-            .chunks(per)
-            .map(|part| s.spawn(move || part.iter().map(&is_broad).collect::<Vec<bool>>()))
-            .collect();
+        let handles: Vec<_> =
+            plans.chunks(per).map(|part| s.spawn(move || part.iter().map(&is_broad).collect::<Vec<bool>>())).collect();
         handles.into_iter().flat_map(|h| h.join().expect("deciding does not panic")).collect()
     });
     let fields: BTreeSet<String> =
@@ -276,8 +274,8 @@ impl<'d> Frame<'d> {
         for ((name, col), &(present, multi)) in m.names.iter().zip(&m.cols).zip(&m.shape) {
             f.known.insert(name.clone());
             if present {
-                let values: Vec<Value> = m.kept.iter().map(|&e| col.get(e).clone()).collect();
-                f.df.with_column(super::to_column_as(name, &values, multi)).expect("a column of the frame's height");
+                let column = super::column_of(name, m.kept.iter().map(|&e| col.get(e)), multi);
+                f.df.with_column(column).expect("a column of the frame's height");
             }
         }
         Some(Ok(f))
