@@ -81,7 +81,7 @@ pub fn value_matches(pattern: &str, value: &str) -> bool {
     glob_matches(pattern, value, true)
 }
 
-fn looks_like_cidr(p: &str) -> bool {
+pub(crate) fn looks_like_cidr(p: &str) -> bool {
     p.split_once('/').is_some_and(|(net, bits)| {
         !bits.is_empty() && bits.bytes().all(|b| b.is_ascii_digit()) && net.parse::<std::net::IpAddr>().is_ok()
     })

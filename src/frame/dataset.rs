@@ -22,6 +22,9 @@ pub struct Dataset {
     /// fields make them once (the making itself uses every core).
     making: Mutex<()>,
     newest_first: OnceLock<Vec<usize>>,
+    /// Per first search (its printed text), the events whose text could match it
+    /// ([`Dataset::candidates`]); `None` when its text needs nothing.
+    candidates: RwLock<HashMap<String, Option<Arc<Vec<u64>>>>>,
 }
 
 /// One field's values for every event, dictionary-coded: `codes[i]` is 0 when event `i`
@@ -141,7 +144,7 @@ const PARALLEL_MIN: usize = 4096;
 /// A loop over many events lets go of the mapped text of each this many it has read
 /// ([`crate::events::release_span`]), so that a pass over a big file keeps little of it
 /// resident.
-const RELEASE_EVERY: usize = 1024;
+pub(super) const RELEASE_EVERY: usize = 1024;
 
 /// Whether a field can be kept for every event: `_raw` is the event itself (a copy per
 /// event would double the memory), and a wildcard is not one field.
@@ -197,6 +200,7 @@ impl Dataset {
             columns: RwLock::default(),
             making: Mutex::default(),
             newest_first: OnceLock::new(),
+            candidates: RwLock::default(),
         })
     }
 
@@ -206,6 +210,71 @@ impl Dataset {
         let mut all: Vec<_> = self.knowledge.iter().collect();
         all.sort_by(|a, b| a.0.cmp(b.0));
         format!("{all:?}").into_bytes()
+    }
+
+    /// Whether a field's values are the events' own JSON text: not an index-time or
+    /// internal field, and no knowledge rule of any sourcetype here makes or changes it
+    /// (so a value of it is written in the event's text, [`super::prefilter`]).
+    pub fn json_only(&self, name: &str) -> bool {
+        if name.starts_with('_')
+            || name.contains('*')
+            || crate::events::INDEX_TIME_FIELDS.contains(&name)
+            || ["eventtype", "tag", "splunk_server"].contains(&name)
+            || name.starts_with("tag::")
+        {
+            return false;
+        }
+        let wanted = BTreeSet::from([name.to_string()]);
+        self.knowledge.values().all(|k| {
+            let dynamic =
+                k.extracts.iter().any(|x| x.format.as_ref().is_some_and(|f| f.iter().any(|(n, _)| n.contains('$'))));
+            let (rules, _) = k.projected(&wanted);
+            !dynamic && rules.is_empty()
+        })
+    }
+
+    /// The events whose text could match a first search (a bitmap over all events, bit
+    /// `i % 64` of word `i / 64`), `None` when its text needs nothing
+    /// ([`super::prefilter`]). Found once per search and kept.
+    pub fn candidates(&self, e: &crate::syntax::SearchExpr) -> Option<Arc<Vec<u64>>> {
+        self.find_candidates(&[e]);
+        let key = crate::syntax::printer::print_search(e);
+        self.candidates.read().expect("not poisoned").get(&key).cloned().flatten()
+    }
+
+    /// Whether a search needs literals in the events' text ([`super::prefilter`]).
+    pub fn narrows(&self, e: &crate::syntax::SearchExpr) -> bool {
+        super::prefilter::needles(e, &|n| self.json_only(n)).is_some()
+    }
+
+    /// [`Dataset::candidates`] for many searches, in one pass over the events' text.
+    pub fn find_candidates(&self, searches: &[&crate::syntax::SearchExpr]) {
+        let plain = |n: &str| self.json_only(n);
+        let mut todo: Vec<(String, super::prefilter::Needles)> = Vec::new();
+        {
+            let mut known = self.candidates.write().expect("not poisoned");
+            for e in searches {
+                let key = crate::syntax::printer::print_search(e);
+                if known.contains_key(&key) || todo.iter().any(|(k, _)| *k == key) {
+                    continue;
+                }
+                match super::prefilter::needles(e, &plain) {
+                    Some(n) => todo.push((key, n)),
+                    None => {
+                        known.insert(key, None);
+                    }
+                }
+            }
+        }
+        if todo.is_empty() {
+            return;
+        }
+        let sets: Vec<&super::prefilter::Needles> = todo.iter().map(|(_, n)| n).collect();
+        let found = super::prefilter::scan(self, &sets);
+        let mut known = self.candidates.write().expect("not poisoned");
+        for ((key, _), bits) in todo.into_iter().zip(found) {
+            known.entry(key).or_insert(Some(bits));
+        }
     }
 
     /// The cached column of a field, if it was made.

@@ -13,11 +13,13 @@
 //! |---|---|
 //! | `dataset.rs` | [`Dataset`]: loaded events and their knowledge; fields made on demand |
 //! | `scan.rs` | the first search over many events, decided per distinct value combination |
+//! | `prefilter.rs` | the events a first search could match, found from their text |
 //! | `cache.rs` | those columns on disk, keyed by the input's content, for the next run |
 //! | `rows.rs` | [`Columns`]: some columns as values, read row by row by the evaluator |
 
 pub mod cache;
 mod dataset;
+mod prefilter;
 mod rows;
 mod scan;
 
@@ -187,6 +189,18 @@ impl<'d> Frame<'d> {
                 }
                 Extracted::Coded(None) => {}
             }
+        }
+    }
+
+    /// Drops every field that no row has (it stays known: it is not looked for again).
+    /// After the first search: the fields of the events it keeps are those some kept
+    /// event has, whichever events it looked at to find them.
+    pub fn drop_absent(&mut self) {
+        let absent: Vec<String> =
+            self.names().into_iter().filter(|n| self.df.column(n).is_ok_and(|c| c.null_count() == c.len())).collect();
+        for name in absent {
+            let _ = self.df.drop_in_place(&name);
+            self.known.insert(name);
         }
     }
 

@@ -88,10 +88,48 @@ impl ScanPlan {
 /// columns the first pass made, the searches side by side, one per core), every field they
 /// may read ([`ScanPlan::later`]).
 pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
-    let first: BTreeSet<String> = plans.iter().flat_map(|p| p.first.iter().cloned()).collect();
+    // When every search whose first fields are still to make needs literals in the text
+    // (super::prefilter), one pass over the text finds the events each could match, and a
+    // search narrowed to few events has its first fields made for those events only.
+    // Otherwise a pass over every event's JSON is needed anyway and makes them all.
+    let pending: Vec<&ScanPlan> =
+        plans.iter().filter(|p| !p.first.iter().all(|n| ds.cached(n).is_some_and(|c| c.is_complete()))).collect();
+    fn selecting(p: &ScanPlan) -> Option<&SearchExpr> {
+        match &p.selects {
+            Selects::Matching(e) => Some(e),
+            _ => None,
+        }
+    }
+    let narrows = pending.iter().all(|p| selecting(p).is_some_and(|e| ds.narrows(e)));
+    if narrows {
+        ds.find_candidates(&pending.iter().filter_map(|p| selecting(p)).collect::<Vec<_>>());
+    }
+    let few = |p: &ScanPlan| match &p.selects {
+        Selects::Matching(e) if narrows && pending.iter().any(|q| std::ptr::eq(*q, p)) => ds
+            .candidates(e)
+            .filter(|bits| (bits.iter().map(|w| w.count_ones() as usize).sum::<usize>()) * PREFETCH_SHARE < ds.len()),
+        _ => None,
+    };
+    let narrowed: Vec<Option<Arc<Vec<u64>>>> = plans.iter().map(few).collect();
+    let first: BTreeSet<String> =
+        plans.iter().zip(&narrowed).filter(|(_, n)| n.is_none()).flat_map(|(p, _)| p.first.iter().cloned()).collect();
     ds.prefetch(&first);
+    let mut union = vec![0u64; ds.len().div_ceil(64)];
+    let mut first_few = BTreeSet::new();
+    for (p, bits) in plans.iter().zip(&narrowed) {
+        if let Some(bits) = bits {
+            union.iter_mut().zip(bits.iter()).for_each(|(u, b)| *u |= b);
+            first_few.extend(p.first.iter().cloned());
+        }
+    }
+    let events: Vec<usize> = (0..ds.len()).filter(|&i| union[i / 64] >> (i % 64) & 1 == 1).collect();
+    if !events.is_empty() {
+        ds.prefetch_events(&first_few, Some(&events));
+    }
     let order = ds.newest_first();
-    let kept = |p: &ScanPlan| match &p.selects {
+    let kept = |(p, narrowed): (&ScanPlan, &Option<Arc<Vec<u64>>>)| match &p.selects {
+        // Fewer than a share of the events could match.
+        _ if narrowed.is_some() => 0,
         Selects::Matching(e) => match Matched::decide(ds, &order, e) {
             Some(Ok(m)) => m.kept.len(),
             _ => 0,
@@ -99,15 +137,18 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
         Selects::All => order.len(),
         Selects::Other => 0,
     };
-    let is_broad = |p: &ScanPlan| {
+    let is_broad = |p: (&ScanPlan, &Option<Arc<Vec<u64>>>)| {
         let n = kept(p);
         n > 0 && n * PREFETCH_SHARE >= ds.len()
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(plans.len()).max(1);
     let per = plans.len().div_ceil(threads).max(1);
     let broad: Vec<bool> = std::thread::scope(|s| {
-        let handles: Vec<_> =
-            plans.chunks(per).map(|part| s.spawn(move || part.iter().map(&is_broad).collect::<Vec<bool>>())).collect();
+        let handles: Vec<_> = plans
+            .chunks(per)
+            .zip(narrowed.chunks(per))
+            .map(|(part, n)| s.spawn(move || part.iter().zip(n).map(&is_broad).collect::<Vec<bool>>()))
+            .collect();
         handles.into_iter().flat_map(|h| h.join().expect("deciding does not panic")).collect()
     });
     let fields: BTreeSet<String> =
@@ -219,13 +260,28 @@ impl Matched {
         ds.prefetch(&names);
         let names: Vec<String> = names.into_iter().collect();
         let cols: Vec<Arc<Column>> = names.iter().map(|n| ds.cached(n)).collect::<Option<_>>()?;
-        // As extraction over `order` would make them: a column when any of those events
-        // has the field, a list column when any has several values.
+        // A field absent from an event reads as null, as a column's null cell does.
+        let all_names: Vec<&String> = names.iter().collect();
+        let mut decisions = Decisions::for_columns(&cols);
+        let mut kept = Vec::new();
+        for &e in order {
+            let decide = || {
+                let row = CodedRow { names: &all_names, values: cols.iter().map(|c| c.get(e)).collect() };
+                matches(expr, &row)
+            };
+            match decisions.get(&cols, e, decide) {
+                Ok(true) => kept.push(e),
+                Ok(false) => {}
+                Err(err) => return Some(Err(err)),
+            }
+        }
+        // As extraction over the kept events would make them: a column when any of them has
+        // the field, a list column when any has several values.
         let shape: Vec<(bool, bool)> = cols
             .iter()
             .map(|col| {
                 let (mut present, mut multi) = (false, false);
-                for &e in order {
+                for &e in &kept {
                     match col.get(e) {
                         Value::Null => {}
                         Value::Str(_) => present = true,
@@ -238,26 +294,19 @@ impl Matched {
                 (present || multi, multi)
             })
             .collect();
-        let row_names: Vec<&String> = names.iter().zip(&shape).filter(|(_, s)| s.0).map(|(n, _)| n).collect();
-        let row_cols: Vec<&Arc<Column>> = cols.iter().zip(&shape).filter(|(_, s)| s.0).map(|(c, _)| c).collect();
-        let mut decisions = Decisions::for_columns(&cols);
-        let mut kept = Vec::new();
-        for &e in order {
-            let decide = || {
-                let row = CodedRow { names: &row_names, values: row_cols.iter().map(|c| c.get(e)).collect() };
-                matches(expr, &row)
-            };
-            match decisions.get(&cols, e, decide) {
-                Ok(true) => kept.push(e),
-                Ok(false) => {}
-                Err(err) => return Some(Err(err)),
-            }
-        }
         Some(Ok(Matched { names, cols, shape, kept }))
     }
 }
 
 impl<'d> Frame<'d> {
+    /// Whether every field `expr` reads is already made for every event: deciding it from
+    /// the columns is then cheaper than looking at the events' text.
+    pub fn decided_from_columns(ds: &Dataset, expr: &SearchExpr) -> bool {
+        let mut names = BTreeSet::new();
+        search_fields(expr, &mut names);
+        names.iter().all(|n| cacheable(n) && ds.cached(n).is_some_and(|c| c.is_complete()))
+    }
+
     /// The events of `order` that match `expr`, as a frame holding the fields the search
     /// read, exactly as [`Frame::from_events`] then filtering would make it. `None` when this
     /// way does not apply (few events, a field that is not kept per event such as `_raw`).

@@ -23,6 +23,16 @@ fn extraction_outputs(x: &Extraction) -> Vec<String> {
 }
 
 impl SourcetypeKnowledge {
+    /// Whether there is no rule at all.
+    pub fn is_empty(&self) -> bool {
+        self.extracts.is_empty()
+            && self.aliases.is_empty()
+            && self.evals.is_empty()
+            && self.lookups.is_empty()
+            && self.eventtypes.is_empty()
+            && self.tags.is_empty()
+    }
+
     /// The fields the rules read: alias sources, calculated fields' operands, regex
     /// sources, lookup inputs, event-type searches and tag fields. `None` when a rule
     /// reads a wildcard field name, so every field must be extracted.

@@ -25,21 +25,30 @@ pub fn initial<'d>(
         Some(e) => range.and(modifiers(e, cx.ctx.now)?),
         None => range,
     };
-    let order: Vec<usize> = ds
+    let mut order: Vec<usize> = ds
         .newest_first()
         .into_iter()
         .filter(|&i| range.contains(ds.events[i].time.as_ref().map(|t| t.epoch)))
         .collect();
-    if let Some(e) = expr {
-        // Over many events, decided once per distinct combination of the values read.
-        if let Some(f) = Frame::matching_events(ds, &order, e) {
-            return f.map_err(super::eval_error);
+    let Some(e) = expr else {
+        return Ok(Frame::from_events(ds, &order));
+    };
+    // When its fields are not made yet: only the events whose text could match.
+    if !Frame::decided_from_columns(ds, e) {
+        if let Some(bits) = ds.candidates(e) {
+            order.retain(|&i| bits[i / 64] >> (i % 64) & 1 == 1);
         }
     }
-    let mut f = Frame::from_events(ds, &order);
-    if let Some(e) = expr {
-        filter(&mut f, e)?;
-    }
+    // Over many events, decided once per distinct combination of the values read.
+    let mut f = match Frame::matching_events(ds, &order, e) {
+        Some(f) => f.map_err(super::eval_error)?,
+        None => {
+            let mut f = Frame::from_events(ds, &order);
+            filter(&mut f, e)?;
+            f
+        }
+    };
+    f.drop_absent();
     Ok(f)
 }
 
