@@ -24,10 +24,11 @@ mod rows;
 mod scan;
 
 pub use dataset::{cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Wanted};
-pub use rows::{Columns, RowRef};
+pub use rows::{Columns, FieldValues, RowRef};
 pub use scan::{pipeline_fields, prefetch_for, scan_fields, ScanPlan, Selects};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use polars::prelude::*;
@@ -50,7 +51,7 @@ const KEEP_SHARE: usize = 64;
 /// straight from the dataset's shared column (`None`: no row has the field).
 enum Extracted {
     Values(Vec<Value>),
-    Coded(Option<Column>),
+    Coded(Option<Column>, Arc<CachedColumn>),
 }
 
 /// Results between two commands.
@@ -62,6 +63,9 @@ pub struct Frame<'d> {
     known: BTreeSet<String>,
     /// Every field has been extracted: nothing more to look for.
     complete: bool,
+    /// Fields taken straight from the dataset's shared columns and not changed since: their
+    /// values are read from there ([`Frame::read`]).
+    coded: HashMap<String, Arc<CachedColumn>>,
 }
 
 impl<'d> Frame<'d> {
@@ -70,14 +74,14 @@ impl<'d> Frame<'d> {
         let idx: Vec<IdxSize> = order.iter().map(|&i| i as IdxSize).collect();
         let col = IdxCa::from_vec(EVENT.into(), idx).into_series().into_column();
         let df = DataFrame::new(order.len(), vec![col]).expect("one column of the right height");
-        Frame { df, events: Some(ds), known: BTreeSet::new(), complete: false }
+        Frame { df, events: Some(ds), known: BTreeSet::new(), complete: false, coded: HashMap::new() }
     }
 
     /// Results that are not events (made by `stats`, `makeresults`, ...).
     pub fn from_columns(height: usize, columns: IndexMap<String, Vec<Value>>) -> Frame<'d> {
         let cols: Vec<Column> = columns.iter().map(|(n, v)| to_column(n, v)).collect();
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame { df, events: None, known: BTreeSet::new(), complete: true }
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
     }
 
     pub fn height(&self) -> usize {
@@ -147,7 +151,7 @@ impl<'d> Frame<'d> {
             for n in names {
                 match ds.cached(n) {
                     Some(col) if rows.iter().all(|&e| col.is_made(e)) => {
-                        columns.insert(n.clone(), Extracted::Coded(coded_column(n, &col, &rows)));
+                        columns.insert(n.clone(), Extracted::Coded(coded_column(n, &col, &rows), col));
                     }
                     _ => {
                         columns.insert(n.clone(), Extracted::Values(vec![Value::Null; rows.len()]));
@@ -167,7 +171,7 @@ impl<'d> Frame<'d> {
             for (name, v) in fields {
                 match columns.entry(name).or_insert_with(|| Extracted::Values(vec![Value::Null; rows.len()])) {
                     Extracted::Values(values) => values[r] = v,
-                    Extracted::Coded(_) => unreachable!("a field read from the shared columns is not extracted"),
+                    Extracted::Coded(..) => unreachable!("a field read from the shared columns is not extracted"),
                 }
             }
         }
@@ -183,11 +187,12 @@ impl<'d> Frame<'d> {
                         self.set(&name, &values);
                     }
                 }
-                Extracted::Coded(Some(column)) => {
-                    self.known.insert(name);
+                Extracted::Coded(Some(column), col) => {
                     self.df.with_column(column).expect("a column of the frame's height");
+                    self.coded.insert(name.clone(), col);
+                    self.known.insert(name);
                 }
-                Extracted::Coded(None) => {}
+                Extracted::Coded(None, _) => {}
             }
         }
     }
@@ -200,6 +205,7 @@ impl<'d> Frame<'d> {
             self.names().into_iter().filter(|n| self.df.column(n).is_ok_and(|c| c.null_count() == c.len())).collect();
         for name in absent {
             let _ = self.df.drop_in_place(&name);
+            self.coded.remove(&name);
             self.known.insert(name);
         }
     }
@@ -221,7 +227,19 @@ impl<'d> Frame<'d> {
         if self.events.take().is_some() {
             let _ = self.df.drop_in_place(EVENT);
         }
+        self.coded.clear();
         self.complete = true;
+    }
+
+    /// A field's values, one per row (null where absent), without copying them when they
+    /// are the dataset's shared column's.
+    pub fn read(&self, name: &str) -> FieldValues {
+        match self.coded.get(name) {
+            Some(col) if self.events.is_some() => {
+                FieldValues::Coded { col: Arc::clone(col), events: Arc::new(self.event_indices()) }
+            }
+            _ => FieldValues::Owned(self.values(name)),
+        }
     }
 
     /// A field's values, one per row (null where absent).
@@ -236,6 +254,7 @@ impl<'d> Frame<'d> {
     pub fn set(&mut self, name: &str, values: &[Value]) {
         debug_assert_eq!(values.len(), self.height());
         self.known.insert(name.to_string());
+        self.coded.remove(name);
         // A field no result has is not a field; but with no results at all, a command's
         // output fields stay (a header of an empty table).
         if self.height() > 0 && values.iter().all(Value::is_null) {
@@ -253,6 +272,8 @@ impl<'d> Frame<'d> {
         if from == to || !self.has(from) {
             return;
         }
+        self.coded.remove(from);
+        self.coded.remove(to);
         let _ = self.df.drop_in_place(to);
         self.df.rename(from, to.into()).expect("the field is in the frame");
     }
@@ -260,6 +281,7 @@ impl<'d> Frame<'d> {
     /// Removes a field; it is not extracted again.
     pub fn remove(&mut self, name: &str) {
         self.known.insert(name.to_string());
+        self.coded.remove(name);
         let _ = self.df.drop_in_place(name);
     }
 
@@ -283,6 +305,7 @@ impl<'d> Frame<'d> {
     /// Keeps only the named fields, in that order; a name no row has becomes an empty
     /// column (`table` shows it).
     pub fn select(&mut self, names: &[String]) {
+        self.coded.clear();
         let height = self.height();
         let mut cols: Vec<Column> = Vec::new();
         for n in names {
@@ -418,5 +441,66 @@ mod tests {
         }
         assert!(coded_column("f", &col, &[1, 5]).is_none());
         assert!(coded_column("f", &col, &[]).is_none());
+    }
+
+    fn dataset() -> Dataset {
+        let events = (0..300)
+            .map(|k| {
+                let line = format!(
+                    r#"{{"eventTime":"2025-01-01T00:{:02}:{:02}Z","eventName":"{}","tags":["a","b{}"]}}"#,
+                    k / 60,
+                    k % 60,
+                    ["GetObject", "PutObject", "DeleteBucket"][k % 3],
+                    k % 2
+                );
+                crate::events::Event::new(line.as_str(), crate::events::Meta::default())
+            })
+            .collect();
+        Dataset::new(events, &crate::knowledge::builtin(), crate::eval::Context { now: 1_750_000_000.0 }).unwrap()
+    }
+
+    fn read_all(f: &Frame, name: &str) -> (bool, Vec<Value>) {
+        let r = f.read(name);
+        (matches!(r, FieldValues::Coded { .. }), (0..r.len()).map(|i| r.get(i).clone()).collect())
+    }
+
+    /// A field taken from the shared columns is read from there, by each row's event, for
+    /// as long as the frame has not changed it: always what `values` gives.
+    #[test]
+    fn fields_from_shared_columns_are_read_in_place_until_changed() {
+        let ds = dataset();
+        let names: BTreeSet<String> = ["eventName", "tags{}"].iter().map(|s| s.to_string()).collect();
+        ds.prefetch(&names);
+        let order = ds.newest_first();
+        let mut f = Frame::from_events(&ds, &order);
+        f.ensure(&names);
+        for n in &names {
+            let (coded, values) = read_all(&f, n);
+            assert!(coded, "{n} is read in place");
+            assert_eq!(values, f.values(n), "{n}");
+        }
+        // Rows filtered, reordered, sliced: still each row's own value.
+        let keep: Vec<bool> = (0..f.height()).map(|i| i % 3 != 1).collect();
+        f.filter(&keep);
+        f.take(&(0..f.height()).rev().collect::<Vec<_>>());
+        f.slice(5, 100);
+        let (coded, values) = read_all(&f, "eventName");
+        assert!(coded);
+        assert_eq!(values, f.values("eventName"));
+        assert_eq!(values.len(), 100);
+        // Changed: read as the frame holds it.
+        f.set("eventName", &vec![Value::Str("x".into()); f.height()]);
+        assert_eq!(read_all(&f, "eventName"), (false, vec![Value::Str("x".into()); 100]));
+        f.rename("tags{}", "labels");
+        let (coded, values) = read_all(&f, "labels");
+        assert!(!coded);
+        assert_eq!(values, f.values("labels"));
+        assert!(values.iter().all(|v| matches!(v, Value::Multi(_))));
+        let mut g = Frame::from_events(&ds, &order);
+        g.ensure(&names);
+        g.detach();
+        assert!(!read_all(&g, "tags{}").0, "rows that are no longer events");
+        g.remove("tags{}");
+        assert_eq!(read_all(&g, "tags{}"), (false, vec![Value::Null; order.len()]));
     }
 }

@@ -2,6 +2,9 @@
 //! per-row path for expressions that have no columnar form.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::CachedColumn;
 
 use crate::eval::Row;
 use crate::events::Value;
@@ -40,5 +43,34 @@ impl Row for RowRef<'_> {
         for (k, name) in self.cols.names.iter().enumerate() {
             f(name, &self.cols.values[k][self.i]);
         }
+    }
+}
+
+/// One field's values over a frame's rows, read where they are: copied out of the frame, or,
+/// for a field the frame took straight from the dataset's shared columns, from there by
+/// each row's event (no value is copied).
+pub enum FieldValues {
+    Owned(Vec<Value>),
+    Coded { col: Arc<CachedColumn>, events: Arc<Vec<usize>> },
+}
+
+impl FieldValues {
+    /// Row `i`'s value (null when absent).
+    pub fn get(&self, i: usize) -> &Value {
+        match self {
+            FieldValues::Owned(v) => &v[i],
+            FieldValues::Coded { col, events } => col.get(events[i]),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            FieldValues::Owned(v) => v.len(),
+            FieldValues::Coded { events, .. } => events.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }

@@ -325,6 +325,7 @@ impl<'d> Frame<'d> {
             if present {
                 let column = super::column_of(name, m.kept.iter().map(|&e| col.get(e)), multi);
                 f.df.with_column(column).expect("a column of the frame's height");
+                f.coded.insert(name.clone(), Arc::clone(col));
             }
         }
         Some(Ok(f))

@@ -13,7 +13,7 @@ use crate::eval::search::{glob_captures, glob_fill};
 use crate::eval::value::parse_number;
 use crate::events::hash::FxBuild;
 use crate::events::Value;
-use crate::frame::Frame;
+use crate::frame::{FieldValues, Frame};
 use crate::syntax::fields::expr_fields;
 use crate::syntax::{AggArg, Aggregation, CmdOption, Stats};
 
@@ -22,7 +22,7 @@ pub(super) struct Planned {
     pub(super) name: String,
     pub(super) func: Func,
     has_arg: bool,
-    input: Vec<Value>,
+    input: FieldValues,
 }
 
 /// Resolves each aggregation (wildcard arguments expand over the present fields) and
@@ -50,7 +50,7 @@ pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) 
                     ));
                 }
                 let name = alias.unwrap_or_else(|| a.func.clone());
-                out.push(Planned { name, func, has_arg: false, input: Vec::new() });
+                out.push(Planned { name, func, has_arg: false, input: FieldValues::Owned(Vec::new()) });
             }
             Some(AggArg::Field(field)) if field.name.contains('*') => {
                 f.ensure_all();
@@ -63,13 +63,13 @@ pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) 
                         Some(pattern) => glob_fill(pattern, caps),
                         None => format!("{}({present})", a.func),
                     };
-                    out.push(Planned { name, func, has_arg: true, input: f.values(&present) });
+                    out.push(Planned { name, func, has_arg: true, input: f.read(&present) });
                 }
             }
             Some(AggArg::Field(field)) => {
                 f.ensure(&BTreeSet::from([field.name.clone()]));
                 let name = alias.unwrap_or_else(|| format!("{}({})", a.func, field.name));
-                out.push(Planned { name, func, has_arg: true, input: f.values(&field.name) });
+                out.push(Planned { name, func, has_arg: true, input: f.read(&field.name) });
             }
             Some(AggArg::Eval(e)) => {
                 let Some(name) = alias else {
@@ -94,7 +94,7 @@ pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) 
                     };
                     input.push(v);
                 }
-                out.push(Planned { name, func, has_arg: true, input });
+                out.push(Planned { name, func, has_arg: true, input: FieldValues::Owned(input) });
             }
         }
     }
@@ -107,7 +107,8 @@ pub(super) fn times(f: &mut Frame, planned: &[Planned]) -> Vec<Option<f64>> {
         return Vec::new();
     }
     f.ensure(&BTreeSet::from(["_time".to_string()]));
-    f.values("_time").iter().map(|v| v.values().first().and_then(|s| parse_number(s))).collect()
+    let time = f.read("_time");
+    (0..time.len()).map(|i| time.get(i).values().first().and_then(|s| parse_number(s))).collect()
 }
 
 /// The groups: by-values (sorted, byte order) to rows in input order. A row missing a
@@ -115,7 +116,7 @@ pub(super) fn times(f: &mut Frame, planned: &[Planned]) -> Vec<Option<f64>> {
 /// (each combination when several are multivalue).
 fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<String>, Vec<usize>> {
     f.ensure(&by.iter().cloned().collect());
-    let cols: Vec<Vec<Value>> = by.iter().map(|b| f.values(b)).collect();
+    let cols: Vec<FieldValues> = by.iter().map(|b| f.read(b)).collect();
     // Rows are gathered under borrowed keys (one lookup per row, no copy); each group's key
     // is copied once at the end.
     let mut index: HashMap<Vec<&str>, usize, FxBuild> = HashMap::default();
@@ -139,7 +140,7 @@ fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<S
         key.clear();
         let mut single = true;
         for c in &cols {
-            match c[row].values() {
+            match c.get(row).values() {
                 [one] => key.push(one),
                 _ => {
                     single = false;
@@ -154,7 +155,7 @@ fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<S
         // Absent or multivalue: every combination of the values (none when one is absent).
         let mut keys: Vec<Vec<&str>> = vec![Vec::new()];
         for c in &cols {
-            let mut vals: Vec<&str> = c[row].values().iter().map(String::as_str).collect();
+            let mut vals: Vec<&str> = c.get(row).values().iter().map(String::as_str).collect();
             if dedup_splitvals {
                 let mut seen = BTreeSet::new();
                 vals.retain(|v| seen.insert(*v));
@@ -182,7 +183,7 @@ fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<S
 
 pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Value {
     let g = Group {
-        values: if p.has_arg { rows.iter().map(|&r| p.input[r].values()).collect() } else { Vec::new() },
+        values: if p.has_arg { rows.iter().map(|&r| p.input.get(r).values()).collect() } else { Vec::new() },
         times: if times.is_empty() { Vec::new() } else { rows.iter().map(|&r| times[r]).collect() },
         rows: rows.len(),
     };
