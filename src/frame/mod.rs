@@ -322,7 +322,7 @@ impl<'d> Frame<'d> {
         let mut out = Columns::default();
         for n in names {
             if self.has(n) {
-                out.push(n.clone(), self.values(n));
+                out.push(n.clone(), self.read(n));
             }
         }
         out
@@ -332,7 +332,7 @@ impl<'d> Frame<'d> {
     pub fn all_columns(&self) -> Columns {
         let mut out = Columns::default();
         for n in self.names() {
-            let v = self.values(&n);
+            let v = self.read(&n);
             out.push(n, v);
         }
         out

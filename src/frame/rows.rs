@@ -9,15 +9,15 @@ use super::CachedColumn;
 use crate::eval::Row;
 use crate::events::Value;
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Columns {
     names: Vec<String>,
     index: HashMap<String, usize>,
-    values: Vec<Vec<Value>>,
+    values: Vec<FieldValues>,
 }
 
 impl Columns {
-    pub fn push(&mut self, name: String, values: Vec<Value>) {
+    pub fn push(&mut self, name: String, values: FieldValues) {
         self.index.insert(name.clone(), self.names.len());
         self.names.push(name);
         self.values.push(values);
@@ -36,12 +36,12 @@ pub struct RowRef<'a> {
 
 impl Row for RowRef<'_> {
     fn field(&self, name: &str) -> Option<&Value> {
-        self.cols.index.get(name).map(|&k| &self.cols.values[k][self.i])
+        self.cols.index.get(name).map(|&k| self.cols.values[k].get(self.i))
     }
 
     fn each_field(&self, f: &mut dyn FnMut(&str, &Value)) {
         for (k, name) in self.cols.names.iter().enumerate() {
-            f(name, &self.cols.values[k][self.i]);
+            f(name, self.cols.values[k].get(self.i));
         }
     }
 }
