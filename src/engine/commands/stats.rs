@@ -1,7 +1,7 @@
 //! `stats`, `eventstats` and `streamstats` (docs/spl-semantics.md 4.1, 4.3, 4.4): groups
 //! by the by-fields, then the functions of `aggregate.rs` over each group.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use indexmap::IndexMap;
 
@@ -111,14 +111,17 @@ pub(super) fn times(f: &mut Frame, planned: &[Planned]) -> Vec<Option<f64>> {
     (0..time.len()).map(|i| time.get(i).values().first().and_then(|s| parse_number(s))).collect()
 }
 
-/// The groups: by-values (sorted, byte order) to rows in input order. A row missing a
-/// by-field is in no group; a multivalue by-field puts the row in one group per value
-/// (each combination when several are multivalue).
-fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<String>, Vec<usize>> {
+/// The by-fields' values per row, to group by ([`groups`]).
+fn by_values(f: &mut Frame, by: &[String]) -> Vec<FieldValues> {
     f.ensure(&by.iter().cloned().collect());
-    let cols: Vec<FieldValues> = by.iter().map(|b| f.read(b)).collect();
-    // Rows are gathered under borrowed keys (one lookup per row, no copy); each group's key
-    // is copied once at the end.
+    by.iter().map(|b| f.read(b)).collect()
+}
+
+/// The groups: by-values (sorted, byte order) with their rows in input order. A row missing
+/// a by-field is in no group; a multivalue by-field puts the row in one group per value
+/// (each combination when several are multivalue). Keys borrow the values.
+fn groups(cols: &[FieldValues], height: usize, dedup_splitvals: bool) -> Vec<(Vec<&str>, Vec<usize>)> {
+    // Rows are gathered under borrowed keys (one lookup per row, no copy).
     let mut index: HashMap<Vec<&str>, usize, FxBuild> = HashMap::default();
     let mut members: Vec<Vec<usize>> = Vec::new();
     fn add<'c>(
@@ -135,11 +138,11 @@ fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<S
             }
         }
     }
-    let mut key: Vec<&str> = Vec::with_capacity(by.len());
-    for row in 0..f.height() {
+    let mut key: Vec<&str> = Vec::with_capacity(cols.len());
+    for row in 0..height {
         key.clear();
         let mut single = true;
-        for c in &cols {
+        for c in cols {
             match c.get(row).values() {
                 [one] => key.push(one),
                 _ => {
@@ -154,7 +157,7 @@ fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<S
         }
         // Absent or multivalue: every combination of the values (none when one is absent).
         let mut keys: Vec<Vec<&str>> = vec![Vec::new()];
-        for c in &cols {
+        for c in cols {
             let mut vals: Vec<&str> = c.get(row).values().iter().map(String::as_str).collect();
             if dedup_splitvals {
                 let mut seen = BTreeSet::new();
@@ -175,10 +178,11 @@ fn groups(f: &mut Frame, by: &[String], dedup_splitvals: bool) -> BTreeMap<Vec<S
             add(&mut index, &mut members, k, row);
         }
     }
-    index
-        .into_iter()
-        .map(|(k, g)| (k.into_iter().map(str::to_string).collect(), std::mem::take(&mut members[g])))
-        .collect()
+    let mut out: Vec<(Vec<&str>, Vec<usize>)> =
+        index.into_iter().map(|(k, g)| (k, std::mem::take(&mut members[g]))).collect();
+    // Byte order of the values, field by field (keys are distinct).
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Value {
@@ -202,10 +206,11 @@ pub fn stats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
     let by: Vec<String> = s.by.iter().map(|i| i.name.clone()).collect();
     let planned = plan(f, &s.aggs, &by, cx)?;
     let times = times(f, &planned);
+    let cols = by_values(f, &by);
     let groups = if by.is_empty() {
-        BTreeMap::from([(Vec::new(), (0..f.height()).collect())])
+        vec![(Vec::new(), (0..f.height()).collect())]
     } else {
-        groups(f, &by, dedup_splitvals)
+        groups(&cols, f.height(), dedup_splitvals)
     };
     if groups.len() > cx.limits.max_rows {
         return Err(EngineError::new(
@@ -217,12 +222,15 @@ pub fn stats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
     }
     let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
     for (k, b) in by.iter().enumerate() {
-        columns.insert(b.clone(), groups.keys().map(|key| Value::Str(key[k].clone())).collect());
+        columns.insert(b.clone(), groups.iter().map(|(key, _)| Value::Str(key[k].to_string())).collect());
     }
     for p in &planned {
-        columns.insert(p.name.clone(), groups.values().map(|rows| compute(p, rows, &times)).collect());
+        columns.insert(p.name.clone(), groups.iter().map(|(_, rows)| compute(p, rows, &times)).collect());
     }
-    *f = Frame::from_columns(groups.len(), columns);
+    let height = groups.len();
+    drop(groups);
+    drop(cols);
+    *f = Frame::from_columns(height, columns);
     Ok(())
 }
 
@@ -233,14 +241,15 @@ pub fn eventstats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> 
     let by: Vec<String> = s.by.iter().map(|i| i.name.clone()).collect();
     let planned = plan(f, &s.aggs, &by, cx)?;
     let times = times(f, &planned);
+    let cols = by_values(f, &by);
     let groups = if by.is_empty() {
-        BTreeMap::from([(Vec::new(), (0..f.height()).collect::<Vec<usize>>())])
+        vec![(Vec::new(), (0..f.height()).collect::<Vec<usize>>())]
     } else {
-        groups(f, &by, dedup_splitvals)
+        groups(&cols, f.height(), dedup_splitvals)
     };
     for p in &planned {
         let mut col = vec![Value::Null; f.height()];
-        for rows in groups.values() {
+        for (_, rows) in &groups {
             let v = compute(p, rows, &times);
             for &r in rows {
                 // A row in several groups (multivalue by-field) keeps the first group's value.
