@@ -108,7 +108,10 @@ def main():
     a.add_argument("--work", required=True)
     a.add_argument("--python", default="", help="a Python with duckdb installed")
     a.add_argument("--out", required=True)
+    a.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")),
+                   help="runs of each measure; the table gives the median time and the largest RSS")
     args = a.parse_args()
+    repeat = max(1, args.repeat)
 
     size_mb = os.path.getsize(args.data) / 2**20
     content, count = content_dir(args.work, args.repo, args.corpus if os.path.isdir(args.corpus or "/-") else "")
@@ -119,12 +122,23 @@ def main():
             "--data", args.data, "--format", "csv"]
     rows = []
 
-    def row(name, cmd, env=env, **extra):
-        t, rss, code, last = measure(cmd, env)
-        r = {"measure": name, "seconds": round(t, 2), "peak_rss_mb": round(rss), "exit": code, "summary": last}
-        r.update(extra)
+    def row(name, cmd, env=env, before=None):
+        """`repeat` runs (each after `before`): the median time, the largest peak RSS."""
+        runs = []
+        for _ in range(repeat):
+            if before:
+                before()
+            runs.append(measure(cmd, env))
+        times = sorted(t for t, _, _, _ in runs)
+        t = times[len(times) // 2]
+        rss = max(m for _, m, _, _ in runs)
+        code = next((c for _, _, c, _ in runs if c != 0), 0)
+        last = runs[-1][3]
+        r = {"measure": name, "seconds": round(t, 2), "peak_rss_mb": round(rss), "exit": code, "summary": last,
+             "runs_seconds": [round(x, 2) for x, _, _, _ in runs]}
         rows.append(r)
-        print(f"  {name}: {t:.2f} s, {rss:.0f} MB  ({last})", file=sys.stderr, flush=True)
+        spread = ", ".join(f"{x:.2f}" for x, _, _, _ in runs)
+        print(f"  {name}: {t:.2f} s (runs: {spread}), {rss:.0f} MB  ({last})", file=sys.stderr, flush=True)
         return r
 
     print(f"data: {args.data} ({size_mb:.0f} MB)", file=sys.stderr)
@@ -135,13 +149,17 @@ def main():
         single.append((name, sql, r))
     # All selected detections: cold (cache emptied, then written), then warm (from it).
     label = f"all {count['project']} project + {count['corpus']} corpus CloudTrail detections"
-    row(f"{label}, cold", base)
+    row(f"{label}, cold", base, before=lambda: shutil.rmtree(cache, ignore_errors=True))
     row(f"{label}, warm (column cache)", base)
 
     # DuckDB: the same file, hand-written SQL of the three detections.
     if args.python:
         for name, sql, r in single:
-            t, n = duckdb_time(args.python, os.path.abspath(args.data), os.path.join(args.repo, "bench", "sql", sql))
+            path = os.path.join(args.repo, "bench", "sql", sql)
+            runs = [duckdb_time(args.python, os.path.abspath(args.data), path) for _ in range(repeat)]
+            t = sorted(x for x, _ in runs)[len(runs) // 2]
+            n = runs[-1][1]
+            r["duckdb_runs_seconds"] = [round(x, 2) for x, _ in runs]
             r["duckdb_seconds"] = round(t, 2)
             r["duckdb_rows"] = n
             r["spelunk_over_duckdb"] = round(r["seconds"] / t, 2) if t > 0 else None
@@ -155,13 +173,14 @@ def main():
         for r in rows
     ]
     widths = [max(len(line[k]) for line in table) for k in range(len(header))]
-    print(f"\nspelunk benchmark: {args.data}, {size_mb:.0f} MB, {os.cpu_count()} cores")
+    print(f"\nspelunk benchmark: {args.data}, {size_mb:.0f} MB, {os.cpu_count()} cores, median of {repeat} runs")
     for k, line in enumerate(table):
         print("| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |")
         if k == 0:
             print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     with open(args.out, "w") as f:
-        json.dump({"data": args.data, "size_mb": round(size_mb), "cores": os.cpu_count(), "rows": rows}, f, indent=2)
+        json.dump({"data": args.data, "size_mb": round(size_mb), "cores": os.cpu_count(), "repeat": repeat, "rows": rows},
+                  f, indent=2)
     print(f"\nwritten: {args.out}")
     if any(r["exit"] != 0 for r in rows):
         sys.exit(1)
