@@ -339,11 +339,7 @@ fn searches_sharing_datamodel_evaluations_see_what_each_sees_alone() {
 #[test]
 fn a_tstats_plans_its_datasets_selection_and_the_event_fields_it_reads() {
     use spelunk::frame::Selects;
-    let macros = MacroTable::builtin();
-    let plan = |spl: &str| {
-        let q = spelunk::compile(spl, &macros).unwrap();
-        spelunk::engine::scan_plan(&q.pipeline, &Options::default())
-    };
+    let plan = common::scan_plan;
     let p = plan(
         "| tstats count from datamodel=Change.Instance_Changes where All_Changes.status=success by All_Changes.user",
     );

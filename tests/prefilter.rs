@@ -158,11 +158,7 @@ fn only_fields_written_in_the_text_narrow() {
 
 #[test]
 fn a_run_of_narrow_searches_makes_their_fields_for_the_events_they_could_match() {
-    let macros = MacroTable::builtin();
-    let plan = |spl: &str| {
-        let q = spelunk::compile(spl, &macros).unwrap();
-        spelunk::engine::scan_plan(&q.pipeline, &Options::default())
-    };
+    let plan = common::scan_plan;
     let ds = events();
     spelunk::frame::prefetch_for(&ds, &[plan("eventName=DeleteTrail"), plan("eventName=StopLogging | stats count")]);
     let col = ds.cached("eventName").expect("made");

@@ -239,12 +239,10 @@ fn remembered<K: std::hash::Hash + Eq>(
 }
 
 /// The events of an order that match a search expression, decided from the dataset's
-/// columns, with the columns and how extraction over those events would shape them.
+/// columns, with those columns.
 struct Matched {
     names: Vec<String>,
     cols: Vec<Arc<Column>>,
-    /// Per field: whether any of the events has it, whether any has several values.
-    shape: Vec<(bool, bool)>,
     kept: Vec<usize>,
 }
 
@@ -275,26 +273,7 @@ impl Matched {
                 Err(err) => return Some(Err(err)),
             }
         }
-        // As extraction over the kept events would make them: a column when any of them has
-        // the field, a list column when any has several values.
-        let shape: Vec<(bool, bool)> = cols
-            .iter()
-            .map(|col| {
-                let (mut present, mut multi) = (false, false);
-                for &e in &kept {
-                    match col.get(e) {
-                        Value::Null => {}
-                        Value::Str(_) => present = true,
-                        Value::Multi(_) => {
-                            multi = true;
-                            break;
-                        }
-                    }
-                }
-                (present || multi, multi)
-            })
-            .collect();
-        Some(Ok(Matched { names, cols, shape, kept }))
+        Some(Ok(Matched { names, cols, kept }))
     }
 }
 
@@ -320,10 +299,10 @@ impl<'d> Frame<'d> {
             Err(e) => return Some(Err(e)),
         };
         let mut f = Frame::from_events(ds, &m.kept);
-        for ((name, col), &(present, multi)) in m.names.iter().zip(&m.cols).zip(&m.shape) {
+        for (name, col) in m.names.iter().zip(&m.cols) {
             f.known.insert(name.clone());
-            if present {
-                let column = super::column_of(name, m.kept.iter().map(|&e| col.get(e)), multi);
+            // As extraction over the kept events would make it (none when none has it).
+            if let Some(column) = super::coded_column(name, col, &m.kept) {
                 f.df.with_column(column).expect("a column of the frame's height");
                 f.coded.insert(name.clone(), Arc::clone(col));
             }

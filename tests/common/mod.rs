@@ -71,3 +71,10 @@ pub fn write(path: &std::path::Path, content: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, content).unwrap();
 }
+
+/// What a search reads over all events before anything reduces them, as `detect` plans it
+/// for its shared passes (built-in macros and datamodels).
+pub fn scan_plan(spl: &str) -> spelunk::frame::ScanPlan {
+    let q = spelunk::compile(spl, &spelunk::macros::MacroTable::builtin()).unwrap();
+    spelunk::engine::scan_plan(&q.pipeline, &spelunk::engine::Options::default())
+}
