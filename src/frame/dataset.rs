@@ -129,7 +129,7 @@ impl Column {
 }
 
 /// Bit `i` of a bitmap of events (bit `i % 64` of word `i / 64`).
-fn bit(words: &[u64], i: usize) -> bool {
+pub fn bit(words: &[u64], i: usize) -> bool {
     words[i / 64] >> (i % 64) & 1 == 1
 }
 

@@ -92,25 +92,28 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     // (super::prefilter), one pass over the text finds the events each could match, and a
     // search narrowed to few events has its first fields made for those events only.
     // Otherwise a pass over every event's JSON is needed anyway and makes them all.
-    let pending: Vec<&ScanPlan> =
-        plans.iter().filter(|p| !p.first.iter().all(|n| ds.cached(n).is_some_and(|c| c.is_complete()))).collect();
     fn selecting(p: &ScanPlan) -> Option<&SearchExpr> {
         match &p.selects {
             Selects::Matching(e) => Some(e),
             _ => None,
         }
     }
+    let pending: Vec<&ScanPlan> =
+        plans.iter().filter(|p| !p.first.iter().all(|n| ds.cached(n).is_some_and(|c| c.is_complete()))).collect();
     let narrows = pending.iter().all(|p| selecting(p).is_some_and(|e| ds.narrows(e)));
-    if narrows {
+    let narrowed: Vec<Option<Arc<Vec<u64>>>> = if narrows {
         ds.find_candidates(&pending.iter().filter_map(|p| selecting(p)).collect::<Vec<_>>());
-    }
-    let few = |p: &ScanPlan| match &p.selects {
-        Selects::Matching(e) if narrows && pending.iter().any(|q| std::ptr::eq(*q, p)) => ds
-            .candidates(e)
-            .filter(|bits| (bits.iter().map(|w| w.count_ones() as usize).sum::<usize>()) * PREFETCH_SHARE < ds.len()),
-        _ => None,
+        let few = |bits: &Arc<Vec<u64>>| {
+            bits.iter().map(|w| w.count_ones() as usize).sum::<usize>() * PREFETCH_SHARE < ds.len()
+        };
+        let is_pending = |p: &ScanPlan| pending.iter().any(|q| std::ptr::eq(*q, p));
+        plans
+            .iter()
+            .map(|p| selecting(p).filter(|_| is_pending(p)).and_then(|e| ds.candidates(e)).filter(few))
+            .collect()
+    } else {
+        vec![None; plans.len()]
     };
-    let narrowed: Vec<Option<Arc<Vec<u64>>>> = plans.iter().map(few).collect();
     let first: BTreeSet<String> =
         plans.iter().zip(&narrowed).filter(|(_, n)| n.is_none()).flat_map(|(p, _)| p.first.iter().cloned()).collect();
     ds.prefetch(&first);
@@ -122,7 +125,7 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
             first_few.extend(p.first.iter().cloned());
         }
     }
-    let events: Vec<usize> = (0..ds.len()).filter(|&i| union[i / 64] >> (i % 64) & 1 == 1).collect();
+    let events: Vec<usize> = (0..ds.len()).filter(|&i| super::bit(&union, i)).collect();
     if !events.is_empty() {
         ds.prefetch_events(&first_few, Some(&events));
     }

@@ -36,7 +36,7 @@ pub fn initial<'d>(
     // When its fields are not made yet: only the events whose text could match.
     if !Frame::decided_from_columns(ds, e) {
         if let Some(bits) = ds.candidates(e) {
-            order.retain(|&i| bits[i / 64] >> (i % 64) & 1 == 1);
+            order.retain(|&i| crate::frame::bit(&bits, i));
         }
     }
     // Over many events, decided once per distinct combination of the values read.

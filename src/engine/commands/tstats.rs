@@ -70,8 +70,7 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
         range = range.and(search::modifiers(e, cx.ctx.now)?);
     }
     let wanted = wanted_fields(t, filter.as_ref());
-    let everything = wanted.iter().any(|n| n.contains('*'));
-    let wants = |name: &str| everything || wanted.contains(name);
+    let wants = accepts(&wanted);
 
     if let Some(node) = &node {
         unknown_fields(node, &wanted, cx);
@@ -140,6 +139,12 @@ fn wanted_fields(t: &Tstats, filter: Option<&SearchExpr>) -> BTreeSet<String> {
     wanted
 }
 
+/// Whether a field is among the wanted ones (all are when one is a wildcard).
+fn accepts(wanted: &BTreeSet<String>) -> impl Fn(&str) -> bool + '_ {
+    let everything = wanted.iter().any(|n| n.contains('*'));
+    move |name: &str| everything || wanted.contains(name)
+}
+
 /// What a tstats over a datamodel reads over all the events, for a run's shared passes:
 /// its dataset's constraints select the events; over those, the event fields its
 /// datamodel fields are made from, and the inherited ones. `None` without a datamodel, or
@@ -148,8 +153,7 @@ pub fn scan_plan(t: &Tstats, datamodels: &DataModels) -> Option<ScanPlan> {
     let spec = crate::datamodel::reference(t.from.as_ref()?.text.trim())?;
     let node = datamodels.resolve(spec).ok()?;
     let wanted = wanted_fields(t, t.filter.as_ref());
-    let everything = wanted.iter().any(|n| n.contains('*'));
-    let wants = |name: &str| everything || wanted.contains(name);
+    let wants = accepts(&wanted);
     let (selects, mut first) = match lineage_constraint(&node) {
         Some(e) => {
             let mut fields = BTreeSet::new();
