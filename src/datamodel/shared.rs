@@ -11,12 +11,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use indexmap::IndexMap;
-
 use super::{evaluate_in, membership, Membership, Naming, Node, INHERITED};
 use crate::eval::{Context, EvalError};
-use crate::events::Value;
 use crate::frame::{CachedColumn, Dataset, Frame};
+
+/// A field of a dataset's events, coded over them in order.
+pub type Field = (String, Arc<CachedColumn>);
 
 /// The datasets evaluated so far in a run, by dataset, naming and time range.
 #[derive(Default)]
@@ -45,8 +45,8 @@ impl std::fmt::Debug for Evaluations {
 
 impl Evaluations {
     /// The named fields of `node`'s events (datamodel fields under `naming`, `nodename`,
-    /// and the inherited event fields), one value per event, and how many events there
-    /// are. Names the dataset does not define are left out. `select` gives a frame of the
+    /// and the inherited event fields), each a column coded over the events in order, and
+    /// how many events there are. Names the dataset does not define are left out. `select` gives a frame of the
     /// dataset's events (its constraints, in `range`); it runs the first time only. `range`
     /// tells apart selections of the same dataset over different times.
     #[allow(clippy::too_many_arguments)]
@@ -59,7 +59,7 @@ impl Evaluations {
         names: &[String],
         ctx: &Context,
         select: impl FnOnce() -> Result<Frame<'d>, E>,
-    ) -> Result<(usize, IndexMap<String, Vec<Value>>), E> {
+    ) -> Result<(usize, Vec<Field>), E> {
         let key = format!("{:p} {} {naming:?} {range}", ds as *const Dataset, node.display());
         let entry = Arc::clone(self.nodes.lock().expect("not poisoned").entry(key).or_default());
         let mut fields = entry.fields.lock().expect("not poisoned");
@@ -94,10 +94,10 @@ impl Evaluations {
                 fields.insert(name.clone(), column);
             }
         }
-        let mut out = IndexMap::new();
+        let mut out = Vec::new();
         for name in names {
             if let Some(Some(col)) = fields.get(name) {
-                out.insert(name.clone(), (0..events.len()).map(|i| col.get(i).clone()).collect());
+                out.push((name.clone(), Arc::clone(col)));
             }
         }
         Ok((events.len(), out))

@@ -84,6 +84,22 @@ impl<'d> Frame<'d> {
         Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
     }
 
+    /// Results that are not events, from dictionary-coded columns over rows `0..height`
+    /// (as [`Frame::from_columns`] would make them from their values, without copying
+    /// them).
+    pub fn from_coded(height: usize, columns: &[(String, Arc<CachedColumn>)]) -> Frame<'d> {
+        let rows: Vec<usize> = (0..height).collect();
+        let cols: Vec<Column> = columns
+            .iter()
+            .map(|(n, c)| {
+                coded_column(n, c, &rows)
+                    .unwrap_or_else(|| Column::full_null(n.as_str().into(), height, &DataType::String))
+            })
+            .collect();
+        let df = DataFrame::new(height, cols).expect("columns of the given height");
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
+    }
+
     pub fn height(&self) -> usize {
         self.df.height()
     }

@@ -87,7 +87,7 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
             let select = || search::initial(cx.ds, lineage_constraint(node).as_ref(), range, cx);
             let (height, columns) =
                 cx.evaluations.fields(cx.ds, node, Naming::Prefixed, &format!("{range:?}"), &names, &cx.ctx, select)?;
-            Frame::from_columns(height, columns)
+            Frame::from_coded(height, &columns)
         }
         None => {
             let mut f = search::initial(cx.ds, None, range, cx)?;
