@@ -163,6 +163,8 @@ pub struct Extractor<'a> {
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
     remembered: RefCell<HashMap<&'a str, knowledge::Remembered>>,
+    /// The wanted names, hashed (asked once per field of every event).
+    wanted_names: Option<HashSet<&'a str, FxBuild>>,
 }
 
 pub use crate::events::hash::FxBuild;
@@ -345,13 +347,13 @@ impl Dataset {
         let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(n.div_ceil(1024)).max(1);
         let chunk = n.div_ceil(threads).max(1);
         let names: Vec<&String> = missing.iter().collect();
+        let slot: HashMap<&str, usize, FxBuild> = names.iter().enumerate().map(|(k, n)| (n.as_str(), k)).collect();
         // Each thread codes its own part of `todo` with its own dictionaries.
         let parts: Vec<Vec<(Vec<Value>, Vec<u32>)>> = std::thread::scope(|s| {
             let handles: Vec<_> = todo
                 .chunks(chunk)
                 .map(|part| {
-                    let names = &names;
-                    let missing = &missing;
+                    let (names, missing, slot) = (&names, &missing, &slot);
                     s.spawn(move || {
                         let ex = self.extractor(Wanted::Names(missing));
                         let mut dicts: Vec<HashMap<Value, u32, FxBuild>> = vec![HashMap::default(); names.len()];
@@ -359,8 +361,7 @@ impl Dataset {
                         for (b, block) in part.chunks(RELEASE_EVERY).enumerate() {
                             for (j, &i) in block.iter().enumerate() {
                                 for (name, v) in ex.fields_of(i) {
-                                    // `names` is sorted (it comes from a set).
-                                    let Ok(k) = names.binary_search_by(|n| n.as_str().cmp(name.as_str())) else {
+                                    let Some(&k) = slot.get(name.as_str()) else {
                                         continue;
                                     };
                                     let next = dicts[k].len() as u32 + 1;
@@ -508,7 +509,11 @@ impl Dataset {
                 .collect(),
             Wanted::AllBut(_) => HashMap::new(),
         };
-        Extractor { ds: self, wanted, plans, needs, remembered: RefCell::default() }
+        let wanted_names = match wanted {
+            Wanted::Names(names) => Some(names.iter().map(String::as_str).collect()),
+            Wanted::AllBut(_) => None,
+        };
+        Extractor { ds: self, wanted, plans, needs, remembered: RefCell::default(), wanted_names }
     }
 }
 
@@ -523,7 +528,7 @@ impl<'a> Extractor<'a> {
         let need = |name: &str| match needs {
             Some(set) => set.contains(name),
             None => {
-                wanted.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
+                self.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
             }
         };
         let mut f = e.index_time_fields_only(&need);
@@ -537,7 +542,7 @@ impl<'a> Extractor<'a> {
             if let Some((rules, _)) = plan {
                 self.apply(e, rules, &mut f);
             }
-            f.retain(|k, _| wanted.accepts(k));
+            f.retain(|k, _| self.accepts(k));
             return f;
         }
         // A record that is not JSON (a CSV export's plain-text event) has no JSON fields; the
@@ -550,8 +555,16 @@ impl<'a> Extractor<'a> {
         if let Some((rules, _)) = plan {
             self.apply(e, rules, &mut f);
         }
-        f.retain(|k, _| wanted.accepts(k));
+        f.retain(|k, _| self.accepts(k));
         f
+    }
+
+    /// Whether a field is wanted ([`Wanted::accepts`], by hash).
+    fn accepts(&self, name: &str) -> bool {
+        match &self.wanted_names {
+            Some(names) => names.contains(name),
+            None => self.wanted.accepts(name),
+        }
     }
 
     /// The sourcetype's knowledge over one event's fields, remembering per sourcetype.
