@@ -38,13 +38,15 @@ use crate::events::Value;
 /// The hidden column holding each row's event index while rows are events.
 const EVENT: &str = "\u{0}event";
 
-/// Fields asked for at least 1/`PREFETCH_SHARE` of the events are made for all of them
-/// and kept in the dataset ([`Dataset::prefetch`]).
+/// A first search over at least 1/`PREFETCH_SHARE` of the events is decided from its
+/// fields made for all of them ([`Dataset::prefetch`], `scan.rs`); a search selecting at
+/// least that share is "broad" for a run's second shared pass ([`prefetch_for`]).
 const PREFETCH_SHARE: usize = 4;
 
 /// Fields asked for at least 1/`KEEP_SHARE` of the events are kept in the dataset for
 /// those events ([`Dataset::prefetch_events`]): the next search over them (the other
-/// detections over one datamodel dataset) reads them from memory.
+/// detections over one datamodel dataset) reads them from memory, and one over other
+/// events makes only the ones missing.
 const KEEP_SHARE: usize = 64;
 
 /// A field extracted for a frame's rows: values made from the events, or a column made
@@ -155,12 +157,9 @@ impl<'d> Frame<'d> {
         let mut wanted = wanted;
         let rest: BTreeSet<String>;
         if let Wanted::Names(names) = wanted {
-            // When many of the events are asked for, the fields are made once for all
-            // events and kept in the dataset, where other searches find them; when fewer
-            // but still many are, they are made and kept for those events.
-            if rows.len() * PREFETCH_SHARE >= ds.len() {
-                ds.prefetch(names);
-            } else if rows.len() * KEEP_SHARE >= ds.len() {
+            // When many events are asked for, the fields are made for them (those not made
+            // yet) and kept in the dataset, where other searches find them.
+            if rows.len() * KEEP_SHARE >= ds.len() {
                 ds.prefetch_events(names, Some(&rows));
             }
             let mut others = BTreeSet::new();

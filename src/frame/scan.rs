@@ -46,8 +46,8 @@ pub fn pipeline_fields(p: &Pipeline) -> BTreeSet<String> {
     re.captures_iter(&text).map(|c| c[1].to_string()).filter(|n| !n.contains('\\') && cacheable(n)).collect()
 }
 
-/// What one search of a run reads over all the events before anything reduces them: the
-/// run's shared passes ([`prefetch_for`]) make these fields for every event at once.
+/// What one search of a run reads before anything reduces its events: the run's shared
+/// passes ([`prefetch_for`]) make these fields for many searches at once.
 #[derive(Debug, Clone)]
 pub struct ScanPlan {
     /// How the search selects its events.
@@ -86,7 +86,7 @@ impl ScanPlan {
 /// events: first the fields each filters on first ([`ScanPlan::first`]); then, for the
 /// searches that select at least 1/`PREFETCH_SHARE` of the events (decided from the
 /// columns the first pass made, the searches side by side, one per core), every field they
-/// may read ([`ScanPlan::later`]).
+/// may read ([`ScanPlan::later`]), for the events they select.
 pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     // When every search whose first fields are still to make needs literals in the text
     // (super::prefilter), one pass over the text finds the events each could match, and a
@@ -130,33 +130,43 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
         ds.prefetch_events(&first_few, Some(&events));
     }
     let order = ds.newest_first();
-    let kept = |(p, narrowed): (&ScanPlan, &Option<Arc<Vec<u64>>>)| match &p.selects {
-        // Fewer than a share of the events could match.
-        _ if narrowed.is_some() => 0,
-        Selects::Matching(e) => match Matched::decide(ds, &order, e) {
-            Some(Ok(m)) => m.kept.len(),
-            _ => 0,
-        },
-        Selects::All => order.len(),
-        Selects::Other => 0,
-    };
-    let is_broad = |p: (&ScanPlan, &Option<Arc<Vec<u64>>>)| {
-        let n = kept(p);
-        n > 0 && n * PREFETCH_SHARE >= ds.len()
+    // The events each search selects, when they are many (`None`: few, or not by a search).
+    let selected = |(p, narrowed): (&ScanPlan, &Option<Arc<Vec<u64>>>)| -> Option<Vec<usize>> {
+        let kept = match &p.selects {
+            // Fewer than a share of the events could match.
+            _ if narrowed.is_some() => return None,
+            Selects::Matching(e) => match Matched::decide(ds, &order, e) {
+                Some(Ok(m)) => m.kept,
+                _ => return None,
+            },
+            Selects::All => order.clone(),
+            Selects::Other => return None,
+        };
+        (!kept.is_empty() && kept.len() * PREFETCH_SHARE >= ds.len()).then_some(kept)
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(plans.len()).max(1);
     let per = plans.len().div_ceil(threads).max(1);
-    let broad: Vec<bool> = std::thread::scope(|s| {
+    let broad: Vec<Option<Vec<usize>>> = std::thread::scope(|s| {
         let handles: Vec<_> = plans
             .chunks(per)
             .zip(narrowed.chunks(per))
-            .map(|(part, n)| s.spawn(move || part.iter().zip(n).map(&is_broad).collect::<Vec<bool>>()))
+            .map(|(part, n)| s.spawn(move || part.iter().zip(n).map(&selected).collect::<Vec<_>>()))
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("deciding does not panic")).collect()
     });
-    let fields: BTreeSet<String> =
-        plans.iter().zip(&broad).filter(|(_, b)| **b).flat_map(|(p, _)| p.later.iter().cloned()).collect();
-    ds.prefetch(&fields);
+    // Pass 2: what the broad searches may read, for the events they select.
+    let mut union = vec![false; ds.len()];
+    let mut fields = BTreeSet::new();
+    for (p, kept) in plans.iter().zip(&broad) {
+        if let Some(kept) = kept {
+            kept.iter().for_each(|&e| union[e] = true);
+            fields.extend(p.later.iter().cloned());
+        }
+    }
+    let events: Vec<usize> = (0..ds.len()).filter(|&e| union[e]).collect();
+    if !events.is_empty() {
+        ds.prefetch_events(&fields, Some(&events));
+    }
 }
 
 /// One event as the values of the fields a search reads that are columns (as the frame's
@@ -382,6 +392,26 @@ mod tests {
             assert!(!want.is_empty() && want.len() < order.len(), "{text}: a search that decides something");
             assert_eq!(m.kept, want, "{text}");
         }
+    }
+
+    /// A broad search's other fields are made in the second pass for the events it
+    /// selects, not for every event.
+    #[test]
+    fn the_second_pass_makes_a_broad_searchs_fields_for_its_events() {
+        let ds = dataset();
+        let plan = |spl: &str| ScanPlan::of(&crate::syntax::parse(spl).unwrap());
+        prefetch_for(
+            &ds,
+            &[plan("eventName=GetObject | stats count by who"), plan("eventName=Nope | stats count by n")],
+        );
+        assert!(ds.cached("eventName").unwrap().is_complete(), "the first pass is over every event");
+        let who = ds.cached("who").expect("made in the second pass");
+        let event_name = ds.cached("eventName").unwrap();
+        for e in 0..ds.len() {
+            let selected = event_name.get(e).values() == ["GetObject"];
+            assert_eq!(who.is_made(e), selected, "event {e}");
+        }
+        assert!(ds.cached("n").is_none(), "a search selecting few events is not broad");
     }
 
     #[test]
