@@ -115,21 +115,45 @@ fn csv<'v>(fields: &[&str], rows: impl Iterator<Item = Vec<&'v Value>>, out: &mu
     Ok(())
 }
 
-/// Rows as CSV records (no header).
+/// Rows as CSV records (no header), written as the csv crate writes them (its default
+/// `QuoteStyle::Necessary`, `,` and `\n`): a cell is quoted when it holds `,`, `"`, `\r`
+/// or `\n` (quotes doubled inside), or when it is the empty only cell of its record.
 fn csv_rows(fields: &[&str], rows: &[Vec<&Value>]) -> io::Result<Vec<u8>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::with_capacity(rows.len() * fields.len() * 16);
+    let lone = fields.len() == 1;
     for row in rows {
-        for (f, v) in fields.iter().zip(row) {
+        for (k, (f, v)) in fields.iter().zip(row).enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
             match v {
-                Value::Null => w.write_field("")?,
+                Value::Null => csv_cell(&mut out, "", lone),
                 // Most cells are one value shown as it is: written without a copy.
-                Value::Str(s) if *f != "_time" => w.write_field(s)?,
-                _ => w.write_field(shown(f, v).join("\n"))?,
+                Value::Str(s) if *f != "_time" => csv_cell(&mut out, s, lone),
+                _ => csv_cell(&mut out, &shown(f, v).join("\n"), lone),
             }
         }
-        w.write_record(None::<&[u8]>)?;
+        out.push(b'\n');
     }
-    w.into_inner().map_err(|e| e.into_error())
+    Ok(out)
+}
+
+/// One CSV cell ([`csv_rows`]); `lone`: the only cell of its record.
+fn csv_cell(out: &mut Vec<u8>, s: &str, lone: bool) {
+    let b = s.as_bytes();
+    let special = memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
+    if !(special || lone && b.is_empty()) {
+        out.extend_from_slice(b);
+        return;
+    }
+    out.push(b'"');
+    for part in s.split('"').enumerate() {
+        if part.0 > 0 {
+            out.extend_from_slice(b"\"\"");
+        }
+        out.extend_from_slice(part.1.as_bytes());
+    }
+    out.push(b'"');
 }
 
 fn json<'v>(
@@ -498,5 +522,45 @@ mod tests {
         want.extend(csv_rows(&fields, &rows).unwrap());
         assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
         assert_eq!(rows.len(), 2 * n + 2);
+    }
+
+    /// Cells are written exactly as the csv crate writes them: quoted only when needed.
+    #[test]
+    fn csv_cells_are_what_the_csv_crate_writes() {
+        let cells = [
+            "",
+            "plain",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "two\nlines",
+            "cr\rhere",
+            "crlf\r\n",
+            " spaced ",
+            "#hash",
+            "é,ü",
+            "''",
+            "\\",
+            "\t",
+        ];
+        let values: Vec<Value> = cells.iter().map(|c| Value::from(*c)).collect();
+        for width in [1, 2, 3] {
+            let fields: Vec<&str> = ["a", "b", "c"][..width].to_vec();
+            let rows: Vec<Vec<&Value>> = (0..values.len())
+                .map(|i| (0..width).map(|k| &values[(i + k) % values.len()]).collect())
+                .chain(std::iter::once(vec![&Value::Null; width]))
+                .collect();
+            let mut w = ::csv::Writer::from_writer(Vec::new());
+            for row in &rows {
+                let texts: Vec<String> = row.iter().map(|v| v.values().join("\n")).collect();
+                w.write_record(&texts).unwrap();
+            }
+            let want = w.into_inner().unwrap();
+            assert_eq!(
+                String::from_utf8(csv_rows(&fields, &rows).unwrap()).unwrap(),
+                String::from_utf8(want).unwrap(),
+                "{width} fields"
+            );
+        }
     }
 }

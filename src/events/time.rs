@@ -126,6 +126,24 @@ pub fn render_time(epoch: f64) -> String {
     let millis = ((epoch - epoch.floor()) * 1000.0).round() as u32;
     let (secs, millis) = if millis >= 1000 { (secs + 1, 0) } else { (secs, millis) };
     match DateTime::<Utc>::from_timestamp(secs, millis * 1_000_000) {
+        // `%Y-%m-%dT%H:%M:%S%.3f+00:00`, written directly (parsing the format for each of
+        // a result set's rows was most of printing it); chrono writes other years.
+        Some(t) if (0..=9999).contains(&t.year()) => {
+            use std::fmt::Write;
+            let mut out = String::with_capacity(29);
+            let _ = write!(
+                out,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+00:00",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                millis
+            );
+            out
+        }
         Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string(),
         None => epoch.to_string(),
     }
@@ -134,6 +152,27 @@ pub fn render_time(epoch: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The direct rendering is chrono's format, to the millisecond.
+    #[test]
+    fn rendered_times_are_chronos_format() {
+        let chrono_way = |epoch: f64| {
+            let secs = epoch.floor() as i64;
+            let millis = ((epoch - epoch.floor()) * 1000.0).round() as u32;
+            let (secs, millis) = if millis >= 1000 { (secs + 1, 0) } else { (secs, millis) };
+            DateTime::<Utc>::from_timestamp(secs, millis * 1_000_000)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%S%.3f+00:00")
+                .to_string()
+        };
+        let mut epochs =
+            vec![0.0, 0.0005, 0.9995, 59.999, 1739304274.0, 1739304274.25, -1.5, 951782400.0, 253402300799.999];
+        epochs.extend((0..2000).map(|k| k as f64 * 7_919_777.123));
+        for e in epochs {
+            assert_eq!(render_time(e), chrono_way(e), "{e}");
+        }
+        assert_eq!(render_time(253402300800.0), "+10000-01-01T00:00:00.000+00:00");
+    }
 
     #[test]
     fn cloudtrail_event_time_is_utc_with_positions() {
