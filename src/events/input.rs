@@ -359,7 +359,7 @@ fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<usize, Problem> 
     // When `bytes` lie in the input's text (checked UTF-8 as a whole), lines are sliced
     // from it rather than checked one by one.
     let shared = sink.shared.clone();
-    let checked = shared.as_deref().and_then(|t| text_at(t, bytes));
+    let checked = shared.as_deref().and_then(|t| t.get(super::raw::range_within(t, bytes)?));
     let mut released = sink.out.events.len();
     let mut ends = 0;
     let mut start = 0;
@@ -399,12 +399,6 @@ fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<usize, Problem> 
         }
     }
     Ok(ends)
-}
-
-/// `bytes` as text, when they are a part of `text` (cut at character boundaries).
-fn text_at<'t>(text: &'t str, bytes: &[u8]) -> Option<&'t str> {
-    let from = (bytes.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    text.get(from..from + bytes.len())
 }
 
 /// `_raw` of a Splunk JSON export line (`{"preview":false,"result":{"_raw":"..."}}`).

@@ -92,6 +92,13 @@ impl Deref for Text {
     }
 }
 
+/// Where `part` lies in `whole`, when it is a part of it (the same memory, not equal text).
+pub fn range_within(whole: &str, part: &[u8]) -> Option<Range<usize>> {
+    let from = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let to = from.checked_add(part.len())?;
+    (to <= whole.len()).then_some(from..to)
+}
+
 #[derive(Clone)]
 pub struct Raw {
     buf: Arc<Text>,
@@ -108,10 +115,8 @@ impl Raw {
     /// `text` as a range of `buf` when it lies inside it, else a copy of its own.
     pub fn within(buf: Option<&Arc<Text>>, text: &str) -> Raw {
         if let Some(b) = buf {
-            let base = b.as_ptr() as usize;
-            let at = text.as_ptr() as usize;
-            if at >= base && at + text.len() <= base + b.len() {
-                return Raw::slice(b, at - base..at - base + text.len());
+            if let Some(range) = range_within(b, text.as_bytes()) {
+                return Raw::slice(b, range);
             }
         }
         Raw::from(text.to_string())

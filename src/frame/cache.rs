@@ -139,20 +139,10 @@ const HASH_PARTS: usize = 16;
 fn hash_parts<T: Sync>(items: &[T], feed: impl Fn(&mut Hasher128, &[T]) + Sync) -> [u8; 16] {
     let size = items.len().div_ceil(HASH_PARTS).max(1);
     let parts: Vec<&[T]> = items.chunks(size).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(parts.len()).max(1);
-    let mut digests = vec![[0u8; 16]; parts.len()];
-    std::thread::scope(|s| {
-        let per = parts.len().div_ceil(threads).max(1);
-        for (ps, ds) in parts.chunks(per).zip(digests.chunks_mut(per)) {
-            let feed = &feed;
-            s.spawn(move || {
-                for (part, d) in ps.iter().zip(ds.iter_mut()) {
-                    let mut h = Hasher128::new();
-                    feed(&mut h, part);
-                    *d = h.finish();
-                }
-            });
-        }
+    let digests = digest_parts(&parts, |part| {
+        let mut h = Hasher128::new();
+        feed(&mut h, part);
+        h.finish()
     });
     let mut h = Hasher128::new();
     h.u64(parts.len() as u64);
@@ -229,16 +219,23 @@ fn combine(len: usize, digests: &[[u8; 16]]) -> [u8; 16] {
 /// The checksum of `data`, its blocks digested side by side.
 fn checksum(data: &[u8]) -> [u8; 16] {
     let blocks: Vec<&[u8]> = data.chunks(SUM_BLOCK).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).max(1);
-    let per = blocks.len().div_ceil(threads).max(1);
-    let digests: Vec<[u8; 16]> = std::thread::scope(|s| {
-        let handles: Vec<_> = blocks
+    combine(data.len(), &digest_parts(&blocks, block_digest))
+}
+
+/// Each part's digest, in order, the parts shared out to the cores.
+fn digest_parts<T: Sync>(parts: &[&[T]], digest: impl Fn(&[T]) -> [u8; 16] + Sync) -> Vec<[u8; 16]> {
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(parts.len()).max(1);
+    let per = parts.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parts
             .chunks(per)
-            .map(|part| s.spawn(move || part.iter().map(|b| block_digest(b)).collect::<Vec<_>>()))
+            .map(|some| {
+                let digest = &digest;
+                s.spawn(move || some.iter().map(|p| digest(p)).collect::<Vec<_>>())
+            })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("hashing does not panic")).collect()
-    });
-    combine(data.len(), &digests)
+    })
 }
 
 /// Writes through to `inner`, summing what it writes ([`checksum`]'s blocks).

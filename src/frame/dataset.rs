@@ -239,8 +239,11 @@ impl Dataset {
     /// `i % 64` of word `i / 64`), `None` when its text needs nothing
     /// ([`super::prefilter`]). Found once per search and kept.
     pub fn candidates(&self, e: &crate::syntax::SearchExpr) -> Option<Arc<Vec<u64>>> {
-        self.find_candidates(&[e]);
         let key = crate::syntax::printer::print_search(e);
+        if let Some(known) = self.candidates.read().expect("not poisoned").get(&key) {
+            return known.clone();
+        }
+        self.find_candidates(&[e]);
         self.candidates.read().expect("not poisoned").get(&key).cloned().flatten()
     }
 

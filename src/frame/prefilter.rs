@@ -105,7 +105,7 @@ fn literal(value: &str) -> Option<String> {
 /// characters that need none, or bytes beyond ASCII.
 fn unreadable(text: &str) -> bool {
     let b = text.as_bytes();
-    !text.is_ascii() || memchr::memmem::find(b, b"\\u").is_some() || memchr::memmem::find(b, b"\\/").is_some()
+    !text.is_ascii() || memchr::memchr_iter(b'\\', b).any(|k| matches!(b.get(k + 1), Some(b'u' | b'/')))
 }
 
 /// For each set of needles, the events (a bitmap over all of `ds`'s events, bit `i % 64`
