@@ -148,6 +148,22 @@ fn huge_events_and_deep_nesting_do_not_panic() {
     let l = from_bytes(format!("{deep}\n{E1}\n").as_bytes());
     assert_eq!(raws(&l), [E1]);
     assert!(problems(&l)[0].starts_with("input:1: not JSON: recursion limit exceeded"), "{:?}", problems(&l));
+
+    // The limit is extraction's: 128 levels are read, 129 are not, wherever the openers lie
+    // (many openers that do not nest, more than a byte can count, are not depth).
+    let nested =
+        |n: usize| format!(r#"{{"eventTime":"2021-07-20T12:34:56Z","d":{}{}}}"#, "[".repeat(n - 1), "]".repeat(n - 1));
+    assert!(problems(&from_bytes(nested(128).as_bytes())).is_empty());
+    assert!(problems(&from_bytes(nested(129).as_bytes()))[0].contains("recursion limit exceeded at line 1 column"));
+    let wide = format!(r#"{{"eventTime":"2021-07-20T12:34:56Z","d":[{}[]]}}"#, "[],".repeat(700));
+    assert!(problems(&from_bytes(wide.as_bytes())).is_empty(), "{:?}", problems(&from_bytes(wide.as_bytes())));
+    let wide_then_deep = format!(
+        r#"{{"eventTime":"2021-07-20T12:34:56Z","w":[{}[]],"d":{}{}}}"#,
+        "{},".repeat(300),
+        "[".repeat(128),
+        "]".repeat(128)
+    );
+    assert!(problems(&from_bytes(wide_then_deep.as_bytes()))[0].contains("recursion limit exceeded"));
 }
 
 #[test]

@@ -8,37 +8,39 @@ use std::sync::Arc;
 
 /// A whole input's text, shared by the events read from it: text of its own (a small file,
 /// standard input, a decompressed file), or a file mapped into memory as it is on disk.
+///
+/// A mapped file is not checked to be UTF-8 as a whole (that would read every page once
+/// more, on one core, before reading the events): each event's line is checked when it is
+/// read, and a [`Raw`] is only ever a range that was checked.
 pub struct Text(Inner);
 
 enum Inner {
     Owned(String),
-    /// Checked to be UTF-8 when it was made ([`Text::mapped`]).
     Mapped(memmap2::Mmap),
 }
 
 impl Text {
-    /// A mapped file's text, when its bytes are UTF-8 (else the map back, to be read line by
-    /// line).
+    /// A mapped file's bytes.
     ///
     /// The file must not be rewritten while it is mapped: its pages are read where they lie
     /// (README, "Inputs"). spelunk itself only ever reads its inputs.
-    pub fn mapped(map: memmap2::Mmap) -> Result<Text, memmap2::Mmap> {
-        // Checked a part at a time, each part's pages let go once checked: checking a
-        // 10 GB file must not make 10 GB resident.
-        const PART: usize = 16 << 20;
-        let mut at = 0;
-        while at < map.len() {
-            let start = at;
-            let end = (at + PART).min(map.len());
-            match std::str::from_utf8(&map[at..end]) {
-                Ok(_) => at = end,
-                // A character cut by the part's end: the next part starts with it.
-                Err(e) if e.error_len().is_none() && end < map.len() && e.valid_up_to() > 0 => at += e.valid_up_to(),
-                Err(_) => return Err(map),
-            }
-            release_pages(&map, start..at);
+    pub fn mapped(map: memmap2::Mmap) -> Text {
+        Text(Inner::Mapped(map))
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Inner::Owned(s) => s.as_bytes(),
+            Inner::Mapped(m) => m,
         }
-        Ok(Text(Inner::Mapped(map)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Lets the kernel take a mapped file's pages out of the process's memory: they stay in
@@ -81,19 +83,8 @@ impl From<String> for Text {
     }
 }
 
-impl Deref for Text {
-    type Target = str;
-    fn deref(&self) -> &str {
-        match &self.0 {
-            Inner::Owned(s) => s,
-            // SAFETY: checked to be UTF-8 in `Text::mapped`, and the map is read-only.
-            Inner::Mapped(m) => unsafe { std::str::from_utf8_unchecked(m) },
-        }
-    }
-}
-
 /// Where `part` lies in `whole`, when it is a part of it (the same memory, not equal text).
-pub fn range_within(whole: &str, part: &[u8]) -> Option<Range<usize>> {
+pub fn range_within(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
     let from = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
     let to = from.checked_add(part.len())?;
     (to <= whole.len()).then_some(from..to)
@@ -106,24 +97,22 @@ pub struct Raw {
 }
 
 impl Raw {
-    /// `range` of a shared text (must lie on character boundaries).
-    pub fn slice(buf: &Arc<Text>, range: Range<usize>) -> Raw {
-        debug_assert!(buf.is_char_boundary(range.start) && buf.is_char_boundary(range.end));
-        Raw { buf: Arc::clone(buf), range }
-    }
-
-    /// `text` as a range of `buf` when it lies inside it, else a copy of its own.
+    /// `text` as a range of `buf` when it lies inside it, else a copy of its own. (The only
+    /// way a `Raw` gets a range of a shared text: `text` is a `str`, so the range is UTF-8.)
     pub fn within(buf: Option<&Arc<Text>>, text: &str) -> Raw {
         if let Some(b) = buf {
-            if let Some(range) = range_within(b, text.as_bytes()) {
-                return Raw::slice(b, range);
+            if let Some(range) = range_within(b.as_bytes(), text.as_bytes()) {
+                return Raw { buf: Arc::clone(b), range };
             }
         }
         Raw::from(text.to_string())
     }
 
     pub fn as_str(&self) -> &str {
-        &self.buf[self.range.clone()]
+        // SAFETY: a `Raw`'s range is the bytes of a `str` (`Raw::within`, `From<String>`), and
+        // the text under it is never written (a `String` of its own, or a read-only map of a
+        // file that is not rewritten during the run, see `Text::mapped`).
+        unsafe { std::str::from_utf8_unchecked(&self.buf.as_bytes()[self.range.clone()]) }
     }
 
     /// The whole text this is a range of.
@@ -193,8 +182,9 @@ mod tests {
 
     #[test]
     fn slices_share_the_buffer() {
-        let buf = Arc::new(Text::from("{\"a\":1}\n{\"b\":2}\n".to_string()));
-        let second = &buf[8..15];
+        let whole = "{\"a\":1}\n{\"b\":2}\n".to_string();
+        let buf = Arc::new(Text::from(whole));
+        let second = std::str::from_utf8(&buf.as_bytes()[8..15]).unwrap();
         let r = Raw::within(Some(&buf), second);
         assert_eq!(r, "{\"b\":2}");
         assert_eq!(Arc::strong_count(&buf), 2, "no copy made");
