@@ -184,7 +184,8 @@ mod tests {
     fn slices_share_the_buffer() {
         let whole = "{\"a\":1}\n{\"b\":2}\n".to_string();
         let buf = Arc::new(Text::from(whole));
-        let second = std::str::from_utf8(&buf.as_bytes()[8..15]).unwrap();
+        let second_line = &buf.as_bytes()[8..15];
+        let second = std::str::from_utf8(second_line).unwrap();
         let r = Raw::within(Some(&buf), second);
         assert_eq!(r, "{\"b\":2}");
         assert_eq!(Arc::strong_count(&buf), 2, "no copy made");
