@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::dataset::{cacheable, Column, FxBuild};
-use super::{Dataset, Frame, PREFETCH_SHARE};
+use super::{Dataset, Frame, KEEP_SHARE, PREFETCH_SHARE};
 use crate::eval::search::matches;
 use crate::eval::{EvalError, Row};
 use crate::events::Value;
@@ -84,9 +84,9 @@ impl ScanPlan {
 
 /// Makes, in two passes over the events, the fields a set of searches will read over many
 /// events: first the fields each filters on first ([`ScanPlan::first`]); then, for the
-/// searches that select at least 1/`PREFETCH_SHARE` of the events (decided from the
-/// columns the first pass made, the searches side by side, one per core), every field they
-/// may read ([`ScanPlan::later`]), for the events they select.
+/// searches that select at least 1/`KEEP_SHARE` of the events (decided from the columns
+/// the first pass made, the searches side by side, one per core), every field they may
+/// read ([`ScanPlan::later`]), for the events they select, one pass per distinct selection.
 pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     // When every search whose first fields are still to make needs literals in the text
     // (super::prefilter), one pass over the text finds the events each could match, and a
@@ -142,7 +142,7 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
             Selects::All => order.clone(),
             Selects::Other => return None,
         };
-        (!kept.is_empty() && kept.len() * PREFETCH_SHARE >= ds.len()).then_some(kept)
+        (!kept.is_empty() && kept.len() * KEEP_SHARE >= ds.len()).then_some(kept)
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(plans.len()).max(1);
     let per = plans.len().div_ceil(threads).max(1);
@@ -154,19 +154,27 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("deciding does not panic")).collect()
     });
-    // Pass 2: what the broad searches may read, for the events they select.
-    let mut union = vec![false; ds.len()];
-    let mut fields = BTreeSet::new();
-    for (p, kept) in plans.iter().zip(&broad) {
-        if let Some(kept) = kept {
-            kept.iter().for_each(|&e| union[e] = true);
-            fields.extend(p.later.iter().cloned());
-        }
-    }
-    let events: Vec<usize> = (0..ds.len()).filter(|&e| union[e]).collect();
-    if !events.is_empty() {
+    // Pass 2: what the searches that select many events may read, for the events they
+    // select; searches that select the same events (the detections over one datamodel
+    // dataset) share one pass.
+    for (events, fields) in by_selection(plans, broad) {
         ds.prefetch_events(&fields, Some(&events));
     }
+}
+
+/// The distinct selections of events (in event order) and, for each, the union of the
+/// [`ScanPlan::later`] fields of the searches that make it; in the order first made.
+fn by_selection(plans: &[ScanPlan], selected: Vec<Option<Vec<usize>>>) -> Vec<(Vec<usize>, BTreeSet<String>)> {
+    let mut out: Vec<(Vec<usize>, BTreeSet<String>)> = Vec::new();
+    for (p, kept) in plans.iter().zip(selected) {
+        let Some(mut kept) = kept else { continue };
+        kept.sort_unstable();
+        match out.iter_mut().find(|(events, _)| *events == kept) {
+            Some((_, fields)) => fields.extend(p.later.iter().cloned()),
+            None => out.push((kept, p.later.clone())),
+        }
+    }
+    out
 }
 
 /// One event as the values of the fields a search reads that are columns (as the frame's
@@ -402,16 +410,44 @@ mod tests {
         let plan = |spl: &str| ScanPlan::of(&crate::syntax::parse(spl).unwrap());
         prefetch_for(
             &ds,
-            &[plan("eventName=GetObject | stats count by who"), plan("eventName=Nope | stats count by n")],
+            &[
+                plan("eventName=GetObject | stats count by who"),
+                plan("eventName=Nope | stats count by nosuch"),
+                // 1 event in 21 (more than 1/KEEP_SHARE of them).
+                plan("eventName=DeleteBucket n=4 | stats count by tags"),
+                // No literal to look for in the text: every event's fields are read.
+                plan("n>100 | stats count"),
+            ],
         );
         assert!(ds.cached("eventName").unwrap().is_complete(), "the first pass is over every event");
         let who = ds.cached("who").expect("made in the second pass");
+        let tags = ds.cached("tags").expect("made in the second pass");
         let event_name = ds.cached("eventName").unwrap();
         for e in 0..ds.len() {
-            let selected = event_name.get(e).values() == ["GetObject"];
-            assert_eq!(who.is_made(e), selected, "event {e}");
+            let name = event_name.get(e).values();
+            assert_eq!(who.is_made(e), name == ["GetObject"], "event {e}");
+            assert_eq!(tags.is_made(e), e % 21 == 11, "event {e}");
         }
-        assert!(ds.cached("n").is_none(), "a search selecting few events is not broad");
+        assert!(ds.cached("nosuch").is_none(), "a search selecting too few events has its own fields");
+    }
+
+    /// Searches that select the same events share one pass, which makes all their fields.
+    #[test]
+    fn searches_selecting_the_same_events_share_a_pass() {
+        let plan = |later: &[&str]| ScanPlan {
+            selects: Selects::All,
+            first: BTreeSet::new(),
+            later: later.iter().map(|s| s.to_string()).collect(),
+        };
+        let plans = [plan(&["a", "b"]), plan(&["x"]), plan(&["c"]), plan(&["d"])];
+        let groups = by_selection(&plans, vec![Some(vec![3, 1, 2]), None, Some(vec![1, 2, 3]), Some(vec![1, 2])]);
+        let fields = |g: &(Vec<usize>, BTreeSet<String>)| g.1.iter().cloned().collect::<Vec<_>>();
+        assert_eq!(groups.len(), 2);
+        assert_eq!(
+            (groups[0].0.clone(), fields(&groups[0])),
+            (vec![1, 2, 3], vec!["a".into(), "b".into(), "c".into()])
+        );
+        assert_eq!((groups[1].0.clone(), fields(&groups[1])), (vec![1, 2], vec!["d".to_string()]));
     }
 
     #[test]
