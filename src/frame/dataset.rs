@@ -395,24 +395,32 @@ impl Dataset {
         let total = self.events.len();
         let mut map = self.columns.write().expect("not poisoned");
         for (k, name) in names.iter().enumerate() {
-            let (mut dict, mut codes, mut made) = match map.get(*name) {
+            // The column as it is (taken over when no search holds it, else copied).
+            let (dict, mut codes, mut made) = match map.remove(*name) {
                 Some(c) => {
-                    let made = c.made.clone().unwrap_or_else(|| vec![u64::MAX; total.div_ceil(64)]);
-                    (c.dict.clone(), (0..total).map(|i| c.codes.get(i)).collect::<Vec<u32>>(), made)
+                    let c = Arc::try_unwrap(c).unwrap_or_else(|shared| (*shared).clone());
+                    let codes = (0..total).map(|i| c.codes.get(i)).collect::<Vec<u32>>();
+                    (c.dict, codes, c.made.unwrap_or_else(|| vec![u64::MAX; total.div_ceil(64)]))
                 }
                 None => (Vec::new(), vec![0u32; total], vec![0u64; total.div_ceil(64)]),
             };
-            let mut index: HashMap<Value, u32, FxBuild> =
-                dict.iter().enumerate().map(|(c, v)| (v.clone(), c as u32 + 1)).collect();
+            // Values already in the dictionary keep their codes (found by reference: a
+            // dictionary of a million timestamps is not copied to be searched); new ones
+            // are added after them.
+            let known: HashMap<&Value, u32, FxBuild> =
+                dict.iter().enumerate().map(|(c, v)| (v, c as u32 + 1)).collect();
+            let mut added: HashMap<&Value, u32, FxBuild> = HashMap::default();
+            let mut new_values: Vec<&Value> = Vec::new();
             for (part, events) in parts.iter().zip(todo.chunks(chunk)) {
                 let (values, local) = &part[k];
                 let remap: Vec<u32> = values
                     .iter()
-                    .map(|v| {
-                        *index.entry(v.clone()).or_insert_with(|| {
-                            dict.push(v.clone());
-                            dict.len() as u32
-                        })
+                    .map(|v| match known.get(v) {
+                        Some(&c) => c,
+                        None => *added.entry(v).or_insert_with(|| {
+                            new_values.push(v);
+                            (dict.len() + new_values.len()) as u32
+                        }),
                     })
                     .collect();
                 for (&i, &c) in events.iter().zip(local) {
@@ -422,6 +430,10 @@ impl Dataset {
                     }
                 }
             }
+            let new_values: Vec<Value> = new_values.into_iter().cloned().collect();
+            drop((known, added));
+            let mut dict = dict;
+            dict.extend(new_values);
             let complete = (0..total).all(|i| bit(&made, i));
             let max = dict.len();
             let col = Column { dict, codes: Codes::new(codes, max), made: (!complete).then_some(made) };
