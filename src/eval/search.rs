@@ -144,22 +144,49 @@ fn find(hay: &[u8], needle: &[u8], fold: bool) -> Option<usize> {
     if !fold || !needle.iter().any(u8::is_ascii_alphabetic) {
         return memchr::memmem::find(hay, needle);
     }
-    // Candidates are where the first byte is, in either case.
-    let first = needle[0];
-    let mut from = 0;
-    while from + needle.len() <= hay.len() {
-        let k = from
-            + memchr::memchr2(
-                first.to_ascii_lowercase(),
-                first.to_ascii_uppercase(),
-                &hay[from..=hay.len() - needle.len()],
-            )?;
-        if hay[k..k + needle.len()].eq_ignore_ascii_case(needle) {
-            return Some(k);
-        }
-        from = k + 1;
+    find_folded(hay, needle)
+}
+
+/// The first place `needle` is in `hay`, ASCII letters compared without case. Candidates
+/// are the places where the needle's two rarest bytes are, 32 places tested at a time (a
+/// letter in either case is the same byte once `0x20` is set in both); one letter at a
+/// time stopped at most bytes of an event's text for a term like `error`.
+fn find_folded(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let n = needle.len();
+    if n == 0 || hay.len() < n {
+        return (n == 0).then_some(0);
     }
-    None
+    let rarest_but = |not: Option<usize>| (0..n).filter(|&k| Some(k) != not).min_by_key(|&k| byte_rank(needle[k]));
+    let a = rarest_but(None)?;
+    let b = rarest_but(Some(a)).unwrap_or(a);
+    let fold = |c: u8| if c.is_ascii_alphabetic() { 0x20 } else { 0 };
+    let (ma, mb) = (fold(needle[a]), fold(needle[b]));
+    let (ca, cb) = (needle[a] | ma, needle[b] | mb);
+    let starts = hay.len() - n + 1;
+    let mut at = 0;
+    while at + 32 <= starts {
+        let (xa, xb) = (&hay[at + a..at + a + 32], &hay[at + b..at + b + 32]);
+        // Whether any of the 32 places is a candidate (a loop the compiler vectorises);
+        // then which, one by one.
+        let candidate = |(&x, &y): (&u8, &u8)| ((x | ma) == ca) & ((y | mb) == cb);
+        if xa.iter().zip(xb).fold(false, |any, p| any | candidate(p)) {
+            for (j, p) in xa.iter().zip(xb).enumerate() {
+                if candidate(p) && hay[at + j..at + j + n].eq_ignore_ascii_case(needle) {
+                    return Some(at + j);
+                }
+            }
+        }
+        at += 32;
+    }
+    (at..starts).find(|&start| hay[start..start + n].eq_ignore_ascii_case(needle))
+}
+
+/// How common a byte is in event text (0 the rarest): letters by English letter frequency
+/// in either case, anything else taken as common as the common letters (JSON's quotes,
+/// colons and digits are).
+fn byte_rank(b: u8) -> usize {
+    const BY_FREQUENCY: &[u8] = b"zqjxkvbpgwyfmculdhrsnioate";
+    BY_FREQUENCY.iter().position(|&c| c == b.to_ascii_lowercase()).unwrap_or(20)
 }
 
 /// `s` lowercased as `str::to_lowercase` does, faster when it is ASCII.
@@ -213,7 +240,11 @@ pub fn glob_captures(pattern: &str, text: &str) -> Option<Vec<String>> {
 /// both sides by a character that is not a letter or digit, or the edge (2.7; Splunk's
 /// exact breakers are UNVERIFIED).
 pub fn term_in_raw(term: &str, raw: &str) -> bool {
-    let t = lowercase(term);
+    let t: std::borrow::Cow<str> = if term.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+        lowercase(term).into()
+    } else {
+        term.into()
+    };
     if term.is_ascii() && raw.is_ascii() {
         // ASCII letters compared without case, the text not copied.
         return term_in(&t, raw, true);
@@ -224,14 +255,13 @@ pub fn term_in_raw(term: &str, raw: &str) -> bool {
 /// [`term_in_raw`] of a lowercased term in `r`: lowercased too, or ASCII compared with
 /// `fold`.
 fn term_in(t: &str, r: &str, fold: bool) -> bool {
-    let pieces: Vec<&str> = t.split('*').collect();
     let boundary = |s: &str, at: usize, before: bool| -> bool {
         let c = if before { s[..at].chars().next_back() } else { s[at..].chars().next() };
         c.is_none_or(|c| !c.is_alphanumeric())
     };
     let lead_wild = t.starts_with('*');
     let trail_wild = t.ends_with('*');
-    let first = pieces.iter().find(|p| !p.is_empty()).copied().unwrap_or("");
+    let first = t.split('*').find(|p| !p.is_empty()).unwrap_or("");
     if first.is_empty() {
         return true;
     }
@@ -391,8 +421,47 @@ mod tests {
             }
         }
         assert_eq!(find(b"xxAbCabc", b"abc", true), Some(2));
+        assert_eq!(find(b"", b"", true), Some(0));
         assert_eq!(find(b"ab", b"abc", true), None);
         assert_eq!(find(b"", b"a", true), None);
+    }
+
+    /// The folded search tests 32 places at a time: every place a needle can be, in
+    /// every case, in every block position and at the ends, is found as a plain scan finds it.
+    #[test]
+    fn folded_search_finds_what_a_plain_scan_finds() {
+        let naive = |hay: &[u8], needle: &[u8]| {
+            (needle.len() <= hay.len())
+                .then(|| {
+                    (0..=hay.len() - needle.len()).find(|&k| hay[k..k + needle.len()].eq_ignore_ascii_case(needle))
+                })
+                .flatten()
+        };
+        let filler = b"{\"eventName\":\"ListBuckets\",\"errorCode\":\"x\",\"n\":12}@`[{]} ";
+        for needle in
+            [&b"delete"[..], b"Error", b"z", b"q1", b"@x", b"`x", b"{\"a", b"VeRy-LoNg-NeEdLe-Of-ThIrTy-FiVe-BYTES!"]
+        {
+            let variants: [Vec<u8>; 3] = [
+                needle.to_vec(),
+                needle.to_ascii_uppercase(),
+                needle.iter().map(|b| b ^ (u8::from(b.is_ascii_alphabetic()) * 0x20)).collect(),
+            ];
+            for len in [0, 1, 5, 31, 32, 33, 63, 64, 65, 100, 130] {
+                let base: Vec<u8> = filler.iter().cycle().take(len).copied().collect();
+                assert_eq!(find_folded(&base, needle), naive(&base, needle), "{needle:?} in filler of {len}");
+                for at in 0..=len {
+                    for v in &variants {
+                        let mut hay = base.clone();
+                        hay.splice(at..at, v.iter().copied());
+                        assert_eq!(find_folded(&hay, needle), naive(&hay, needle), "{v:?} at {at} of {len}");
+                        assert!(find_folded(&hay, needle).is_some_and(|k| k <= at));
+                    }
+                }
+            }
+        }
+        // Bytes that differ only in 0x20 but are not letters are different bytes.
+        assert_eq!(find_folded(&[b'`'; 40], b"@"), None);
+        assert_eq!(find_folded(b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{", b"{"), Some(35));
     }
 
     #[test]
