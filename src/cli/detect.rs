@@ -162,12 +162,13 @@ pub fn run_all<'c>(
     });
     // Detections run side by side, one per core, each taking the next not yet taken; the
     // outcomes keep the detections' order.
+    let texts = spelunk::events::texts(&ds.events);
     let run_one = |d: &'c Detection, q: Result<spelunk::Query, String>| {
         let start = Instant::now();
         let result = q.and_then(|q| engine::run(&q, ds, &options).map_err(|e| render(d, e)));
         // The pages of the input it read go back to the page cache (a search running
         // beside it reads its pages back in as it needs them).
-        spelunk::events::release_mapped(&ds.events);
+        texts.iter().for_each(|t| t.release());
         // Risk events are made only when kept; otherwise counted.
         let (risk, (risk_events, risk_score)) = match &result {
             Ok(r) if all_types || rba::creates_risk(d) => {

@@ -52,14 +52,19 @@ pub struct Event {
 /// Releases the pages of the mapped files these events were read from ([`raw::Text::release`]):
 /// they are read back from the page cache when next used.
 pub fn release_mapped(events: &[Event]) {
-    let mut last: Option<*const raw::Text> = None;
+    texts(events).iter().for_each(|t| t.release());
+}
+
+/// The texts these events are ranges of, each once (events of one input are together).
+pub fn texts(events: &[Event]) -> Vec<std::sync::Arc<raw::Text>> {
+    let mut out: Vec<std::sync::Arc<raw::Text>> = Vec::new();
     for e in events {
         let text = e.raw.text();
-        if last != Some(std::sync::Arc::as_ptr(text)) {
-            last = Some(std::sync::Arc::as_ptr(text));
-            text.release();
+        if !out.last().is_some_and(|t| std::sync::Arc::ptr_eq(t, text)) {
+            out.push(std::sync::Arc::clone(text));
         }
     }
+    out
 }
 
 /// Releases the mapped pages wholly between the first and the last byte of these events'
