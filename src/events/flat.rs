@@ -185,6 +185,7 @@ impl<'a> Walker<'a, '_> {
         self.i += 1;
         let mut escaped = false;
         loop {
+            self.i += plain_run(&self.b[self.i..]);
             let c = *self.b.get(self.i)?;
             match c {
                 b'"' => {
@@ -231,6 +232,30 @@ impl<'a> Walker<'a, '_> {
             _ => Some(()),
         }
     }
+}
+
+/// How many bytes at the start of `b` are plain string text: not `"`, `\` or a control
+/// character. Eight bytes are tested at a time: a byte equal to `c` is a zero byte of
+/// `word ^ c`, and a zero byte, or one below 0x20, borrows out of its top bit when 0x01 or
+/// 0x20 is subtracted from each byte (a borrow can only flag bytes above a flagged one, so
+/// the lowest flagged byte is a true one).
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut k = 0;
+    while let Some(chunk) = b.get(k..k + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let flagged = zero_byte(w ^ (ONES * u64::from(b'"')))
+            | zero_byte(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+        if flagged != 0 {
+            return k + (flagged.trailing_zeros() / 8) as usize;
+        }
+        k += 8;
+    }
+    let rest = &b[k..];
+    k + rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len())
 }
 
 /// A JSON string body with escapes decoded; `None` for an invalid escape or a lone surrogate.
@@ -306,6 +331,28 @@ mod tests {
             }
             None => false,
         }
+    }
+
+    #[test]
+    fn plain_runs_stop_where_a_byte_by_byte_scan_stops() {
+        let special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+        for stop in [0u8, 0x01, 0x1f, b'"', b'\\', b'\n', b'\t'] {
+            for plain in [b'a', 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xdc, 0xff] {
+                for len in 0..20 {
+                    for at in 0..=len {
+                        let mut b = vec![plain; len];
+                        if at < len {
+                            b[at] = stop;
+                        }
+                        let want = b.iter().position(|&c| special(c)).unwrap_or(len);
+                        assert_eq!(plain_run(&b), want, "{stop:#x} at {at} among {plain:#x} x {len}");
+                    }
+                }
+            }
+        }
+        // Two specials: the first counts.
+        assert_eq!(plain_run(b"abc\\de\"fgh"), 3);
+        assert_eq!(plain_run(b"abcdefg\"\x01"), 7);
     }
 
     #[test]
