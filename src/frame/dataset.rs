@@ -157,12 +157,12 @@ pub fn cacheable(name: &str) -> bool {
 pub struct Extractor<'a> {
     ds: &'a Dataset,
     wanted: Wanted<'a>,
-    plans: HashMap<&'a str, (SourcetypeKnowledge, Option<BTreeSet<String>>)>,
+    plans: HashMap<&'a str, (SourcetypeKnowledge, Option<BTreeSet<String>>), FxBuild>,
     /// Per sourcetype, every name to extract (wanted or read by the knowledge), when finite.
-    needs: HashMap<&'a str, HashSet<String, FxBuild>>,
+    needs: HashMap<&'a str, HashSet<String, FxBuild>, FxBuild>,
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
-    remembered: RefCell<HashMap<&'a str, knowledge::Remembered>>,
+    remembered: RefCell<HashMap<&'a str, knowledge::Remembered, FxBuild>>,
     /// The wanted names, hashed (asked once per field of every event).
     wanted_names: Option<HashSet<&'a str, FxBuild>>,
 }
@@ -513,7 +513,7 @@ impl Dataset {
                 };
                 (st.as_str(), plan)
             })
-            .collect::<HashMap<_, _>>();
+            .collect::<HashMap<_, _, FxBuild>>();
         let needs = match wanted {
             Wanted::Names(names) => plans
                 .iter()
@@ -522,7 +522,7 @@ impl Dataset {
                     Some((*st, names.iter().chain(inputs).cloned().collect()))
                 })
                 .collect(),
-            Wanted::AllBut(_) => HashMap::new(),
+            Wanted::AllBut(_) => HashMap::default(),
         };
         let wanted_names = match wanted {
             Wanted::Names(names) => Some(names.iter().map(String::as_str).collect()),
