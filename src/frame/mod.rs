@@ -25,7 +25,7 @@ mod scan;
 
 pub use dataset::{bit, cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Wanted};
 pub use rows::{Columns, FieldValues, RowRef};
-pub use scan::{pipeline_fields, prefetch_for, scan_fields, ScanPlan, Selects};
+pub use scan::{pipeline_fields, prefetch_for, rows_matching, scan_fields, ScanPlan, Selects};
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -90,11 +90,16 @@ impl<'d> Frame<'d> {
     /// (as [`Frame::from_columns`] would make them from their values, without copying
     /// them).
     pub fn from_coded(height: usize, columns: &[(String, Arc<CachedColumn>)]) -> Frame<'d> {
-        let rows: Vec<usize> = (0..height).collect();
+        Frame::from_coded_rows(&(0..height).collect::<Vec<_>>(), columns)
+    }
+
+    /// [`Frame::from_coded`] of some of the rows only, in the order given.
+    pub fn from_coded_rows(rows: &[usize], columns: &[(String, Arc<CachedColumn>)]) -> Frame<'d> {
+        let height = rows.len();
         let cols: Vec<Column> = columns
             .iter()
             .map(|(n, c)| {
-                coded_column(n, c, &rows)
+                coded_column(n, c, rows)
                     .unwrap_or_else(|| Column::full_null(n.as_str().into(), height, &DataType::String))
             })
             .collect();

@@ -177,6 +177,37 @@ fn by_selection(plans: &[ScanPlan], selected: Vec<Option<Vec<usize>>>) -> Vec<(V
     out
 }
 
+/// The rows of coded columns (one code per row: a datamodel dataset's fields for its
+/// events) that `expr` matches, decided once per distinct combination of the codes of the
+/// fields it reads: the rows [`crate::engine`]'s filter would keep of the frame made of all
+/// of them ([`Frame::from_coded`]), without making that frame. `None` when the search
+/// names fields by wildcard (every field of a row is read).
+pub fn rows_matching(
+    expr: &SearchExpr,
+    columns: &[(String, Arc<Column>)],
+    height: usize,
+) -> Option<Result<Vec<usize>, EvalError>> {
+    let mut names = BTreeSet::new();
+    search_fields(expr, &mut names);
+    if names.iter().any(|n| n.contains('*')) {
+        return None;
+    }
+    // A field the columns do not have is absent from every row, as from the frame.
+    let (names, cols): (Vec<&String>, Vec<Arc<Column>>) =
+        columns.iter().filter(|(n, _)| names.contains(n)).map(|(n, c)| (n, Arc::clone(c))).unzip();
+    let mut decisions = Decisions::for_columns(&cols);
+    let mut kept = Vec::new();
+    for row in 0..height {
+        let decide = || matches(expr, &CodedRow { names: &names, values: cols.iter().map(|c| c.get(row)).collect() });
+        match decisions.get(&cols, row, decide) {
+            Ok(true) => kept.push(row),
+            Ok(false) => {}
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    Some(Ok(kept))
+}
+
 /// One event as the values of the fields a search reads that are columns (as the frame's
 /// [`super::RowRef`] shows them: a column's null cell is a null value).
 struct CodedRow<'a> {
@@ -429,6 +460,49 @@ mod tests {
             assert_eq!(tags.is_made(e), e % 21 == 11, "event {e}");
         }
         assert!(ds.cached("nosuch").is_none(), "a search selecting too few events has its own fields");
+    }
+
+    /// A `where` over coded columns keeps the rows the filter of the frame made of them
+    /// keeps: null cells, multivalues, numbers, a field the columns lack, `NOT`, `OR`.
+    #[test]
+    fn rows_matching_coded_columns_are_the_rows_their_frame_keeps() {
+        let v = |s: &str| match s {
+            "" => Value::Null,
+            s if s.contains('|') => Value::from_values(s.split('|').map(String::from).collect()),
+            s => Value::from(s),
+        };
+        let action = ["created", "deleted", "", "deleted", "modified", "created|deleted", "deleted", ""];
+        let user = ["alice", "bob", "alice", "", "carol", "bob", "alice", "dave"];
+        let n = ["1", "10", "2", "", "7", "3", "100", "x"];
+        let columns: Vec<(String, Arc<Column>)> = [("action", &action), ("user", &user), ("n", &n)]
+            .into_iter()
+            .map(|(name, vals)| (name.to_string(), Arc::new(Column::from_values(&vals.map(v)))))
+            .collect();
+        let height = action.len();
+        for text in [
+            "action=deleted",
+            "action=deleted user=alice",
+            "action!=deleted",
+            "NOT action=deleted",
+            "action=* OR user=dave",
+            "n>5",
+            "n<5 OR user=bob",
+            "nosuch=x OR action=created",
+            "nosuch!=x",
+            "user IN (alice, carol) NOT n=1",
+        ] {
+            let expr = search(text);
+            let got = rows_matching(&expr, &columns, height).expect("no wildcard names").unwrap();
+            let frame = Frame::from_coded(height, &columns);
+            let mut names = BTreeSet::new();
+            search_fields(&expr, &mut names);
+            let cols = frame.columns(&names);
+            let want: Vec<usize> = (0..height).filter(|&i| matches(&expr, &cols.row(i)).unwrap()).collect();
+            assert_eq!(got, want, "{text}");
+            let kept = Frame::from_coded_rows(&got, &columns);
+            assert_eq!(kept.height(), want.len());
+        }
+        assert!(rows_matching(&search("act*=deleted"), &columns, height).is_none(), "wildcard names read every field");
     }
 
     /// Searches that select the same events share one pass, which makes all their fields.

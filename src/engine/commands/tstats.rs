@@ -75,6 +75,8 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
     if let Some(node) = &node {
         unknown_fields(node, &wanted, cx);
     }
+    // Whether the `where` search is already applied to the frame.
+    let mut filtered = false;
     let mut f = match &node {
         // The dataset's fields, made once per run for all the searches reading them.
         Some(node) => {
@@ -87,7 +89,15 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
             let select = || search::initial(cx.ds, lineage_constraint(node).as_ref(), range, cx);
             let (height, columns) =
                 cx.evaluations.fields(cx.ds, node, Naming::Prefixed, &format!("{range:?}"), &names, &cx.ctx, select)?;
-            Frame::from_coded(height, &columns)
+            // The `where` search is decided on the coded columns, and only the rows it
+            // keeps are made into a frame (a dataset's events are many, the kept few).
+            match filter.as_ref().and_then(|e| crate::frame::rows_matching(e, &columns, height)) {
+                Some(rows) => {
+                    filtered = true;
+                    Frame::from_coded_rows(&rows.map_err(super::eval_error)?, &columns)
+                }
+                None => Frame::from_coded(height, &columns),
+            }
         }
         None => {
             let mut f = search::initial(cx.ds, None, range, cx)?;
@@ -98,7 +108,7 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
         }
     };
 
-    if let Some(e) = &filter {
+    if let Some(e) = filter.as_ref().filter(|_| !filtered) {
         search::filter(&mut f, e)?;
     }
     if let Some(span) = option(&t.by_options, "span") {
