@@ -121,7 +121,9 @@ impl Default for Parsed {
     }
 }
 
-const MONTHS: [&str; 12] = [
+/// English month and weekday names, lower case (`strptime`'s `%B`/`%A`; the `date_month`
+/// and `date_wday` fields).
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
@@ -135,7 +137,7 @@ const MONTHS: [&str; 12] = [
     "november",
     "december",
 ];
-const DAYS: [&str; 7] = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+pub(crate) const DAYS: [&str; 7] = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
 /// One to `max` digits, after optional spaces (`%e`, `%k` pad with spaces).
 fn number(s: &str, max: usize) -> Option<(u32, &str)> {
