@@ -396,7 +396,7 @@ impl Dataset {
         let mut map = self.columns.write().expect("not poisoned");
         for (k, name) in names.iter().enumerate() {
             // The column as it is (taken over when no search holds it, else copied).
-            let (dict, mut codes, mut made) = match map.remove(*name) {
+            let (mut dict, mut codes, mut made) = match map.remove(*name) {
                 Some(c) => {
                     let c = Arc::try_unwrap(c).unwrap_or_else(|shared| (*shared).clone());
                     let codes = (0..total).map(|i| c.codes.get(i)).collect::<Vec<u32>>();
@@ -431,8 +431,6 @@ impl Dataset {
                 }
             }
             let new_values: Vec<Value> = new_values.into_iter().cloned().collect();
-            drop((known, added));
-            let mut dict = dict;
             dict.extend(new_values);
             let complete = (0..total).all(|i| bit(&made, i));
             let max = dict.len();

@@ -195,17 +195,26 @@ pub fn rows_matching(
     // A field the columns do not have is absent from every row, as from the frame.
     let (names, cols): (Vec<&String>, Vec<Arc<Column>>) =
         columns.iter().filter(|(n, _)| names.contains(n)).map(|(n, c)| (n, Arc::clone(c))).unzip();
-    let mut decisions = Decisions::for_columns(&cols);
+    Some(decided(expr, &names, &cols, 0..height))
+}
+
+/// Which of `rows` (indexes into `cols`, the columns of the fields `names`) `expr` matches,
+/// in their order, each decided once per distinct combination of their codes.
+fn decided(
+    expr: &SearchExpr,
+    names: &[&String],
+    cols: &[Arc<Column>],
+    rows: impl Iterator<Item = usize>,
+) -> Result<Vec<usize>, EvalError> {
+    let mut decisions = Decisions::for_columns(cols);
     let mut kept = Vec::new();
-    for row in 0..height {
-        let decide = || matches(expr, &CodedRow { names: &names, values: cols.iter().map(|c| c.get(row)).collect() });
-        match decisions.get(&cols, row, decide) {
-            Ok(true) => kept.push(row),
-            Ok(false) => {}
-            Err(e) => return Some(Err(e)),
+    for row in rows {
+        let decide = || matches(expr, &CodedRow { names, values: cols.iter().map(|c| c.get(row)).collect() });
+        if decisions.get(cols, row, decide)? {
+            kept.push(row);
         }
     }
-    Some(Ok(kept))
+    Ok(kept)
 }
 
 /// One event as the values of the fields a search reads that are columns (as the frame's
@@ -312,20 +321,7 @@ impl Matched {
         let cols: Vec<Arc<Column>> = names.iter().map(|n| ds.cached(n)).collect::<Option<_>>()?;
         // A field absent from an event reads as null, as a column's null cell does.
         let all_names: Vec<&String> = names.iter().collect();
-        let mut decisions = Decisions::for_columns(&cols);
-        let mut kept = Vec::new();
-        for &e in order {
-            let decide = || {
-                let row = CodedRow { names: &all_names, values: cols.iter().map(|c| c.get(e)).collect() };
-                matches(expr, &row)
-            };
-            match decisions.get(&cols, e, decide) {
-                Ok(true) => kept.push(e),
-                Ok(false) => {}
-                Err(err) => return Some(Err(err)),
-            }
-        }
-        Some(Ok(Matched { names, cols, kept }))
+        Some(decided(expr, &all_names, &cols, order.iter().copied()).map(|kept| Matched { names, cols, kept }))
     }
 }
 
