@@ -47,7 +47,7 @@ const PREFETCH_SHARE: usize = 4;
 /// those events ([`Dataset::prefetch_events`]): the next search over them (the other
 /// detections over one datamodel dataset) reads them from memory, and one over other
 /// events makes only the ones missing.
-const KEEP_SHARE: usize = 64;
+const KEEP_SHARE: usize = 256;
 
 /// A field extracted for a frame's rows: values made from the events, or a column made
 /// straight from the dataset's shared column (`None`: no row has the field).
