@@ -274,13 +274,18 @@ pub fn counts(findings: &[Finding]) -> Vec<(Check, usize)> {
 mod tests {
     use super::*;
 
-    /// A detection from YAML text, written to a temporary file (the reader takes a path).
+    /// A detection from YAML text, written to a temporary file (the reader takes a path),
+    /// which is removed once read.
     fn det(name: &str, yaml: &str) -> Detection {
-        let dir = std::env::temp_dir().join(format!("spelunk-lint-unit-{}", std::process::id()));
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("spelunk-lint-unit-{}-{call}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{name}.yml"));
         std::fs::write(&path, yaml).unwrap();
-        crate::content::detection::read(&path).unwrap()
+        let d = crate::content::detection::read(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        d
     }
 
     fn v4(search: &str, message: &str, score: &str, observables: &[(&str, &str, &str)]) -> String {
