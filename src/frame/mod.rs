@@ -39,14 +39,15 @@ use crate::events::Value;
 const EVENT: &str = "\u{0}event";
 
 /// A first search over at least 1/`PREFETCH_SHARE` of the events is decided from its
-/// fields made for all of them ([`Dataset::prefetch`], `scan.rs`); a search selecting at
-/// least that share is "broad" for a run's second shared pass ([`prefetch_for`]).
+/// fields made for all of them ([`Dataset::prefetch`], `scan.rs`); one whose text search
+/// leaves fewer candidates has its fields made for those ([`prefetch_for`]).
 const PREFETCH_SHARE: usize = 4;
 
 /// Fields asked for at least 1/`KEEP_SHARE` of the events are kept in the dataset for
 /// those events ([`Dataset::prefetch_events`]): the next search over them (the other
 /// detections over one datamodel dataset) reads them from memory, and one over other
-/// events makes only the ones missing.
+/// events makes only the ones missing. A run's second shared pass serves the searches
+/// selecting that share ([`prefetch_for`]).
 const KEEP_SHARE: usize = 256;
 
 /// A field extracted for a frame's rows: values made from the events, or a column made

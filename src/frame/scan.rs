@@ -130,7 +130,8 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
         ds.prefetch_events(&first_few, Some(&events));
     }
     let order = ds.newest_first();
-    // The events each search selects, when they are many (`None`: few, or not by a search).
+    // The events each search selects, when they are at least 1/`KEEP_SHARE` of them (`None`:
+    // fewer, or not by a search).
     let selected = |(p, narrowed): (&ScanPlan, &Option<Arc<Vec<u64>>>)| -> Option<Vec<usize>> {
         let kept = match &p.selects {
             // Fewer than a share of the events could match.
@@ -146,7 +147,7 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(plans.len()).max(1);
     let per = plans.len().div_ceil(threads).max(1);
-    let broad: Vec<Option<Vec<usize>>> = std::thread::scope(|s| {
+    let selections: Vec<Option<Vec<usize>>> = std::thread::scope(|s| {
         let handles: Vec<_> = plans
             .chunks(per)
             .zip(narrowed.chunks(per))
@@ -157,7 +158,7 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     // Pass 2: what the searches that select many events may read, for the events they
     // select; searches that select the same events (the detections over one datamodel
     // dataset) share one pass.
-    for (events, fields) in by_selection(plans, broad) {
+    for (events, fields) in by_selection(plans, selections) {
         ds.prefetch_events(&fields, Some(&events));
     }
 }
@@ -429,10 +430,10 @@ mod tests {
         }
     }
 
-    /// A broad search's other fields are made in the second pass for the events it
+    /// A search's other fields are made in the second pass for the events it
     /// selects, not for every event.
     #[test]
-    fn the_second_pass_makes_a_broad_searchs_fields_for_its_events() {
+    fn the_second_pass_makes_a_searchs_fields_for_its_events() {
         let ds = dataset();
         let plan = |spl: &str| ScanPlan::of(&crate::syntax::parse(spl).unwrap());
         prefetch_for(

@@ -75,8 +75,7 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
     if let Some(node) = &node {
         unknown_fields(node, &wanted, cx);
     }
-    // Whether the `where` search is already applied to the frame.
-    let mut filtered = false;
+    // The dataset's rows the `where` search keeps.
     let mut f = match &node {
         // The dataset's fields, made once per run for all the searches reading them.
         Some(node) => {
@@ -91,10 +90,12 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
                 cx.evaluations.fields(cx.ds, node, Naming::Prefixed, &format!("{range:?}"), &names, &cx.ctx, select)?;
             // The `where` search is decided on the coded columns, and only the rows it
             // keeps are made into a frame (a dataset's events are many, the kept few).
-            match filter.as_ref().and_then(|e| crate::frame::rows_matching(e, &columns, height)) {
-                Some(rows) => {
-                    filtered = true;
-                    Frame::from_coded_rows(&rows.map_err(super::eval_error)?, &columns)
+            match filter.as_ref().map(|e| (e, crate::frame::rows_matching(e, &columns, height))) {
+                Some((_, Some(rows))) => Frame::from_coded_rows(&rows.map_err(super::eval_error)?, &columns),
+                Some((e, None)) => {
+                    let mut f = Frame::from_coded(height, &columns);
+                    search::filter(&mut f, e)?;
+                    f
                 }
                 None => Frame::from_coded(height, &columns),
             }
@@ -104,13 +105,14 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
             let inherited: BTreeSet<String> = INHERITED.iter().map(|s| s.to_string()).collect();
             f.ensure(&inherited);
             let columns = INHERITED.iter().map(|n| (n.to_string(), f.values(n))).collect();
-            Frame::from_columns(f.height(), columns)
+            let mut f = Frame::from_columns(f.height(), columns);
+            if let Some(e) = &filter {
+                search::filter(&mut f, e)?;
+            }
+            f
         }
     };
 
-    if let Some(e) = filter.as_ref().filter(|_| !filtered) {
-        search::filter(&mut f, e)?;
-    }
     if let Some(span) = option(&t.by_options, "span") {
         if t.by.iter().any(|b| b.name == "_time") {
             let time = Ident { name: "_time".into(), span: span.span };
