@@ -19,6 +19,7 @@ pub mod conf;
 pub mod content;
 pub mod datamodel;
 pub mod diagnostic;
+pub mod digest;
 pub mod engine;
 pub mod eval;
 pub mod events;

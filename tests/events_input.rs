@@ -174,6 +174,7 @@ fn metadata_options_override_defaults() {
         host: Some("h".into()),
         index: Some("aws".into()),
         strict: false,
+        records: None,
     };
     let mut out = Loaded::default();
     load_bytes("f", b"{\"a\":1}\n", &opts, &mut out).unwrap();

@@ -48,12 +48,18 @@ impl DataArgs {
     /// line (the first few), then a count. Exit code 1 for a fatal data problem
     /// (`--strict`), 2 for unreadable paths or knowledge.
     pub fn load(&self, now: f64) -> Result<Dataset, ExitCode> {
+        self.load_with(now, None)
+    }
+
+    /// [`DataArgs::load`], reading and writing load records of big files under `records`.
+    pub fn load_with(&self, now: f64, records: Option<std::path::PathBuf>) -> Result<Dataset, ExitCode> {
         let opts = LoadOptions {
             sourcetype: self.sourcetype.clone(),
             source: self.source.clone(),
             host: self.host.clone(),
             index: self.index.clone(),
             strict: self.strict,
+            records,
         };
         if self.data.is_empty() {
             return Dataset::new(Vec::new(), &knowledge::builtin(), Context { now }).map_err(|e| {
@@ -96,10 +102,16 @@ impl DataArgs {
             },
             None => knowledge::builtin(),
         };
-        Dataset::new(loaded.events, &app, Context { now }).map_err(|e| {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        })
+        let digest = loaded.digest();
+        Dataset::new(loaded.events, &app, Context { now })
+            .map(|ds| match digest {
+                Some(d) => ds.with_input_digest(d),
+                None => ds,
+            })
+            .map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            })
     }
 }
 

@@ -51,7 +51,8 @@ pub struct DetectArgs {
     all_types: bool,
     /// Neither read nor write the column cache (extracted fields kept between runs in
     /// $SPELUNK_CACHE_DIR, else $XDG_CACHE_HOME/spelunk, keyed by the data's content;
-    /// used from 10,000 events).
+    /// used from 10,000 events) nor load records (where each event of a file of 8 MB or
+    /// more lies, so the next run need not check every line again).
     #[arg(long)]
     no_cache: bool,
     /// Print to stderr where the time went: loading, the shared passes, each detection
@@ -212,19 +213,20 @@ pub fn run_all<'c>(
 }
 
 /// The content (with the selected detections) and the data, as `detect` and `risk` read
-/// them; `needs` says what to give when no data was given.
+/// them; `needs` says what to give when no data was given; load records under `records`.
 pub fn load_inputs(
     content: &ContentArgs,
     data: &DataArgs,
     now: f64,
     needs: &str,
+    records: Option<PathBuf>,
 ) -> Result<(spelunk::content::load::Content, Vec<usize>, Dataset), ExitCode> {
     let (content, chosen) = content.load()?;
     if data.data.is_empty() {
         eprintln!("error: give {needs}: the events to run the detections over");
         return Err(ExitCode::from(2));
     }
-    let ds = data.load(now)?;
+    let ds = data.load_with(now, records)?;
     // Loading read every event's text; what comes next reads it again only where needed.
     spelunk::events::release_mapped(&ds.events);
     Ok((content, chosen, ds))
@@ -233,7 +235,10 @@ pub fn load_inputs(
 pub fn run(args: DetectArgs) -> ExitCode {
     let now = now();
     let mut phases = Phases::default();
-    let loaded = phases.time("load content and events", || load_inputs(&args.content, &args.data, now, "--data PATH"));
+    // Big files' load records are kept with the column cache.
+    let records = spelunk::frame::cache::default_dir().filter(|_| !args.no_cache);
+    let loaded =
+        phases.time("load content and events", || load_inputs(&args.content, &args.data, now, "--data PATH", records));
     let (content, chosen, ds) = match loaded {
         Ok(x) => x,
         Err(code) => return code,

@@ -69,7 +69,7 @@ pub fn run(args: RiskArgs) -> ExitCode {
         },
         None => {
             let needs = "--from FILE (risk events) or --data PATH";
-            let (content, chosen, ds) = match super::detect::load_inputs(&args.content, &args.data, now, needs) {
+            let (content, chosen, ds) = match super::detect::load_inputs(&args.content, &args.data, now, needs, None) {
                 Ok(x) => x,
                 Err(code) => return code,
             };

@@ -32,6 +32,10 @@ pub struct LoadOptions {
     pub index: Option<String>,
     /// Stop at the first problem instead of skipping and counting.
     pub strict: bool,
+    /// Where load records of big files are kept ([`super::record`]); `None`: neither read
+    /// nor written. When set, every input is digested ([`Loaded::digest`]: the records'
+    /// names, and the column cache's key).
+    pub records: Option<PathBuf>,
 }
 
 /// Something in the input that could not be used, and where.
@@ -43,6 +47,37 @@ pub struct Loaded {
     pub events: Vec<Event>,
     pub problems: Vec<Problem>,
     pub files: usize,
+    /// How many of the files' events came from load records ([`super::record`]).
+    pub recorded: usize,
+    /// Each input's digest, in the order read ([`input_digest`]), when inputs are digested
+    /// ([`LoadOptions::records`]).
+    pub digests: Vec<[u8; 16]>,
+}
+
+impl Loaded {
+    /// A digest of everything read, when every input was digested: the events are the
+    /// same whenever it is (with the same spelunk), so it can key what is made from them.
+    pub fn digest(&self) -> Option<[u8; 16]> {
+        if self.digests.len() != self.files {
+            return None;
+        }
+        let mut h = crate::digest::Hasher128::new();
+        h.u64(self.digests.len() as u64);
+        self.digests.iter().for_each(|d| h.bytes(d));
+        Some(h.finish())
+    }
+}
+
+/// The digest of one input: its bytes' digest, its name and the metadata its events get
+/// (what its events depend on).
+pub fn input_digest(file: &str, meta: &Meta, bytes_digest: &[u8; 16]) -> [u8; 16] {
+    let mut h = crate::digest::Hasher128::new();
+    for s in [file, &meta.sourcetype, &meta.source, &meta.host, &meta.index] {
+        h.u64(s.len() as u64);
+        h.bytes(s.as_bytes());
+    }
+    h.bytes(bytes_digest);
+    h.finish()
 }
 
 /// File names read from a directory (explicitly named files are read whatever their name).
@@ -125,18 +160,53 @@ fn map_file(file: &Path) -> Option<memmap2::Mmap> {
     unsafe { memmap2::Mmap::map(&f) }.ok()
 }
 
-/// Reads one mapped file into `out`: its events' `_raw` are ranges of the map.
+/// Reads one mapped file into `out`: its events' `_raw` are ranges of the map. With load
+/// records on, the file is digested first and a big file's record, when there is one,
+/// gives its events without checking any line; else one is written after reading it.
 fn load_mapped(file: &str, map: memmap2::Mmap, opts: &LoadOptions, out: &mut Loaded) -> Result<(), Problem> {
     if is_gzip(&map) {
         return load_owned(file, map.to_vec(), opts, out);
     }
     out.files += 1;
-    let mut sink = Sink { file, opts, out, meta: Arc::new(meta_for(file, opts)), shared: None };
-    // Each line is checked to be UTF-8 as it is read (on all cores, its pages read once);
-    // one that is not is reported and skipped.
+    let meta = Arc::new(meta_for(file, opts));
     let text = Arc::new(Text::mapped(map));
-    sink.shared = Some(Arc::clone(&text));
-    read_text(&mut sink, text.as_bytes())
+    let record = match &opts.records {
+        None => None,
+        Some(dir) => {
+            let digest = input_digest(file, &meta, &text.digest());
+            out.digests.push(digest);
+            (text.len() >= super::record::MIN_BYTES).then(|| (dir.as_path(), super::record::key(&digest)))
+        }
+    };
+    if let Some(r) = record.as_ref().and_then(|(dir, key)| super::record::read(dir, key, &text, &meta)) {
+        let mut problems =
+            r.problems.into_iter().map(|(line, message)| Problem { file: file.to_string(), line, message });
+        if opts.strict {
+            if let Some(first) = problems.next() {
+                return Err(first);
+            }
+        }
+        out.recorded += 1;
+        if out.events.is_empty() {
+            out.events = r.events;
+        } else {
+            out.events.extend(r.events);
+        }
+        out.problems.extend(problems);
+        return Ok(());
+    }
+    let (first_event, first_problem) = (out.events.len(), out.problems.len());
+    let mut sink = Sink { file, opts, out, meta, shared: Some(Arc::clone(&text)) };
+    // Each line is checked to be UTF-8 as it is read, on all cores; one that is not is
+    // reported and skipped.
+    read_text(&mut sink, text.as_bytes())?;
+    if let Some((dir, key)) = record {
+        let problems: Vec<(Option<usize>, &str)> =
+            out.problems[first_problem..].iter().map(|p| (p.line, p.message.as_str())).collect();
+        // A record not written costs the next run time, not results.
+        let _ = super::record::write(dir, &key, &text, &out.events[first_event..], &problems);
+    }
+    Ok(())
 }
 
 fn is_gzip(bytes: &[u8]) -> bool {
@@ -147,7 +217,11 @@ fn is_gzip(bytes: &[u8]) -> bool {
 /// every event's `_raw` is a range of it rather than a copy.
 pub fn load_owned(file: &str, bytes: Vec<u8>, opts: &LoadOptions, out: &mut Loaded) -> Result<(), Problem> {
     out.files += 1;
-    let mut sink = Sink { file, opts, out, meta: Arc::new(meta_for(file, opts)), shared: None };
+    let meta = meta_for(file, opts);
+    if opts.records.is_some() {
+        out.digests.push(input_digest(file, &meta, &crate::digest::checksum(&bytes)));
+    }
+    let mut sink = Sink { file, opts, out, meta: Arc::new(meta), shared: None };
     let bytes = if is_gzip(&bytes) {
         let mut plain = Vec::new();
         if let Err(e) = flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut plain) {

@@ -8,6 +8,7 @@
 //! | `flat.rs` | its fast path: one walk over the text, no document tree |
 //! | `time.rs` | `_time` from `eventTime`, `date_*`, how `_time` is shown |
 //! | `input.rs` | files, directories, stdin: NDJSON, `{"Records"}`, arrays, gzip, Splunk exports |
+//! | `record.rs` | load records: what loading a big file found, for the next load of the same bytes |
 //!
 //! Add-on knowledge (aliases, calculated fields, lookups, event types, tags) and the
 //! columnar frame come with the rest of issue 3.
@@ -17,6 +18,7 @@ pub mod hash;
 pub mod input;
 pub mod json;
 pub mod raw;
+pub mod record;
 pub mod time;
 pub mod value;
 

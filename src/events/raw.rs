@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::ops::{Deref, Range};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A whole input's text, shared by the events read from it: text of its own (a small file,
 /// standard input, a decompressed file), or a file mapped into memory as it is on disk.
@@ -12,7 +12,12 @@ use std::sync::Arc;
 /// A mapped file is not checked to be UTF-8 as a whole (that would read every page once
 /// more, on one core, before reading the events): each event's line is checked when it is
 /// read, and a [`Raw`] is only ever a range that was checked.
-pub struct Text(Inner);
+pub struct Text {
+    inner: Inner,
+    /// Which of the text's [`crate::digest::SUM_BLOCK`]-sized blocks are ASCII, once
+    /// [`Text::digest`] has read them all.
+    ascii: OnceLock<Vec<bool>>,
+}
 
 enum Inner {
     Owned(String),
@@ -25,11 +30,11 @@ impl Text {
     /// The file must not be rewritten while it is mapped: its pages are read where they lie
     /// (README, "Inputs"). spelunk itself only ever reads its inputs.
     pub fn mapped(map: memmap2::Mmap) -> Text {
-        Text(Inner::Mapped(map))
+        Text { inner: Inner::Mapped(map), ascii: OnceLock::new() }
     }
 
     pub fn as_bytes(&self) -> &[u8] {
-        match &self.0 {
+        match &self.inner {
             Inner::Owned(s) => s.as_bytes(),
             Inner::Mapped(m) => m,
         }
@@ -51,9 +56,31 @@ impl Text {
         self.release_range(0..self.len());
     }
 
+    /// The digest of the whole text ([`crate::digest::checksum`]'s), its blocks read on all
+    /// cores, a mapped file's pages let go behind. It notes which blocks are ASCII: a range
+    /// wholly inside those is UTF-8 without being read again ([`Raw::range_of`]).
+    pub fn digest(&self) -> [u8; 16] {
+        use crate::digest::{block_digest, blocks, combine, SUM_BLOCK};
+        let read = blocks(self.as_bytes(), |k, block| {
+            let out = (block_digest(block), block.is_ascii());
+            self.release_range(k * SUM_BLOCK..k * SUM_BLOCK + block.len());
+            out
+        });
+        let _ = self.ascii.set(read.iter().map(|(_, ascii)| *ascii).collect());
+        let digests: Vec<[u8; 16]> = read.into_iter().map(|(d, _)| d).collect();
+        combine(self.len(), &digests)
+    }
+
+    /// Whether `range` is known to be ASCII (so UTF-8) without reading it.
+    fn known_ascii(&self, range: &Range<usize>) -> bool {
+        let Some(ascii) = self.ascii.get() else { return false };
+        let block = crate::digest::SUM_BLOCK;
+        range.is_empty() || (range.start / block..=(range.end - 1) / block).all(|k| ascii.get(k) == Some(&true))
+    }
+
     /// [`Text::release`] for the pages wholly inside `range` (bytes of the text).
     pub fn release_range(&self, range: Range<usize>) {
-        if let Inner::Mapped(m) = &self.0 {
+        if let Inner::Mapped(m) = &self.inner {
             release_pages(m, range);
         }
     }
@@ -79,7 +106,7 @@ fn release_pages(map: &memmap2::Mmap, range: Range<usize>) {
 
 impl From<String> for Text {
     fn from(s: String) -> Text {
-        Text(Inner::Owned(s))
+        Text { inner: Inner::Owned(s), ascii: OnceLock::new() }
     }
 }
 
@@ -97,8 +124,8 @@ pub struct Raw {
 }
 
 impl Raw {
-    /// `text` as a range of `buf` when it lies inside it, else a copy of its own. (The only
-    /// way a `Raw` gets a range of a shared text: `text` is a `str`, so the range is UTF-8.)
+    /// `text` as a range of `buf` when it lies inside it, else a copy of its own. (`text` is
+    /// a `str`, so the range is UTF-8; the other way to a range is [`Raw::range_of`].)
     pub fn within(buf: Option<&Arc<Text>>, text: &str) -> Raw {
         if let Some(b) = buf {
             if let Some(range) = range_within(b.as_bytes(), text.as_bytes()) {
@@ -108,8 +135,19 @@ impl Raw {
         Raw::from(text.to_string())
     }
 
+    /// `range` of `buf`, when it lies in it and is UTF-8 (read to check, unless
+    /// [`Text::digest`] found its blocks ASCII).
+    pub fn range_of(buf: &Arc<Text>, range: Range<usize>) -> Option<Raw> {
+        let bytes = buf.as_bytes().get(range.clone())?;
+        if !buf.known_ascii(&range) {
+            std::str::from_utf8(bytes).ok()?;
+        }
+        Some(Raw { buf: Arc::clone(buf), range })
+    }
+
     pub fn as_str(&self) -> &str {
-        // SAFETY: a `Raw`'s range is the bytes of a `str` (`Raw::within`, `From<String>`), and
+        // SAFETY: a `Raw`'s range is the bytes of a `str` (`Raw::within`, `From<String>`) or
+        // was checked to be UTF-8 (`Raw::range_of`), and
         // the text under it is never written (a `String` of its own, or a read-only map of a
         // file that is not rewritten during the run, see `Text::mapped`).
         unsafe { std::str::from_utf8_unchecked(&self.buf.as_bytes()[self.range.clone()]) }
@@ -179,6 +217,31 @@ impl fmt::Display for Raw {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_digests_as_its_bytes_checksum_and_ranges_are_checked_where_not_ascii() {
+        let block = crate::digest::SUM_BLOCK;
+        // Blocks: ASCII; 'é' astride the boundary of the next two; ASCII.
+        let mut s = "a".repeat(2 * block - 1);
+        s.push('é');
+        s.push_str(&"b".repeat(2 * block));
+        let text = Arc::new(Text::from(s.clone()));
+        let e = 2 * block - 1;
+        // Before the digest, every range is read to check it.
+        assert!(!text.known_ascii(&(0..10)));
+        assert!(Raw::range_of(&text, 0..10).is_some());
+        assert!(Raw::range_of(&text, e + 1..e + 5).is_none(), "starts inside 'é'");
+        assert_eq!(text.digest(), crate::digest::checksum(s.as_bytes()));
+        // After it: ranges in ASCII blocks need no check; the others are still checked.
+        assert!(text.known_ascii(&(0..block)));
+        assert!(!text.known_ascii(&(0..block + 1)));
+        assert!(!text.known_ascii(&(e + 1..e + 5)));
+        assert!(text.known_ascii(&(3 * block..4 * block)));
+        assert!(Raw::range_of(&text, e + 1..e + 5).is_none());
+        assert_eq!(Raw::range_of(&text, e - 1..e + 4).unwrap().as_str(), "aébb");
+        assert!(Raw::range_of(&text, 0..s.len() + 1).is_none(), "past the end");
+        assert_eq!(Raw::range_of(&text, 5..5).unwrap().as_str(), "");
+    }
 
     #[test]
     fn slices_share_the_buffer() {

@@ -2,8 +2,9 @@
 //! kept in a file so that the next run over the same input skips JSON extraction.
 //!
 //! A cache file is named by a key hashed from everything the columns depend on: the
-//! spelunk version, each event's raw text and metadata (sourcetype, source, host, index),
-//! and the search-time knowledge. A file whose header, key, event count or checksum does
+//! spelunk version, the events (the digest of the inputs they were loaded from, when
+//! loading made one: [`Dataset::input_digest`]; else each event's raw text and metadata:
+//! sourcetype, source, host, index), and the search-time knowledge. A file whose header, key, event count or checksum does
 //! not match is ignored (and replaced when the run ends), never used: a stale or corrupt
 //! cache costs time, not correctness.
 //!
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::dataset::{Codes, Column};
 use super::Dataset;
+use crate::digest::{checksum, digest_parts, Hasher128, Reader, Summing};
 use crate::events::Value;
 
 const MAGIC: &[u8; 8] = b"SPLKCOL3";
@@ -111,6 +113,12 @@ fn key_of(ds: &Dataset) -> [u8; 16] {
     h.bytes(env!("CARGO_PKG_VERSION").as_bytes());
     h.bytes(&ds.knowledge_fingerprint());
     h.u64(ds.len() as u64);
+    // The events' text and metadata: the inputs' digest when loading gave one, else hashed.
+    if let Some(digest) = ds.input_digest() {
+        h.bytes(b"inputs");
+        h.bytes(&digest);
+        return h.finish();
+    }
     h.bytes(&hash_parts(&ds.events, |h, part| {
         let mut last_meta: Option<*const crate::events::Meta> = None;
         for e in part {
@@ -152,139 +160,6 @@ fn hash_parts<T: Sync>(items: &[T], feed: impl Fn(&mut Hasher128, &[T]) + Sync) 
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// Two independent 64-bit multiply-xor hashes over 8-byte words: fast (the whole input is
-/// hashed on every run) and wide enough that different inputs do not meet.
-struct Hasher128 {
-    a: u64,
-    b: u64,
-}
-
-impl Hasher128 {
-    fn new() -> Self {
-        Hasher128 { a: 0x243f_6a88_85a3_08d3, b: 0x1319_8a2e_0370_7344 }
-    }
-
-    fn word(&mut self, w: u64) {
-        self.a = (self.a ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-        self.b = (self.b.rotate_left(17) ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    }
-
-    fn u64(&mut self, v: u64) {
-        self.word(v);
-    }
-
-    fn bytes(&mut self, data: &[u8]) {
-        let mut chunks = data.chunks_exact(8);
-        for c in &mut chunks {
-            self.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        self.word(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
-    }
-
-    fn finish(&self) -> [u8; 16] {
-        let mix = |mut x: u64| {
-            x ^= x >> 33;
-            x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-            x ^ (x >> 29)
-        };
-        let mut out = [0u8; 16];
-        out[..8].copy_from_slice(&mix(self.a ^ self.b.rotate_left(7)).to_le_bytes());
-        out[8..].copy_from_slice(&mix(self.b ^ self.a.rotate_left(41)).to_le_bytes());
-        out
-    }
-}
-
-/// The checksum is over blocks of this many bytes: each block's digest, then the digests
-/// in order with the length, so a writer sums as it goes and a reader on all cores.
-const SUM_BLOCK: usize = 1 << 20;
-
-fn block_digest(block: &[u8]) -> [u8; 16] {
-    let mut h = Hasher128::new();
-    h.bytes(block);
-    h.finish()
-}
-
-fn combine(len: usize, digests: &[[u8; 16]]) -> [u8; 16] {
-    let mut h = Hasher128::new();
-    h.u64(len as u64);
-    digests.iter().for_each(|d| h.bytes(d));
-    h.finish()
-}
-
-/// The checksum of `data`, its blocks digested side by side.
-fn checksum(data: &[u8]) -> [u8; 16] {
-    let blocks: Vec<&[u8]> = data.chunks(SUM_BLOCK).collect();
-    combine(data.len(), &digest_parts(&blocks, block_digest))
-}
-
-/// Each part's digest, in order, the parts shared out to the cores.
-fn digest_parts<T: Sync>(parts: &[&[T]], digest: impl Fn(&[T]) -> [u8; 16] + Sync) -> Vec<[u8; 16]> {
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(parts.len()).max(1);
-    let per = parts.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .chunks(per)
-            .map(|some| {
-                let digest = &digest;
-                s.spawn(move || some.iter().map(|p| digest(p)).collect::<Vec<_>>())
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("hashing does not panic")).collect()
-    })
-}
-
-/// Writes through to `inner`, summing what it writes ([`checksum`]'s blocks).
-struct Summing<W: Write> {
-    inner: std::io::BufWriter<W>,
-    block: Vec<u8>,
-    digests: Vec<[u8; 16]>,
-    len: usize,
-}
-
-impl<W: Write> Summing<W> {
-    fn new(inner: W) -> Self {
-        Summing {
-            inner: std::io::BufWriter::new(inner),
-            block: Vec::with_capacity(SUM_BLOCK),
-            digests: Vec::new(),
-            len: 0,
-        }
-    }
-
-    fn put(&mut self, mut data: &[u8]) -> std::io::Result<()> {
-        self.len += data.len();
-        while !data.is_empty() {
-            let n = (SUM_BLOCK - self.block.len()).min(data.len());
-            self.block.extend_from_slice(&data[..n]);
-            data = &data[n..];
-            if self.block.len() == SUM_BLOCK {
-                self.flush_block()?;
-            }
-        }
-        Ok(())
-    }
-
-    fn flush_block(&mut self) -> std::io::Result<()> {
-        self.digests.push(block_digest(&self.block));
-        self.inner.write_all(&self.block)?;
-        self.block.clear();
-        Ok(())
-    }
-
-    /// Writes the checksum after all else; gives back the inner writer.
-    fn finish(mut self) -> std::io::Result<W> {
-        if !self.block.is_empty() {
-            self.flush_block()?;
-        }
-        let sum = combine(self.len, &self.digests);
-        self.inner.write_all(&sum)?;
-        self.inner.into_inner().map_err(|e| e.into_error())
-    }
 }
 
 /// Writes the cache file's bytes to `w`, a column at a time; gives `w` back.
@@ -405,33 +280,6 @@ fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Vec<(String, Co
     (r.i == body.len()).then_some(cols)
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.i.checked_add(n)?;
-        let s = self.b.get(self.i..end)?;
-        self.i = end;
-        Some(s)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    fn string(&mut self) -> Option<String> {
-        let n = self.u32()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,6 +371,20 @@ mod tests {
     }
 
     #[test]
+    fn loaded_events_are_keyed_by_their_inputs_digest() {
+        let dir = scratch("digest");
+        let made = dataset(LINES).with_input_digest([1; 16]);
+        made.prefetch(&names());
+        let cache = Cache::open(&made, &dir);
+        cache.save(&made).unwrap();
+        assert!(Cache::open(&dataset(LINES).with_input_digest([1; 16]), &dir).loaded() > 0);
+        // The same events from other inputs, or not from a load: another key.
+        assert_eq!(Cache::open(&dataset(LINES).with_input_digest([2; 16]), &dir).loaded(), 0);
+        assert_eq!(Cache::open(&dataset(LINES), &dir).loaded(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_cache_for_other_events_or_a_damaged_file_is_ignored() {
         let dir = scratch("stale");
         let made = dataset(LINES);
@@ -556,23 +418,5 @@ mod tests {
             assert!(fresh.cached_columns().is_empty());
         }
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn the_sum_written_as_it_goes_is_the_sum_read_at_once() {
-        for len in [0, 1, SUM_BLOCK - 1, SUM_BLOCK, SUM_BLOCK + 1, 3 * SUM_BLOCK + 5] {
-            let data: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
-            let mut w = Summing::new(Vec::new());
-            for piece in data.chunks(99_991) {
-                w.put(piece).unwrap();
-            }
-            let written = w.finish().unwrap();
-            assert_eq!(&written[..len], &data[..], "{len}: the bytes pass through");
-            assert_eq!(written[len..], checksum(&data), "{len}");
-        }
-        let mut other: Vec<u8> = (0..SUM_BLOCK + 1).map(|i| i as u8).collect();
-        let sum = checksum(&other);
-        other[SUM_BLOCK] ^= 1;
-        assert_ne!(checksum(&other), sum, "a changed byte in the last block changes the sum");
     }
 }

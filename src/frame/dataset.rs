@@ -25,6 +25,9 @@ pub struct Dataset {
     /// Per first search (its printed text), the events whose text could match it
     /// ([`Dataset::candidates`]); `None` when its text needs nothing.
     candidates: RwLock<HashMap<String, Option<Arc<Vec<u64>>>>>,
+    /// The digest of the inputs the events were loaded from, when they were
+    /// ([`crate::events::input::Loaded::digest`]).
+    input_digest: Option<[u8; 16]>,
 }
 
 /// One field's values for every event, dictionary-coded: `codes[i]` is 0 when event `i`
@@ -203,7 +206,20 @@ impl Dataset {
             making: Mutex::default(),
             newest_first: OnceLock::new(),
             candidates: RwLock::default(),
+            input_digest: None,
         })
+    }
+
+    /// The dataset, knowing the digest of the inputs its events were loaded from (all of
+    /// them, as loading gave them): what is made from the events can be keyed by it.
+    pub fn with_input_digest(mut self, digest: [u8; 16]) -> Dataset {
+        self.input_digest = Some(digest);
+        self
+    }
+
+    /// See [`Dataset::with_input_digest`].
+    pub fn input_digest(&self) -> Option<[u8; 16]> {
+        self.input_digest
     }
 
     /// The knowledge the fields are made with, as bytes that differ when it does (part of

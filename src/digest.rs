@@ -1,0 +1,219 @@
+//! Digests of inputs, and the checksummed files spelunk keeps between runs (the column
+//! cache, [`crate::frame::cache`], and load records, [`crate::events::record`]).
+//!
+//! Not cryptographic: a digest tells inputs apart and a checksum catches a damaged file;
+//! neither defends against a file made to collide.
+
+use std::io::Write;
+
+/// Two independent 64-bit multiply-xor hashes over 8-byte words: fast (the whole input is
+/// hashed on every run) and wide enough that different inputs do not meet.
+#[derive(Clone, Copy)]
+pub struct Hasher128 {
+    a: u64,
+    b: u64,
+}
+
+impl Default for Hasher128 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hasher128 {
+    pub fn new() -> Self {
+        Hasher128 { a: 0x243f_6a88_85a3_08d3, b: 0x1319_8a2e_0370_7344 }
+    }
+
+    fn word(&mut self, w: u64) {
+        self.a = (self.a ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        self.b = (self.b.rotate_left(17) ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    }
+
+    pub fn u64(&mut self, v: u64) {
+        self.word(v);
+    }
+
+    pub fn bytes(&mut self, data: &[u8]) {
+        let mut chunks = data.chunks_exact(8);
+        for c in &mut chunks {
+            self.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        self.word(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
+    }
+
+    pub fn finish(&self) -> [u8; 16] {
+        let mix = |mut x: u64| {
+            x ^= x >> 33;
+            x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+            x ^ (x >> 29)
+        };
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&mix(self.a ^ self.b.rotate_left(7)).to_le_bytes());
+        out[8..].copy_from_slice(&mix(self.b ^ self.a.rotate_left(41)).to_le_bytes());
+        out
+    }
+}
+
+/// The checksum is over blocks of this many bytes: each block's digest, then the digests
+/// in order with the length, so a writer sums as it goes and a reader on all cores.
+pub const SUM_BLOCK: usize = 1 << 20;
+
+pub fn block_digest(block: &[u8]) -> [u8; 16] {
+    let mut h = Hasher128::new();
+    h.bytes(block);
+    h.finish()
+}
+
+pub fn combine(len: usize, digests: &[[u8; 16]]) -> [u8; 16] {
+    let mut h = Hasher128::new();
+    h.u64(len as u64);
+    digests.iter().for_each(|d| h.bytes(d));
+    h.finish()
+}
+
+/// The checksum of `data`, its blocks digested side by side.
+pub fn checksum(data: &[u8]) -> [u8; 16] {
+    combine(data.len(), &blocks(data, |_, block| block_digest(block)))
+}
+
+/// `each` of the [`SUM_BLOCK`]-sized blocks of `data` (with its index), in order, the
+/// blocks shared out to the cores in runs (each core goes through its run in order).
+pub fn blocks<R: Send>(data: &[u8], each: impl Fn(usize, &[u8]) -> R + Sync) -> Vec<R> {
+    let blocks: Vec<&[u8]> = data.chunks(SUM_BLOCK).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(blocks.len()).max(1);
+    if threads == 1 {
+        return blocks.iter().enumerate().map(|(k, b)| each(k, b)).collect();
+    }
+    let per = blocks.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = blocks
+            .chunks(per)
+            .enumerate()
+            .map(|(run, some)| {
+                let each = &each;
+                s.spawn(move || some.iter().enumerate().map(|(k, b)| each(run * per + k, b)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("hashing does not panic")).collect()
+    })
+}
+
+/// Each part's digest, in order, the parts shared out to the cores.
+pub fn digest_parts<T: Sync>(parts: &[&[T]], digest: impl Fn(&[T]) -> [u8; 16] + Sync) -> Vec<[u8; 16]> {
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(parts.len()).max(1);
+    let per = parts.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .chunks(per)
+            .map(|some| {
+                let digest = &digest;
+                s.spawn(move || some.iter().map(|p| digest(p)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("hashing does not panic")).collect()
+    })
+}
+
+/// Writes through to `inner`, summing what it writes ([`checksum`]'s blocks).
+pub struct Summing<W: Write> {
+    inner: std::io::BufWriter<W>,
+    block: Vec<u8>,
+    digests: Vec<[u8; 16]>,
+    len: usize,
+}
+
+impl<W: Write> Summing<W> {
+    pub fn new(inner: W) -> Self {
+        Summing {
+            inner: std::io::BufWriter::new(inner),
+            block: Vec::with_capacity(SUM_BLOCK),
+            digests: Vec::new(),
+            len: 0,
+        }
+    }
+
+    pub fn put(&mut self, mut data: &[u8]) -> std::io::Result<()> {
+        self.len += data.len();
+        while !data.is_empty() {
+            let n = (SUM_BLOCK - self.block.len()).min(data.len());
+            self.block.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.block.len() == SUM_BLOCK {
+                self.flush_block()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_block(&mut self) -> std::io::Result<()> {
+        self.digests.push(block_digest(&self.block));
+        self.inner.write_all(&self.block)?;
+        self.block.clear();
+        Ok(())
+    }
+
+    /// Writes the checksum after all else; gives back the inner writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        if !self.block.is_empty() {
+            self.flush_block()?;
+        }
+        let sum = combine(self.len, &self.digests);
+        self.inner.write_all(&sum)?;
+        self.inner.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// Reads a file written by [`Summing`]: fields in order, `None` past the end.
+pub struct Reader<'a> {
+    pub b: &'a [u8],
+    pub i: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.i.checked_add(n)?;
+        let s = self.b.get(self.i..end)?;
+        self.i = end;
+        Some(s)
+    }
+
+    pub fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    pub fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    pub fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sum_written_as_it_goes_is_the_sum_read_at_once() {
+        for len in [0, 1, SUM_BLOCK - 1, SUM_BLOCK, SUM_BLOCK + 1, 3 * SUM_BLOCK + 5] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+            let mut w = Summing::new(Vec::new());
+            for piece in data.chunks(99_991) {
+                w.put(piece).unwrap();
+            }
+            let written = w.finish().unwrap();
+            assert_eq!(&written[..len], &data[..], "{len}: the bytes pass through");
+            assert_eq!(written[len..], checksum(&data), "{len}");
+        }
+        let mut other: Vec<u8> = (0..SUM_BLOCK + 1).map(|i| i as u8).collect();
+        let sum = checksum(&other);
+        other[SUM_BLOCK] ^= 1;
+        assert_ne!(checksum(&other), sum, "a changed byte in the last block changes the sum");
+    }
+}
