@@ -28,6 +28,10 @@ pub struct Dataset {
     /// The digest of the inputs the events were loaded from, when they were
     /// ([`crate::events::input::Loaded::digest`]).
     input_digest: Option<[u8; 16]>,
+    /// Per first search (its printed text), the events of the newest-first order it keeps,
+    /// as a shared pass decided them for the search that will run it
+    /// ([`Dataset::remember_kept`]).
+    kept: Mutex<HashMap<String, Vec<usize>>>,
 }
 
 /// One field's values for every event, dictionary-coded: `codes[i]` is 0 when event `i`
@@ -207,7 +211,25 @@ impl Dataset {
             newest_first: OnceLock::new(),
             candidates: RwLock::default(),
             input_digest: None,
+            kept: Mutex::default(),
         })
+    }
+
+    /// Remembers the events of the whole newest-first order that the first search `e`
+    /// keeps (decided from complete columns, which only ever grow, so the decision stays
+    /// true), for the search that runs it next ([`Dataset::take_kept`]).
+    pub fn remember_kept(&self, e: &crate::syntax::SearchExpr, kept: Vec<usize>) {
+        let key = crate::syntax::printer::print_search(e);
+        self.kept.lock().expect("not poisoned").insert(key, kept);
+    }
+
+    /// What [`Dataset::remember_kept`] remembered for `e`, given once.
+    pub fn take_kept(&self, e: &crate::syntax::SearchExpr) -> Option<Vec<usize>> {
+        let mut kept = self.kept.lock().expect("not poisoned");
+        if kept.is_empty() {
+            return None;
+        }
+        kept.remove(&crate::syntax::printer::print_search(e))
     }
 
     /// The dataset, knowing the digest of the inputs its events were loaded from (all of
@@ -466,7 +488,12 @@ impl Dataset {
     /// Event indices newest first; events with the same time keep the reverse of their
     /// input order (later-read first), docs/spl-semantics.md 0 (UNVERIFIED tie order).
     pub fn newest_first(&self) -> Vec<usize> {
-        self.newest_first.get_or_init(|| self.order_newest_first()).clone()
+        self.newest_first_ref().to_vec()
+    }
+
+    /// [`Dataset::newest_first`], borrowed.
+    pub fn newest_first_ref(&self) -> &[usize] {
+        self.newest_first.get_or_init(|| self.order_newest_first())
     }
 
     fn order_newest_first(&self) -> Vec<usize> {

@@ -137,7 +137,11 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
             // Fewer than a share of the events could match.
             _ if narrowed.is_some() => return None,
             Selects::Matching(e) => match Matched::decide(ds, &order, e) {
-                Some(Ok(m)) => m.kept,
+                Some(Ok(m)) => {
+                    // The search that runs it need not decide it again.
+                    ds.remember_kept(e, m.kept.clone());
+                    m.kept
+                }
                 _ => return None,
             },
             Selects::All => order.clone(),
@@ -320,6 +324,12 @@ impl Matched {
         ds.prefetch(&names);
         let names: Vec<String> = names.into_iter().collect();
         let cols: Vec<Arc<Column>> = names.iter().map(|n| ds.cached(n)).collect::<Option<_>>()?;
+        // Over the whole order, a shared pass may have decided it already.
+        if order.len() == ds.len() {
+            if let Some(kept) = ds.take_kept(expr) {
+                return Some(Ok(Matched { names, cols, kept }));
+            }
+        }
         // A field absent from an event reads as null, as a column's null cell does.
         let all_names: Vec<&String> = names.iter().collect();
         Some(decided(expr, &all_names, &cols, order.iter().copied()).map(|kept| Matched { names, cols, kept }))
@@ -457,6 +467,30 @@ mod tests {
             assert_eq!(tags.is_made(e), e % 21 == 11, "event {e}");
         }
         assert!(ds.cached("nosuch").is_none(), "a search selecting too few events has its own fields");
+    }
+
+    /// A first search the shared pass decided is given to the search that runs it once,
+    /// equal to what deciding it again keeps; an order that is not the whole one decides.
+    #[test]
+    fn a_first_search_decided_in_the_shared_pass_is_kept_for_its_run() {
+        let ds = dataset();
+        let text = "eventName=*Object who!=bob";
+        let expr = search(text);
+        assert_eq!(ds.take_kept(&expr), None, "nothing decided yet");
+        prefetch_for(&ds, &[ScanPlan::of(&crate::syntax::parse(text).unwrap())]);
+        let order = ds.newest_first();
+        let want = one_by_one(&ds, &order, &expr);
+        assert!(!want.is_empty() && want.len() < order.len());
+        assert_eq!(ds.take_kept(&expr).as_ref(), Some(&want));
+        assert_eq!(ds.take_kept(&expr), None, "given once");
+        // Remembered again, it is what the run's frame keeps; a part of the order ignores it.
+        ds.remember_kept(&expr, want.clone());
+        let part = &order[..order.len() / 2];
+        let m = Matched::decide(&ds, part, &expr).unwrap().unwrap();
+        assert_eq!(m.kept, one_by_one(&ds, part, &expr));
+        let f = Frame::matching_events(&ds, &order, &expr).unwrap().unwrap();
+        assert_eq!(f.height(), want.len());
+        assert_eq!(ds.take_kept(&expr), None, "the run took it");
     }
 
     /// A `where` over coded columns keeps the rows the filter of the frame made of them

@@ -1,6 +1,7 @@
 //! `search`: the implicit first search (which selects events) and `| search` later
 //! (docs/spl-semantics.md 2).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::Cx;
@@ -25,18 +26,23 @@ pub fn initial<'d>(
         Some(e) => range.and(modifiers(e, cx.ctx.now)?),
         None => range,
     };
-    let mut order: Vec<usize> = ds
-        .newest_first()
-        .into_iter()
-        .filter(|&i| range.contains(ds.events[i].time.as_ref().map(|t| t.epoch)))
-        .collect();
+    // Every event unless a time range says otherwise (most searches have none: the order
+    // is then borrowed, not copied and filtered).
+    let all = ds.newest_first_ref();
+    let mut order: Cow<[usize]> = if range.earliest.is_none() && range.latest.is_none() {
+        Cow::Borrowed(all)
+    } else {
+        Cow::Owned(
+            all.iter().copied().filter(|&i| range.contains(ds.events[i].time.as_ref().map(|t| t.epoch))).collect(),
+        )
+    };
     let Some(e) = expr else {
         return Ok(Frame::from_events(ds, &order));
     };
     // When its fields are not made yet: only the events whose text could match.
     if !Frame::decided_from_columns(ds, e) {
         if let Some(bits) = ds.candidates(e) {
-            order.retain(|&i| crate::frame::bit(&bits, i));
+            order.to_mut().retain(|&i| crate::frame::bit(&bits, i));
         }
     }
     // Over many events, decided once per distinct combination of the values read.
