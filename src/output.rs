@@ -387,9 +387,9 @@ mod tests {
         Results {
             fields: vec!["_time".into(), "user".into(), "ip".into()],
             columns: vec![
-                vec![Value::Str("1739304274".into()), Value::Str("1739304275.5".into())],
-                vec![Value::Str("bob".into()), Value::Null],
-                vec![Value::Multi(vec!["1.1.1.1".into(), "2.2.2.2".into()]), Value::Str("3.3.3.3".into())],
+                vec![Value::Str("1739304274".into()), Value::Str("1739304275.5".into())].into(),
+                vec![Value::Str("bob".into()), Value::Null].into(),
+                vec![Value::Multi(vec!["1.1.1.1".into(), "2.2.2.2".into()]), Value::Str("3.3.3.3".into())].into(),
             ],
             rows: 2,
             warnings: Vec::new(),

@@ -76,7 +76,7 @@ pub fn scan_plan(p: &crate::syntax::Pipeline, opts: &Options) -> ScanPlan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
     pub fields: Vec<String>,
-    pub columns: Vec<Vec<Value>>,
+    pub columns: Vec<ResultColumn>,
     pub rows: usize,
     /// What the user should know about how the results were made (a command that had no
     /// data to work with, ...).
@@ -96,7 +96,9 @@ impl Results {
 
     /// Results made row by row (summaries the command line prints).
     pub fn from_rows(fields: &[&str], rows: Vec<Vec<Value>>) -> Results {
-        let columns = (0..fields.len()).map(|k| rows.iter().map(|r| r[k].clone()).collect()).collect();
+        let columns = (0..fields.len())
+            .map(|k| ResultColumn::from(rows.iter().map(|r| r[k].clone()).collect::<Vec<_>>()))
+            .collect();
         Results {
             fields: fields.iter().map(|f| f.to_string()).collect(),
             columns,
@@ -106,8 +108,101 @@ impl Results {
     }
 
     /// A field's column, if the results have it.
-    pub fn column(&self, name: &str) -> Option<&[Value]> {
-        self.fields.iter().position(|f| f == name).map(|k| self.columns[k].as_slice())
+    pub fn column(&self, name: &str) -> Option<&ResultColumn> {
+        self.fields.iter().position(|f| f == name).map(|k| &self.columns[k])
+    }
+}
+
+/// One field's values in results. Results are held until printed, and most of their cells
+/// repeat (users, addresses, agents, accounts): a column of many rows with few distinct
+/// values keeps each value once and a code per row.
+#[derive(Debug, Clone)]
+pub enum ResultColumn {
+    Plain(Vec<Value>),
+    /// `dict[codes[i]]` is row `i`'s value.
+    Coded {
+        dict: Vec<Value>,
+        codes: Vec<u32>,
+    },
+}
+
+impl ResultColumn {
+    /// Columns shorter than this are kept plain (coding them saves nothing worth the time).
+    const CODE_FROM_ROWS: usize = 256;
+
+    pub fn len(&self) -> usize {
+        match self {
+            ResultColumn::Plain(v) => v.len(),
+            ResultColumn::Coded { codes, .. } => codes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`'s value (panics past the end, as a slice does).
+    pub fn get(&self, i: usize) -> &Value {
+        match self {
+            ResultColumn::Plain(v) => &v[i],
+            ResultColumn::Coded { dict, codes } => &dict[codes[i] as usize],
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Value> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    pub fn to_vec(&self) -> Vec<Value> {
+        self.iter().cloned().collect()
+    }
+}
+
+impl From<Vec<Value>> for ResultColumn {
+    /// Coded when the column is long and at most half its values are distinct; else plain.
+    fn from(mut values: Vec<Value>) -> ResultColumn {
+        if values.len() < Self::CODE_FROM_ROWS || values.len() > u32::MAX as usize {
+            return ResultColumn::Plain(values);
+        }
+        let most = values.len() / 2;
+        let mut seen: std::collections::HashMap<&Value, u32, crate::events::hash::FxBuild> = Default::default();
+        // Each distinct value's first row, in the order first seen.
+        let mut first: Vec<usize> = Vec::new();
+        let mut codes: Vec<u32> = Vec::with_capacity(values.len());
+        for (i, v) in values.iter().enumerate() {
+            let next = first.len() as u32;
+            let code = *seen.entry(v).or_insert(next);
+            if code == next {
+                if first.len() == most {
+                    return ResultColumn::Plain(values);
+                }
+                first.push(i);
+            }
+            codes.push(code);
+        }
+        drop(seen);
+        let dict = first.into_iter().map(|i| std::mem::replace(&mut values[i], Value::Null)).collect();
+        ResultColumn::Coded { dict, codes }
+    }
+}
+
+impl FromIterator<Value> for ResultColumn {
+    fn from_iter<I: IntoIterator<Item = Value>>(values: I) -> ResultColumn {
+        ResultColumn::from(values.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl std::ops::Index<usize> for ResultColumn {
+    type Output = Value;
+    fn index(&self, i: usize) -> &Value {
+        self.get(i)
+    }
+}
+
+impl PartialEq for ResultColumn {
+    /// The same values row by row, however each is kept.
+    fn eq(&self, other: &ResultColumn) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
@@ -176,7 +271,7 @@ pub(crate) fn results(frame: &mut Frame) -> Results {
         fields.retain(|f| !f.starts_with('_') || f == "_time" || f == "_raw");
         fields.sort_by(|a, b| (a != "_raw", a != "_time", a.as_str()).cmp(&(b != "_raw", b != "_time", b.as_str())));
     }
-    let columns: Vec<Vec<Value>> = fields.iter().map(|f| frame.values(f)).collect();
+    let columns: Vec<ResultColumn> = fields.iter().map(|f| ResultColumn::from(frame.values(f))).collect();
     Results { fields, columns, rows: frame.height(), warnings: Vec::new() }
 }
 
@@ -186,4 +281,49 @@ pub type ColumnMap = IndexMap<String, Vec<Value>>;
 /// The context expressions see.
 pub fn context(now: f64) -> Context {
     Context { now }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(rows: usize, distinct: usize) -> Vec<Value> {
+        (0..rows)
+            .map(|i| match i % distinct {
+                0 => Value::Null,
+                1 => Value::Multi(vec!["a".into(), "b".into()]),
+                k => Value::Str(format!("v{k}")),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn long_repetitive_columns_are_coded_and_read_back_row_by_row() {
+        let values = column(1000, 7);
+        let c = ResultColumn::from(values.clone());
+        match &c {
+            ResultColumn::Coded { dict, codes } => {
+                assert_eq!(dict.len(), 7, "each distinct value once: {dict:?}");
+                assert_eq!(codes.len(), 1000);
+            }
+            other => panic!("not coded: {other:?}"),
+        }
+        assert_eq!(c.len(), 1000);
+        assert_eq!(c.to_vec(), values);
+        assert!((0..1000).all(|i| c[i] == values[i]));
+        assert_eq!(c, ResultColumn::Plain(values), "equal whatever the form");
+    }
+
+    #[test]
+    fn short_or_mostly_distinct_columns_stay_plain() {
+        assert!(matches!(ResultColumn::from(column(255, 2)), ResultColumn::Plain(_)), "short");
+        // Exactly half distinct is coded; one more is not (given up on, values kept).
+        assert!(matches!(ResultColumn::from(column(1000, 500)), ResultColumn::Coded { .. }));
+        let many = column(1000, 501);
+        let c = ResultColumn::from(many.clone());
+        assert!(matches!(c, ResultColumn::Plain(_)));
+        assert_eq!(c.to_vec(), many);
+        assert_ne!(ResultColumn::from(column(300, 3)), ResultColumn::from(column(300, 4)));
+        assert_ne!(ResultColumn::from(column(300, 3)), ResultColumn::from(column(301, 3)));
+    }
 }

@@ -107,9 +107,9 @@ mod tests {
         assert!(s.names().contains(&"tags{}".to_string()));
         let r = s.results(|n| n == "eventName" || n == "tags{}");
         assert_eq!(r.fields, ["field", "count", "distinct_count", "values"]);
-        assert_eq!(r.column("field").unwrap(), [Value::from("eventName"), Value::from("tags{}")]);
-        assert_eq!(r.column("count").unwrap(), [Value::from("3"), Value::from("2")]);
-        assert_eq!(r.column("distinct_count").unwrap(), [Value::from("2"), Value::from("2")]);
+        assert_eq!(r.column("field").unwrap().to_vec(), [Value::from("eventName"), Value::from("tags{}")]);
+        assert_eq!(r.column("count").unwrap().to_vec(), [Value::from("3"), Value::from("2")]);
+        assert_eq!(r.column("distinct_count").unwrap().to_vec(), [Value::from("2"), Value::from("2")]);
         assert_eq!(r.column("values").unwrap()[1], Value::Multi(vec!["x (2)".into(), "y (1)".into()]));
         assert!(Summary::of(&ds, &AtomicBool::new(true)).is_none());
     }
