@@ -340,6 +340,20 @@ fn s4_1_stats_multivalue_by_field_and_dedup_splitvals() {
     assert_eq!(column(&r, "count"), ["2", "2"]);
 }
 
+/// A name given twice (an aggregation named as a by-field, a by-field twice): one column,
+/// in the first one's place, holding the later one's values (UNVERIFIED: Splunk's docs
+/// are silent; this keeps the column order the names were first given in).
+#[test]
+fn s4_1_stats_names_given_twice_make_one_column() {
+    let ds = dataset(&[r#""u": "b""#, r#""u": "a""#, r#""u": "b""#]);
+    let r = search(&ds, "* | stats count as u dc(u) as n by u");
+    assert_eq!(r.fields, ["u", "n"]);
+    assert_eq!((column(&r, "u"), column(&r, "n")), (vec!["1".into(), "2".into()], vec!["1".into(), "1".into()]));
+    let r = search(&ds, "* | stats count by u u");
+    assert_eq!(r.fields, ["u", "count"]);
+    assert_eq!((column(&r, "u"), column(&r, "count")), (vec!["a".into(), "b".into()], vec!["1".into(), "2".into()]));
+}
+
 #[test]
 fn s4_1_stats_group_order_is_byte_order() {
     let ds = dataset(&[r#""u": "b""#, r#""u": "B""#, r#""u": "a""#, r#""u": "10""#, r#""u": "9""#]);

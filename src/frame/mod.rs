@@ -87,6 +87,22 @@ impl<'d> Frame<'d> {
         Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
     }
 
+    /// [`Frame::from_columns`] with leading string columns given as text (no cell null:
+    /// a `stats` group's by-values), made without a `Value` per cell. Names are distinct.
+    pub fn from_text_and_columns(
+        height: usize,
+        text: Vec<(String, Vec<&str>)>,
+        columns: IndexMap<String, Vec<Value>>,
+    ) -> Frame<'d> {
+        let mut cols: Vec<Column> = text
+            .into_iter()
+            .map(|(n, cells)| StringChunked::from_iter_values(n.as_str().into(), cells.into_iter()).into_column())
+            .collect();
+        cols.extend(columns.iter().map(|(n, v)| to_column(n, v)));
+        let df = DataFrame::new(height, cols).expect("columns of the given height");
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
+    }
+
     /// Results that are not events, from dictionary-coded columns over rows `0..height`
     /// (as [`Frame::from_columns`] would make them from their values, without copying
     /// them).
