@@ -388,7 +388,7 @@ pub fn to_column_as(name: &str, values: &[Value], list: bool) -> Column {
 }
 
 /// A shared column's values for some events (`rows`), as [`to_column`] makes them from the
-/// values (none is copied on the way); `None` when none of those events has the field.
+/// values (no `Value` copied on the way); `None` when none of those events has the field.
 pub fn coded_column(name: &str, col: &CachedColumn, rows: &[usize]) -> Option<Column> {
     let mut present = false;
     let mut list = false;
@@ -402,7 +402,26 @@ pub fn coded_column(name: &str, col: &CachedColumn, rows: &[usize]) -> Option<Co
             }
         }
     }
-    (present || list).then(|| column_of(name, rows.iter().map(|&e| col.get(e)), list))
+    if !(present || list) {
+        return None;
+    }
+    if list || col.dict.len() > rows.len() {
+        return Some(column_of(name, rows.iter().map(|&e| col.get(e)), list));
+    }
+    // The dictionary as a string array, gathered by code: each row gets a view of its
+    // value's bytes (16 bytes), the bytes themselves shared, not copied once per row.
+    let dict = StringChunked::from_iter_options(
+        name.into(),
+        col.dict.iter().map(|v| match v {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        }),
+    );
+    let at = IdxCa::from_iter_options(
+        "at".into(),
+        rows.iter().map(|&e| col.codes.get(e).checked_sub(1).map(|k| k as IdxSize)),
+    );
+    Some(dict.take(&at).expect("codes within the dictionary").into_series().into_column())
 }
 
 /// Values to a polars column: `List(String)` when `list` says so or any row has several
@@ -478,6 +497,20 @@ mod tests {
         }
         assert!(coded_column("f", &col, &[1, 5]).is_none());
         assert!(coded_column("f", &col, &[]).is_none());
+        // Strings only: gathered from the dictionary when it is no longer than the rows,
+        // made cell by cell otherwise; the same column either way.
+        let long = "a value longer than a view's twelve inline bytes";
+        let values: Vec<Value> =
+            (0..40).map(|k| if k % 7 == 0 { Value::Null } else { s(&format!("{long} {}", k % 5)) }).collect();
+        let col = CachedColumn::from_values(&values);
+        for rows in [(0..40).collect::<Vec<_>>(), vec![39, 1, 1, 2, 3, 4, 5, 6, 0], vec![8, 9], vec![0, 7, 3]] {
+            let picked: Vec<Value> = rows.iter().map(|&r| values[r].clone()).collect();
+            let coded = coded_column("f", &col, &rows).expect("a row has the field");
+            let made = to_column("f", &picked);
+            assert_eq!(coded.dtype(), made.dtype(), "{rows:?}");
+            assert_eq!(from_column(&coded, rows.len()), picked, "{rows:?}");
+            assert!(coded.as_materialized_series().equals_missing(made.as_materialized_series()), "{rows:?}");
+        }
     }
 
     fn dataset() -> Dataset {
