@@ -2,6 +2,7 @@
 //! (docs/spl-semantics.md 11: multivalues are JSON arrays, newline-joined in CSV; a null
 //! field is left out of JSON and is an empty CSV cell; `_time` is ISO 8601).
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use serde_json::{Map, Value as Json};
@@ -54,24 +55,40 @@ pub fn write_labelled(
     let maps: Vec<Vec<Option<usize>>> =
         parts.iter().map(|(_, r)| fields.iter().map(|f| r.fields.iter().position(|g| g == f)).collect()).collect();
     let labels: Vec<Value> = parts.iter().map(|(name, _)| Value::from(*name)).collect();
-    let rows = parts.iter().zip(&maps).zip(&labels).flat_map(|(((_, r), map), name)| {
-        (0..r.rows).map(move |i| {
-            map.iter()
-                .enumerate()
-                .map(|(k, c)| match c {
-                    Some(c) => &r.columns[*c][i],
-                    None if k == 0 && label.is_some() => name,
-                    None => &Value::Null,
-                })
-                .collect::<Vec<&Value>>()
-        })
+    // Row `i` of all: the part it is in (by the rows before each part), then its cells.
+    let mut starts = Vec::with_capacity(parts.len());
+    let total = parts.iter().fold(0, |n, (_, r)| {
+        starts.push(n);
+        n + r.rows
+    });
+    let row = row_cells(|i, cells| {
+        let p = starts.partition_point(|&s| s <= i) - 1;
+        let (r, at) = (parts[p].1, i - starts[p]);
+        cells.extend(maps[p].iter().enumerate().map(|(k, c)| match c {
+            Some(c) => &r.columns[*c][at],
+            None if k == 0 && label.is_some() => &labels[p],
+            None => &Value::Null,
+        }));
+    });
+    let rows = (0..total).map(|i| {
+        let mut cells = Vec::with_capacity(fields.len());
+        row(i, &mut cells);
+        cells
     });
     match format {
         Format::Table => unreachable!("handled above"),
-        Format::Csv => csv(&fields, rows, out),
+        Format::Csv => csv(&fields, total, &row, out),
         Format::Json => json(&fields, rows, out, false),
         Format::Ndjson => json(&fields, rows, out, true),
     }
+}
+
+/// Where CSV rows come from: row `i`'s cells, pushed in field order.
+type RowCells<'v, 'f> = dyn Fn(usize, &mut Vec<&'v Value>) + Sync + 'f;
+
+/// `f` as a [`RowCells`] (names the lifetime of the cells it pushes).
+fn row_cells<'v, F: Fn(usize, &mut Vec<&'v Value>) + Sync>(f: F) -> F {
+    f
 }
 
 /// A cell's values as shown: `_time` as a date when it is a number.
@@ -90,39 +107,49 @@ fn shown(field: &str, v: &Value) -> Vec<String> {
 /// order.
 const CSV_BATCH: usize = 8192;
 
-fn csv<'v>(fields: &[&str], rows: impl Iterator<Item = Vec<&'v Value>>, out: &mut dyn Write) -> io::Result<()> {
+fn csv<'v>(fields: &[&str], total: usize, row: &RowCells<'v, '_>, out: &mut dyn Write) -> io::Result<()> {
     let mut head = ::csv::Writer::from_writer(&mut *out);
     head.write_record(fields)?;
     head.flush()?;
     drop(head);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut rows = rows.peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<Vec<&Value>> = rows.by_ref().take(CSV_BATCH * threads).collect();
-        let texts: Vec<io::Result<Vec<u8>>> = if threads == 1 || batch.len() <= CSV_BATCH {
-            vec![csv_rows(fields, &batch)]
+    let mut start = 0;
+    while start < total {
+        let end = (start + CSV_BATCH * threads).min(total);
+        let batches: Vec<std::ops::Range<usize>> =
+            (start..end).step_by(CSV_BATCH).map(|a| a..(a + CSV_BATCH).min(end)).collect();
+        // Each core gathers and formats its own batch of rows.
+        let texts: Vec<io::Result<Vec<u8>>> = if batches.len() == 1 {
+            vec![csv_rows(fields, batches[0].clone(), row)]
         } else {
             std::thread::scope(|s| {
                 let handles: Vec<_> =
-                    batch.chunks(CSV_BATCH).map(|part| s.spawn(move || csv_rows(fields, part))).collect();
+                    batches.iter().map(|b| s.spawn(move || csv_rows(fields, b.clone(), row))).collect();
                 handles.into_iter().map(|h| h.join().expect("formatting does not panic")).collect()
             })
         };
         for text in texts {
             out.write_all(&text?)?;
         }
+        start = end;
     }
     Ok(())
 }
 
-/// Rows as CSV records (no header), written as the csv crate writes them (its default
-/// `QuoteStyle::Necessary`, `,` and `\n`): a cell is quoted when it holds `,`, `"`, `\r`
-/// or `\n` (quotes doubled inside), or when it is the empty only cell of its record.
-fn csv_rows(fields: &[&str], rows: &[Vec<&Value>]) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(rows.len() * fields.len() * 16);
+/// Rows `range` as CSV records (no header), written as the csv crate writes them (its
+/// default `QuoteStyle::Necessary`, `,` and `\n`): a cell is quoted when it holds `,`, `"`,
+/// `\r` or `\n` (quotes doubled inside), or when it is the empty only cell of its record.
+fn csv_rows<'v>(fields: &[&str], range: std::ops::Range<usize>, row: &RowCells<'v, '_>) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(range.len() * fields.len() * 16);
     let lone = fields.len() == 1;
-    for row in rows {
-        for (k, (f, v)) in fields.iter().zip(row).enumerate() {
+    let mut cells = Vec::with_capacity(fields.len());
+    // `_time` shown as a date, made once per value (a coded result column's rows share
+    // their values).
+    let mut dates: HashMap<*const Value, String> = HashMap::new();
+    for i in range {
+        cells.clear();
+        row(i, &mut cells);
+        for (k, (f, v)) in fields.iter().zip(&cells).enumerate() {
             if k > 0 {
                 out.push(b',');
             }
@@ -130,6 +157,10 @@ fn csv_rows(fields: &[&str], rows: &[Vec<&Value>]) -> io::Result<Vec<u8>> {
                 Value::Null => csv_cell(&mut out, "", lone),
                 // Most cells are one value shown as it is: written without a copy.
                 Value::Str(s) if *f != "_time" => csv_cell(&mut out, s, lone),
+                _ if *f == "_time" => {
+                    let date = dates.entry(*v as *const Value).or_insert_with(|| shown(f, v).join("\n"));
+                    csv_cell(&mut out, date, lone)
+                }
                 _ => csv_cell(&mut out, &shown(f, v).join("\n"), lone),
             }
         }
@@ -521,9 +552,32 @@ mod tests {
             }
         }
         let mut want = b"search_name,_time,x,y,user,ip\n".to_vec();
-        want.extend(csv_rows(&fields, &rows).unwrap());
+        want.extend(csv_of(&fields, &rows));
         assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
         assert_eq!(rows.len(), 2 * n + 2);
+    }
+
+    /// A coded `_time` column (rows sharing their values) prints each row's own date.
+    #[test]
+    fn csv_dates_of_a_coded_time_column_are_each_rows() {
+        let times = ["1739304274", "1739304275.5", "1626784496"];
+        let column: crate::engine::ResultColumn = (0..600).map(|i| Value::from(times[i * i % 3])).collect();
+        assert!(matches!(column, crate::engine::ResultColumn::Coded { .. }));
+        let r = Results { fields: vec!["_time".into()], columns: vec![column], rows: 600, warnings: Vec::new() };
+        let mut got = Vec::new();
+        write_labelled(None, &[("t", &r)], Format::Csv, &mut got).unwrap();
+        let got = String::from_utf8(got).unwrap();
+        let lines: Vec<&str> = got.lines().collect();
+        assert_eq!(lines.len(), 601);
+        for i in 0..600 {
+            let n: f64 = times[i * i % 3].parse().unwrap();
+            assert_eq!(lines[i + 1], render_time(n), "row {i}");
+        }
+    }
+
+    /// Rows given as they are, through [`csv_rows`].
+    fn csv_of(fields: &[&str], rows: &[Vec<&Value>]) -> Vec<u8> {
+        csv_rows(fields, 0..rows.len(), &|i, cells| cells.extend(rows[i].iter().copied())).unwrap()
     }
 
     /// Cells are written exactly as the csv crate writes them: quoted only when needed.
@@ -559,7 +613,7 @@ mod tests {
             }
             let want = w.into_inner().unwrap();
             assert_eq!(
-                String::from_utf8(csv_rows(&fields, &rows).unwrap()).unwrap(),
+                String::from_utf8(csv_of(&fields, &rows)).unwrap(),
                 String::from_utf8(want).unwrap(),
                 "{width} fields"
             );
