@@ -483,17 +483,21 @@ mod tests {
     /// same cells; none when no chosen row has the field.
     #[test]
     fn coded_columns_equal_columns_made_from_values() {
+        // The column made from `col`'s codes for `rows` is the one made from their values.
+        fn same_as_made(values: &[Value], col: &CachedColumn, rows: &[usize]) {
+            let picked: Vec<Value> = rows.iter().map(|&r| values[r].clone()).collect();
+            let coded = coded_column("f", col, rows).expect("a row has the field");
+            let made = to_column("f", &picked);
+            assert_eq!(coded.dtype(), made.dtype(), "{rows:?}");
+            assert_eq!(from_column(&coded, rows.len()), picked, "{rows:?}");
+            assert!(coded.as_materialized_series().equals_missing(made.as_materialized_series()), "{rows:?}");
+        }
         let values =
             vec![s("a"), Value::Null, s("b"), Value::from_values(vec!["x".into(), "y".into()]), s("a"), Value::Null];
         let col = CachedColumn::from_values(&values);
         assert_eq!(col.dict.len(), 3, "distinct values coded once");
         for rows in [vec![0, 1, 2, 3, 4, 5], vec![4, 0, 2], vec![3], vec![5, 3, 0], vec![2, 2, 0]] {
-            let picked: Vec<Value> = rows.iter().map(|&r| values[r].clone()).collect();
-            let coded = coded_column("f", &col, &rows).expect("a row has the field");
-            let made = to_column("f", &picked);
-            assert_eq!(coded.dtype(), made.dtype(), "{rows:?}");
-            assert_eq!(from_column(&coded, rows.len()), picked, "{rows:?}");
-            assert!(coded.as_materialized_series().equals_missing(made.as_materialized_series()), "{rows:?}");
+            same_as_made(&values, &col, &rows);
         }
         assert!(coded_column("f", &col, &[1, 5]).is_none());
         assert!(coded_column("f", &col, &[]).is_none());
@@ -504,12 +508,7 @@ mod tests {
             (0..40).map(|k| if k % 7 == 0 { Value::Null } else { s(&format!("{long} {}", k % 5)) }).collect();
         let col = CachedColumn::from_values(&values);
         for rows in [(0..40).collect::<Vec<_>>(), vec![39, 1, 1, 2, 3, 4, 5, 6, 0], vec![8, 9], vec![0, 7, 3]] {
-            let picked: Vec<Value> = rows.iter().map(|&r| values[r].clone()).collect();
-            let coded = coded_column("f", &col, &rows).expect("a row has the field");
-            let made = to_column("f", &picked);
-            assert_eq!(coded.dtype(), made.dtype(), "{rows:?}");
-            assert_eq!(from_column(&coded, rows.len()), picked, "{rows:?}");
-            assert!(coded.as_materialized_series().equals_missing(made.as_materialized_series()), "{rows:?}");
+            same_as_made(&values, &col, &rows);
         }
     }
 
