@@ -80,38 +80,33 @@ pub fn checksum(data: &[u8]) -> [u8; 16] {
     combine(data.len(), &blocks(data, |_, block| block_digest(block)))
 }
 
-/// `each` of the [`SUM_BLOCK`]-sized blocks of `data` (with its index), in order, the
-/// blocks shared out to the cores in runs (each core goes through its run in order).
+/// `each` of the [`SUM_BLOCK`]-sized blocks of `data` (with its index), in order, on all
+/// cores.
 pub fn blocks<R: Send>(data: &[u8], each: impl Fn(usize, &[u8]) -> R + Sync) -> Vec<R> {
     let blocks: Vec<&[u8]> = data.chunks(SUM_BLOCK).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(blocks.len()).max(1);
+    in_runs(&blocks, |k, b| each(k, b))
+}
+
+/// Each part's digest, in order, on all cores.
+pub fn digest_parts<T: Sync>(parts: &[&[T]], digest: impl Fn(&[T]) -> [u8; 16] + Sync) -> Vec<[u8; 16]> {
+    in_runs(parts, |_, p| digest(p))
+}
+
+/// `each` of `items` (with its index), in order: the items shared out to the cores in
+/// runs, each core going through its run in order.
+fn in_runs<T: Sync, R: Send>(items: &[T], each: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(items.len()).max(1);
     if threads == 1 {
-        return blocks.iter().enumerate().map(|(k, b)| each(k, b)).collect();
+        return items.iter().enumerate().map(|(k, x)| each(k, x)).collect();
     }
-    let per = blocks.len().div_ceil(threads).max(1);
+    let per = items.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {
-        let handles: Vec<_> = blocks
+        let handles: Vec<_> = items
             .chunks(per)
             .enumerate()
             .map(|(run, some)| {
                 let each = &each;
-                s.spawn(move || some.iter().enumerate().map(|(k, b)| each(run * per + k, b)).collect::<Vec<_>>())
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("hashing does not panic")).collect()
-    })
-}
-
-/// Each part's digest, in order, the parts shared out to the cores.
-pub fn digest_parts<T: Sync>(parts: &[&[T]], digest: impl Fn(&[T]) -> [u8; 16] + Sync) -> Vec<[u8; 16]> {
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(parts.len()).max(1);
-    let per = parts.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .chunks(per)
-            .map(|some| {
-                let digest = &digest;
-                s.spawn(move || some.iter().map(|p| digest(p)).collect::<Vec<_>>())
+                s.spawn(move || some.iter().enumerate().map(|(k, x)| each(run * per + k, x)).collect::<Vec<_>>())
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("hashing does not panic")).collect()
