@@ -162,6 +162,54 @@ impl<W: Write> Summing<W> {
     }
 }
 
+/// A kept file's path: `dir`, the key in hex, `extension`.
+pub fn stored_path(dir: &std::path::Path, key: &[u8; 16], extension: &str) -> std::path::PathBuf {
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    dir.join(format!("{hex}.{extension}"))
+}
+
+/// Writes a kept file: `magic`, `key`, what `body` writes, then the checksum of all that
+/// ([`Summing`]). Written to a temporary file, synced and renamed over `path` (its directory
+/// made if need be), so a reader never sees half a file; the temporary file is removed when
+/// writing fails.
+pub fn store(
+    path: &std::path::Path,
+    magic: &[u8; 8],
+    key: &[u8; 16],
+    body: impl FnOnce(&mut Summing<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let written = std::fs::File::create(&tmp).and_then(|f| {
+        let mut w = Summing::new(f);
+        w.put(magic)?;
+        w.put(key)?;
+        body(&mut w)?;
+        w.finish()?.sync_all()
+    });
+    match written {
+        Ok(()) => std::fs::rename(&tmp, path),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// A kept file's body after its magic and key, to read, when the file is whole (its
+/// checksum holds), of this kind (`magic`) and for this `key`.
+pub fn stored_body<'a>(bytes: &'a [u8], magic: &[u8; 8], key: &[u8; 16]) -> Option<Reader<'a>> {
+    let body_len = bytes.len().checked_sub(16)?;
+    let (body, sum) = bytes.split_at(body_len);
+    if checksum(body) != sum || !body.starts_with(magic) {
+        return None;
+    }
+    let mut r = Reader { b: body, i: magic.len() };
+    (r.take(16)? == key).then_some(r)
+}
+
 /// Reads a file written by [`Summing`]: fields in order, `None` past the end.
 pub struct Reader<'a> {
     pub b: &'a [u8],

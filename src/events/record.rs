@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use super::raw::Text;
 use super::{Event, Meta, Raw, Timestamp};
-use crate::digest::{checksum, Hasher128, Reader, Summing};
+use crate::digest::{store, stored_body, stored_path, Hasher128};
 
 const MAGIC: &[u8; 8] = b"SPLKEVT1";
 
@@ -45,8 +45,7 @@ pub fn key(input_digest: &[u8; 16]) -> [u8; 16] {
 }
 
 fn path(dir: &Path, key: &[u8; 16]) -> PathBuf {
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    dir.join(format!("{hex}.events"))
+    stored_path(dir, key, "events")
 }
 
 /// Writes the record of `events` (each a range of `text`) and `problems` under `dir`, to a
@@ -67,14 +66,8 @@ pub fn write(
     if !events.iter().all(fits) {
         return Ok(());
     }
-    std::fs::create_dir_all(dir)?;
-    let path = path(dir, key);
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|f| {
-        let mut w = Summing::new(f);
+    store(&path(dir, key), MAGIC, key, |w| {
         let mut out = Vec::with_capacity(1 << 20);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(key);
         out.extend_from_slice(&(text.len() as u64).to_le_bytes());
         out.extend_from_slice(&(events.len() as u64).to_le_bytes());
         for e in events {
@@ -102,29 +95,17 @@ pub fn write(
             out.extend_from_slice(&(message.len() as u32).to_le_bytes());
             out.extend_from_slice(message.as_bytes());
         }
-        w.put(&out)?;
-        w.finish()?.sync_all()
-    });
-    match written {
-        Ok(()) => std::fs::rename(&tmp, &path),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+        w.put(&out)
+    })
 }
 
 /// The record under `dir` for `key`, its events ranges of `text` with `meta`, when there
 /// is a whole, valid one.
 pub fn read(dir: &Path, key: &[u8; 16], text: &Arc<Text>, meta: &Arc<Meta>) -> Option<Record> {
     let bytes = std::fs::read(path(dir, key)).ok()?;
-    let body_len = bytes.len().checked_sub(16)?;
-    let (body, sum) = bytes.split_at(body_len);
-    if checksum(body) != sum || !body.starts_with(MAGIC) {
-        return None;
-    }
-    let mut r = Reader { b: body, i: MAGIC.len() };
-    if r.take(16)? != key || r.u64()? != text.len() as u64 {
+    let mut r = stored_body(&bytes, MAGIC, key)?;
+    let body = r.b;
+    if r.u64()? != text.len() as u64 {
         return None;
     }
     let n = usize::try_from(r.u64()?).ok()?;
@@ -163,6 +144,7 @@ fn range(start: usize, len: usize) -> Option<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::checksum;
 
     fn scratch(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("spelunk-record-test-{name}-{}", std::process::id()));

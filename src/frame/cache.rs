@@ -15,12 +15,11 @@
 //! (0: all; 1: a bit per event, as u64 words); then a 16-byte checksum of all before it
 //! (each 1 MB block digested, then the digests in order: see [`checksum`]).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::dataset::{Codes, Column};
 use super::Dataset;
-use crate::digest::{checksum, digest_parts, Hasher128, Reader, Summing};
+use crate::digest::{digest_parts, store, stored_body, stored_path, Hasher128, Summing};
 use crate::events::Value;
 
 const MAGIC: &[u8; 8] = b"SPLKCOL3";
@@ -54,7 +53,7 @@ impl Cache {
     /// The cache file for `ds` under `dir`; its columns, when it is valid, are put into `ds`.
     pub fn open(ds: &Dataset, dir: &Path) -> Cache {
         let key = key_of(ds);
-        let path = dir.join(format!("{}.cols", hex(&key)));
+        let path = stored_path(dir, &key, "cols");
         let mut cache = Cache { path, key, loaded: Vec::new() };
         if let Ok(bytes) = std::fs::read(&cache.path) {
             if let Some(cols) = decode(&bytes, &key, ds.len()) {
@@ -88,21 +87,7 @@ impl Cache {
             return Ok(());
         }
         cols.sort_by(|a, b| a.0.cmp(&b.0));
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = self.path.with_extension(format!("tmp{}", std::process::id()));
-        let written = std::fs::File::create(&tmp).and_then(|f| {
-            let f = encode(&self.key, ds.len(), &cols, f)?;
-            f.sync_all()
-        });
-        match written {
-            Ok(()) => std::fs::rename(&tmp, &self.path),
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                Err(e)
-            }
-        }
+        store(&self.path, MAGIC, &self.key, |w| encode(ds.len(), &cols, w))
     }
 }
 
@@ -158,21 +143,13 @@ fn hash_parts<T: Sync>(items: &[T], feed: impl Fn(&mut Hasher128, &[T]) + Sync) 
     h.finish()
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// Writes the cache file's bytes to `w`, a column at a time; gives `w` back.
-fn encode<W: Write>(
-    key: &[u8; 16],
+/// Writes the cache file's body after its magic and key to `w`, a column at a time.
+fn encode(
     events: usize,
     cols: &[(String, std::sync::Arc<Column>)],
-    w: W,
-) -> std::io::Result<W> {
-    let mut w = Summing::new(w);
+    w: &mut Summing<std::fs::File>,
+) -> std::io::Result<()> {
     let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(key);
     out.extend_from_slice(&(events as u64).to_le_bytes());
     out.extend_from_slice(&(cols.len() as u32).to_le_bytes());
     let string = |out: &mut Vec<u8>, s: &str| {
@@ -222,20 +199,15 @@ fn encode<W: Write>(
             }
         }
     }
-    w.put(&out)?;
-    w.finish()
+    w.put(&out)
 }
 
 /// The columns of a cache file, or `None` when it is not a whole, valid file for this key
 /// and event count.
 fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Vec<(String, Column)>> {
-    let body_len = bytes.len().checked_sub(16)?;
-    let (body, sum) = bytes.split_at(body_len);
-    if checksum(body) != sum || !body.starts_with(MAGIC) {
-        return None;
-    }
-    let mut r = Reader { b: body, i: MAGIC.len() };
-    if r.take(16)? != key || r.u64()? != events as u64 {
+    let mut r = stored_body(bytes, MAGIC, key)?;
+    let body = r.b;
+    if r.u64()? != events as u64 {
         return None;
     }
     let n = r.u32()?;
