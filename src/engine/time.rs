@@ -9,9 +9,14 @@ pub struct TimeRange {
 }
 
 impl TimeRange {
+    /// No bound on either side: every event is in it, those without a time too.
+    pub fn is_all(&self) -> bool {
+        self.earliest.is_none() && self.latest.is_none()
+    }
+
     pub fn contains(&self, t: Option<f64>) -> bool {
         match t {
-            None => self.earliest.is_none() && self.latest.is_none(),
+            None => self.is_all(),
             Some(t) => self.earliest.is_none_or(|e| t >= e) && self.latest.is_none_or(|l| t < l),
         }
     }

@@ -29,7 +29,7 @@ pub fn initial<'d>(
     // Every event unless a time range says otherwise (most searches have none: the order
     // is then borrowed, not copied and filtered).
     let all = ds.newest_first_ref();
-    let mut order: Cow<[usize]> = if range.earliest.is_none() && range.latest.is_none() {
+    let mut order: Cow<[usize]> = if range.is_all() {
         Cow::Borrowed(all)
     } else {
         Cow::Owned(
