@@ -333,6 +333,70 @@ fn searches_sharing_datamodel_evaluations_see_what_each_sees_alone() {
     }
 }
 
+/// With a column cache, a run keeps each dataset's events and fields in the dataset
+/// (whole time range only), the cache file keeps them, and the next run over the same
+/// events reads them from there: every search sees what it sees alone, in either run.
+#[test]
+fn datamodel_fields_kept_by_the_column_cache_give_what_evaluating_gives() {
+    use spelunk::frame::cache::Cache;
+    let searches = [
+        "| tstats count from datamodel=Change by All_Changes.action",
+        "| tstats count values(All_Changes.object_id) as ids from datamodel=Change by All_Changes.user All_Changes.status",
+        "| tstats count from datamodel=Change.Instance_Changes by All_Changes.Instance_Changes.instance_type",
+        "| tstats count from datamodel=Change by nodename _time span=1d",
+        "| tstats count from datamodel=Change where earliest=1795356000 by All_Changes.action",
+    ];
+    let macros = MacroTable::builtin();
+    let alone: Vec<Results> = searches.iter().map(|s| search(&over(&[EC2_TP, EC2_BENIGN]), s)).collect();
+    let dir = std::env::temp_dir().join(format!("spelunk-dm-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run_all = |ds: &Dataset| {
+        let shared = spelunk::datamodel::Evaluations::kept_in_dataset();
+        let options = Options { evaluations: Some(&shared), ..Options::default() };
+        for (k, spl) in searches.iter().enumerate() {
+            let q = spelunk::compile(spl, &macros).unwrap();
+            let r = run(&q, ds, &options).unwrap_or_else(|e| panic!("{}", e.render_plain("search", spl)));
+            assert_eq!(rows(&r), rows(&alone[k]), "{spl}");
+            assert_eq!(r.fields, alone[k].fields, "{spl}");
+        }
+    };
+    let cold = over(&[EC2_TP, EC2_BENIGN]);
+    let cache = Cache::open(&cold, &dir);
+    run_all(&cold);
+    // Two datasets (Change.All_Changes, Change.All_Changes.Instance_Changes) over the
+    // whole time; the bounded search's selection is not kept.
+    let kept = cold.selections();
+    assert_eq!(kept.len(), 2, "{:?}", kept.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    assert!(kept.iter().all(|(_, s)| !s.events.is_empty() && s.columns.contains_key("_time")));
+    cache.save(&cold).unwrap();
+
+    let warm = over(&[EC2_TP, EC2_BENIGN]);
+    Cache::open(&warm, &dir);
+    let mut read: Vec<_> = warm.selections();
+    let mut made = kept.clone();
+    read.sort_by(|a, b| a.0.cmp(&b.0));
+    made.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(read, made, "the file gives back the events and columns");
+    run_all(&warm);
+
+    // What is kept is what the next run reads (nothing is evaluated again): a kept field
+    // replaced by hand shows in the results.
+    let tampered = over(&[EC2_TP, EC2_BENIGN]);
+    Cache::open(&tampered, &dir);
+    for (name, sel) in tampered.selections() {
+        let Some(col) = sel.columns.get("All_Changes.action") else { continue };
+        let mut col = (**col).clone();
+        col.dict = vec![spelunk::events::Value::Str("tampered".into()); col.dict.len()];
+        tampered.keep_selected(&name, &sel.events, vec![("All_Changes.action".into(), std::sync::Arc::new(col))]);
+    }
+    let shared = spelunk::datamodel::Evaluations::kept_in_dataset();
+    let options = Options { evaluations: Some(&shared), ..Options::default() };
+    let q = spelunk::compile(searches[0], &macros).unwrap();
+    let r = run(&q, &tampered, &options).unwrap();
+    assert!(rows(&r).iter().all(|row| row.starts_with("tampered|")), "{:?}", rows(&r));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The shared passes of a run make, for a tstats over a datamodel, the fields its
 /// dataset's constraints read (over all events) and those its datamodel fields are made
 /// from (over the events it selects).

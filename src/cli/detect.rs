@@ -131,11 +131,14 @@ impl Phases {
     }
 }
 
-/// Runs each detection over the data.
+/// Runs each detection over the data. The detections reading one datamodel dataset share
+/// its events and fields through `evaluations`.
+#[allow(clippy::too_many_arguments)]
 pub fn run_all<'c>(
     detections: &[&'c Detection],
     content: &spelunk::content::load::Content,
     ds: &Dataset,
+    evaluations: &spelunk::datamodel::Evaluations,
     all_types: bool,
     keep_risk: bool,
     now: f64,
@@ -147,12 +150,10 @@ pub fn run_all<'c>(
         .map(|d| spelunk::compile(&d.file.search, &content.macros).map_err(|e| render(d, e)))
         .collect();
     // The fields the detections read over many events are made in shared passes.
-    // The detections reading one datamodel dataset share its events and fields.
-    let evaluations = spelunk::datamodel::Evaluations::default();
     let options = Options {
         lookups: Some(&content.lookups),
         datamodels: Some(&content.datamodels),
-        evaluations: Some(&evaluations),
+        evaluations: Some(evaluations),
         ..Options::default()
     };
     let plans: Vec<_> = compiled.iter().flatten().map(|q| engine::scan_plan(&q.pipeline, &options)).collect();
@@ -251,7 +252,12 @@ pub fn run(args: DetectArgs) -> ExitCode {
     });
     spelunk::events::release_mapped(&ds.events);
     let keep_risk = args.risk_events.is_some();
-    let outcomes = run_all(&detections, &content, &ds, args.all_types, keep_risk, now, &mut phases);
+    // With a column cache, the datamodel fields made are kept in it too.
+    let evaluations = match cache {
+        Some(_) => spelunk::datamodel::Evaluations::kept_in_dataset(),
+        None => spelunk::datamodel::Evaluations::default(),
+    };
+    let outcomes = run_all(&detections, &content, &ds, &evaluations, args.all_types, keep_risk, now, &mut phases);
     if let Some(Err(e)) = phases.time("write the column cache", || cache.as_ref().map(|c| c.save(&ds))) {
         eprintln!("warning: the column cache was not written: {e}");
     }

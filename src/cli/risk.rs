@@ -74,8 +74,16 @@ pub fn run(args: RiskArgs) -> ExitCode {
                 Err(code) => return code,
             };
             let detections: Vec<_> = chosen.iter().map(|&k| &content.detections[k]).collect();
-            let outcomes =
-                super::detect::run_all(&detections, &content, &ds, args.all_types, true, now, &mut Default::default());
+            let outcomes = super::detect::run_all(
+                &detections,
+                &content,
+                &ds,
+                &Default::default(),
+                args.all_types,
+                true,
+                now,
+                &mut Default::default(),
+            );
             for o in &outcomes {
                 if let Err(e) = &o.result {
                     eprint!("{e}");

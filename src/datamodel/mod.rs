@@ -34,7 +34,7 @@ use crate::eval::{eval, Context, EvalError};
 use crate::events::Value;
 use crate::frame::Frame;
 use crate::syntax::fields::{expr_fields, search_fields};
-use crate::syntax::{CommandKind, Expr, SearchExpr, SearchKind};
+use crate::syntax::{CommandKind, Expr, ExprKind, SearchExpr, SearchKind};
 
 /// The datamodels a search can name.
 #[derive(Debug)]
@@ -332,9 +332,51 @@ impl Node<'_> {
         out
     }
 
+    /// A digest of all that this node's fields under `naming` depend on besides the events
+    /// and the search-time knowledge: the model's definitions (as parsed, printed with
+    /// their spans), the dataset and the naming. `None` when they depend on the run as
+    /// well: a calculation calls `now()` or `time()`, or a constraint has a time modifier
+    /// or a subsearch.
+    pub fn fingerprint(&self, naming: Naming) -> Option<[u8; 16]> {
+        let by_run = self.model.datasets.iter().any(|d| {
+            d.constraint.as_ref().is_some_and(search_depends_on_run)
+                || d.fields.iter().filter_map(|f| f.calculation.as_ref()).any(expr_depends_on_run)
+        });
+        if by_run {
+            return None;
+        }
+        let mut h = crate::digest::Hasher128::new();
+        h.bytes(format!("{:?} {} {naming:?}", self.model, self.dataset).as_bytes());
+        Some(h.finish())
+    }
+
     /// `Model.Root.Dataset`, for messages.
     pub fn display(&self) -> String {
         format!("{}.{}", self.model.name, self.path(self.dataset))
+    }
+}
+
+/// Whether an expression's value depends on when it runs (`now()`, `time()`).
+fn expr_depends_on_run(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { name, args } => {
+            matches!(name.to_ascii_lowercase().as_str(), "now" | "time") || args.iter().any(expr_depends_on_run)
+        }
+        ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Num(_) => false,
+        ExprKind::Unary { expr, .. } => expr_depends_on_run(expr),
+        ExprKind::Binary { lhs, rhs, .. } => expr_depends_on_run(lhs) || expr_depends_on_run(rhs),
+        ExprKind::In { expr, list } => expr_depends_on_run(expr) || list.iter().any(expr_depends_on_run),
+    }
+}
+
+/// Whether the events a search matches depend on when it runs (a time modifier) or on
+/// other searches (a subsearch).
+fn search_depends_on_run(e: &SearchExpr) -> bool {
+    match &e.kind {
+        SearchKind::And(items) | SearchKind::Or(items) => items.iter().any(search_depends_on_run),
+        SearchKind::Not(inner) => search_depends_on_run(inner),
+        SearchKind::TimeModifier { .. } | SearchKind::Subsearch(_) => true,
+        SearchKind::Compare { .. } | SearchKind::In { .. } | SearchKind::Term { .. } => false,
     }
 }
 
@@ -535,6 +577,41 @@ mod tests {
         let m = DataModels::builtin();
         let names: Vec<&str> = m.models().iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["Authentication", "Change"]);
+    }
+
+    /// A model of one root dataset and a child, the root's field and constraint given.
+    fn model(field: &str, constraint: &str) -> DataModels {
+        let mut m = DataModels { models: Vec::new() };
+        let text = format!(
+            "model: M\ndatasets:\n  - name: Root\n    constraint: '{constraint}'\n    fields: ['{field}']\n  - name: Child\n    parent: Root\n    constraint: tag=x\n"
+        );
+        m.add_text("m.yml", &text).unwrap();
+        m
+    }
+
+    #[test]
+    fn a_fingerprint_tells_apart_what_the_fields_depend_on_and_not_runs() {
+        let print = |m: &DataModels, name: &str, naming: Naming| m.resolve(name).unwrap().fingerprint(naming);
+        let base = model("user = lower(u)", "tag=change");
+        let fp = print(&base, "M", Naming::Prefixed).expect("the same in every run");
+        assert_eq!(print(&model("user = lower(u)", "tag=change"), "M", Naming::Prefixed), Some(fp));
+        for other in [
+            print(&base, "M", Naming::Plain),
+            print(&base, "M.Child", Naming::Prefixed),
+            print(&model("user = upper(u)", "tag=change"), "M", Naming::Prefixed),
+            print(&model("user = lower(u)", "tag=changes"), "M", Naming::Prefixed),
+        ] {
+            assert!(other.is_some_and(|o| o != fp), "{other:?}");
+        }
+        // Fields that depend on when the search runs are not the same in the next run.
+        for (field, constraint) in [
+            ("age = now() - _time", "tag=change"),
+            ("t = if(isnull(x), time(), x)", "tag=change"),
+            ("user", "tag=change earliest=-1d"),
+            ("user", "tag=change [search tag=y | fields host]"),
+        ] {
+            assert_eq!(print(&model(field, constraint), "M", Naming::Prefixed), None, "{field} {constraint}");
+        }
     }
 
     #[test]

@@ -7,11 +7,18 @@
 //! column over those events), so the next search reads them instead of selecting the
 //! events and making the fields again. The values are those [`evaluate`] gives: a field
 //! does not depend on which other fields are asked for with it.
+//!
+//! Made with [`Evaluations::kept_in_dataset`] (a run with a column cache), the events and
+//! fields are also kept in the dataset as a selection ([`Dataset::keep_selected`]) named
+//! by the node's [`Node::fingerprint`], which the column cache keeps: the next run over
+//! the same events with the same definitions takes them from there instead of selecting
+//! and evaluating again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{evaluate_in, membership, Membership, Naming, Node, INHERITED};
+use crate::engine::TimeRange;
 use crate::eval::{Context, EvalError};
 use crate::frame::{CachedColumn, Dataset, Frame};
 
@@ -22,6 +29,8 @@ pub type Field = (String, Arc<CachedColumn>);
 #[derive(Default)]
 pub struct Evaluations {
     nodes: Mutex<HashMap<String, Arc<Evaluated>>>,
+    /// Whether the fields made also go into the dataset's columns.
+    keep: bool,
 }
 
 /// One dataset's events and the fields made over them so far.
@@ -43,26 +52,51 @@ impl std::fmt::Debug for Evaluations {
     }
 }
 
+/// The name of the dataset's selection that keeps the events and fields of the node with
+/// `fingerprint`.
+pub fn selection_name(fingerprint: &[u8; 16]) -> String {
+    let hex: String = fingerprint.iter().map(|b| format!("{b:02x}")).collect();
+    format!("datamodel {hex}")
+}
+
 impl Evaluations {
+    /// Evaluations whose events and fields are also kept in the dataset (see the module
+    /// documentation), for the column cache to keep.
+    pub fn kept_in_dataset() -> Evaluations {
+        Evaluations { keep: true, ..Evaluations::default() }
+    }
+
     /// The named fields of `node`'s events (datamodel fields under `naming`, `nodename`,
     /// and the inherited event fields), each a column coded over the events in order, and
-    /// how many events there are. Names the dataset does not define are left out. `select` gives a frame of the
-    /// dataset's events (its constraints, in `range`); it runs the first time only. `range`
-    /// tells apart selections of the same dataset over different times.
+    /// how many events there are. Names the dataset does not define are left out. `select`
+    /// gives a frame of the dataset's events (its constraints, in `range`); it runs the
+    /// first time only, and not at all when an earlier run kept every field asked for.
     #[allow(clippy::too_many_arguments)]
     pub fn fields<'d, E: From<EvalError>>(
         &self,
         ds: &'d Dataset,
         node: &Node,
         naming: Naming,
-        range: &str,
+        range: &TimeRange,
         names: &[String],
         ctx: &Context,
         select: impl FnOnce() -> Result<Frame<'d>, E>,
     ) -> Result<(usize, Vec<Field>), E> {
-        let key = format!("{:p} {} {naming:?} {range}", ds as *const Dataset, node.display());
+        let key = format!("{:p} {} {naming:?} {range:?}", ds as *const Dataset, node.display());
         let entry = Arc::clone(self.nodes.lock().expect("not poisoned").entry(key).or_default());
         let mut fields = entry.fields.lock().expect("not poisoned");
+        // Kept in the dataset (whole time range only: a relative one moves between runs).
+        let kept =
+            if self.keep && range.is_all() { node.fingerprint(naming).map(|fp| selection_name(&fp)) } else { None };
+        let mut missing: Vec<&String> = names.iter().filter(|n| !fields.contains_key(*n)).collect();
+        if let Some(sel) = kept.as_ref().filter(|_| !missing.is_empty()).and_then(|k| ds.selected(k, &missing)) {
+            if entry.events.get().is_none_or(|e| e[..] == sel.events[..]) {
+                entry.events.get_or_init(|| sel.events.to_vec());
+                for name in missing.drain(..) {
+                    fields.insert(name.clone(), Some(Arc::clone(&sel.columns[name])));
+                }
+            }
+        }
         // The selecting frame, when made now: it already holds the fields it selected by.
         let mut selected: Option<Frame<'d>> = None;
         if entry.events.get().is_none() {
@@ -71,7 +105,6 @@ impl Evaluations {
             selected = Some(f);
         }
         let events = entry.events.get().expect("set above");
-        let missing: Vec<&String> = names.iter().filter(|n| !fields.contains_key(*n)).collect();
         if !missing.is_empty() {
             let mut f = selected.unwrap_or_else(|| Frame::from_events(ds, events));
             let wanted = |n: &str| missing.iter().any(|m| *m == n);
@@ -89,9 +122,16 @@ impl Evaluations {
             for name in &inherited {
                 made.insert(name.clone(), f.values(name));
             }
+            let mut keep = Vec::new();
             for name in missing {
                 let column = made.get(name).map(|values| Arc::new(CachedColumn::from_values(values)));
+                if let Some(column) = &column {
+                    keep.push((name.clone(), Arc::clone(column)));
+                }
                 fields.insert(name.clone(), column);
+            }
+            if let Some(k) = &kept {
+                ds.keep_selected(k, events, keep);
             }
         }
         let mut out = Vec::new();

@@ -12,17 +12,20 @@
 //! count (u32); per column its name, its dictionary (count, then each value: tag 0 null,
 //! 1 string, 2 multivalue with a count, strings as u32 length + bytes) and its codes
 //! (width 1, 2 or 4, then one code per event), then which events the column is made for
-//! (0: all; 1: a bit per event, as u64 words); then a 16-byte checksum of all before it
-//! (each 1 MB block digested, then the digests in order: see [`checksum`]).
+//! (0: all; 1: a bit per event, as u64 words); then the selection count (u32) and per
+//! selection ([`Dataset::keep_selected`]: a datamodel dataset's events and fields) its
+//! name, its events (a bit per event), its column count (u32) and its columns as above, a
+//! code per selected event (in newest-first order) and all made; then a 16-byte checksum of
+//! all before it (each 1 MB block digested, then the digests in order: see [`checksum`]).
 
 use std::path::{Path, PathBuf};
 
-use super::dataset::{Codes, Column};
+use super::dataset::{Codes, Column, Selection};
 use super::Dataset;
-use crate::digest::{digest_parts, store, stored_body, stored_path, Hasher128, Summing};
+use crate::digest::{digest_parts, store, stored_body, stored_path, Hasher128, Reader, Summing};
 use crate::events::Value;
 
-const MAGIC: &[u8; 8] = b"SPLKCOL3";
+const MAGIC: &[u8; 8] = b"SPLKCOL4";
 
 /// Where cache files go: `$SPELUNK_CACHE_DIR`, else `$XDG_CACHE_HOME/spelunk`, else
 /// `~/.cache/spelunk`.
@@ -47,19 +50,27 @@ pub struct Cache {
     key: [u8; 16],
     /// The columns read from the file (a save with nothing new or grown is skipped).
     loaded: Vec<(String, std::sync::Arc<Column>)>,
+    /// The selections read from the file, each with its column count (the columns of a
+    /// selection are only ever added to).
+    loaded_selections: Vec<(String, usize)>,
 }
 
 impl Cache {
-    /// The cache file for `ds` under `dir`; its columns, when it is valid, are put into `ds`.
+    /// The cache file for `ds` under `dir`; its columns and selections, when it is valid,
+    /// are put into `ds`.
     pub fn open(ds: &Dataset, dir: &Path) -> Cache {
         let key = key_of(ds);
         let path = stored_path(dir, &key, "cols");
-        let mut cache = Cache { path, key, loaded: Vec::new() };
+        let mut cache = Cache { path, key, loaded: Vec::new(), loaded_selections: Vec::new() };
         if let Ok(bytes) = std::fs::read(&cache.path) {
-            if let Some(cols) = decode(&bytes, &key, ds.len()) {
+            if let Some((cols, selections)) = decode(&bytes, &key, ds.len()) {
                 let names: Vec<String> = cols.iter().map(|(n, _)| n.clone()).collect();
                 ds.insert_columns(cols);
                 cache.loaded = names.into_iter().filter_map(|n| ds.cached(&n).map(|c| (n, c))).collect();
+                for (name, bits, cols) in selections {
+                    ds.insert_selection(name, &bits, cols);
+                }
+                cache.loaded_selections = selection_sizes(ds);
             }
         }
         cache
@@ -75,20 +86,29 @@ impl Cache {
         self.loaded.len()
     }
 
-    /// Writes every column `ds` has made, when some were not in the file or were made for
-    /// more events since. Written to a temporary file and renamed, so a reader never sees
-    /// half a file.
+    /// Writes every column and selection `ds` has made, when some were not in the file or
+    /// were made for more events since. Written to a temporary file and renamed, so a
+    /// reader never sees half a file.
     pub fn save(&self, ds: &Dataset) -> std::io::Result<()> {
         let mut cols = ds.cached_columns();
         let unchanged = |(n, c): &(String, std::sync::Arc<Column>)| {
             self.loaded.iter().any(|(m, d)| m == n && std::sync::Arc::ptr_eq(c, d))
         };
-        if cols.iter().all(unchanged) {
+        if cols.iter().all(unchanged) && selection_sizes(ds) == self.loaded_selections {
             return Ok(());
         }
         cols.sort_by(|a, b| a.0.cmp(&b.0));
-        store(&self.path, MAGIC, &self.key, |w| encode(ds.len(), &cols, w))
+        let mut selections = ds.selections();
+        selections.sort_by(|a, b| a.0.cmp(&b.0));
+        store(&self.path, MAGIC, &self.key, |w| encode(ds.len(), &cols, &selections, w))
     }
+}
+
+/// Each selection's name and column count, by name.
+fn selection_sizes(ds: &Dataset) -> Vec<(String, usize)> {
+    let mut sizes: Vec<(String, usize)> = ds.selections().into_iter().map(|(n, s)| (n, s.columns.len())).collect();
+    sizes.sort();
+    sizes
 }
 
 /// What the columns depend on, hashed.
@@ -147,109 +167,155 @@ fn hash_parts<T: Sync>(items: &[T], feed: impl Fn(&mut Hasher128, &[T]) + Sync) 
 fn encode(
     events: usize,
     cols: &[(String, std::sync::Arc<Column>)],
+    selections: &[(String, Selection)],
     w: &mut Summing<std::fs::File>,
 ) -> std::io::Result<()> {
     let mut out = Vec::new();
     out.extend_from_slice(&(events as u64).to_le_bytes());
     out.extend_from_slice(&(cols.len() as u32).to_le_bytes());
-    let string = |out: &mut Vec<u8>, s: &str| {
-        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-        out.extend_from_slice(s.as_bytes());
-    };
     for (name, col) in cols {
         w.put(&out)?;
         out.clear();
-        string(&mut out, name);
-        out.extend_from_slice(&(col.dict.len() as u32).to_le_bytes());
-        for v in &col.dict {
-            match v {
-                Value::Null => out.push(0),
-                Value::Str(s) => {
-                    out.push(1);
-                    string(&mut out, s);
-                }
-                Value::Multi(all) => {
-                    out.push(2);
-                    out.extend_from_slice(&(all.len() as u32).to_le_bytes());
-                    for s in all {
-                        string(&mut out, s);
-                    }
-                }
-            }
-        }
-        match &col.codes {
-            Codes::U8(c) => {
-                out.push(1);
-                out.extend_from_slice(c);
-            }
-            Codes::U16(c) => {
-                out.push(2);
-                c.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
-            }
-            Codes::U32(c) => {
-                out.push(4);
-                c.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
-            }
-        }
-        match &col.made {
-            None => out.push(0),
-            Some(bits) => {
-                out.push(1);
-                bits.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
-            }
+        put_column(&mut out, name, col);
+    }
+    out.extend_from_slice(&(selections.len() as u32).to_le_bytes());
+    for (name, sel) in selections {
+        put_string(&mut out, name);
+        let mut bits = vec![0u64; events.div_ceil(64)];
+        sel.events.iter().for_each(|&i| bits[i / 64] |= 1 << (i % 64));
+        bits.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+        let mut cols: Vec<_> = sel.columns.iter().collect();
+        cols.sort_by(|a, b| a.0.cmp(b.0));
+        out.extend_from_slice(&(cols.len() as u32).to_le_bytes());
+        for (name, col) in cols {
+            w.put(&out)?;
+            out.clear();
+            put_column(&mut out, name, col);
         }
     }
     w.put(&out)
 }
 
-/// The columns of a cache file, or `None` when it is not a whole, valid file for this key
-/// and event count.
-fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Vec<(String, Column)>> {
+fn put_string(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// A column: its name, dictionary, codes and which events are made.
+fn put_column(out: &mut Vec<u8>, name: &str, col: &Column) {
+    put_string(out, name);
+    out.extend_from_slice(&(col.dict.len() as u32).to_le_bytes());
+    for v in &col.dict {
+        match v {
+            Value::Null => out.push(0),
+            Value::Str(s) => {
+                out.push(1);
+                put_string(out, s);
+            }
+            Value::Multi(all) => {
+                out.push(2);
+                out.extend_from_slice(&(all.len() as u32).to_le_bytes());
+                for s in all {
+                    put_string(out, s);
+                }
+            }
+        }
+    }
+    match &col.codes {
+        Codes::U8(c) => {
+            out.push(1);
+            out.extend_from_slice(c);
+        }
+        Codes::U16(c) => {
+            out.push(2);
+            c.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+        }
+        Codes::U32(c) => {
+            out.push(4);
+            c.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+        }
+    }
+    match &col.made {
+        None => out.push(0),
+        Some(bits) => {
+            out.push(1);
+            bits.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+        }
+    }
+}
+
+/// What a cache file holds: the dataset's columns, and its selections (name, a bit per
+/// event, columns over the selected events).
+type Decoded = (Vec<(String, Column)>, Vec<(String, Vec<u64>, Vec<(String, Column)>)>);
+
+/// The columns and selections of a cache file, or `None` when it is not a whole, valid
+/// file for this key and event count.
+fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Decoded> {
     let mut r = stored_body(bytes, MAGIC, key)?;
-    let body = r.b;
     if r.u64()? != events as u64 {
         return None;
     }
     let n = r.u32()?;
     let mut cols = Vec::new();
     for _ in 0..n {
-        let name = r.string()?;
-        let dict_len = r.u32()? as usize;
-        let mut dict = Vec::with_capacity(dict_len.min(body.len()));
-        for _ in 0..dict_len {
-            dict.push(match r.take(1)?[0] {
-                0 => Value::Null,
-                1 => Value::Str(r.string()?),
-                2 => {
-                    let k = r.u32()? as usize;
-                    let mut all = Vec::with_capacity(k.min(body.len()));
-                    for _ in 0..k {
-                        all.push(r.string()?);
-                    }
-                    Value::Multi(all)
-                }
-                _ => return None,
-            });
-        }
-        let width = r.take(1)?[0] as usize;
-        let raw = r.take(events.checked_mul(width)?)?;
-        let codes = match width {
-            1 => Codes::U8(raw.to_vec()),
-            2 => Codes::U16(raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()),
-            4 => Codes::U32(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
-            _ => return None,
-        };
-        if codes.max() as usize > dict.len() {
-            return None;
-        }
-        let made = match r.take(1)?[0] {
-            0 => None,
-            1 => Some((0..events.div_ceil(64)).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?),
-            _ => return None,
-        };
-        cols.push((name, Column { dict, codes, made }));
+        cols.push(read_column(&mut r, events)?);
     }
-    (r.i == body.len()).then_some(cols)
+    let mut selections = Vec::new();
+    for _ in 0..r.u32()? {
+        let name = r.string()?;
+        let bits = (0..events.div_ceil(64)).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+        let rows = bits.iter().map(|w| w.count_ones() as usize).sum();
+        let mut cols = Vec::new();
+        for _ in 0..r.u32()? {
+            let (field, col) = read_column(&mut r, rows)?;
+            if !col.is_complete() {
+                return None;
+            }
+            cols.push((field, col));
+        }
+        selections.push((name, bits, cols));
+    }
+    (r.i == r.b.len()).then_some((cols, selections))
+}
+
+/// A column of `rows` codes, as [`put_column`] wrote it.
+fn read_column(r: &mut Reader, rows: usize) -> Option<(String, Column)> {
+    let limit = r.b.len();
+    let name = r.string()?;
+    let dict_len = r.u32()? as usize;
+    let mut dict = Vec::with_capacity(dict_len.min(limit));
+    for _ in 0..dict_len {
+        dict.push(match r.take(1)?[0] {
+            0 => Value::Null,
+            1 => Value::Str(r.string()?),
+            2 => {
+                let k = r.u32()? as usize;
+                let mut all = Vec::with_capacity(k.min(limit));
+                for _ in 0..k {
+                    all.push(r.string()?);
+                }
+                Value::Multi(all)
+            }
+            _ => return None,
+        });
+    }
+    let width = r.take(1)?[0] as usize;
+    let raw = r.take(rows.checked_mul(width)?)?;
+    let codes = match width {
+        1 => Codes::U8(raw.to_vec()),
+        2 => Codes::U16(raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()),
+        4 => Codes::U32(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+        _ => return None,
+    };
+    if codes.max() as usize > dict.len() {
+        return None;
+    }
+    let made = match r.take(1)?[0] {
+        0 => None,
+        1 => Some((0..rows.div_ceil(64)).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?),
+        _ => return None,
+    };
+    Some((name, Column { dict, codes, made }))
 }
 
 #[cfg(test)]

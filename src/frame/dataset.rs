@@ -32,6 +32,17 @@ pub struct Dataset {
     /// as a shared pass decided them for the search that will run it
     /// ([`Dataset::remember_kept`]).
     kept: Mutex<HashMap<String, Vec<usize>>>,
+    /// Columns made over a selection of the events, by the selection's name
+    /// ([`Dataset::keep_selected`]).
+    selections: RwLock<HashMap<String, Selection>>,
+}
+
+/// Some of the events, newest first, and complete columns over them (row `j` is event
+/// `events[j]`): a datamodel dataset's events and the fields evaluated over them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    pub events: Arc<Vec<usize>>,
+    pub columns: HashMap<String, Arc<Column>>,
 }
 
 /// One field's values for every event, dictionary-coded: `codes[i]` is 0 when event `i`
@@ -212,6 +223,7 @@ impl Dataset {
             candidates: RwLock::default(),
             input_digest: None,
             kept: Mutex::default(),
+            selections: RwLock::default(),
         })
     }
 
@@ -230,6 +242,56 @@ impl Dataset {
             return None;
         }
         kept.remove(&crate::syntax::printer::print_search(e))
+    }
+
+    /// Keeps columns made over `events` under the selection's `name`, which must say all
+    /// that chose the events and made the columns besides the dataset itself (the column
+    /// cache keeps them with the dataset's own columns, keyed like them). Only events in
+    /// newest-first order are kept (the cache keeps which events, not their order), and
+    /// a name once given keeps its first events: columns given with other events are not
+    /// kept.
+    pub fn keep_selected(&self, name: &str, events: &[usize], columns: Vec<(String, Arc<Column>)>) {
+        if !self.in_newest_first_order(events) {
+            return;
+        }
+        let mut all = self.selections.write().expect("not poisoned");
+        let sel = all
+            .entry(name.to_string())
+            .or_insert_with(|| Selection { events: Arc::new(events.to_vec()), columns: HashMap::new() });
+        if sel.events[..] != *events {
+            return;
+        }
+        for (field, col) in columns {
+            if col.is_complete() && col.codes.len() == events.len() {
+                sel.columns.insert(field, col);
+            }
+        }
+    }
+
+    /// The selection `name` with only its columns of `fields`, when it has them all.
+    pub fn selected(&self, name: &str, fields: &[&String]) -> Option<Selection> {
+        let all = self.selections.read().expect("not poisoned");
+        let sel = all.get(name)?;
+        let columns =
+            fields.iter().map(|&f| Some((f.clone(), Arc::clone(sel.columns.get(f)?)))).collect::<Option<_>>()?;
+        Some(Selection { events: Arc::clone(&sel.events), columns })
+    }
+
+    /// Every selection, by name.
+    pub fn selections(&self) -> Vec<(String, Selection)> {
+        self.selections.read().expect("not poisoned").iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// Adds a selection read from the column cache: its events (a bit per event, in
+    /// newest-first order) and columns over them. Ignored unless the bits are one per
+    /// event and each column has a code per selected event.
+    pub fn insert_selection(&self, name: String, bits: &[u64], columns: Vec<(String, Column)>) {
+        if bits.len() != self.events.len().div_ceil(64) {
+            return;
+        }
+        let events: Vec<usize> = self.newest_first_ref().iter().copied().filter(|&i| bit(bits, i)).collect();
+        let columns = columns.into_iter().map(|(n, c)| (n, Arc::new(c))).collect();
+        self.keep_selected(&name, &events, columns);
     }
 
     /// The dataset, knowing the digest of the inputs its events were loaded from (all of
@@ -496,6 +558,17 @@ impl Dataset {
         self.newest_first.get_or_init(|| self.order_newest_first())
     }
 
+    /// Whether `events` is a part of [`Dataset::newest_first`], in its order (what every
+    /// first search gives).
+    pub fn in_newest_first_order(&self, events: &[usize]) -> bool {
+        let t = |i: usize| self.events[i].time.as_ref().map_or(f64::NEG_INFINITY, |t| t.epoch);
+        events.windows(2).all(|w| match t(w[0]).total_cmp(&t(w[1])) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Equal => w[0] > w[1],
+            std::cmp::Ordering::Less => false,
+        })
+    }
+
     fn order_newest_first(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.events.len()).rev().collect();
         let t = |i: usize| self.events[i].time.as_ref().map_or(f64::NEG_INFINITY, |t| t.epoch);
@@ -650,5 +723,36 @@ mod tests {
             assert_eq!((0..codes.len()).map(|i| c.get(i)).collect::<Vec<_>>(), codes);
         }
         assert_eq!(Codes::new(Vec::new(), 0).max(), 0);
+    }
+
+    #[test]
+    fn a_selection_keeps_its_first_events_in_newest_first_order_and_columns_that_fit() {
+        // Event 1 is the newest; 0 and 2 have the same time (the later read first).
+        let lines = [
+            r#"{"eventTime":"2025-01-01T00:00:00Z","eventName":"A"}"#,
+            r#"{"eventTime":"2025-01-01T00:00:05Z","eventName":"B"}"#,
+            r#"{"eventTime":"2025-01-01T00:00:00Z","eventName":"C"}"#,
+        ];
+        let events = lines.iter().map(|l| Event::new(*l, crate::events::Meta::default())).collect();
+        let ds = Dataset::new(events, &crate::knowledge::builtin(), Context { now: 0.0 }).unwrap();
+        assert_eq!(ds.newest_first(), [1, 2, 0]);
+        let col =
+            |vals: &[&str]| Arc::new(Column::from_values(&vals.iter().map(|v| Value::from(*v)).collect::<Vec<_>>()));
+        let f = "f".to_string();
+        ds.keep_selected("s", &[0, 2], vec![(f.clone(), col(&["a", "c"]))]);
+        assert!(ds.selections().is_empty(), "not in newest-first order: not kept");
+        ds.keep_selected("s", &[1, 0], vec![(f.clone(), col(&["b", "a"])), ("g".into(), col(&["b"]))]);
+        ds.keep_selected("s", &[1, 2], vec![("h".into(), col(&["b", "c"]))]);
+        let sel = ds.selected("s", &[&f]).expect("kept");
+        assert_eq!(*sel.events, [1, 0]);
+        assert_eq!(sel.columns["f"].get(1), &Value::from("a"));
+        assert!(ds.selected("s", &[&"g".to_string()]).is_none(), "a code per selected event, or not kept");
+        assert!(ds.selected("s", &[&"h".to_string()]).is_none(), "other events: not kept");
+        // Read back from bits, the events come in newest-first order again.
+        let other = Dataset::new(ds.events.clone(), &crate::knowledge::builtin(), Context { now: 0.0 }).unwrap();
+        other.insert_selection("s".into(), &[0b011], vec![(f.clone(), (*col(&["b", "a"])).clone())]);
+        assert_eq!(other.selections(), ds.selections());
+        other.insert_selection("t".into(), &[0b011, 0], vec![]);
+        assert_eq!(other.selections().len(), 1, "a bit per event, or not read");
     }
 }

@@ -23,7 +23,7 @@ mod prefilter;
 mod rows;
 mod scan;
 
-pub use dataset::{bit, cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Wanted};
+pub use dataset::{bit, cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Selection, Wanted};
 pub use rows::{Columns, FieldValues, RowRef};
 pub use scan::{pipeline_fields, prefetch_for, rows_matching, scan_fields, ScanPlan, Selects};
 

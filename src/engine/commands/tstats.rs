@@ -87,7 +87,7 @@ pub fn run<'d>(t: &Tstats, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError> {
             names.extend(INHERITED.iter().map(|s| s.to_string()));
             let select = || search::initial(cx.ds, lineage_constraint(node).as_ref(), range, cx);
             let (height, columns) =
-                cx.evaluations.fields(cx.ds, node, Naming::Prefixed, &format!("{range:?}"), &names, &cx.ctx, select)?;
+                cx.evaluations.fields(cx.ds, node, Naming::Prefixed, &range, &names, &cx.ctx, select)?;
             // The `where` search is decided on the coded columns, and only the rows it
             // keeps are made into a frame (a dataset's events are many, the kept few).
             match filter.as_ref().map(|e| (e, crate::frame::rows_matching(e, &columns, height))) {
