@@ -11,10 +11,12 @@
 //! | `reltime.rs` | time modifiers: `now`, `-1d@d`, absolute times (docs/spl-semantics.md 10.1) |
 //! | `timefmt.rs` | `strftime`/`strptime` format variables (docs/spl-semantics.md 10.2) |
 //! | `search.rs` | matching a search expression: wildcards, case, missing fields, terms |
+//! | `needles.rs` | what a search expression needs of an event's text (literals), to skip events early |
 
 pub mod expr;
 pub mod functions;
 pub mod memo;
+pub mod needles;
 pub mod pcre;
 pub mod reltime;
 pub mod search;

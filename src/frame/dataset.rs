@@ -349,13 +349,13 @@ impl Dataset {
 
     /// Whether a search needs literals in the events' text ([`super::prefilter`]).
     pub fn narrows(&self, e: &crate::syntax::SearchExpr) -> bool {
-        super::prefilter::needles(e, &|n| self.json_only(n)).is_some()
+        crate::eval::needles::needles(e, &|n| self.json_only(n)).is_some()
     }
 
     /// [`Dataset::candidates`] for many searches, in one pass over the events' text.
     pub fn find_candidates(&self, searches: &[&crate::syntax::SearchExpr]) {
         let plain = |n: &str| self.json_only(n);
-        let mut todo: Vec<(String, super::prefilter::Needles)> = Vec::new();
+        let mut todo: Vec<(String, crate::eval::needles::Needles)> = Vec::new();
         {
             let mut known = self.candidates.write().expect("not poisoned");
             for e in searches {
@@ -363,7 +363,7 @@ impl Dataset {
                 if known.contains_key(&key) || todo.iter().any(|(k, _)| *k == key) {
                     continue;
                 }
-                match super::prefilter::needles(e, &plain) {
+                match crate::eval::needles::needles(e, &plain) {
                     Some(n) => todo.push((key, n)),
                     None => {
                         known.insert(key, None);
@@ -374,7 +374,7 @@ impl Dataset {
         if todo.is_empty() {
             return;
         }
-        let sets: Vec<&super::prefilter::Needles> = todo.iter().map(|(_, n)| n).collect();
+        let sets: Vec<&crate::eval::needles::Needles> = todo.iter().map(|(_, n)| n).collect();
         let found = super::prefilter::scan(self, &sets);
         let mut known = self.candidates.write().expect("not poisoned");
         for ((key, _), bits) in todo.into_iter().zip(found) {

@@ -23,7 +23,13 @@ pub struct Remembered {
     eventtypes: Memo<Vec<bool>>,
     /// The fields those event types read, together (made on first use).
     eventtype_reads: Option<Vec<String>>,
+    /// Per automatic lookup (in list order), the fields its inputs are and what it gave
+    /// for their values ([`lookup_values`]).
+    lookups: Vec<(Vec<String>, Memo<LookupValues>)>,
 }
+
+/// What an automatic lookup gives an event ([`lookup_values`]).
+type LookupValues = Option<Vec<(String, Value)>>;
 
 /// [`apply`], remembering calculated fields and event types in `memo` (which must only
 /// ever be used with `k`).
@@ -33,8 +39,13 @@ pub fn apply_remembering(k: &SourcetypeKnowledge, fields: &mut Fields, ctx: &Con
     }
     aliases(&k.aliases, fields);
     calculated(&k.evals, fields, ctx, memo);
-    for l in &k.lookups {
-        lookup(l, fields);
+    if memo.lookups.len() < k.lookups.len() {
+        memo.lookups = k.lookups.iter().map(|l| (lookup_reads(l), Memo::default())).collect();
+    }
+    for (l, (reads, remembered)) in k.lookups.iter().zip(memo.lookups.iter_mut()) {
+        if let Some(values) = remembered.get_or(&key(fields, reads), || lookup_values(l, fields)) {
+            put_lookup_values(l, values, fields);
+        }
     }
     let reads = memo.eventtype_reads.get_or_insert_with(|| {
         let mut all: Vec<String> = k.eventtypes.iter().flat_map(|t| t.reads.iter().flatten().cloned()).collect();
@@ -104,11 +115,20 @@ fn event_types(list: &[EventType], fields: &mut Fields, reads: &[String], memo: 
     let remembered =
         memo.get_or(&key(fields, reads), || list.iter().filter(|t| t.reads.is_some()).map(&matches).collect());
     let mut remembered = remembered.into_iter();
+    // `_raw` as the search sees it; an event whose text lacks a search's terms is not searched.
+    let raw = match fields.get("_raw") {
+        Some(Value::Str(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let may_match = |t: &EventType| match (&t.filter, raw) {
+        (Some(f), Some(raw)) => f.may_match(raw),
+        _ => true,
+    };
     let names: Vec<String> = list
         .iter()
         .filter(|t| match t.reads {
             Some(_) => remembered.next().unwrap_or(false),
-            None => matches(t),
+            None => may_match(t) && matches(t),
         })
         .map(|t| t.name.clone())
         .collect();
@@ -184,12 +204,14 @@ pub fn aliases(list: &[Alias], fields: &mut Fields) {
     if list.is_empty() {
         return;
     }
-    let before = fields.clone();
-    for a in list {
-        match before.get(&a.from).filter(|v| !v.is_null()) {
+    // Each alias's source as extraction left it (only those: not the whole event).
+    let sources: Vec<Option<Value>> =
+        list.iter().map(|a| fields.get(&a.from).filter(|v| !v.is_null()).cloned()).collect();
+    for (a, source) in list.iter().zip(sources) {
+        match source {
             Some(v) => {
                 if !(a.only_new && fields.contains_key(&a.to)) {
-                    fields.insert(a.to.clone(), v.clone());
+                    fields.insert(a.to.clone(), v);
                 }
             }
             None => {
@@ -209,16 +231,28 @@ pub fn aliases(list: &[Alias], fields: &mut Fields) {
 /// multivalue outputs; fewer than `min_matches` rows give `default_match`. `OUTPUT` writes
 /// and, on no match, clears its fields; `OUTPUTNEW` only fills missing fields.
 pub fn lookup(l: &AutoLookup, fields: &mut Fields) {
+    if let Some(values) = lookup_values(l, fields) {
+        put_lookup_values(l, values, fields);
+    }
+}
+
+/// The event fields an automatic lookup's inputs are: what [`lookup_values`] depends on.
+fn lookup_reads(l: &AutoLookup) -> Vec<String> {
+    l.inputs.iter().map(|m| m.alias.as_ref().unwrap_or(&m.field).name.clone()).collect()
+}
+
+/// What an automatic lookup gives an event, by the values of its input fields alone: each
+/// output field and its value (null: no match), or `None` when an input is missing (the
+/// event is left as it is).
+fn lookup_values(l: &AutoLookup, fields: &Fields) -> LookupValues {
     let t = &l.table;
     let col = |name: &str| t.columns.iter().position(|c| c == name);
     let mut inputs = Vec::new();
     for m in &l.inputs {
         let event_field = m.alias.as_ref().unwrap_or(&m.field).name.as_str();
-        let Some(c) = col(&m.field.name) else { return };
-        match fields.get(event_field).filter(|v| !v.is_null()) {
-            Some(v) => inputs.push((c, v.values().to_vec())),
-            None => return,
-        }
+        let c = col(&m.field.name)?;
+        let v = fields.get(event_field).filter(|v| !v.is_null())?;
+        inputs.push((c, v.values().to_vec()));
     }
     let wildcard: Vec<bool> = t.columns.iter().map(|c| t.match_types.wildcard.contains(c)).collect();
     let cidr: Vec<bool> = t.columns.iter().map(|c| t.match_types.cidr.contains(c)).collect();
@@ -253,15 +287,27 @@ pub fn lookup(l: &AutoLookup, fields: &mut Fields) {
             .collect()
     };
     let no_match = matched.is_empty() || matched.len() < t.min_matches;
-    for (c, event_field) in outputs {
-        let value = if no_match {
-            match &t.default_match {
-                Some(d) if t.min_matches > 0 => Value::Str(d.clone()),
-                _ => Value::Null,
-            }
-        } else {
-            Value::from_values(matched.iter().filter_map(|r| r.get(c)).filter(|v| !v.is_empty()).cloned().collect())
-        };
+    let values = outputs
+        .into_iter()
+        .map(|(c, event_field)| {
+            let value = if no_match {
+                match &t.default_match {
+                    Some(d) if t.min_matches > 0 => Value::Str(d.clone()),
+                    _ => Value::Null,
+                }
+            } else {
+                Value::from_values(matched.iter().filter_map(|r| r.get(c)).filter(|v| !v.is_empty()).cloned().collect())
+            };
+            (event_field, value)
+        })
+        .collect();
+    Some(values)
+}
+
+/// Puts a lookup's output values into the event: `OUTPUTNEW` only into fields it does
+/// not have (and never a null); `OUTPUT` overwrites, a null removing the field.
+fn put_lookup_values(l: &AutoLookup, values: Vec<(String, Value)>, fields: &mut Fields) {
+    for (event_field, value) in values {
         if l.only_new {
             if !fields.contains_key(&event_field) && !value.is_null() {
                 fields.insert(event_field, value);
@@ -439,6 +485,30 @@ mod tests {
         let mut f = fields(&[("eventName", "DeleteBucket"), ("action", "old")]);
         apply(&k, &mut f);
         assert_eq!(f["action"], Value::from("old"));
+    }
+
+    #[test]
+    fn remembered_lookups_give_what_each_event_alone_gives() {
+        for output in ["OUTPUT action status", "OUTPUTNEW action AS act status"] {
+            let (_d, app) = lookup_app("", output);
+            let k = app.for_sourcetype("st").unwrap();
+            let events: [&[(&str, &str)]; 5] = [
+                &[("eventName", "ListX"), ("errorCode", "success")],
+                &[("eventName", "ListX"), ("errorCode", "success"), ("act", "kept"), ("action", "old")],
+                &[("eventName", "Nope"), ("errorCode", "success"), ("action", "old"), ("status", "x")],
+                &[("eventName", "ListX"), ("act", "kept")],
+                &[("eventName", "DeleteBucket"), ("errorCode", "success"), ("status", "old")],
+            ];
+            let mut memo = Remembered::default();
+            for e in events.iter().chain(&events) {
+                let mut alone = fields(e);
+                apply(&k, &mut alone);
+                let mut remembered = fields(e);
+                apply_remembering(&k, &mut remembered, &CTX, &mut memo);
+                assert_eq!(names(&remembered), names(&alone), "{output}: {e:?}");
+                assert_eq!(remembered, alone, "{output}: {e:?}");
+            }
+        }
     }
 
     #[test]

@@ -44,12 +44,23 @@ pub struct EventType {
     /// The fields the search reads, when its answer depends on nothing else (no `_raw`
     /// term, no wildcard field name, no time bound): then it can be remembered per values.
     pub reads: Option<Vec<String>>,
+    /// For a search that cannot be remembered, what `_raw` must hold for it to match
+    /// (its terms' literals, [`crate::eval::needles`]): an event without them is not
+    /// searched.
+    pub filter: Option<crate::eval::needles::TextFilter>,
 }
 
 impl EventType {
     pub fn new(name: String, search: SearchExpr) -> EventType {
         let reads = crate::eval::memo::search_reads(&search);
-        EventType { name, search, reads }
+        // Fields are not the event's text once knowledge has run: only terms give needles.
+        let filter = match reads {
+            Some(_) => None,
+            None => {
+                crate::eval::needles::needles(&search, &|_| false).map(|n| crate::eval::needles::TextFilter::new(&n))
+            }
+        };
+        EventType { name, search, reads, filter }
     }
 }
 
