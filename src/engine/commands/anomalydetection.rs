@@ -99,6 +99,9 @@ pub fn run(f: &mut Frame, options: &[CmdOption], fields: &[Ident]) -> Result<(),
     }
     let mut keep = vec![true; n];
     let mut cols: [Vec<Value>; 4] = std::array::from_fn(|_| vec![Value::Null; n]);
+    // Frequencies and their products repeat across rows: each number is shown once.
+    let mut shown: HashMap<u64, String> = HashMap::new();
+    let mut show = |x: f64| Value::Str(shown.entry(x.to_bits()).or_insert_with(|| format_number(x)).clone());
     for row in 0..n {
         let present: Vec<(&String, f64)> = freqs.iter().filter_map(|(name, v)| v[row].map(|p| (name, p))).collect();
         let p: f64 = present.iter().map(|(_, p)| p).product();
@@ -107,10 +110,10 @@ pub fn run(f: &mut Frame, options: &[CmdOption], fields: &[Ident]) -> Result<(),
         if anomalous {
             let (cause, cause_freq) = present.iter().min_by(|a, b| a.1.total_cmp(&b.1)).expect("not empty");
             let max = present.iter().map(|(_, p)| *p).fold(0.0, f64::max);
-            cols[0][row] = Value::Str(format_number(p.ln()));
+            cols[0][row] = show(p.ln());
             cols[1][row] = Value::Str((*cause).clone());
-            cols[2][row] = Value::Str(format_number(*cause_freq));
-            cols[3][row] = Value::Str(format_number(max));
+            cols[2][row] = show(*cause_freq);
+            cols[3][row] = show(max);
         }
     }
     if annotate {
