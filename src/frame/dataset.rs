@@ -183,6 +183,10 @@ pub struct Extractor<'a> {
     remembered: RefCell<HashMap<&'a str, knowledge::Remembered, FxBuild>>,
     /// The wanted names, hashed (asked once per field of every event).
     wanted_names: Option<HashSet<&'a str, FxBuild>>,
+    /// The sourcetypes whose knowledge reads `_raw` only for event types' terms, when
+    /// `_raw` is not wanted itself: an event's `_raw` is copied into its fields only when
+    /// an event type may match it ([`SourcetypeKnowledge::needs_raw`]).
+    raw_for_event_types: HashSet<&'a str, FxBuild>,
 }
 
 pub use crate::events::hash::FxBuild;
@@ -638,11 +642,21 @@ impl Dataset {
                 .collect(),
             Wanted::AllBut(_) => HashMap::default(),
         };
-        let wanted_names = match wanted {
+        let wanted_names: Option<HashSet<&str, FxBuild>> = match wanted {
             Wanted::Names(names) => Some(names.iter().map(String::as_str).collect()),
             Wanted::AllBut(_) => None,
         };
-        Extractor { ds: self, wanted, plans, needs, remembered: RefCell::default(), wanted_names }
+        let raw_for_event_types = match &wanted_names {
+            Some(names) if !names.contains("_raw") => plans
+                .iter()
+                .filter(|(_, (rules, inputs))| {
+                    inputs.as_ref().is_some_and(|i| i.contains("_raw")) && !rules.reads_raw_besides_event_types()
+                })
+                .map(|(st, _)| *st)
+                .collect(),
+            _ => HashSet::default(),
+        };
+        Extractor { ds: self, wanted, plans, needs, remembered: RefCell::default(), wanted_names, raw_for_event_types }
     }
 }
 
@@ -660,6 +674,10 @@ impl<'a> Extractor<'a> {
                 self.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
             }
         };
+        // `_raw` (a copy of the event's text) only for an event type that may match it.
+        let raw_needed = !self.raw_for_event_types.contains(e.meta.sourcetype.as_str())
+            || plan.is_some_and(|(rules, _)| rules.needs_raw(&e.raw));
+        let need = |name: &str| if name == "_raw" { raw_needed && need(name) } else { need(name) };
         let mut f = e.index_time_fields_only(&need);
         // When every field needed is an index-time one the event has, its JSON is not read.
         let index_only = match (wanted, plan) {
@@ -723,6 +741,38 @@ mod tests {
             assert_eq!((0..codes.len()).map(|i| c.get(i)).collect::<Vec<_>>(), codes);
         }
         assert_eq!(Codes::new(Vec::new(), 0).max(), 0);
+    }
+
+    #[test]
+    fn event_types_given_no_raw_where_their_terms_cannot_match_are_the_same() {
+        let lines = [
+            r#"{"eventTime":"2025-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"DeleteBucket"}"#,
+            r#"{"eventTime":"2025-01-01T00:00:01Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}"#,
+            r#"{"eventTime":"2025-01-01T00:00:02Z","eventName":"GetObject","errorCode":"AccessDenied","errorMessage":"request failed"}"#,
+            r#"{"eventTime":"2025-01-01T00:00:03Z","eventName":"RebootInstances","userAgent":"Déjà"}"#,
+            r#"{"eventTime":"2025-01-01T00:00:04Z","eventName":"ListBuckets","requestParameters":{"x":"\u0052emove"}}"#,
+        ];
+        let meta = Arc::new(crate::events::Meta { sourcetype: "aws:cloudtrail".into(), ..Default::default() });
+        let events = lines.iter().map(|l| Event::new(*l, Arc::clone(&meta))).collect();
+        let ds = Dataset::new(events, &knowledge::builtin(), Context { now: 0.0 }).unwrap();
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
+        let (types, with_raw) = (names(&["eventtype", "tag"]), names(&["eventtype", "tag", "_raw"]));
+        let (lazy, eager) = (ds.extractor(Wanted::Names(&types)), ds.extractor(Wanted::Names(&with_raw)));
+        assert!(
+            lazy.raw_for_event_types.contains("aws:cloudtrail"),
+            "the built-in knowledge reads _raw for terms only"
+        );
+        let mut deletes = 0;
+        for i in 0..lines.len() {
+            let mut all = eager.fields_of(i);
+            all.shift_remove("_raw");
+            assert_eq!(lazy.fields_of(i), all, "event {i}");
+            deletes +=
+                all.get("eventtype").is_some_and(|t| t.values().iter().any(|v| v == "aws_cloudtrail_delete_events"))
+                    as usize;
+        }
+        // The escaped `remove` is let through the filter but is not in the text as written.
+        assert_eq!(deletes, 2, "DeleteBucket, RebootInstances (text beyond ASCII)");
     }
 
     #[test]

@@ -33,6 +33,31 @@ impl SourcetypeKnowledge {
             && self.tags.is_empty()
     }
 
+    /// Whether a rule other than the event types reads `_raw` (or may: a calculated field
+    /// reading a wildcard name). When none does, an event whose text holds none of the
+    /// event types' literals can be given to the rules without its `_raw`
+    /// ([`SourcetypeKnowledge::needs_raw`]).
+    pub fn reads_raw_besides_event_types(&self) -> bool {
+        let raw = |name: &str| name == "_raw";
+        self.extracts.iter().any(|x| raw(&x.source))
+            || self.aliases.iter().any(|a| raw(&a.from))
+            || self.evals.iter().any(|c| {
+                let mut read = BTreeSet::new();
+                expr_fields(&c.expr, &mut read);
+                read.iter().any(|n| raw(n) || n.contains('*'))
+            })
+            || self.lookups.iter().any(|l| l.inputs.iter().any(|m| raw(&m.alias.as_ref().unwrap_or(&m.field).name)))
+            || self.tags.iter().any(|t| raw(&t.field))
+    }
+
+    /// Whether the event types need this event's `_raw` (its text): some event type's
+    /// search reads it and may match it. A search with terms matches only text that holds
+    /// their literals ([`crate::eval::needles`]); without `_raw` its terms match nothing,
+    /// which is then what they would have matched.
+    pub fn needs_raw(&self, text: &str) -> bool {
+        self.eventtypes.iter().any(|t| t.reads.is_none() && t.filter.as_ref().is_none_or(|f| f.may_match(text)))
+    }
+
     /// The fields the rules read: alias sources, calculated fields' operands, regex
     /// sources, lookup inputs, event-type searches and tag fields. `None` when a rule
     /// reads a wildcard field name, so every field must be extracted.
@@ -133,6 +158,22 @@ mod tests {
         }
         assert!(!inputs.contains("responseElements.snapshotId"), "not read by any rule");
         assert!(inputs.len() < 200, "{} fields", inputs.len());
+    }
+
+    #[test]
+    fn rules_reading_raw_besides_event_types_are_found() {
+        let reads = |props: &str| {
+            let app = crate::knowledge::App::from_text(&format!("[st]\n{props}\n"), "", None).unwrap();
+            app.for_sourcetype("st").unwrap().reads_raw_besides_event_types()
+        };
+        assert!(reads("EXTRACT-a = code=(?<code>\\d+)"), "an extraction reads _raw by default");
+        assert!(!reads("EXTRACT-a = code=(?<code>\\d+) in message"));
+        assert!(reads("FIELDALIAS-a = _raw AS text"));
+        assert!(reads("EVAL-n = len(_raw)"));
+        assert!(!reads("EVAL-n = len(message)\nFIELDALIAS-a = message AS text"));
+        let k = crate::knowledge::builtin().for_sourcetype("aws:cloudtrail").unwrap();
+        assert!(!k.reads_raw_besides_event_types(), "the add-on reads _raw for event types' terms only");
+        assert!(k.needs_raw(r#"{"eventName":"DeleteBucket"}"#) && !k.needs_raw(r#"{"eventName":"GetObject"}"#));
     }
 
     #[test]
