@@ -238,7 +238,7 @@ pub fn lookup(l: &AutoLookup, fields: &mut Fields) {
 
 /// The event fields an automatic lookup's inputs are: what [`lookup_values`] depends on.
 fn lookup_reads(l: &AutoLookup) -> Vec<String> {
-    l.inputs.iter().map(|m| m.alias.as_ref().unwrap_or(&m.field).name.clone()).collect()
+    l.inputs.iter().map(|m| m.event_field().to_string()).collect()
 }
 
 /// What an automatic lookup gives an event, by the values of its input fields alone: each
@@ -249,7 +249,7 @@ fn lookup_values(l: &AutoLookup, fields: &Fields) -> LookupValues {
     let col = |name: &str| t.columns.iter().position(|c| c == name);
     let mut inputs = Vec::new();
     for m in &l.inputs {
-        let event_field = m.alias.as_ref().unwrap_or(&m.field).name.as_str();
+        let event_field = m.event_field();
         let c = col(&m.field.name)?;
         let v = fields.get(event_field).filter(|v| !v.is_null())?;
         inputs.push((c, v.values().to_vec()));
@@ -281,10 +281,7 @@ fn lookup_values(l: &AutoLookup, fields: &Fields) -> LookupValues {
         let input_cols: Vec<usize> = inputs.iter().map(|(c, _)| *c).collect();
         (0..t.columns.len()).filter(|c| !input_cols.contains(c)).map(|c| (c, t.columns[c].clone())).collect()
     } else {
-        l.outputs
-            .iter()
-            .filter_map(|m| col(&m.field.name).map(|c| (c, m.alias.as_ref().unwrap_or(&m.field).name.clone())))
-            .collect()
+        l.outputs.iter().filter_map(|m| col(&m.field.name).map(|c| (c, m.event_field().to_string()))).collect()
     };
     let no_match = matched.is_empty() || matched.len() < t.min_matches;
     let values = outputs

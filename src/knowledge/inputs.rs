@@ -12,7 +12,7 @@ fn lookup_outputs(l: &AutoLookup) -> Vec<String> {
         let inputs: Vec<&str> = l.inputs.iter().map(|m| m.field.name.as_str()).collect();
         return l.table.columns.iter().filter(|c| !inputs.contains(&c.as_str())).cloned().collect();
     }
-    l.outputs.iter().map(|m| m.alias.as_ref().unwrap_or(&m.field).name.clone()).collect()
+    l.outputs.iter().map(|m| m.event_field().to_string()).collect()
 }
 
 fn extraction_outputs(x: &Extraction) -> Vec<String> {
@@ -46,7 +46,7 @@ impl SourcetypeKnowledge {
                 expr_fields(&c.expr, &mut read);
                 read.iter().any(|n| raw(n) || n.contains('*'))
             })
-            || self.lookups.iter().any(|l| l.inputs.iter().any(|m| raw(&m.alias.as_ref().unwrap_or(&m.field).name)))
+            || self.lookups.iter().any(|l| l.inputs.iter().any(|m| raw(m.event_field())))
             || self.tags.iter().any(|t| raw(&t.field))
     }
 
@@ -106,7 +106,7 @@ impl SourcetypeKnowledge {
             if outputs.iter().any(|o| needed.contains(o)) {
                 out.lookups.insert(0, l.clone());
                 for m in &l.inputs {
-                    needed.insert(m.alias.as_ref().unwrap_or(&m.field).name.clone());
+                    needed.insert(m.event_field().to_string());
                 }
                 // OUTPUTNEW looks at whether the event already has the output fields.
                 if l.only_new {

@@ -518,6 +518,13 @@ pub struct FieldMap {
     pub alias: Option<Ident>,
 }
 
+impl FieldMap {
+    /// The field's name on the event side: `field AS alias` reads or writes `alias`.
+    pub fn event_field(&self) -> &str {
+        &self.alias.as_ref().unwrap_or(&self.field).name
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inputlookup {
     pub options: Vec<CmdOption>,

@@ -392,7 +392,7 @@ fn apply(set: &mut FieldSet, kind: &CommandKind, first: bool) {
         CommandKind::Lookup(l) => match &l.output {
             Some(o) if !o.fields.is_empty() => {
                 for m in &o.fields {
-                    set.add(&m.alias.as_ref().unwrap_or(&m.field).name);
+                    set.add(m.event_field());
                 }
             }
             _ => set.open_all(),

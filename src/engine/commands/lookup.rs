@@ -40,13 +40,12 @@ pub fn lookup(f: &mut Frame, l: &Lookup, cx: &Cx) -> Result<(), EngineError> {
     };
     let auto =
         AutoLookup { class: l.table.text.clone(), table: t.clone(), inputs: l.inputs.clone(), outputs, only_new };
-    let event_inputs: Vec<String> =
-        l.inputs.iter().map(|m| m.alias.as_ref().unwrap_or(&m.field).name.clone()).collect();
+    let event_inputs: Vec<String> = l.inputs.iter().map(|m| m.event_field().to_string()).collect();
     let event_outputs: Vec<String> = if auto.outputs.is_empty() {
         let input_cols: Vec<&str> = l.inputs.iter().map(|m| m.field.name.as_str()).collect();
         t.columns.iter().filter(|c| !input_cols.contains(&c.as_str())).cloned().collect()
     } else {
-        auto.outputs.iter().map(|m| m.alias.as_ref().unwrap_or(&m.field).name.clone()).collect()
+        auto.outputs.iter().map(|m| m.event_field().to_string()).collect()
     };
     let names: BTreeSet<String> = event_inputs.iter().chain(&event_outputs).cloned().collect();
     f.ensure(&names);
