@@ -122,16 +122,13 @@ impl Evaluations {
             for name in &inherited {
                 made.insert(name.clone(), f.values(name));
             }
-            let mut keep = Vec::new();
-            for name in missing {
-                let column = made.get(name).map(|values| Arc::new(CachedColumn::from_values(values)));
-                if let Some(column) = &column {
-                    keep.push((name.clone(), Arc::clone(column)));
-                }
-                fields.insert(name.clone(), column);
+            for name in &missing {
+                let column = made.get(*name).map(|values| Arc::new(CachedColumn::from_values(values)));
+                fields.insert((*name).clone(), column);
             }
             if let Some(k) = &kept {
-                ds.keep_selected(k, events, keep);
+                let made = missing.iter().filter_map(|n| Some(((*n).clone(), Arc::clone(fields[*n].as_ref()?))));
+                ds.keep_selected(k, events, made.collect());
             }
         }
         let mut out = Vec::new();

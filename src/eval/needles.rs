@@ -118,7 +118,13 @@ impl TextFilter {
     /// Whether the search could match an event with this text: false only when some group
     /// has none of its literals in it (and the text shows every value as written).
     pub fn may_match(&self, text: &str) -> bool {
-        unreadable(text) || self.groups.iter().all(|g| g.iter().any(|l| l.find(text.as_bytes()).is_some()))
+        unreadable(text) || self.holds_literals(text)
+    }
+
+    /// Whether the text holds a literal of every group (for a text already known not to
+    /// be [`unreadable`]: several filters over one text check that once).
+    pub fn holds_literals(&self, text: &str) -> bool {
+        self.groups.iter().all(|g| g.iter().any(|l| l.find(text.as_bytes()).is_some()))
     }
 }
 

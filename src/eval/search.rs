@@ -152,7 +152,45 @@ fn find(hay: &[u8], needle: &[u8], fold: bool) -> Option<usize> {
 /// letter in either case is the same byte once `0x20` is set in both); one letter at a
 /// time stopped at most bytes of an event's text for a term like `error`.
 fn find_folded(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    FoldedNeedle::new(needle).find(hay)
+    let (a, b) = rarest_two(needle);
+    find_folded_at(hay, needle, a, b)
+}
+
+/// The places of a needle's rarest byte and of its next rarest (the same when it is one
+/// byte long; 0 when empty).
+fn rarest_two(needle: &[u8]) -> (usize, usize) {
+    let rarest_but =
+        |not: Option<usize>| (0..needle.len()).filter(|&k| Some(k) != not).min_by_key(|&k| byte_rank(needle[k]));
+    let a = rarest_but(None).unwrap_or(0);
+    (a, rarest_but(Some(a)).unwrap_or(a))
+}
+
+/// [`find_folded`] with the needle's rarest bytes at `a` and `b`.
+fn find_folded_at(hay: &[u8], needle: &[u8], a: usize, b: usize) -> Option<usize> {
+    let n = needle.len();
+    if n == 0 || hay.len() < n {
+        return (n == 0).then_some(0);
+    }
+    let fold = |c: u8| if c.is_ascii_alphabetic() { 0x20 } else { 0 };
+    let (ma, mb) = (fold(needle[a]), fold(needle[b]));
+    let (ca, cb) = (needle[a] | ma, needle[b] | mb);
+    let starts = hay.len() - n + 1;
+    let mut at = 0;
+    while at + 32 <= starts {
+        let (xa, xb) = (&hay[at + a..at + a + 32], &hay[at + b..at + b + 32]);
+        // Whether any of the 32 places is a candidate (a loop the compiler vectorises);
+        // then which, one by one.
+        let candidate = |(&x, &y): (&u8, &u8)| ((x | ma) == ca) & ((y | mb) == cb);
+        if xa.iter().zip(xb).fold(false, |any, p| any | candidate(p)) {
+            for (j, p) in xa.iter().zip(xb).enumerate() {
+                if candidate(p) && hay[at + j..at + j + n].eq_ignore_ascii_case(needle) {
+                    return Some(at + j);
+                }
+            }
+        }
+        at += 32;
+    }
+    (at..starts).find(|&start| hay[start..start + n].eq_ignore_ascii_case(needle))
 }
 
 /// A needle for [`find_folded`], its two rarest bytes chosen once (to look for it in many
@@ -160,47 +198,19 @@ fn find_folded(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[derive(Debug, Clone)]
 pub struct FoldedNeedle {
     needle: Vec<u8>,
-    /// The rarest byte's place, and the next rarest's (the same when the needle is one byte).
     a: usize,
     b: usize,
 }
 
 impl FoldedNeedle {
     pub fn new(needle: &[u8]) -> FoldedNeedle {
-        let n = needle.len();
-        let rarest_but = |not: Option<usize>| (0..n).filter(|&k| Some(k) != not).min_by_key(|&k| byte_rank(needle[k]));
-        let a = rarest_but(None).unwrap_or(0);
-        let b = rarest_but(Some(a)).unwrap_or(a);
+        let (a, b) = rarest_two(needle);
         FoldedNeedle { needle: needle.to_vec(), a, b }
     }
 
     /// The first place the needle is in `hay`, ASCII letters compared without case.
     pub fn find(&self, hay: &[u8]) -> Option<usize> {
-        let (needle, a, b) = (&self.needle[..], self.a, self.b);
-        let n = needle.len();
-        if n == 0 || hay.len() < n {
-            return (n == 0).then_some(0);
-        }
-        let fold = |c: u8| if c.is_ascii_alphabetic() { 0x20 } else { 0 };
-        let (ma, mb) = (fold(needle[a]), fold(needle[b]));
-        let (ca, cb) = (needle[a] | ma, needle[b] | mb);
-        let starts = hay.len() - n + 1;
-        let mut at = 0;
-        while at + 32 <= starts {
-            let (xa, xb) = (&hay[at + a..at + a + 32], &hay[at + b..at + b + 32]);
-            // Whether any of the 32 places is a candidate (a loop the compiler vectorises);
-            // then which, one by one.
-            let candidate = |(&x, &y): (&u8, &u8)| ((x | ma) == ca) & ((y | mb) == cb);
-            if xa.iter().zip(xb).fold(false, |any, p| any | candidate(p)) {
-                for (j, p) in xa.iter().zip(xb).enumerate() {
-                    if candidate(p) && hay[at + j..at + j + n].eq_ignore_ascii_case(needle) {
-                        return Some(at + j);
-                    }
-                }
-            }
-            at += 32;
-        }
-        (at..starts).find(|&start| hay[start..start + n].eq_ignore_ascii_case(needle))
+        find_folded_at(hay, &self.needle, self.a, self.b)
     }
 }
 

@@ -55,7 +55,10 @@ impl SourcetypeKnowledge {
     /// their literals ([`crate::eval::needles`]); without `_raw` its terms match nothing,
     /// which is then what they would have matched.
     pub fn needs_raw(&self, text: &str) -> bool {
-        self.eventtypes.iter().any(|t| t.reads.is_none() && t.filter.as_ref().is_none_or(|f| f.may_match(text)))
+        let unreadable = crate::eval::needles::unreadable(text);
+        self.eventtypes
+            .iter()
+            .any(|t| t.reads.is_none() && t.filter.as_ref().is_none_or(|f| unreadable || f.holds_literals(text)))
     }
 
     /// The fields the rules read: alias sources, calculated fields' operands, regex
