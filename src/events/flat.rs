@@ -11,31 +11,85 @@
 use super::json::{Fields, MAX_DEPTH};
 use super::value::Value;
 
-/// The wanted leaves of the JSON object `raw`, or `None` when the tree walk must decide.
-pub fn flatten_object(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Fields> {
-    let mut w = Walker { b: raw.as_bytes(), s: raw, i: 0, wanted, out: Fields::default(), path: String::new() };
-    w.ws();
-    if w.peek()? != b'{' {
-        return None;
-    }
-    w.value(0)?;
-    w.ws();
-    if w.i != w.b.len() {
-        return None;
-    }
-    Some(w.out)
+/// Which leaves of a document to make.
+#[derive(Clone, Copy)]
+pub struct Wants<'w> {
+    /// Whether the leaf at this path (`a.b{}.c`) is wanted.
+    pub leaf: &'w dyn Fn(&str) -> bool,
+    /// Whether a wanted leaf may lie below this path (an object or array there): when not,
+    /// the walk only checks that the part is valid JSON ([`branch_paths`] of the wanted
+    /// names tells).
+    pub below: &'w dyn Fn(&str) -> bool,
 }
 
-struct Walker<'a, 'w> {
+/// The paths a walk must enter to reach `names`: every part of a name that ends before a
+/// `.` or a `{` (`a.b{}.c` gives `a`, `a.b`, `a.b{}`). A key holding a dot is a path like
+/// any other (`{"a.b":{"c":1}}` is `a.b.c`), so it is found the same way.
+pub fn branch_paths<'n>(
+    names: impl IntoIterator<Item = &'n String>,
+) -> std::collections::HashSet<String, super::hash::FxBuild> {
+    let mut out = std::collections::HashSet::default();
+    for n in names {
+        for (i, c) in n.char_indices() {
+            if c == '.' || c == '{' {
+                out.insert(n[..i].to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The wanted leaves of the JSON object `raw`, or `None` when the tree walk must decide.
+pub fn flatten_object(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Fields> {
+    let mut out = Fields::default();
+    flatten_into(raw, Wants { leaf: wanted, below: &|_| true }, &mut out).then_some(out)
+}
+
+/// [`flatten_object`] into `out`, after the fields already there, which a leaf of the same
+/// name does not change (an event's index-time fields win over its JSON's). `false`, with
+/// `out` as it was, when the tree walk must decide.
+pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
+    let first = out.len();
+    let mut w = Walker { b: raw.as_bytes(), s: raw, i: 0, wants, out, first, path: String::new(), keys: Vec::new() };
+    let ok = (|| {
+        w.ws();
+        if w.peek()? != b'{' {
+            return None;
+        }
+        w.value(0, true)?;
+        w.ws();
+        (w.i == w.b.len()).then_some(())
+    })()
+    .is_some();
+    if !ok {
+        w.out.truncate(first);
+    }
+    ok
+}
+
+struct Walker<'a, 'w, 'o> {
     b: &'a [u8],
     s: &'a str,
     i: usize,
-    wanted: &'w dyn Fn(&str) -> bool,
-    out: Fields,
+    wants: Wants<'w>,
+    out: &'o mut Fields,
+    /// How many fields `out` held before the walk.
+    first: usize,
     path: String,
+    /// The keys of the objects being walked, innermost last (a key repeated in one object
+    /// declines).
+    keys: Vec<&'a str>,
 }
 
-impl<'a> Walker<'a, '_> {
+/// A key's bit in a 64-bit summary of the keys of one object: keys with different bits
+/// differ, so only a key whose bit is already set is compared with the others.
+fn key_bit(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let mix = b.len() as u32 ^ (*b.first().unwrap_or(&0) as u32) << 2 ^ (*b.last().unwrap_or(&0) as u32) << 4;
+    1 << (mix.wrapping_mul(0x9e37_79b9) >> 26)
+}
+
+impl<'a> Walker<'a, '_, '_> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -51,8 +105,10 @@ impl<'a> Walker<'a, '_> {
         (self.peek()? == c).then(|| self.i += 1)
     }
 
-    /// A value at the current path (whitespace before it skipped).
-    fn value(&mut self, depth: usize) -> Option<()> {
+    /// A value at the current path (whitespace before it skipped). Unless `walk`, its
+    /// leaves are not wanted: it is only checked to be valid JSON (as serde_json checks it:
+    /// a repeated key or a number with an exponent is fine there).
+    fn value(&mut self, depth: usize, walk: bool) -> Option<()> {
         self.ws();
         match self.peek()? {
             b'{' => {
@@ -65,27 +121,37 @@ impl<'a> Walker<'a, '_> {
                     self.i += 1;
                     return Some(());
                 }
-                let mut keys: Vec<&'a str> = Vec::new();
+                let base = self.keys.len();
+                let mut seen = 0u64;
                 loop {
                     self.ws();
-                    let key = self.key()?;
-                    if keys.contains(&key) {
-                        return None;
+                    if !walk {
+                        self.string()?;
+                        self.expect(b':')?;
+                        self.value(depth + 1, false)?;
+                    } else {
+                        let key = self.key()?;
+                        let bit = key_bit(key);
+                        if seen & bit != 0 && self.keys[base..].contains(&key) {
+                            return None;
+                        }
+                        seen |= bit;
+                        self.keys.push(key);
+                        self.expect(b':')?;
+                        let len = self.path.len();
+                        if !self.path.is_empty() {
+                            self.path.push('.');
+                        }
+                        self.path.push_str(key);
+                        self.member(depth + 1)?;
+                        self.path.truncate(len);
                     }
-                    keys.push(key);
-                    self.expect(b':')?;
-                    let len = self.path.len();
-                    if !self.path.is_empty() {
-                        self.path.push('.');
-                    }
-                    self.path.push_str(key);
-                    self.value(depth + 1)?;
-                    self.path.truncate(len);
                     self.ws();
                     match self.peek()? {
                         b',' => self.i += 1,
                         b'}' => {
                             self.i += 1;
+                            self.keys.truncate(base);
                             return Some(());
                         }
                         _ => return None,
@@ -98,7 +164,9 @@ impl<'a> Walker<'a, '_> {
                 }
                 self.i += 1;
                 let len = self.path.len();
-                self.path.push_str("{}");
+                if walk {
+                    self.path.push_str("{}");
+                }
                 self.ws();
                 if self.peek()? == b']' {
                     self.i += 1;
@@ -106,7 +174,11 @@ impl<'a> Walker<'a, '_> {
                     return Some(());
                 }
                 loop {
-                    self.value(depth + 1)?;
+                    if walk {
+                        self.member(depth + 1)?;
+                    } else {
+                        self.value(depth + 1, false)?;
+                    }
                     self.ws();
                     match self.peek()? {
                         b',' => self.i += 1,
@@ -120,23 +192,30 @@ impl<'a> Walker<'a, '_> {
                 self.path.truncate(len);
                 Some(())
             }
+            b'"' if !walk => self.string(),
             b'"' => {
                 let start = self.i + 1;
                 let (end, escaped) = self.string_end()?;
-                if (self.wanted)(&self.path) {
+                if (self.wants.leaf)(&self.path) {
                     let body = &self.s[start..end];
                     let text = if escaped { unescape(body)? } else { body.to_string() };
                     self.leaf(text);
+                } else if escaped {
+                    unescape(&self.s[start..end])?;
                 }
                 Some(())
             }
-            b't' => self.literal("true"),
-            b'f' => self.literal("false"),
-            b'n' => self.literal("null"),
+            b't' => self.literal("true", walk),
+            b'f' => self.literal("false", walk),
+            b'n' => self.literal("null", walk),
             b'-' | b'0'..=b'9' => {
                 let start = self.i;
-                self.number()?;
-                if (self.wanted)(&self.path) {
+                let exponent = self.number()?;
+                if walk && (self.wants.leaf)(&self.path) {
+                    // serde_json rewrites a number with an exponent: the tree walk decides.
+                    if exponent {
+                        return None;
+                    }
                     let text = self.s[start..self.i].to_string();
                     self.leaf(text);
                 }
@@ -146,20 +225,44 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    fn literal(&mut self, word: &str) -> Option<()> {
+    /// A member of an object or an element of an array, at the current path: walked when a
+    /// wanted leaf may be below it (a container) or it may be one (a scalar).
+    fn member(&mut self, depth: usize) -> Option<()> {
+        self.ws();
+        let container = matches!(self.peek()?, b'{' | b'[');
+        let walk = !container || (self.wants.below)(&self.path);
+        self.value(depth, walk)
+    }
+
+    /// A string (key or value) not wanted as a field: checked, not kept.
+    fn string(&mut self) -> Option<()> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.i + 1;
+        let (end, escaped) = self.string_end()?;
+        if escaped {
+            unescape(&self.s[start..end])?;
+        }
+        Some(())
+    }
+
+    fn literal(&mut self, word: &str, walk: bool) -> Option<()> {
         if !self.b[self.i..].starts_with(word.as_bytes()) {
             return None;
         }
         self.i += word.len();
-        if (self.wanted)(&self.path) {
+        if walk && (self.wants.leaf)(&self.path) {
             self.leaf(word.to_string());
         }
         Some(())
     }
 
     fn leaf(&mut self, text: String) {
-        match self.out.get_mut(self.path.as_str()) {
-            Some(v) => v.push(text),
+        match self.out.get_index_of(self.path.as_str()) {
+            // A field that was there before the walk stays as it was.
+            Some(k) if k < self.first => {}
+            Some(k) => self.out[k].push(text),
             None => {
                 self.out.insert(self.path.clone(), Value::Str(text));
             }
@@ -203,33 +306,45 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`; an exponent declines (serde_json rewrites it).
-    fn number(&mut self) -> Option<()> {
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`; gives whether it has an exponent.
+    fn number(&mut self) -> Option<bool> {
         if self.peek() == Some(b'-') {
             self.i += 1;
         }
         match self.peek()? {
             b'0' => self.i += 1,
-            b'1'..=b'9' => {
-                while let Some(b'0'..=b'9') = self.peek() {
-                    self.i += 1;
-                }
-            }
+            b'1'..=b'9' => self.digits(),
             _ => return None,
         }
         if self.peek() == Some(b'.') {
             self.i += 1;
-            let digits = self.i;
-            while let Some(b'0'..=b'9') = self.peek() {
+            let start = self.i;
+            self.digits();
+            if self.i == start {
+                return None;
+            }
+        }
+        let exponent = matches!(self.peek(), Some(b'e' | b'E'));
+        if exponent {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
                 self.i += 1;
             }
-            if self.i == digits {
+            let start = self.i;
+            self.digits();
+            if self.i == start {
                 return None;
             }
         }
         match self.peek() {
-            Some(b'e' | b'E' | b'0'..=b'9') => None,
-            _ => Some(()),
+            Some(b'0'..=b'9') => None,
+            _ => Some(exponent),
+        }
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
         }
     }
 }
@@ -386,6 +501,74 @@ mod tests {
         }
         let deep = "{\"a\":".repeat(200) + "1" + &"}".repeat(200);
         assert!(!same(&deep));
+    }
+
+    /// What the tree walk gives for `names` and what the fast walk gives when it passes
+    /// over the parts above none of them; `None` when the fast walk declines.
+    fn both_for(raw: &str, names: &[&str]) -> (Fields, Option<Fields>) {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let leaf = |p: &str| names.iter().any(|n| n == p);
+        let paths = branch_paths(&names);
+        let below = |p: &str| paths.contains(p);
+        let mut slow = Fields::default();
+        if let Ok(t) = json::parse(raw) {
+            json::flatten(&t, &mut String::new(), &mut slow, &leaf);
+        }
+        let mut fast = Fields::default();
+        let made = flatten_into(raw, Wants { leaf: &leaf, below: &below }, &mut fast);
+        (slow, made.then_some(fast))
+    }
+
+    #[test]
+    fn parts_above_no_wanted_name_are_checked_not_walked() {
+        let doc =
+            r#"{"a":{"b":[{"c":1,"c":2}],"d":"x"},"e":{"f":1e5,"g":{"h":"\u00e9"}},"k.l":{"m":"dot"},"n":[["o"]]}"#;
+        for names in [&["a.d"][..], &["e.g.h", "a.d"], &["k.l.m"], &["n{}{}"], &["a.q", "n{}{}"], &["nothing.here"]] {
+            let (slow, fast) = both_for(doc, names);
+            assert_eq!(fast.as_ref(), Some(&slow), "{names:?}");
+        }
+        // In an object walked, a repeated key declines (whether or not it is wanted); a
+        // wanted number with an exponent too.
+        assert_eq!(both_for(doc, &["a.b{}.c"]).1, None);
+        assert_eq!(both_for(doc, &["a.b{}.q"]).1, None);
+        assert_eq!(both_for(doc, &["e.f"]).1, None);
+        // A part passed over must still be valid JSON.
+        for bad in [
+            r#"{"a":{"b":[1,}]},"d":1}"#,
+            r#"{"a":{"b":"\q"},"d":1}"#,
+            r#"{"a":{"b":"\ud800"},"d":1}"#,
+            r#"{"a":{"b":01},"d":1}"#,
+            r#"{"a":{"b":1e},"d":1}"#,
+            r#"{"a":{"b":tru},"d":1}"#,
+            r#"{"a":{"\x":1},"d":1}"#,
+        ] {
+            assert!(json::parse(bad).is_err(), "{bad}");
+            assert_eq!(both_for(bad, &["d"]).1, None, "{bad}");
+        }
+        let deep = "{\"d\":1,\"a\":".to_string() + &"[".repeat(200) + &"]".repeat(200) + "}";
+        assert_eq!(both_for(&deep, &["d"]).1, None);
+    }
+
+    #[test]
+    fn fields_already_there_stay_and_a_decline_leaves_them_as_they_were() {
+        let mut f = Fields::default();
+        f.insert("host".into(), Value::Str("h1".into()));
+        let all = |_: &str| true;
+        let wants = Wants { leaf: &all, below: &all };
+        assert!(flatten_into(r#"{"host":"x","a":[1,2]}"#, wants, &mut f));
+        let got: Vec<(String, Vec<String>)> =
+            f.iter().map(|(k, v)| (k.clone(), v.values().iter().map(|s| s.to_string()).collect())).collect();
+        assert_eq!(got, [("host".into(), vec!["h1".to_string()]), ("a{}".into(), vec!["1".into(), "2".into()])]);
+        assert!(!flatten_into(r#"{"b":1,"b":2}"#, wants, &mut f));
+        assert_eq!(f.len(), 2);
+    }
+
+    #[test]
+    fn branch_paths_end_before_dots_and_braces() {
+        let names = ["a.b{}.c".to_string(), "d".to_string(), "e{}".to_string()];
+        let mut got: Vec<String> = branch_paths(&names).into_iter().collect();
+        got.sort();
+        assert_eq!(got, ["a", "a.b", "a.b{}", "e"]);
     }
 
     #[test]

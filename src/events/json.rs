@@ -38,13 +38,26 @@ pub fn extract(raw: &str) -> Result<Fields, JsonError> {
 /// A fast walk over the text ([`super::flat`]) makes them when it can; the tree walk below
 /// decides every case it declines.
 pub fn extract_only(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Result<Fields, JsonError> {
-    if let Some(f) = super::flat::flatten_object(raw, wanted) {
-        return Ok(f);
+    let mut out = Fields::default();
+    extract_into(raw, super::flat::Wants { leaf: wanted, below: &|_| true }, &mut out)?;
+    Ok(out)
+}
+
+/// [`extract_only`] into `out`, after the fields already there (an event's index-time
+/// fields), which a JSON field of the same name does not change; `wants.below` lets the
+/// fast walk pass over parts of the document holding no wanted leaf. On an error `out` is
+/// as it was.
+pub fn extract_into(raw: &str, wants: super::flat::Wants, out: &mut Fields) -> Result<(), JsonError> {
+    if super::flat::flatten_into(raw, wants, out) {
+        return Ok(());
     }
     let json = parse(raw)?;
-    let mut out = Fields::default();
-    flatten(&json, &mut String::new(), &mut out, wanted);
-    Ok(out)
+    let mut made = Fields::default();
+    flatten(&json, &mut String::new(), &mut made, wants.leaf);
+    for (k, v) in made {
+        out.entry(k).or_insert(v);
+    }
+    Ok(())
 }
 
 /// How deeply arrays and objects may nest (serde_json's own limit).

@@ -176,13 +176,16 @@ pub struct Extractor<'a> {
     ds: &'a Dataset,
     wanted: Wanted<'a>,
     plans: HashMap<&'a str, (SourcetypeKnowledge, Option<BTreeSet<String>>), FxBuild>,
-    /// Per sourcetype, every name to extract (wanted or read by the knowledge), when finite.
-    needs: HashMap<&'a str, HashSet<String, FxBuild>, FxBuild>,
+    /// Per sourcetype, every name to extract (wanted or read by the knowledge), when finite,
+    /// and the JSON paths above them ([`crate::events::flat::branch_paths`]).
+    needs: HashMap<&'a str, (Names, Names), FxBuild>,
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
     remembered: RefCell<HashMap<&'a str, knowledge::Remembered, FxBuild>>,
     /// The wanted names, hashed (asked once per field of every event).
     wanted_names: Option<HashSet<&'a str, FxBuild>>,
+    /// The JSON paths above the wanted names, when they are named.
+    wanted_below: Option<Names>,
     /// The sourcetypes whose knowledge reads `_raw` only for event types' terms, when
     /// `_raw` is not wanted itself: an event's `_raw` is copied into its fields only when
     /// an event type may match it ([`SourcetypeKnowledge::needs_raw`]).
@@ -190,6 +193,9 @@ pub struct Extractor<'a> {
 }
 
 pub use crate::events::hash::FxBuild;
+
+/// A set of field names or paths, hashed.
+type Names = HashSet<String, FxBuild>;
 
 /// Which fields to make.
 #[derive(Debug, Clone, Copy)]
@@ -637,10 +643,16 @@ impl Dataset {
                 .iter()
                 .filter_map(|(st, (_, inputs))| {
                     let inputs = inputs.as_ref()?;
-                    Some((*st, names.iter().chain(inputs).cloned().collect()))
+                    let all: Names = names.iter().chain(inputs).cloned().collect();
+                    let below = crate::events::flat::branch_paths(&all);
+                    Some((*st, (all, below)))
                 })
                 .collect(),
             Wanted::AllBut(_) => HashMap::default(),
+        };
+        let wanted_below = match wanted {
+            Wanted::Names(names) => Some(crate::events::flat::branch_paths(names)),
+            Wanted::AllBut(_) => None,
         };
         let wanted_names: Option<HashSet<&str, FxBuild>> = match wanted {
             Wanted::Names(names) => Some(names.iter().map(String::as_str).collect()),
@@ -656,7 +668,16 @@ impl Dataset {
                 .collect(),
             _ => HashSet::default(),
         };
-        Extractor { ds: self, wanted, plans, needs, remembered: RefCell::default(), wanted_names, raw_for_event_types }
+        Extractor {
+            ds: self,
+            wanted,
+            plans,
+            needs,
+            remembered: RefCell::default(),
+            wanted_names,
+            wanted_below,
+            raw_for_event_types,
+        }
     }
 }
 
@@ -669,7 +690,7 @@ impl<'a> Extractor<'a> {
         let plan = self.plans.get(e.meta.sourcetype.as_str());
         let needs = self.needs.get(e.meta.sourcetype.as_str());
         let need = |name: &str| match needs {
-            Some(set) => set.contains(name),
+            Some((set, _)) => set.contains(name),
             None => {
                 self.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
             }
@@ -692,13 +713,15 @@ impl<'a> Extractor<'a> {
             f.retain(|k, _| self.accepts(k));
             return f;
         }
+        // Parts of the document above no needed name are only checked, not walked.
+        let below = |path: &str| match (needs, plan) {
+            (Some((_, below)), _) => below.contains(path),
+            (None, None) => self.wanted_below.as_ref().is_none_or(|b| b.contains(path)),
+            (None, Some(_)) => true,
+        };
         // A record that is not JSON (a CSV export's plain-text event) has no JSON fields; the
         // loader has already reported records that should have been JSON.
-        if let Ok(j) = json::extract_only(&e.raw, &need) {
-            for (k, v) in j {
-                f.entry(k).or_insert(v);
-            }
-        }
+        let _ = json::extract_into(&e.raw, crate::events::flat::Wants { leaf: &need, below: &below }, &mut f);
         if let Some((rules, _)) = plan {
             self.apply(e, rules, &mut f);
         }
