@@ -50,7 +50,9 @@ pub fn flatten_object(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Fields
 /// `out` as it was, when the tree walk must decide.
 pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
     let first = out.len();
-    let mut w = Walker { b: raw.as_bytes(), s: raw, i: 0, wants, out, first, path: String::new(), keys: Vec::new() };
+    // Sized for a CloudTrail record at once (growing them step by step showed in profiles).
+    let (path, keys) = (String::with_capacity(128), Vec::with_capacity(64));
+    let mut w = Walker { b: raw.as_bytes(), s: raw, i: 0, wants, out, first, path, keys };
     let ok = (|| {
         w.ws();
         if w.peek()? != b'{' {

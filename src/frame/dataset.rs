@@ -700,6 +700,9 @@ impl<'a> Extractor<'a> {
             || plan.is_some_and(|(rules, _)| rules.needs_raw(&e.raw));
         let need = |name: &str| if name == "_raw" { raw_needed && need(name) } else { need(name) };
         let mut f = e.index_time_fields_only(&need);
+        // Room for the fields to come at once (growing the map step by step showed in
+        // profiles); bounded, as a frame may hold many events' maps.
+        f.reserve(needs.map_or(0, |(names, _)| names.len().min(32)));
         // When every field needed is an index-time one the event has, its JSON is not read.
         let index_only = match (wanted, plan) {
             (Wanted::Names(names), None) => all_index_time(names.iter(), &f),
