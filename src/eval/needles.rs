@@ -101,10 +101,28 @@ pub fn unreadable(text: &str) -> bool {
     !text.is_ascii() || memchr::memchr_iter(b'\\', b).any(|k| matches!(b.get(k + 1), Some(b'u' | b'/')))
 }
 
+/// A text with its ASCII letters lowercased, made the first time a literal is looked for
+/// in it (several filters over one text lower it once).
+pub struct Lowered<'t> {
+    text: &'t [u8],
+    lowered: Option<Vec<u8>>,
+}
+
+impl<'t> Lowered<'t> {
+    pub fn new(text: &'t str) -> Lowered<'t> {
+        Lowered { text: text.as_bytes(), lowered: None }
+    }
+
+    /// The lowered text.
+    pub fn get(&mut self) -> &[u8] {
+        self.lowered.get_or_insert_with(|| self.text.to_ascii_lowercase())
+    }
+}
+
 /// One search's needles, ready to test texts one at a time.
 #[derive(Debug, Clone)]
 pub struct TextFilter {
-    /// Per group, its literals (each looked for with its rarest bytes chosen once).
+    /// Per group, its literals.
     groups: Vec<Vec<FoldedNeedle>>,
 }
 
@@ -118,13 +136,14 @@ impl TextFilter {
     /// Whether the search could match an event with this text: false only when some group
     /// has none of its literals in it (and the text shows every value as written).
     pub fn may_match(&self, text: &str) -> bool {
-        unreadable(text) || self.holds_literals(text)
+        unreadable(text) || self.holds_literals(&mut Lowered::new(text))
     }
 
     /// Whether the text holds a literal of every group (for a text already known not to
     /// be [`unreadable`]: several filters over one text check that once).
-    pub fn holds_literals(&self, text: &str) -> bool {
-        self.groups.iter().all(|g| g.iter().any(|l| l.find(text.as_bytes()).is_some()))
+    pub fn holds_literals(&self, text: &mut Lowered) -> bool {
+        let lowered = text.get();
+        self.groups.iter().all(|g| g.iter().any(|l| l.is_in(lowered)))
     }
 }
 

@@ -11,11 +11,11 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::dataset::RELEASE_EVERY;
 use super::Dataset;
-use crate::eval::needles::{unreadable, Needles};
+use crate::eval::needles::{unreadable, Lowered, Needles};
 use crate::eval::search::FoldedNeedle;
 
 /// Up to this many distinct literals, each is looked for on its own, and only while it
-/// can still decide something (its two rarest bytes tested 32 places at a time,
+/// can still decide something (a substring search over the text lowered once,
 /// `FoldedNeedle`: an automaton ignoring ASCII case walks every byte, two to three times
 /// slower); past it, all at once in one automaton pass over the text.
 const ONE_BY_ONE: usize = 8;
@@ -74,9 +74,10 @@ pub fn scan(ds: &Dataset, sets: &[&Needles]) -> Vec<Arc<Vec<u64>>> {
                                     found.iter_mut().for_each(|f| *f = 0);
                                 }
                             }
+                            let mut lowered = Lowered::new(text);
                             let mut present = |p: usize| {
                                 if found[p] == 0 {
-                                    found[p] = 1 + single[p].find(text.as_bytes()).is_some() as u8;
+                                    found[p] = 1 + single[p].is_in(lowered.get()) as u8;
                                 }
                                 found[p] == 2
                             };

@@ -56,9 +56,10 @@ impl SourcetypeKnowledge {
     /// which is then what they would have matched.
     pub fn needs_raw(&self, text: &str) -> bool {
         let unreadable = crate::eval::needles::unreadable(text);
-        self.eventtypes
-            .iter()
-            .any(|t| t.reads.is_none() && t.filter.as_ref().is_none_or(|f| unreadable || f.holds_literals(text)))
+        let mut lowered = crate::eval::needles::Lowered::new(text);
+        self.eventtypes.iter().any(|t| {
+            t.reads.is_none() && t.filter.as_ref().is_none_or(|f| unreadable || f.holds_literals(&mut lowered))
+        })
     }
 
     /// The fields the rules read: alias sources, calculated fields' operands, regex
