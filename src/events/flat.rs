@@ -69,6 +69,31 @@ pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
     ok
 }
 
+/// Whether `raw` is one JSON value (any kind) with only white space around it, checked
+/// without making anything. It accepts only what serde_json accepts (it is stricter in one
+/// way: an escaped lone surrogate, which serde_json passes over unless it keeps the
+/// string), and nesting deeper than [`MAX_DEPTH`] is refused; so a `false` is for the
+/// caller to confirm.
+pub fn is_json(raw: &str) -> bool {
+    let never = |_: &str| false;
+    let mut out = Fields::default();
+    let wants = Wants { leaf: &never, below: &never };
+    let mut w = Walker {
+        b: raw.as_bytes(),
+        s: raw,
+        i: 0,
+        wants,
+        out: &mut out,
+        first: 0,
+        path: String::new(),
+        keys: Vec::new(),
+    };
+    w.value(0, false).is_some() && {
+        w.ws();
+        w.i == w.b.len()
+    }
+}
+
 struct Walker<'a, 'w, 'o> {
     b: &'a [u8],
     s: &'a str,
@@ -563,6 +588,55 @@ mod tests {
         assert_eq!(got, [("host".into(), vec!["h1".to_string()]), ("a{}".into(), vec!["1".into(), "2".into()])]);
         assert!(!flatten_into(r#"{"b":1,"b":2}"#, wants, &mut f));
         assert_eq!(f.len(), 2);
+    }
+
+    #[test]
+    fn checking_accepts_only_what_serde_json_accepts() {
+        let serde = |raw: &str| serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok();
+        let valid = [
+            r#"{"a":1,"b":{"c":"x","d":[1,2,{"e":null}]},"f":true,"g":false,"h":[],"i":{}}"#,
+            r#" { "n" : -0.50 , "s" : "q\"\u00e9\n\ud83d\ude00\/" , "m" : [[1,2],[3]] } "#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"a\u0062":1e-3,"b":2E+10,"c":-0}"#,
+            r#"[1,"x",null]"#,
+            r#""text""#,
+            "12",
+            "{\"a\":\"\u{e9}\u{1f600}\"}",
+        ];
+        for raw in valid {
+            assert!(serde(raw), "{raw}");
+            assert!(is_json(raw), "{raw}");
+        }
+        let invalid = [
+            r#"{"a":1,}"#,
+            r#"[1,]"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":-}"#,
+            r#"{"a":"\q"}"#,
+            r#"{"a":"\u12"}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":nul}"#,
+            r#"{a:1}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":1}}"#,
+            "{\"a\":\"\u{1}\"}",
+            "{\"a\":\"x\ny\"}",
+            r#"{"a":"#,
+            "",
+            "   ",
+        ];
+        for raw in invalid {
+            assert!(!serde(raw), "{raw}");
+            assert!(!is_json(raw), "{raw}");
+        }
+        // Stricter than serde_json: for the caller to confirm.
+        for raw in [r#"{"a":"\ud800"}"#, &("[".repeat(200) + &"]".repeat(200))] {
+            assert!(serde(raw) && !is_json(raw), "{raw}");
+        }
     }
 
     #[test]

@@ -275,9 +275,12 @@ impl Sink<'_> {
     /// Adds one event, checking it is JSON with a usable timestamp.
     fn event(&mut self, raw: &str, line: usize) -> Result<(), Problem> {
         // Checked without building the document (extraction parses it when a search runs),
-        // with the nesting limit extraction's parser has.
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(raw) {
-            return self.problem(Some(line), format!("not JSON: {e}"));
+        // with the nesting limit extraction's parser has. What the quick check refuses,
+        // serde_json decides (and words the error).
+        if !super::flat::is_json(raw) {
+            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(raw) {
+                return self.problem(Some(line), format!("not JSON: {e}"));
+            }
         }
         if let Some(column) = too_deep(raw) {
             return self.problem(Some(line), format!("not JSON: recursion limit exceeded at line 1 column {column}"));
@@ -478,9 +481,10 @@ fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<usize, Problem> 
 
 /// `_raw` of a Splunk JSON export line (`{"preview":false,"result":{"_raw":"..."}}`).
 fn export_result_raw(line: &str) -> Option<String> {
-    if !line.contains("\"result\"") {
-        return None;
-    }
+    // Asked of every line: a searcher made once (`str::contains` makes one per call).
+    static RESULT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"result\""));
+    RESULT.find(line.as_bytes())?;
     #[derive(Deserialize)]
     struct Line {
         result: Option<Result_>,

@@ -28,17 +28,22 @@ pub const TIME_KEYS: &[&str] = &["eventTime", "@timestamp"];
 
 /// The event's time from the first of [`TIME_KEYS`] that `raw` has.
 pub fn event_time(raw: &str) -> Option<Timestamp> {
-    TIME_KEYS.iter().find_map(|k| time_after_key(raw, k))
+    // Asked of every event as it loads: each quoted key's searcher is made once.
+    static QUOTED: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> = std::sync::LazyLock::new(|| {
+        TIME_KEYS.iter().map(|k| memchr::memmem::Finder::new(format!("\"{k}\"").as_bytes()).into_owned()).collect()
+    });
+    QUOTED.iter().find_map(|key| {
+        let at = key.find(raw.as_bytes())?;
+        time_after(raw, at + key.needle().len())
+    })
 }
 
-/// Finds the first `"key"` in `raw` (then optional white space, `:`, optional white space
-/// and `"`) and reads `%Y-%m-%dT%H:%M:%S` with an optional fraction and an optional zone
-/// (`Z`, `±hh:mm`, `±hhmm`; none means UTC). `None` when there is no such key or the text
+/// The timestamp after a quoted key ending at byte `after` of `raw`: optional white space,
+/// `:`, optional white space and `"`, then `%Y-%m-%dT%H:%M:%S` with an optional fraction
+/// and an optional zone (`Z`, `±hh:mm`, `±hhmm`; none means UTC). `None` when the text
 /// after it is not a timestamp.
-pub fn time_after_key(raw: &str, key: &str) -> Option<Timestamp> {
-    let quoted_key = format!("\"{key}\"");
-    let at = raw.find(&quoted_key)?;
-    let rest = &raw[at + quoted_key.len()..];
+fn time_after(raw: &str, after: usize) -> Option<Timestamp> {
+    let rest = &raw[after..];
     let after_ws = rest.trim_start();
     let after_colon = after_ws.strip_prefix(':')?.trim_start();
     let value = after_colon.strip_prefix('"')?;
