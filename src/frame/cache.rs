@@ -15,7 +15,9 @@
 //! (0: all; 1: a bit per event, as u64 words); then the selection count (u32) and per
 //! selection ([`Dataset::keep_selected`]: a datamodel dataset's events and fields) its
 //! name, its events (a bit per event), its column count (u32) and its columns as above, a
-//! code per selected event (in newest-first order) and all made; then a 16-byte checksum of
+//! code per selected event (in newest-first order) and all made; then the decision count
+//! (u32) and per decision ([`Dataset::keep_decision`]: the events a first search over every
+//! event keeps) the search's printed text and a bit per event; then a 16-byte checksum of
 //! all before it (each 1 MB block digested, then the digests in order: see [`checksum`]).
 
 use std::path::{Path, PathBuf};
@@ -25,7 +27,7 @@ use super::Dataset;
 use crate::digest::{digest_parts, store, stored_body, stored_path, Hasher128, Reader, Summing};
 use crate::events::Value;
 
-const MAGIC: &[u8; 8] = b"SPLKCOL4";
+const MAGIC: &[u8; 8] = b"SPLKCOL5";
 
 /// Where cache files go: `$SPELUNK_CACHE_DIR`, else `$XDG_CACHE_HOME/spelunk`, else
 /// `~/.cache/spelunk`.
@@ -53,6 +55,8 @@ pub struct Cache {
     /// The selections read from the file, each with its column count (the columns of a
     /// selection are only ever added to).
     loaded_selections: Vec<(String, usize)>,
+    /// How many decisions the file held.
+    loaded_decisions: usize,
 }
 
 impl Cache {
@@ -61,9 +65,9 @@ impl Cache {
     pub fn open(ds: &Dataset, dir: &Path) -> Cache {
         let key = key_of(ds);
         let path = stored_path(dir, &key, "cols");
-        let mut cache = Cache { path, key, loaded: Vec::new(), loaded_selections: Vec::new() };
+        let mut cache = Cache { path, key, loaded: Vec::new(), loaded_selections: Vec::new(), loaded_decisions: 0 };
         if let Ok(bytes) = std::fs::read(&cache.path) {
-            if let Some((cols, selections)) = decode(&bytes, &key, ds.len()) {
+            if let Some((cols, selections, decisions)) = decode(&bytes, &key, ds.len()) {
                 let names: Vec<String> = cols.iter().map(|(n, _)| n.clone()).collect();
                 ds.insert_columns(cols);
                 cache.loaded = names.into_iter().filter_map(|n| ds.cached(&n).map(|c| (n, c))).collect();
@@ -71,6 +75,10 @@ impl Cache {
                     ds.insert_selection(name, &bits, cols);
                 }
                 cache.loaded_selections = selection_sizes(ds);
+                for (search, bits) in decisions {
+                    ds.insert_decision(search, bits);
+                }
+                cache.loaded_decisions = ds.decisions().len();
             }
         }
         cache
@@ -94,13 +102,19 @@ impl Cache {
         let unchanged = |(n, c): &(String, std::sync::Arc<Column>)| {
             self.loaded.iter().any(|(m, d)| m == n && std::sync::Arc::ptr_eq(c, d))
         };
-        if cols.iter().all(unchanged) && selection_sizes(ds) == self.loaded_selections {
+        let decisions = ds.decisions();
+        if cols.iter().all(unchanged)
+            && selection_sizes(ds) == self.loaded_selections
+            && decisions.len() == self.loaded_decisions
+        {
             return Ok(());
         }
         cols.sort_by(|a, b| a.0.cmp(&b.0));
         let mut selections = ds.selections();
         selections.sort_by(|a, b| a.0.cmp(&b.0));
-        store(&self.path, MAGIC, &self.key, |w| encode(ds.len(), &cols, &selections, w))
+        let mut decisions = decisions;
+        decisions.sort_by(|a, b| a.0.cmp(&b.0));
+        store(&self.path, MAGIC, &self.key, |w| encode(ds.len(), &cols, &selections, &decisions, w))
     }
 }
 
@@ -168,6 +182,7 @@ fn encode(
     events: usize,
     cols: &[(String, std::sync::Arc<Column>)],
     selections: &[(String, Selection)],
+    decisions: &[(String, std::sync::Arc<Vec<u64>>)],
     w: &mut Summing<std::fs::File>,
 ) -> std::io::Result<()> {
     let mut out = Vec::new();
@@ -192,6 +207,11 @@ fn encode(
             out.clear();
             put_column(&mut out, name, col);
         }
+    }
+    out.extend_from_slice(&(decisions.len() as u32).to_le_bytes());
+    for (search, bits) in decisions {
+        put_string(&mut out, search);
+        bits.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
     }
     w.put(&out)
 }
@@ -244,9 +264,9 @@ fn put_column(out: &mut Vec<u8>, name: &str, col: &Column) {
     }
 }
 
-/// What a cache file holds: the dataset's columns, and its selections (name, a bit per
-/// event, columns over the selected events).
-type Decoded = (Vec<(String, Column)>, Vec<(String, Vec<u64>, Vec<(String, Column)>)>);
+/// What a cache file holds: the dataset's columns, its selections (name, a bit per event,
+/// columns over the selected events) and its decisions (search, a bit per event).
+type Decoded = (Vec<(String, Column)>, Vec<(String, Vec<u64>, Vec<(String, Column)>)>, Vec<(String, Vec<u64>)>);
 
 /// The columns and selections of a cache file, or `None` when it is not a whole, valid
 /// file for this key and event count.
@@ -275,7 +295,13 @@ fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Decoded> {
         }
         selections.push((name, bits, cols));
     }
-    (r.i == r.b.len()).then_some((cols, selections))
+    let mut decisions = Vec::new();
+    for _ in 0..r.u32()? {
+        let search = r.string()?;
+        let bits = (0..events.div_ceil(64)).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+        decisions.push((search, bits));
+    }
+    (r.i == r.b.len()).then_some((cols, selections, decisions))
 }
 
 /// A column of `rows` codes, as [`put_column`] wrote it.
@@ -419,6 +445,44 @@ mod tests {
         // The same events from other inputs, or not from a load: another key.
         assert_eq!(Cache::open(&dataset(LINES).with_input_digest([2; 16]), &dir).loaded(), 0);
         assert_eq!(Cache::open(&dataset(LINES), &dir).loaded(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn first_search(text: &str) -> crate::syntax::SearchExpr {
+        match crate::syntax::parse(text).unwrap().commands.remove(0).kind {
+            crate::syntax::CommandKind::Search(Some(e)) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn first_search_decisions_round_trip_and_are_used_not_made_again() {
+        let dir = scratch("decisions");
+        let pure = "eventName=GetObject";
+        let plans: Vec<crate::frame::ScanPlan> = [pure, "GetObject", "eventName=GetObject earliest=-1d"]
+            .iter()
+            .map(|t| crate::frame::ScanPlan::of(&crate::syntax::parse(t).unwrap()))
+            .collect();
+        let made = dataset(LINES);
+        let cache = Cache::open(&made, &dir);
+        crate::frame::prefetch_for(&made, &plans);
+        // Only the search that reads field values alone is kept (a `_raw` term or a time
+        // bound is decided by more than the columns).
+        let kept: Vec<String> = made.decisions().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(kept, [crate::syntax::printer::print_search(&first_search(pure))]);
+        assert_eq!(made.decision(&first_search(pure)), Some(vec![2, 0]), "newest first");
+        cache.save(&made).unwrap();
+
+        let warm = dataset(LINES);
+        Cache::open(&warm, &dir);
+        assert_eq!(warm.decision(&first_search(pure)), Some(vec![2, 0]));
+        // What the file says is what a warm run keeps: a decision changed by hand shows.
+        let tampered = dataset(LINES);
+        Cache::open(&tampered, &dir);
+        tampered.insert_decision(kept[0].clone(), vec![0b010]);
+        let order = tampered.newest_first();
+        let f = crate::frame::Frame::matching_events(&tampered, &order, &first_search(pure)).unwrap().unwrap();
+        assert_eq!(f.events(), Some(vec![1]));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

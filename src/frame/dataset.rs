@@ -35,6 +35,10 @@ pub struct Dataset {
     /// Columns made over a selection of the events, by the selection's name
     /// ([`Dataset::keep_selected`]).
     selections: RwLock<HashMap<String, Selection>>,
+    /// Per first search over every event (its printed text), the events it keeps, a bit per
+    /// event ([`Dataset::keep_decision`]): kept in the column cache, so that a warm run
+    /// decides no first search again.
+    decisions: RwLock<HashMap<String, Arc<Vec<u64>>>>,
 }
 
 /// Some of the events, newest first, and complete columns over them (row `j` is event
@@ -234,6 +238,7 @@ impl Dataset {
             input_digest: None,
             kept: Mutex::default(),
             selections: RwLock::default(),
+            decisions: RwLock::default(),
         })
     }
 
@@ -252,6 +257,44 @@ impl Dataset {
             return None;
         }
         kept.remove(&crate::syntax::printer::print_search(e))
+    }
+
+    /// Keeps which events the first search `e` keeps of every event (`kept`, in any order),
+    /// when what it keeps depends only on the values of the fields it reads (no `_raw` term,
+    /// time bound or subsearch: [`crate::eval::memo::search_reads`]), which the column
+    /// cache's key fixes.
+    pub fn keep_decision(&self, e: &crate::syntax::SearchExpr, kept: &[usize]) {
+        if crate::eval::memo::search_reads(e).is_none() {
+            return;
+        }
+        let mut bits = vec![0u64; self.events.len().div_ceil(64)];
+        kept.iter().for_each(|&i| bits[i / 64] |= 1 << (i % 64));
+        let key = crate::syntax::printer::print_search(e);
+        self.decisions.write().expect("not poisoned").insert(key, Arc::new(bits));
+    }
+
+    /// What [`Dataset::keep_decision`] kept for `e`: the events of the newest-first order
+    /// it keeps.
+    pub fn decision(&self, e: &crate::syntax::SearchExpr) -> Option<Vec<usize>> {
+        let all = self.decisions.read().expect("not poisoned");
+        if all.is_empty() {
+            return None;
+        }
+        let bits = Arc::clone(all.get(&crate::syntax::printer::print_search(e))?);
+        drop(all);
+        Some(self.newest_first_ref().iter().copied().filter(|&i| bit(&bits, i)).collect())
+    }
+
+    /// Every kept decision, by the search's printed text.
+    pub fn decisions(&self) -> Vec<(String, Arc<Vec<u64>>)> {
+        self.decisions.read().expect("not poisoned").iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect()
+    }
+
+    /// Adds a decision read from the column cache (ignored unless a bit per event).
+    pub fn insert_decision(&self, search: String, bits: Vec<u64>) {
+        if bits.len() == self.events.len().div_ceil(64) {
+            self.decisions.write().expect("not poisoned").insert(search, Arc::new(bits));
+        }
     }
 
     /// Keeps columns made over `events` under the selection's `name`, which must say all

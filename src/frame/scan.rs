@@ -324,15 +324,21 @@ impl Matched {
         ds.prefetch(&names);
         let names: Vec<String> = names.into_iter().collect();
         let cols: Vec<Arc<Column>> = names.iter().map(|n| ds.cached(n)).collect::<Option<_>>()?;
-        // Over the whole order, a shared pass may have decided it already.
-        if order.len() == ds.len() {
-            if let Some(kept) = ds.take_kept(expr) {
+        // Over the whole order, a shared pass or an earlier run (through the column cache)
+        // may have decided it already.
+        let every = order.len() == ds.len() && order == ds.newest_first_ref();
+        if every {
+            if let Some(kept) = ds.take_kept(expr).or_else(|| ds.decision(expr)) {
                 return Some(Ok(Matched { names, cols, kept }));
             }
         }
         // A field absent from an event reads as null, as a column's null cell does.
         let all_names: Vec<&String> = names.iter().collect();
-        Some(decided(expr, &all_names, &cols, order.iter().copied()).map(|kept| Matched { names, cols, kept }))
+        let kept = decided(expr, &all_names, &cols, order.iter().copied());
+        if let (true, Ok(kept)) = (every, &kept) {
+            ds.keep_decision(expr, kept);
+        }
+        Some(kept.map(|kept| Matched { names, cols, kept }))
     }
 }
 
