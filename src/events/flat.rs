@@ -286,12 +286,13 @@ impl<'a> Walker<'a, '_, '_> {
     }
 
     fn leaf(&mut self, text: String) {
-        match self.out.get_index_of(self.path.as_str()) {
+        // The path is hashed once (a leaf is usually new: its key is made anyway).
+        match self.out.entry(self.path.clone()) {
             // A field that was there before the walk stays as it was.
-            Some(k) if k < self.first => {}
-            Some(k) => self.out[k].push(text),
-            None => {
-                self.out.insert(self.path.clone(), Value::Str(text));
+            indexmap::map::Entry::Occupied(e) if e.index() < self.first => {}
+            indexmap::map::Entry::Occupied(e) => e.into_mut().push(text),
+            indexmap::map::Entry::Vacant(e) => {
+                e.insert(Value::Str(text));
             }
         }
     }

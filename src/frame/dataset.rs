@@ -186,6 +186,8 @@ pub struct Extractor<'a> {
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
     remembered: RefCell<HashMap<&'a str, knowledge::Remembered, FxBuild>>,
+    /// Per sourcetype, the index-time fields to make (`_raw` only when an event needs it).
+    index_time: RefCell<HashMap<&'a str, crate::events::IndexTimeWanted, FxBuild>>,
     /// The wanted names, hashed (asked once per field of every event).
     wanted_names: Option<HashSet<&'a str, FxBuild>>,
     /// The JSON paths above the wanted names, when they are named.
@@ -717,6 +719,7 @@ impl Dataset {
             plans,
             needs,
             remembered: RefCell::default(),
+            index_time: RefCell::default(),
             wanted_names,
             wanted_below,
             raw_for_event_types,
@@ -741,8 +744,14 @@ impl<'a> Extractor<'a> {
         // `_raw` (a copy of the event's text) only for an event type that may match it.
         let raw_needed = !self.raw_for_event_types.contains(e.meta.sourcetype.as_str())
             || plan.is_some_and(|(rules, _)| rules.needs_raw(&e.raw));
+        // Which index-time fields, decided once per sourcetype.
+        let index_time = *self
+            .index_time
+            .borrow_mut()
+            .entry(e.meta.sourcetype.as_str())
+            .or_insert_with(|| crate::events::IndexTimeWanted::of(&need));
         let need = |name: &str| if name == "_raw" { raw_needed && need(name) } else { need(name) };
-        let mut f = e.index_time_fields_only(&need);
+        let mut f = e.index_time_fields_of(if raw_needed { index_time } else { index_time.without_raw() });
         // Room for the fields to come at once (growing the map step by step showed in
         // profiles); bounded, as a frame may hold many events' maps.
         f.reserve(needs.map_or(0, |(names, _)| names.len().min(32)));
