@@ -89,6 +89,21 @@ impl Codes {
         }
     }
 
+    /// `keys[k] = keys[k] * radix + code of rows[k]`, for each `k` (codes packed into one
+    /// number a column at a time; the width is matched once, not per row).
+    pub fn pack_into(&self, rows: &[usize], radix: u32, keys: &mut [u32]) {
+        fn pack<T: Copy + Into<u32>>(codes: &[T], rows: &[usize], radix: u32, keys: &mut [u32]) {
+            for (k, &r) in keys.iter_mut().zip(rows) {
+                *k = *k * radix + codes[r].into();
+            }
+        }
+        match self {
+            Codes::U8(c) => pack(c, rows, radix, keys),
+            Codes::U16(c) => pack(c, rows, radix, keys),
+            Codes::U32(c) => pack(c, rows, radix, keys),
+        }
+    }
+
     /// The largest code (0 when there are none).
     pub fn max(&self) -> u32 {
         match self {

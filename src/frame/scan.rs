@@ -211,16 +211,48 @@ fn decided(
     cols: &[Arc<Column>],
     rows: impl Iterator<Item = usize>,
 ) -> Result<Vec<usize>, EvalError> {
-    let mut decisions = Decisions::for_columns(cols);
+    let decide = |row: usize| matches(expr, &CodedRow { names, values: cols.iter().map(|c| c.get(row)).collect() });
     let mut kept = Vec::new();
+    // When the combinations of codes are few, a table indexed by the packed codes, made a
+    // block of rows at a time, a column at a time (no per-row dispatch on the codes' width).
+    let radix: Vec<u32> = cols.iter().map(|c| c.dict.len() as u32 + 1).collect();
+    if let Some(size) = radix.iter().try_fold(1usize, |all, &r| all.checked_mul(r as usize)).filter(|&n| n <= DENSE) {
+        let mut table = vec![0u8; size];
+        let rows: Vec<usize> = rows.collect();
+        let mut keys = vec![0u32; BLOCK.min(rows.len())];
+        for block in rows.chunks(BLOCK) {
+            let keys = &mut keys[..block.len()];
+            keys.fill(0);
+            for (c, &r) in cols.iter().zip(&radix) {
+                c.codes.pack_into(block, r, keys);
+            }
+            for (&row, &key) in block.iter().zip(keys.iter()) {
+                let slot = &mut table[key as usize];
+                if *slot == 0 {
+                    *slot = 1 + decide(row)? as u8;
+                }
+                if *slot == 2 {
+                    kept.push(row);
+                }
+            }
+        }
+        return Ok(kept);
+    }
+    let mut decisions = Decisions::for_columns(cols);
     for row in rows {
-        let decide = || matches(expr, &CodedRow { names, values: cols.iter().map(|c| c.get(row)).collect() });
-        if decisions.get(cols, row, decide)? {
+        if decisions.get(cols, row, || decide(row))? {
             kept.push(row);
         }
     }
     Ok(kept)
 }
+
+/// Up to this many combinations of codes, [`decided`] keeps its decisions in a table (a
+/// byte each).
+const DENSE: usize = 1 << 20;
+
+/// Rows packed at a time by [`decided`].
+const BLOCK: usize = 4096;
 
 /// One event as the values of the fields a search reads that are columns (as the frame's
 /// [`super::RowRef`] shows them: a column's null cell is a null value).
@@ -594,6 +626,13 @@ mod tests {
         let want = one_by_one(&ds, &order, &expr);
         assert_eq!(kept(wide), want);
         assert_eq!(kept(packed), want);
+        // The table of packed codes (few combinations here), over rows in any order.
+        assert_eq!(decided(&expr, &names, &cols, order.iter().copied()).unwrap(), want);
+        let mut shuffled = order.clone();
+        shuffled.reverse();
+        let mut back = decided(&expr, &names, &cols, shuffled.iter().copied()).unwrap();
+        back.reverse();
+        assert_eq!(back, want);
         let one = Decisions::for_columns(&cols[..1]);
         assert!(matches!(one, Decisions::One(_)));
     }
