@@ -533,7 +533,7 @@ impl Dataset {
                         let mut codes: Vec<Vec<u32>> = vec![vec![0; part.len()]; names.len()];
                         for (b, block) in part.chunks(RELEASE_EVERY).enumerate() {
                             for (j, &i) in block.iter().enumerate() {
-                                for (name, v) in ex.fields_of(i) {
+                                for (name, v) in ex.fields_and_inputs_of(i) {
                                     let Some(&k) = slot.get(name.as_str()) else {
                                         continue;
                                     };
@@ -746,6 +746,15 @@ impl<'a> Extractor<'a> {
     /// The wanted fields of event `i`, made as Splunk makes them at search time:
     /// index-time fields, JSON extraction, then the sourcetype's knowledge.
     pub fn fields_of(&self, i: usize) -> Fields {
+        let mut f = self.fields_and_inputs_of(i);
+        f.retain(|k, _| self.accepts(k));
+        f
+    }
+
+    /// [`Extractor::fields_of`] with the fields made only for the knowledge to read left in
+    /// (for a caller that takes the wanted ones by name: dropping the others hashed every
+    /// field of every event once more).
+    pub fn fields_and_inputs_of(&self, i: usize) -> Fields {
         let e = &self.ds.events[i];
         let wanted = self.wanted;
         let plan = self.plans.get(e.meta.sourcetype.as_str());
@@ -780,7 +789,6 @@ impl<'a> Extractor<'a> {
             if let Some((rules, _)) = plan {
                 self.apply(e, rules, &mut f);
             }
-            f.retain(|k, _| self.accepts(k));
             return f;
         }
         // Parts of the document above no needed name are only checked, not walked.
@@ -795,7 +803,6 @@ impl<'a> Extractor<'a> {
         if let Some((rules, _)) = plan {
             self.apply(e, rules, &mut f);
         }
-        f.retain(|k, _| self.accepts(k));
         f
     }
 
