@@ -49,10 +49,10 @@ pub fn flatten_object(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Fields
 /// name does not change (an event's index-time fields win over its JSON's). `false`, with
 /// `out` as it was, when the tree walk must decide.
 pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
-    let first = out.len();
+    let mut w = Walker::new(raw, wants, out);
     // Sized for a CloudTrail record at once (growing them step by step showed in profiles).
-    let (path, keys) = (String::with_capacity(128), Vec::with_capacity(64));
-    let mut w = Walker { b: raw.as_bytes(), s: raw, i: 0, wants, out, first, path, keys };
+    w.path.reserve(128);
+    w.keys.reserve(64);
     let ok = (|| {
         w.ws();
         if w.peek()? != b'{' {
@@ -64,7 +64,7 @@ pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
     })()
     .is_some();
     if !ok {
-        w.out.truncate(first);
+        w.out.truncate(w.first);
     }
     ok
 }
@@ -77,17 +77,7 @@ pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
 pub fn is_json(raw: &str) -> bool {
     let never = |_: &str| false;
     let mut out = Fields::default();
-    let wants = Wants { leaf: &never, below: &never };
-    let mut w = Walker {
-        b: raw.as_bytes(),
-        s: raw,
-        i: 0,
-        wants,
-        out: &mut out,
-        first: 0,
-        path: String::new(),
-        keys: Vec::new(),
-    };
+    let mut w = Walker::new(raw, Wants { leaf: &never, below: &never }, &mut out);
     w.value(0, false).is_some() && {
         w.ws();
         w.i == w.b.len()
@@ -116,7 +106,12 @@ fn key_bit(key: &str) -> u64 {
     1 << (mix.wrapping_mul(0x9e37_79b9) >> 26)
 }
 
-impl<'a> Walker<'a, '_, '_> {
+impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
+    fn new(raw: &'a str, wants: Wants<'w>, out: &'o mut Fields) -> Self {
+        let first = out.len();
+        Walker { b: raw.as_bytes(), s: raw, i: 0, wants, out, first, path: String::new(), keys: Vec::new() }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }

@@ -196,9 +196,7 @@ fn encode(
     out.extend_from_slice(&(selections.len() as u32).to_le_bytes());
     for (name, sel) in selections {
         put_string(&mut out, name);
-        let mut bits = vec![0u64; events.div_ceil(64)];
-        sel.events.iter().for_each(|&i| bits[i / 64] |= 1 << (i % 64));
-        bits.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+        put_bits(&mut out, &super::dataset::bits_of(&sel.events, events));
         let mut cols: Vec<_> = sel.columns.iter().collect();
         cols.sort_by(|a, b| a.0.cmp(b.0));
         out.extend_from_slice(&(cols.len() as u32).to_le_bytes());
@@ -211,9 +209,19 @@ fn encode(
     out.extend_from_slice(&(decisions.len() as u32).to_le_bytes());
     for (search, bits) in decisions {
         put_string(&mut out, search);
-        bits.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+        put_bits(&mut out, bits);
     }
     w.put(&out)
+}
+
+/// A bitmap over the events, a word at a time.
+fn put_bits(out: &mut Vec<u8>, bits: &[u64]) {
+    bits.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+}
+
+/// A bitmap over `events` events, as [`put_bits`] wrote it.
+fn read_bits(r: &mut Reader, events: usize) -> Option<Vec<u64>> {
+    (0..events.div_ceil(64)).map(|_| r.u64()).collect()
 }
 
 fn put_string(out: &mut Vec<u8>, s: &str) {
@@ -259,7 +267,7 @@ fn put_column(out: &mut Vec<u8>, name: &str, col: &Column) {
         None => out.push(0),
         Some(bits) => {
             out.push(1);
-            bits.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+            put_bits(out, bits);
         }
     }
 }
@@ -283,7 +291,7 @@ fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Decoded> {
     let mut selections = Vec::new();
     for _ in 0..r.u32()? {
         let name = r.string()?;
-        let bits = (0..events.div_ceil(64)).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+        let bits = read_bits(&mut r, events)?;
         let rows = bits.iter().map(|w| w.count_ones() as usize).sum();
         let mut cols = Vec::new();
         for _ in 0..r.u32()? {
@@ -298,7 +306,7 @@ fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Decoded> {
     let mut decisions = Vec::new();
     for _ in 0..r.u32()? {
         let search = r.string()?;
-        let bits = (0..events.div_ceil(64)).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+        let bits = read_bits(&mut r, events)?;
         decisions.push((search, bits));
     }
     (r.i == r.b.len()).then_some((cols, selections, decisions))
@@ -338,7 +346,7 @@ fn read_column(r: &mut Reader, rows: usize) -> Option<(String, Column)> {
     }
     let made = match r.take(1)?[0] {
         0 => None,
-        1 => Some((0..rows.div_ceil(64)).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?),
+        1 => Some(read_bits(r, rows)?),
         _ => return None,
     };
     Some((name, Column { dict, codes, made }))

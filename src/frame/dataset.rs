@@ -170,6 +170,13 @@ pub fn bit(words: &[u64], i: usize) -> bool {
     words[i / 64] >> (i % 64) & 1 == 1
 }
 
+/// The bitmap over `len` events (as [`bit`] reads it) with the bits of `events` set.
+pub fn bits_of(events: &[usize], len: usize) -> Vec<u64> {
+    let mut words = vec![0u64; len.div_ceil(64)];
+    events.iter().for_each(|&i| words[i / 64] |= 1 << (i % 64));
+    words
+}
+
 /// Whether every name is an index-time field that `f` (the event's index-time fields) has.
 fn all_index_time<'n>(mut names: impl Iterator<Item = &'n String>, f: &Fields) -> bool {
     names.all(|n| crate::events::INDEX_TIME_FIELDS.contains(&n.as_str()) && f.contains_key(n.as_str()))
@@ -284,10 +291,8 @@ impl Dataset {
         if crate::eval::memo::search_reads(e).is_none() {
             return;
         }
-        let mut bits = vec![0u64; self.events.len().div_ceil(64)];
-        kept.iter().for_each(|&i| bits[i / 64] |= 1 << (i % 64));
         let key = crate::syntax::printer::print_search(e);
-        self.decisions.write().expect("not poisoned").insert(key, Arc::new(bits));
+        self.decisions.write().expect("not poisoned").insert(key, Arc::new(bits_of(kept, self.events.len())));
     }
 
     /// What [`Dataset::keep_decision`] kept for `e`: the events of the newest-first order
