@@ -102,7 +102,7 @@ impl Cache {
         let unchanged = |(n, c): &(String, std::sync::Arc<Column>)| {
             self.loaded.iter().any(|(m, d)| m == n && std::sync::Arc::ptr_eq(c, d))
         };
-        let decisions = ds.decisions();
+        let mut decisions = ds.decisions();
         if cols.iter().all(unchanged)
             && selection_sizes(ds) == self.loaded_selections
             && decisions.len() == self.loaded_decisions
@@ -112,7 +112,6 @@ impl Cache {
         cols.sort_by(|a, b| a.0.cmp(&b.0));
         let mut selections = ds.selections();
         selections.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut decisions = decisions;
         decisions.sort_by(|a, b| a.0.cmp(&b.0));
         store(&self.path, MAGIC, &self.key, |w| encode(ds.len(), &cols, &selections, &decisions, w))
     }
