@@ -490,61 +490,126 @@ impl Dataset {
     /// [`Dataset::prefetch`] for some events only (`None`: all): each named field's column
     /// is made for those of `events` it was not made for yet, and kept.
     pub fn prefetch_events(&self, names: &BTreeSet<String>, events: Option<&[usize]>) {
-        let all: Vec<usize>;
-        let events = match events {
-            Some(e) => e,
-            None => {
-                all = (0..self.events.len()).collect();
-                &all
-            }
-        };
+        self.prefetch_requests(&[(names, events)]);
+    }
+
+    /// Several [`Dataset::prefetch_events`] in one pass: an event that several requests
+    /// select is read once, for the fields of all of them. Each field is made for the
+    /// events of the requests that name it, as the requests one after another make it.
+    pub fn prefetch_requests(&self, requests: &[(&BTreeSet<String>, Option<&[usize]>)]) {
+        // Which requests want an event read is a bit each in one word.
+        for group in requests.chunks(64) {
+            self.prefetch_group(group);
+        }
+    }
+
+    /// [`Dataset::prefetch_requests`] of at most 64 requests.
+    fn prefetch_group(&self, requests: &[(&BTreeSet<String>, Option<&[usize]>)]) {
+        let total = self.events.len();
         let _making = self.making.lock().expect("not poisoned");
-        // The fields not made for every one of `events`, and the events some of them lack.
-        let (missing, todo): (BTreeSet<String>, Vec<usize>) = {
+        // Per request, the fields it names that are not made for all of its events yet; per
+        // event, the requests that want some of those made for it (a bit each).
+        let mut want: Vec<u64> = vec![0; total];
+        let mut lacking: Vec<BTreeSet<&String>> = Vec::with_capacity(requests.len());
+        {
             let have = self.columns.read().expect("not poisoned");
-            let lacks: Vec<(&String, Option<&Arc<Column>>)> = names
-                .iter()
-                .filter(|n| cacheable(n))
-                .filter_map(|n| match have.get(n) {
-                    None => Some((n, None)),
-                    Some(c) if c.is_complete() => None,
-                    Some(c) => events.iter().any(|&i| !c.is_made(i)).then_some((n, Some(c))),
-                })
-                .collect();
-            let todo = events
-                .iter()
-                .copied()
-                .filter(|&i| lacks.iter().any(|(_, c)| c.is_none_or(|c| !c.is_made(i))))
-                .collect();
-            (lacks.into_iter().map(|(n, _)| n.clone()).collect(), todo)
-        };
-        if missing.is_empty() || todo.is_empty() {
+            for (r, &(names, events)) in requests.iter().enumerate() {
+                let lacks: Vec<(&String, Option<&Arc<Column>>)> = names
+                    .iter()
+                    .filter(|n| cacheable(n))
+                    .filter_map(|n| match have.get(n) {
+                        None => Some((n, None)),
+                        Some(c) if c.is_complete() => None,
+                        Some(c) => Some((n, Some(c))),
+                    })
+                    .collect();
+                let mut any = false;
+                if !lacks.is_empty() {
+                    let mut mark = |i: usize| {
+                        if lacks.iter().any(|(_, c)| c.is_none_or(|c| !c.is_made(i))) {
+                            want[i] |= 1 << r;
+                            any = true;
+                        }
+                    };
+                    match events {
+                        Some(events) => events.iter().for_each(|&i| mark(i)),
+                        None => (0..total).for_each(mark),
+                    }
+                }
+                lacking.push(if any { lacks.into_iter().map(|(n, _)| n).collect() } else { BTreeSet::new() });
+            }
+        }
+        let todo: Vec<usize> = (0..total).filter(|&i| want[i] != 0).collect();
+        if todo.is_empty() {
             return;
         }
+        // The fields to make, a slot each; and per distinct set of requests wanting an event
+        // (its kind), the union of their fields, by name and by slot.
+        let names: Vec<&String> = lacking.iter().flatten().copied().collect::<BTreeSet<_>>().into_iter().collect();
+        let slot: HashMap<&str, usize, FxBuild> = names.iter().enumerate().map(|(k, n)| (n.as_str(), k)).collect();
+        let mut kinds: HashMap<u64, u32, FxBuild> = HashMap::default();
+        let mut kind_names: Vec<BTreeSet<String>> = Vec::new();
+        let kind_of: Vec<u32> = todo
+            .iter()
+            .map(|&i| {
+                let bits = want[i];
+                *kinds.entry(bits).or_insert_with(|| {
+                    kind_names.push(
+                        (0..requests.len())
+                            .filter(|r| bits & (1 << r) != 0)
+                            .flat_map(|r| lacking[r].iter().map(|n| (*n).clone()))
+                            .collect(),
+                    );
+                    kind_names.len() as u32 - 1
+                })
+            })
+            .collect();
+        drop(want);
+        let kind_slots: Vec<Vec<usize>> =
+            kind_names.iter().map(|ns| ns.iter().map(|n| slot[n.as_str()]).collect()).collect();
+        let kind_has: Vec<Vec<bool>> = kind_slots
+            .iter()
+            .map(|slots| {
+                let mut has = vec![false; names.len()];
+                slots.iter().for_each(|&k| has[k] = true);
+                has
+            })
+            .collect();
         let n = todo.len();
         let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(n.div_ceil(1024)).max(1);
         let chunk = n.div_ceil(threads).max(1);
-        let names: Vec<&String> = missing.iter().collect();
-        let slot: HashMap<&str, usize, FxBuild> = names.iter().enumerate().map(|(k, n)| (n.as_str(), k)).collect();
-        // Each thread codes its own part of `todo` with its own dictionaries.
+        // Each thread codes its own part of `todo` with its own dictionaries: per field, one
+        // code for each of the part's events whose kind has the field, in event order.
         let parts: Vec<Vec<(Vec<Value>, Vec<u32>)>> = std::thread::scope(|s| {
             let handles: Vec<_> = todo
                 .chunks(chunk)
-                .map(|part| {
-                    let (names, missing, slot) = (&names, &missing, &slot);
+                .zip(kind_of.chunks(chunk))
+                .map(|(part, kinds)| {
+                    let (names, slot, kind_names, kind_slots, kind_has) =
+                        (&names, &slot, &kind_names, &kind_slots, &kind_has);
                     s.spawn(move || {
-                        let ex = self.extractor(Wanted::Names(missing));
+                        // An extractor per kind, made when its first event comes.
+                        let mut extractors: Vec<Option<Extractor>> = (0..kind_names.len()).map(|_| None).collect();
                         let mut dicts: Vec<HashMap<Value, u32, FxBuild>> = vec![HashMap::default(); names.len()];
-                        let mut codes: Vec<Vec<u32>> = vec![vec![0; part.len()]; names.len()];
-                        for (b, block) in part.chunks(RELEASE_EVERY).enumerate() {
-                            for (j, &i) in block.iter().enumerate() {
+                        let mut codes: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
+                        for (block, block_kinds) in part.chunks(RELEASE_EVERY).zip(kinds.chunks(RELEASE_EVERY)) {
+                            for (&i, &kind) in block.iter().zip(block_kinds) {
+                                let kind = kind as usize;
+                                let ex = extractors[kind]
+                                    .get_or_insert_with(|| self.extractor(Wanted::Names(&kind_names[kind])));
+                                for &k in &kind_slots[kind] {
+                                    codes[k].push(0);
+                                }
                                 for (name, v) in ex.fields_and_inputs_of(i) {
                                     let Some(&k) = slot.get(name.as_str()) else {
                                         continue;
                                     };
+                                    if !kind_has[kind][k] {
+                                        continue;
+                                    }
                                     let next = dicts[k].len() as u32 + 1;
                                     let code = *dicts[k].entry(v).or_insert(next);
-                                    codes[k][b * RELEASE_EVERY + j] = code;
+                                    *codes[k].last_mut().expect("one pushed for this event") = code;
                                 }
                             }
                             self.release(block);
@@ -567,7 +632,6 @@ impl Dataset {
         });
         // Merged into the columns as they are now (another search may have added to them
         // meanwhile): an event already made keeps its value.
-        let total = self.events.len();
         let mut map = self.columns.write().expect("not poisoned");
         for (k, name) in names.iter().enumerate() {
             // The column as it is (taken over when no search holds it, else copied).
@@ -586,7 +650,7 @@ impl Dataset {
                 dict.iter().enumerate().map(|(c, v)| (v, c as u32 + 1)).collect();
             let mut added: HashMap<&Value, u32, FxBuild> = HashMap::default();
             let mut new_values: Vec<&Value> = Vec::new();
-            for (part, events) in parts.iter().zip(todo.chunks(chunk)) {
+            for ((part, events), kinds) in parts.iter().zip(todo.chunks(chunk)).zip(kind_of.chunks(chunk)) {
                 let (values, local) = &part[k];
                 let remap: Vec<u32> = values
                     .iter()
@@ -598,7 +662,12 @@ impl Dataset {
                         }),
                     })
                     .collect();
-                for (&i, &c) in events.iter().zip(local) {
+                let mut local = local.iter();
+                for (&i, &kind) in events.iter().zip(kinds) {
+                    if !kind_has[kind as usize][k] {
+                        continue;
+                    }
+                    let c = *local.next().expect("a code for each event whose kind has the field");
                     if !bit(&made, i) {
                         codes[i] = if c == 0 { 0 } else { remap[c as usize - 1] };
                         made[i / 64] |= 1 << (i % 64);

@@ -160,11 +160,12 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
         handles.into_iter().flat_map(|h| h.join().expect("deciding does not panic")).collect()
     });
     // Pass 2: what the searches that select many events may read, for the events they
-    // select; searches that select the same events (the detections over one datamodel
-    // dataset) share one pass.
-    for (events, fields) in by_selection(plans, selections) {
-        ds.prefetch_events(&fields, Some(&events));
-    }
+    // select, in one pass over the events any of them selects (searches that select the
+    // same events, as the detections over one datamodel dataset do, ask once).
+    let wanted = by_selection(plans, selections);
+    let requests: Vec<(&BTreeSet<String>, Option<&[usize]>)> =
+        wanted.iter().map(|(events, fields)| (fields, Some(events.as_slice()))).collect();
+    ds.prefetch_requests(&requests);
 }
 
 /// The distinct selections of events (in event order) and, for each, the union of the
@@ -505,6 +506,43 @@ mod tests {
             assert_eq!(tags.is_made(e), e % 21 == 11, "event {e}");
         }
         assert!(ds.cached("nosuch").is_none(), "a search selecting too few events has its own fields");
+    }
+
+    /// Requests whose events overlap, made in one pass, give the columns the same requests
+    /// made one after another give: each field made (with its value) for the events of the
+    /// requests naming it, and only those, including over a column already partly made.
+    #[test]
+    fn requests_made_in_one_pass_equal_them_made_one_by_one() {
+        let names = |ns: &[&str]| ns.iter().map(|n| n.to_string()).collect::<BTreeSet<String>>();
+        let (a, b, c) = (names(&["who", "n"]), names(&["n", "tags{}"]), names(&["eventName", "nosuch"]));
+        let evens: Vec<usize> = (0..400).step_by(2).collect();
+        let threes: Vec<usize> = (0..400).step_by(3).collect();
+        let late: Vec<usize> = (300..400).collect();
+        let early: Vec<usize> = (0..50).collect();
+        let requests: Vec<(&BTreeSet<String>, Option<&[usize]>)> =
+            vec![(&a, Some(&evens)), (&b, Some(&threes)), (&c, Some(&late)), (&a, Some(&late))];
+        let (together, apart) = (dataset(), dataset());
+        for ds in [&together, &apart] {
+            // Made before for some events: they keep their value, the others are added.
+            ds.prefetch_events(&names(&["n"]), Some(&early));
+        }
+        together.prefetch_requests(&requests);
+        for (fields, events) in &requests {
+            apart.prefetch_events(fields, *events);
+        }
+        for field in ["who", "n", "tags{}", "eventName", "nosuch"] {
+            let (t, p) = (together.cached(field).unwrap(), apart.cached(field).unwrap());
+            for e in 0..400 {
+                assert_eq!(t.is_made(e), p.is_made(e), "{field} of event {e}");
+                if p.is_made(e) {
+                    assert_eq!(t.get(e), p.get(e), "{field} of event {e}");
+                }
+            }
+        }
+        let who = together.cached("who").unwrap();
+        assert!(who.is_made(2) && who.is_made(301) && !who.is_made(3), "each field only for its requests' events");
+        assert_eq!(who.get(6).values(), ["carol"]);
+        assert_eq!(together.cached("tags{}").unwrap().get(9).values(), ["a", "b1"]);
     }
 
     /// A first search the shared pass decided is given to the search that runs it once,
