@@ -198,6 +198,36 @@ pub fn store(
     }
 }
 
+/// A kept file's bytes, as [`read_stored`] gives them.
+pub enum Stored {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for Stored {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Stored::Mapped(m) => m,
+            Stored::Read(v) => v,
+        }
+    }
+}
+
+/// The bytes of the kept file at `path`: mapped when the system maps it (a warm run reads
+/// hundreds of megabytes of columns; reading them into memory first cost as much as
+/// decoding them), else read.
+pub fn read_stored(path: &std::path::Path) -> std::io::Result<Stored> {
+    let f = std::fs::File::open(path)?;
+    // SAFETY: kept files are only ever replaced whole, a new file renamed over the old one
+    // ([`store`]), so the file mapped here is not written while it is read.
+    match unsafe { memmap2::Mmap::map(&f) } {
+        Ok(m) => Ok(Stored::Mapped(m)),
+        Err(_) => std::fs::read(path).map(Stored::Read),
+    }
+}
+
 /// A kept file's body after its magic and key, to read, when the file is whole (its
 /// checksum holds), of this kind (`magic`) and for this `key`.
 pub fn stored_body<'a>(bytes: &'a [u8], magic: &[u8; 8], key: &[u8; 16]) -> Option<Reader<'a>> {
@@ -241,6 +271,27 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stored file reads back as written; a mapping made before a later `store` replaced
+    /// the file still reads the old file whole; an empty file reads as empty, a missing one
+    /// is an error.
+    #[test]
+    fn a_stored_file_reads_back_whole() {
+        let dir = std::env::temp_dir().join(format!("spelunk-stored-{}", std::process::id()));
+        let path = dir.join("x.kept");
+        let put = |data: &'static [u8]| move |w: &mut Summing<std::fs::File>| w.put(data);
+        let body = |bytes: &Stored| stored_body(bytes, b"MAGIC001", &[7; 16]).map(|r| r.b[r.i..].to_vec());
+        store(&path, b"MAGIC001", &[7; 16], put(b"first")).unwrap();
+        let first = read_stored(&path).unwrap();
+        assert_eq!(body(&first), Some(b"first".to_vec()));
+        store(&path, b"MAGIC001", &[7; 16], put(b"second")).unwrap();
+        assert_eq!(body(&read_stored(&path).unwrap()), Some(b"second".to_vec()));
+        assert_eq!(body(&first), Some(b"first".to_vec()), "the old file, still whole");
+        std::fs::write(&path, b"").unwrap();
+        assert!(read_stored(&path).unwrap().is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(read_stored(&path).is_err());
+    }
 
     #[test]
     fn the_sum_written_as_it_goes_is_the_sum_read_at_once() {

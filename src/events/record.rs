@@ -102,7 +102,7 @@ pub fn write(
 /// The record under `dir` for `key`, its events ranges of `text` with `meta`, when there
 /// is a whole, valid one.
 pub fn read(dir: &Path, key: &[u8; 16], text: &Arc<Text>, meta: &Arc<Meta>) -> Option<Record> {
-    let bytes = std::fs::read(path(dir, key)).ok()?;
+    let bytes = crate::digest::read_stored(&path(dir, key)).ok()?;
     let mut r = stored_body(&bytes, MAGIC, key)?;
     let body = r.b;
     if r.u64()? != text.len() as u64 {

@@ -66,7 +66,7 @@ impl Cache {
         let key = key_of(ds);
         let path = stored_path(dir, &key, "cols");
         let mut cache = Cache { path, key, loaded: Vec::new(), loaded_selections: Vec::new(), loaded_decisions: 0 };
-        if let Ok(bytes) = std::fs::read(&cache.path) {
+        if let Ok(bytes) = crate::digest::read_stored(&cache.path) {
             if let Some((cols, selections, decisions)) = decode(&bytes, &key, ds.len()) {
                 let names: Vec<String> = cols.iter().map(|(n, _)| n.clone()).collect();
                 ds.insert_columns(cols);
