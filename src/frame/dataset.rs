@@ -225,6 +225,10 @@ pub use crate::events::hash::FxBuild;
 /// A set of field names or paths, hashed.
 type Names = HashSet<String, FxBuild>;
 
+/// A field a request names that is not made for all of its events: its name, and its
+/// column when it is made for some.
+type Lacking<'n, 'c> = (&'n String, Option<&'c Arc<Column>>);
+
 /// Which fields to make.
 #[derive(Debug, Clone, Copy)]
 pub enum Wanted<'a> {
@@ -509,20 +513,30 @@ impl Dataset {
         let _making = self.making.lock().expect("not poisoned");
         // Per request, the fields it names that are not made for all of its events yet; per
         // event, the requests that want some of those made for it (a bit each).
-        let mut want: Vec<u64> = vec![0; total];
         let mut lacking: Vec<BTreeSet<&String>> = Vec::with_capacity(requests.len());
-        {
+        let want: Vec<u64> = {
             let have = self.columns.read().expect("not poisoned");
-            for (r, &(names, events)) in requests.iter().enumerate() {
-                let lacks: Vec<(&String, Option<&Arc<Column>>)> = names
-                    .iter()
-                    .filter(|n| cacheable(n))
-                    .filter_map(|n| match have.get(n) {
-                        None => Some((n, None)),
-                        Some(c) if c.is_complete() => None,
-                        Some(c) => Some((n, Some(c))),
-                    })
-                    .collect();
+            let lacks: Vec<Vec<Lacking<'_, '_>>> = requests
+                .iter()
+                .map(|(names, _)| {
+                    names
+                        .iter()
+                        .filter(|n| cacheable(n))
+                        .filter_map(|n| match have.get(n) {
+                            None => Some((n, None)),
+                            Some(c) if c.is_complete() => None,
+                            Some(c) => Some((n, Some(c))),
+                        })
+                        .collect()
+                })
+                .collect();
+            // Nothing to make (a warm run asks for what the cache has): no pass, nothing
+            // the size of the events allocated.
+            if lacks.iter().all(Vec::is_empty) {
+                return;
+            }
+            let mut want: Vec<u64> = vec![0; total];
+            for (r, (lacks, &(_, events))) in lacks.into_iter().zip(requests).enumerate() {
                 let mut any = false;
                 if !lacks.is_empty() {
                     let mut mark = |i: usize| {
@@ -538,7 +552,8 @@ impl Dataset {
                 }
                 lacking.push(if any { lacks.into_iter().map(|(n, _)| n).collect() } else { BTreeSet::new() });
             }
-        }
+            want
+        };
         let todo: Vec<usize> = (0..total).filter(|&i| want[i] != 0).collect();
         if todo.is_empty() {
             return;
