@@ -129,14 +129,14 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     if !events.is_empty() {
         ds.prefetch_events(&first_few, Some(&events));
     }
-    let order = ds.newest_first();
+    let order = ds.newest_first_ref();
     // The events each search selects, when they are at least 1/`KEEP_SHARE` of them (`None`:
     // fewer, or not by a search).
     let selected = |(p, narrowed): (&ScanPlan, &Option<Arc<Vec<u64>>>)| -> Option<Vec<usize>> {
         let kept = match &p.selects {
             // Fewer than a share of the events could match.
             _ if narrowed.is_some() => return None,
-            Selects::Matching(e) => match Matched::decide(ds, &order, e) {
+            Selects::Matching(e) => match Matched::decide(ds, order, e) {
                 Some(Ok(m)) => {
                     // The search that runs it need not decide it again.
                     ds.remember_kept(e, m.kept.clone());
@@ -144,7 +144,7 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
                 }
                 _ => return None,
             },
-            Selects::All => order.clone(),
+            Selects::All => order.to_vec(),
             Selects::Other => return None,
         };
         (!kept.is_empty() && kept.len() * KEEP_SHARE >= ds.len()).then_some(kept)
@@ -359,7 +359,11 @@ impl Matched {
         let cols: Vec<Arc<Column>> = names.iter().map(|n| ds.cached(n)).collect::<Option<_>>()?;
         // Over the whole order, a shared pass or an earlier run (through the column cache)
         // may have decided it already.
-        let every = order.len() == ds.len() && order == ds.newest_first_ref();
+        let every = order.len() == ds.len() && {
+            // Most often the order itself (then not compared a million events long).
+            let all = ds.newest_first_ref();
+            std::ptr::eq(order, all) || order == all
+        };
         if every {
             if let Some(kept) = ds.take_kept(expr).or_else(|| ds.decision(expr)) {
                 return Some(Ok(Matched { names, cols, kept }));
