@@ -9,6 +9,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::engine::Results;
 use crate::eval::value::parse_number;
+use crate::events::hash::FxBuild;
 use crate::events::time::render_time;
 use crate::events::Value;
 
@@ -61,18 +62,33 @@ pub fn write_labelled(
         starts.push(n);
         n + r.rows
     });
+    // Per part, the fields it has a column for (with the label first): a row's other
+    // cells are empty, and only these are looked at.
+    let present: Vec<Vec<(usize, Option<usize>)>> = maps
+        .iter()
+        .map(|m| {
+            m.iter()
+                .enumerate()
+                .filter(|(k, c)| c.is_some() || *k == 0 && label.is_some())
+                .map(|(k, c)| (k, *c))
+                .collect()
+        })
+        .collect();
     let row = row_cells(|i, cells| {
         let p = starts.partition_point(|&s| s <= i) - 1;
         let (r, at) = (parts[p].1, i - starts[p]);
-        cells.extend(maps[p].iter().enumerate().map(|(k, c)| match c {
-            Some(c) => &r.columns[*c][at],
-            None if k == 0 && label.is_some() => &labels[p],
-            None => &Value::Null,
+        cells.extend(present[p].iter().map(|&(k, c)| match c {
+            Some(c) => (k, &r.columns[c][at]),
+            None => (k, &labels[p]),
         }));
     });
     let rows = (0..total).map(|i| {
-        let mut cells = Vec::with_capacity(fields.len());
-        row(i, &mut cells);
+        let mut some = Vec::with_capacity(fields.len());
+        row(i, &mut some);
+        let mut cells = vec![&Value::Null; fields.len()];
+        for (k, v) in some {
+            cells[k] = v;
+        }
         cells
     });
     match format {
@@ -83,11 +99,12 @@ pub fn write_labelled(
     }
 }
 
-/// Where CSV rows come from: row `i`'s cells, pushed in field order.
-type RowCells<'v, 'f> = dyn Fn(usize, &mut Vec<&'v Value>) + Sync + 'f;
+/// Where rows come from: row `i`'s cells that may hold a value, each with its field's
+/// index, pushed in field order (the fields not pushed are empty).
+type RowCells<'v, 'f> = dyn Fn(usize, &mut Vec<(usize, &'v Value)>) + Sync + 'f;
 
 /// `f` as a [`RowCells`] (names the lifetime of the cells it pushes).
-fn row_cells<'v, F: Fn(usize, &mut Vec<&'v Value>) + Sync>(f: F) -> F {
+fn row_cells<'v, F: Fn(usize, &mut Vec<(usize, &'v Value)>) + Sync>(f: F) -> F {
     f
 }
 
@@ -142,28 +159,46 @@ fn csv<'v>(fields: &[&str], total: usize, row: &RowCells<'v, '_>, out: &mut dyn 
 fn csv_rows<'v>(fields: &[&str], range: std::ops::Range<usize>, row: &RowCells<'v, '_>) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(range.len() * fields.len() * 16);
     let lone = fields.len() == 1;
+    let is_time: Vec<bool> = fields.iter().map(|f| *f == "_time").collect();
     let mut cells = Vec::with_capacity(fields.len());
     // `_time` shown as a date, made once per value (a coded result column's rows share
     // their values).
-    let mut dates: HashMap<*const Value, String> = HashMap::new();
+    let mut dates: HashMap<*const Value, String, FxBuild> = HashMap::default();
+    const COMMAS: &[u8] = &[b','; 64];
+    // `n` commas.
+    let commas = |out: &mut Vec<u8>, mut n: usize| {
+        while n > 0 {
+            let k = n.min(COMMAS.len());
+            out.extend_from_slice(&COMMAS[..k]);
+            n -= k;
+        }
+    };
     for i in range {
         cells.clear();
         row(i, &mut cells);
-        for (k, (f, v)) in fields.iter().zip(&cells).enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
+        // A comma goes before each field but the first: before field `k`, `k` in all. The
+        // fields not pushed (most cells of several detections' results) are empty.
+        let mut written = 0;
+        for &(k, v) in &cells {
+            commas(&mut out, k - written);
+            written = k;
             match v {
+                Value::Null if !lone => {}
                 Value::Null => csv_cell(&mut out, "", lone),
                 // Most cells are one value shown as it is: written without a copy.
-                Value::Str(s) if *f != "_time" => csv_cell(&mut out, s, lone),
-                _ if *f == "_time" => {
-                    let date = dates.entry(*v as *const Value).or_insert_with(|| shown(f, v).join("\n"));
+                Value::Str(s) if !is_time[k] => csv_cell(&mut out, s, lone),
+                _ if is_time[k] => {
+                    let date = dates.entry(v as *const Value).or_insert_with(|| shown("_time", v).join("\n"));
                     csv_cell(&mut out, date, lone)
                 }
-                _ => csv_cell(&mut out, &shown(f, v).join("\n"), lone),
+                _ => csv_cell(&mut out, &shown(fields[k], v).join("\n"), lone),
             }
         }
+        if lone && cells.is_empty() {
+            // The empty only cell of a record is written quoted.
+            csv_cell(&mut out, "", lone);
+        }
+        commas(&mut out, fields.len().saturating_sub(1) - written);
         out.push(b'\n');
     }
     Ok(out)
@@ -577,7 +612,7 @@ mod tests {
 
     /// Rows given as they are, through [`csv_rows`].
     fn csv_of(fields: &[&str], rows: &[Vec<&Value>]) -> Vec<u8> {
-        csv_rows(fields, 0..rows.len(), &|i, cells| cells.extend(rows[i].iter().copied())).unwrap()
+        csv_rows(fields, 0..rows.len(), &|i, cells| cells.extend(rows[i].iter().copied().enumerate())).unwrap()
     }
 
     /// Cells are written exactly as the csv crate writes them: quoted only when needed.
