@@ -22,6 +22,9 @@ pub struct Dataset {
     /// fields make them once (the making itself uses every core).
     making: Mutex<()>,
     newest_first: OnceLock<Vec<usize>>,
+    /// Whether the newest-first order is the events' own order reversed (they were read
+    /// oldest first, as a log is written).
+    reversed: OnceLock<bool>,
     /// Per first search (its printed text), the events whose text could match it
     /// ([`Dataset::candidates`]); `None` when its text needs nothing.
     candidates: RwLock<HashMap<String, Option<Arc<Vec<u64>>>>>,
@@ -262,6 +265,7 @@ impl Dataset {
             columns: RwLock::default(),
             making: Mutex::default(),
             newest_first: OnceLock::new(),
+            reversed: OnceLock::new(),
             candidates: RwLock::default(),
             input_digest: None,
             kept: Mutex::default(),
@@ -308,7 +312,29 @@ impl Dataset {
         }
         let bits = Arc::clone(all.get(&crate::syntax::printer::print_search(e))?);
         drop(all);
-        Some(self.newest_first_ref().iter().copied().filter(|&i| bit(&bits, i)).collect())
+        if !self.newest_first_is_reversed() {
+            return Some(self.newest_first_ref().iter().copied().filter(|&i| bit(&bits, i)).collect());
+        }
+        // Newest first is the last event first: the set bits from the highest down (a word
+        // at a time, not a test per event).
+        let mut kept = Vec::new();
+        for (w, &word) in bits.iter().enumerate().rev() {
+            let mut word = word;
+            while word != 0 {
+                let b = 63 - word.leading_zeros() as usize;
+                word &= !(1u64 << b);
+                let i = w * 64 + b;
+                if i < self.events.len() {
+                    kept.push(i);
+                }
+            }
+        }
+        Some(kept)
+    }
+
+    /// Whether [`Dataset::newest_first`] is the events' order reversed.
+    fn newest_first_is_reversed(&self) -> bool {
+        *self.reversed.get_or_init(|| self.newest_first_ref().iter().rev().enumerate().all(|(k, &i)| k == i))
     }
 
     /// Every kept decision, by the search's printed text.
@@ -962,6 +988,37 @@ mod tests {
         }
         // The escaped `remove` is let through the filter but is not in the text as written.
         assert_eq!(deletes, 2, "DeleteBucket, RebootInstances (text beyond ASCII)");
+    }
+
+    /// A kept decision reads back as the events of the newest-first order it keeps, whether
+    /// that order is the events' own reversed (read oldest first: found from the bits, a
+    /// word at a time) or not (every event tested); bits past the last event are not events.
+    #[test]
+    fn a_kept_decision_reads_back_in_newest_first_order() {
+        let search = match crate::syntax::parse("eventName=A").unwrap().commands.remove(0).kind {
+            crate::syntax::CommandKind::Search(Some(e)) => e,
+            other => panic!("{other:?}"),
+        };
+        for seconds in [(0..150).collect::<Vec<u32>>(), (0..150).map(|k| (k * 37) % 150).collect()] {
+            let events = seconds
+                .iter()
+                .map(|s| {
+                    let line =
+                        format!(r#"{{"eventTime":"2025-01-01T00:{:02}:{:02}Z","eventName":"A"}}"#, s / 60, s % 60);
+                    Event::new(line.as_str(), crate::events::Meta::default())
+                })
+                .collect();
+            let ds = Dataset::new(events, &crate::knowledge::builtin(), Context { now: 0.0 }).unwrap();
+            let reversed = seconds.windows(2).all(|w| w[0] <= w[1]);
+            assert_eq!(ds.newest_first_is_reversed(), reversed);
+            let kept: Vec<usize> = ds.newest_first().into_iter().filter(|i| i % 3 == 0 || *i == 149).collect();
+            ds.keep_decision(&search, &kept);
+            assert_eq!(ds.decision(&search), Some(kept.clone()), "reversed: {reversed}");
+            let mut bits = bits_of(&kept, 150);
+            bits[2] |= 1 << 63;
+            ds.insert_decision(crate::syntax::printer::print_search(&search), bits);
+            assert_eq!(ds.decision(&search), Some(kept), "reversed: {reversed}");
+        }
     }
 
     #[test]
