@@ -312,12 +312,17 @@ impl Dataset {
         }
         let bits = Arc::clone(all.get(&crate::syntax::printer::print_search(e))?);
         drop(all);
+        Some(self.in_newest_first(&bits))
+    }
+
+    /// The events whose bit is set, in newest-first order.
+    fn in_newest_first(&self, bits: &[u64]) -> Vec<usize> {
         if !self.newest_first_is_reversed() {
-            return Some(self.newest_first_ref().iter().copied().filter(|&i| bit(&bits, i)).collect());
+            return self.newest_first_ref().iter().copied().filter(|&i| bit(bits, i)).collect();
         }
         // Newest first is the last event first: the set bits from the highest down (a word
-        // at a time, not a test per event).
-        let mut kept = Vec::new();
+        // at a time, not a test per event); bits past the last event are none.
+        let mut events = Vec::new();
         for (w, &word) in bits.iter().enumerate().rev() {
             let mut word = word;
             while word != 0 {
@@ -325,11 +330,11 @@ impl Dataset {
                 word &= !(1u64 << b);
                 let i = w * 64 + b;
                 if i < self.events.len() {
-                    kept.push(i);
+                    events.push(i);
                 }
             }
         }
-        Some(kept)
+        events
     }
 
     /// Whether [`Dataset::newest_first`] is the events' order reversed.
@@ -394,7 +399,7 @@ impl Dataset {
         if bits.len() != self.events.len().div_ceil(64) {
             return;
         }
-        let events: Vec<usize> = self.newest_first_ref().iter().copied().filter(|&i| bit(bits, i)).collect();
+        let events = self.in_newest_first(bits);
         let columns = columns.into_iter().map(|(n, c)| (n, Arc::new(c))).collect();
         self.keep_selected(&name, &events, columns);
     }

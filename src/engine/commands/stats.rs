@@ -184,11 +184,13 @@ fn groups(cols: &[FieldValues], height: usize, dedup_splitvals: bool) -> Vec<(Ve
             add(&mut index, &mut members, k, row);
         }
     }
-    let mut out: Vec<(Vec<&str>, Vec<usize>)> =
-        index.into_iter().map(|(k, g)| (k, std::mem::take(&mut members[g]))).collect();
-    // Byte order of the values, field by field (keys are distinct).
-    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    out
+    in_key_order(index.into_iter().map(|(k, g)| (k, std::mem::take(&mut members[g]))).collect())
+}
+
+/// Groups in byte order of their values, field by field (keys are distinct).
+fn in_key_order(mut groups: Vec<(Vec<&str>, Vec<usize>)>) -> Vec<(Vec<&str>, Vec<usize>)> {
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    groups
 }
 
 /// [`groups`] when every by-field is a dictionary-coded column of single strings: rows are
@@ -234,7 +236,7 @@ fn coded_groups(cols: &[FieldValues], height: usize) -> Option<Vec<(Vec<&str>, V
             }
         }
     }
-    let mut out: Vec<(Vec<&str>, Vec<usize>)> = keys
+    let groups = keys
         .into_iter()
         .zip(members)
         .map(|(mut key, rows)| {
@@ -246,9 +248,7 @@ fn coded_groups(cols: &[FieldValues], height: usize) -> Option<Vec<(Vec<&str>, V
             (values, rows)
         })
         .collect();
-    // Byte order of the values, field by field (keys are distinct).
-    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Some(out)
+    Some(in_key_order(groups))
 }
 
 pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Value {
