@@ -7,7 +7,7 @@
 //! `%m/%d/%y`, `%X` is `%H:%M:%S`, `%+` is `%a %b %e %H:%M:%S %Z %Y` (UNVERIFIED, locale
 //! forms); `%Z` is `UTC`; an unknown variable is copied as written.
 
-use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 /// `epoch` (seconds) as text in `format`.
 pub fn strftime(epoch: f64, format: &str) -> String {
@@ -53,9 +53,18 @@ pub fn strftime(epoch: f64, format: &str) -> String {
                 it.next();
                 out.push_str("+00:00");
             }
-            'Y' | 'y' | 'm' | 'd' | 'e' | 'j' | 'H' | 'I' | 'k' | 'l' | 'M' | 'S' | 'p' | 'A' | 'a' | 'B' | 'b'
-            | 'h' | 's' | 'z' | 'T' | 'F' | 'D' | 'V' | 'U' | 'W' | 'w' | 'u' | 'n' | 't' | '%' | 'G' | 'g' | 'C'
-            | 'R' => out.push_str(&t.format(&format!("%{spec}")).to_string()),
+            // The common numeric fields written directly (`convert ctime` formats a date per
+            // result row; chrono's formatter parses its format string each time).
+            'Y' if (0..=9999).contains(&t.year()) => push_digits(&mut out, t.year() as u32, 4),
+            'm' => push_digits(&mut out, t.month(), 2),
+            'd' => push_digits(&mut out, t.day(), 2),
+            'H' => push_digits(&mut out, t.hour(), 2),
+            'M' => push_digits(&mut out, t.minute(), 2),
+            'S' => push_digits(&mut out, t.second(), 2),
+            'Y' | 'y' | 'e' | 'j' | 'I' | 'k' | 'l' | 'p' | 'A' | 'a' | 'B' | 'b' | 'h' | 's' | 'z' | 'T' | 'F'
+            | 'D' | 'V' | 'U' | 'W' | 'w' | 'u' | 'n' | 't' | '%' | 'G' | 'g' | 'C' | 'R' => {
+                out.push_str(&t.format(&format!("%{spec}")).to_string())
+            }
             other => {
                 out.push('%');
                 out.push_str(&width);
@@ -64,6 +73,24 @@ pub fn strftime(epoch: f64, format: &str) -> String {
         }
     }
     out
+}
+
+/// `n` in decimal, zero-padded to `width` digits (wider when it needs more).
+fn push_digits(out: &mut String, n: u32, width: usize) {
+    let digits = n.checked_ilog10().unwrap_or(0) as usize + 1;
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits)));
+    let mut buf = [0u8; 10];
+    let mut k = buf.len();
+    let mut n = n;
+    loop {
+        k -= 1;
+        buf[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[k..]).expect("ASCII digits"));
 }
 
 /// Reads `text` with `format`, as C's `strptime` does: the format must match from the start
@@ -305,6 +332,25 @@ mod tests {
             "Tue Jul 20 12:34 PM|201|Tuesday July|12:34:56 2021-07-20 07/20/21"
         );
         assert_eq!(strftime(t, "%q%"), "%q%");
+    }
+
+    /// The fields written directly are what chrono writes for them: padded, over years
+    /// with fewer digits, and years past 9999 left to chrono.
+    #[test]
+    fn fields_written_directly_are_chronos() {
+        for epoch in
+            [0.0f64, 1.5, 59.0, 3_599.0, 1_626_784_496.25, -30_610_224_000.0, 253_402_300_799.0, 253_402_300_800.0]
+        {
+            let t = DateTime::<Utc>::from_timestamp(epoch.floor() as i64, 0).unwrap();
+            let want = t.format("%Y|%m|%d|%H|%M|%S").to_string();
+            assert_eq!(strftime(epoch, "%Y|%m|%d|%H|%M|%S"), want, "{epoch}");
+        }
+        assert_eq!(strftime(-30_610_224_000.0, "%Y"), "1000");
+        assert_eq!(strftime(253_402_300_800.0, "%Y"), "+10000");
+        let mut out = String::new();
+        push_digits(&mut out, 7, 3);
+        push_digits(&mut out, 12345, 2);
+        assert_eq!(out, "00712345");
     }
 
     #[test]
