@@ -338,14 +338,23 @@ mod tests {
     /// with fewer digits, and years past 9999 left to chrono.
     #[test]
     fn fields_written_directly_are_chronos() {
-        for epoch in
-            [0.0f64, 1.5, 59.0, 3_599.0, 1_626_784_496.25, -30_610_224_000.0, 253_402_300_799.0, 253_402_300_800.0]
-        {
+        for epoch in [
+            0.0f64,
+            1.5,
+            59.0,
+            3_599.0,
+            1_626_784_496.25,
+            -30_610_224_000.0,
+            -62_135_596_800.0,
+            253_402_300_799.0,
+            253_402_300_800.0,
+        ] {
             let t = DateTime::<Utc>::from_timestamp(epoch.floor() as i64, 0).unwrap();
             let want = t.format("%Y|%m|%d|%H|%M|%S").to_string();
             assert_eq!(strftime(epoch, "%Y|%m|%d|%H|%M|%S"), want, "{epoch}");
         }
         assert_eq!(strftime(-30_610_224_000.0, "%Y"), "1000");
+        assert_eq!(strftime(-62_135_596_800.0, "%Y"), "0001");
         assert_eq!(strftime(253_402_300_800.0, "%Y"), "+10000");
         let mut out = String::new();
         push_digits(&mut out, 7, 3);

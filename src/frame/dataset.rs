@@ -613,6 +613,7 @@ impl Dataset {
         drop(want);
         let kind_slots: Vec<Vec<usize>> =
             kind_names.iter().map(|ns| ns.iter().map(|n| slot[n.as_str()]).collect()).collect();
+        // The same as a flag per slot, for the per-value test in the loop below.
         let kind_has: Vec<Vec<bool>> = kind_slots
             .iter()
             .map(|slots| {
