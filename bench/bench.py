@@ -86,6 +86,8 @@ def duckdb_time(python, file, sql_path):
     script = (
         "import duckdb,sys,time\n"
         "c=duckdb.connect()\n"
+        # DuckDB draws a progress bar on stdout once a query passes two seconds.
+        "c.execute('SET enable_progress_bar=false')\n"
         f"c.execute({DUCKDB_VIEW.format(file=file)!r})\n"
         f"q=open({sql_path!r}).read()\n"
         "t=time.perf_counter(); rows=c.execute(q).fetchall(); t=time.perf_counter()-t\n"
@@ -95,7 +97,7 @@ def duckdb_time(python, file, sql_path):
     out, err = p.communicate()
     if p.returncode != 0:
         raise SystemExit(f"duckdb failed on {sql_path}:\n{err.decode()}")
-    t, rows = out.decode().split()
+    t, rows = out.decode().strip().splitlines()[-1].split()
     return float(t), int(rows)
 
 
