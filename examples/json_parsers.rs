@@ -5,7 +5,8 @@
 //!   `arbitrary_precision`), then the tree walk (what extraction did before issue 8);
 //! - `flat walker`: `events::flat`, one walk over the text making only the wanted leaves;
 //! - `serde_json IgnoredAny`: parsing without building anything, a floor for any
-//!   serde_json-based path (what loading uses to check each line).
+//!   serde_json-based path;
+//! - `flat walker checking only`: `flat::is_json`, what loading uses to check each line.
 //!
 //! ```text
 //! cargo run --release --example json_parsers -- FILE.ndjson
@@ -35,6 +36,7 @@ fn main() {
     time("serde_json IgnoredAny (floor, no fields)", &|l| {
         serde_json::from_str::<serde::de::IgnoredAny>(l).map_or(0, |_| 1)
     });
+    time("flat walker checking only (what loading uses)", &|l| usize::from(flat::is_json(l)));
     time("serde_json Value + flatten, every field", &|l| {
         let v = json::parse(l).unwrap();
         let mut out = json::Fields::default();
