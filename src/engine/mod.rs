@@ -186,6 +186,34 @@ impl From<Vec<Value>> for ResultColumn {
     }
 }
 
+impl ResultColumn {
+    /// [`ResultColumn::from`] the values of a column of single strings (`None` absent),
+    /// coded from the text itself: a value is made once per distinct text, not once per
+    /// row. `cells` gives the column's `len` cells each time it is called.
+    pub fn from_text<'a, I: Iterator<Item = Option<&'a str>>>(cells: impl Fn() -> I, len: usize) -> ResultColumn {
+        let value = |c: Option<&str>| c.map_or(Value::Null, |s| Value::Str(s.to_string()));
+        if len < Self::CODE_FROM_ROWS || len > u32::MAX as usize {
+            return ResultColumn::Plain(cells().map(value).collect());
+        }
+        let most = len / 2;
+        let mut seen: std::collections::HashMap<Option<&str>, u32, crate::events::hash::FxBuild> = Default::default();
+        let mut dict: Vec<Value> = Vec::new();
+        let mut codes: Vec<u32> = Vec::with_capacity(len);
+        for c in cells() {
+            let next = dict.len() as u32;
+            let code = *seen.entry(c).or_insert(next);
+            if code == next {
+                if dict.len() == most {
+                    return ResultColumn::Plain(cells().map(value).collect());
+                }
+                dict.push(value(c));
+            }
+            codes.push(code);
+        }
+        ResultColumn::Coded { dict, codes }
+    }
+}
+
 impl FromIterator<Value> for ResultColumn {
     fn from_iter<I: IntoIterator<Item = Value>>(values: I) -> ResultColumn {
         ResultColumn::from(values.into_iter().collect::<Vec<_>>())
@@ -271,7 +299,13 @@ pub(crate) fn results(frame: &mut Frame) -> Results {
         fields.retain(|f| !f.starts_with('_') || f == "_time" || f == "_raw");
         fields.sort_by(|a, b| (a != "_raw", a != "_time", a.as_str()).cmp(&(b != "_raw", b != "_time", b.as_str())));
     }
-    let columns: Vec<ResultColumn> = fields.iter().map(|f| ResultColumn::from(frame.values(f))).collect();
+    let columns: Vec<ResultColumn> = fields
+        .iter()
+        .map(|f| match frame.text_cells(f) {
+            Some(_) => ResultColumn::from_text(|| frame.text_cells(f).into_iter().flatten(), frame.height()),
+            None => ResultColumn::from(frame.values(f)),
+        })
+        .collect();
     Results { fields, columns, rows: frame.height(), warnings: Vec::new() }
 }
 
@@ -312,6 +346,38 @@ mod tests {
         assert_eq!(c.to_vec(), values);
         assert!((0..1000).all(|i| c[i] == values[i]));
         assert_eq!(c, ResultColumn::Plain(values), "equal whatever the form");
+    }
+
+    /// Coding a column of strings from its text gives what coding its values gives: the
+    /// same form (coded or plain, by the same rule), the same dictionary in the same order,
+    /// the same codes.
+    #[test]
+    fn text_columns_code_as_their_values_do() {
+        fn same_form(a: &ResultColumn, b: &ResultColumn) -> bool {
+            match (a, b) {
+                (ResultColumn::Plain(x), ResultColumn::Plain(y)) => x == y,
+                (ResultColumn::Coded { dict: d1, codes: c1 }, ResultColumn::Coded { dict: d2, codes: c2 }) => {
+                    d1 == d2 && c1 == c2
+                }
+                _ => false,
+            }
+        }
+        for (rows, distinct) in
+            [(10, 3), (255, 2), (256, 2), (1000, 7), (1000, 500), (1000, 501), (1001, 501), (600, 600)]
+        {
+            let cells: Vec<Option<String>> =
+                (0..rows).map(|i| (i % distinct != 0).then(|| format!("v{}", i % distinct))).collect();
+            let values: Vec<Value> = cells.iter().map(|c| c.clone().map_or(Value::Null, Value::Str)).collect();
+            let from_text = ResultColumn::from_text(|| cells.iter().map(|c| c.as_deref()), rows);
+            let from_values = ResultColumn::from(values.clone());
+            assert!(same_form(&from_text, &from_values), "{rows} rows, {distinct} distinct: {from_text:?}");
+            assert_eq!(from_text.to_vec(), values);
+        }
+        // An empty string is a value, not an absence.
+        let cells = [Some(""), None].repeat(200);
+        let c = ResultColumn::from_text(|| cells.iter().copied(), cells.len());
+        assert_eq!(c.get(0), &Value::Str(String::new()));
+        assert_eq!(c.get(1), &Value::Null);
     }
 
     #[test]

@@ -279,6 +279,15 @@ impl<'d> Frame<'d> {
         }
     }
 
+    /// A field's cells as text (`None` where absent), when its column holds single
+    /// strings; `None` for a column of lists or a field no row has.
+    pub fn text_cells(&self, name: &str) -> Option<impl Iterator<Item = Option<&str>> + '_> {
+        if name == EVENT {
+            return None;
+        }
+        Some(self.df.column(name).ok()?.str().ok()?.iter())
+    }
+
     /// A field's values, one per row (null where absent).
     pub fn values(&self, name: &str) -> Vec<Value> {
         match self.df.column(name) {
