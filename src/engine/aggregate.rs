@@ -2,7 +2,7 @@
 //! (docs/spl-semantics.md 4.2), each over the values one group of results has.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use crate::eval::value::{format_number, parse_number};
 use crate::events::Value;
@@ -95,7 +95,37 @@ pub struct Group<'a> {
 }
 
 fn num(v: f64) -> Value {
+    // Counts are most of what is shown: a whole number is written without the formatter.
+    if v.fract() == 0.0 && (0.0..1e16).contains(&v) {
+        return Value::Str(digits(v as u64));
+    }
     Value::Str(format_number(v))
+}
+
+/// `n` in decimal, as `format_number` writes a whole number.
+fn digits(mut n: u64) -> String {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&buf[at..]).into_owned()
+}
+
+/// The distinct values, in byte order (what a `BTreeSet` of them gives, without a node
+/// per value: most groups have one or two).
+fn distinct<'v>(values: impl Iterator<Item = &'v String>) -> Vec<&'v String> {
+    let mut v: Vec<&String> = values.collect();
+    if v.len() > 1 {
+        v.sort_unstable();
+        v.dedup();
+    }
+    v
 }
 
 /// Numbers sort before text; numbers by value, text by bytes (min/max of a mixed set,
@@ -118,10 +148,8 @@ pub fn aggregate(f: Func, g: &Group, has_arg: bool) -> Value {
     match f {
         Func::Count if !has_arg => num(g.rows as f64),
         Func::Count => num(all().count() as f64),
-        Func::Dc => num(all().collect::<BTreeSet<_>>().len() as f64),
-        Func::Values => {
-            Value::from_values(all().collect::<BTreeSet<&String>>().into_iter().cloned().collect::<Vec<_>>())
-        }
+        Func::Dc => num(distinct(all()).len() as f64),
+        Func::Values => Value::from_values(distinct(all()).into_iter().cloned().collect()),
         Func::List => Value::from_values(all().take(LIST_MAX).cloned().collect()),
         Func::Min => all().min_by(|a, b| min_max_order(a, b)).map_or(Value::Null, |s| Value::Str(s.clone())),
         Func::Max => all().max_by(|a, b| min_max_order(a, b)).map_or(Value::Null, |s| Value::Str(s.clone())),
@@ -273,6 +301,17 @@ mod tests {
         assert_eq!(run("latest", t, &times), "c");
         assert_eq!(run("earliest_time", t, &times), "100");
         assert_eq!(run("latest_time", t, &times), "300");
+    }
+
+    /// Whole numbers written directly read as `format_number` writes them.
+    #[test]
+    fn whole_numbers_are_written_as_the_formatter_writes_them() {
+        for v in [0.0, 1.0, 9.0, 10.0, 99.0, 100.0, 12345.0, 1e15, 1e16 - 2.0, 18446744073709.0] {
+            assert_eq!(num(v), Value::Str(format_number(v)), "{v}");
+        }
+        for v in [-0.0, -3.0, 0.5, 1e16, 1e20, f64::NAN, f64::INFINITY] {
+            assert_eq!(num(v), Value::Str(format_number(v)), "{v}");
+        }
     }
 
     #[test]
