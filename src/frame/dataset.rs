@@ -107,6 +107,15 @@ impl Codes {
         }
     }
 
+    /// The codes of `rows`, in that order.
+    pub fn gather(&self, rows: &[usize]) -> Vec<u32> {
+        match self {
+            Codes::U8(c) => rows.iter().map(|&r| c[r] as u32).collect(),
+            Codes::U16(c) => rows.iter().map(|&r| c[r] as u32).collect(),
+            Codes::U32(c) => rows.iter().map(|&r| c[r]).collect(),
+        }
+    }
+
     /// The largest code (0 when there are none).
     pub fn max(&self) -> u32 {
         match self {

@@ -399,21 +399,14 @@ pub fn to_column_as(name: &str, values: &[Value], list: bool) -> Column {
 /// A shared column's values for some events (`rows`), as [`to_column`] makes them from the
 /// values (no `Value` copied on the way); `None` when none of those events has the field.
 pub fn coded_column(name: &str, col: &CachedColumn, rows: &[usize]) -> Option<Column> {
-    let mut present = false;
-    let mut list = false;
-    for &e in rows {
-        match col.get(e) {
-            Value::Null => {}
-            Value::Str(_) => present = true,
-            Value::Multi(_) => {
-                list = true;
-                break;
-            }
-        }
-    }
-    if !(present || list) {
+    // The rows' codes, read once (the code width matched once, not per row); a dictionary
+    // without a multivalue needs no look at the values to know the column is not a list.
+    let codes = col.codes.gather(rows);
+    if !codes.iter().any(|&c| c != 0 && !col.dict[c as usize - 1].is_null()) {
         return None;
     }
+    let list = col.dict.iter().any(|v| matches!(v, Value::Multi(_)))
+        && codes.iter().any(|&c| c != 0 && matches!(col.dict[c as usize - 1], Value::Multi(_)));
     if list || col.dict.len() > rows.len() {
         return Some(column_of(name, rows.iter().map(|&e| col.get(e)), list));
     }
@@ -426,10 +419,7 @@ pub fn coded_column(name: &str, col: &CachedColumn, rows: &[usize]) -> Option<Co
             _ => None,
         }),
     );
-    let at = IdxCa::from_iter_options(
-        "at".into(),
-        rows.iter().map(|&e| col.codes.get(e).checked_sub(1).map(|k| k as IdxSize)),
-    );
+    let at = IdxCa::from_iter_options("at".into(), codes.iter().map(|&c| c.checked_sub(1).map(|k| k as IdxSize)));
     Some(dict.take(&at).expect("codes within the dictionary").into_series().into_column())
 }
 
@@ -519,6 +509,11 @@ mod tests {
         for rows in [(0..40).collect::<Vec<_>>(), vec![39, 1, 1, 2, 3, 4, 5, 6, 0], vec![8, 9], vec![0, 7, 3]] {
             same_as_made(&values, &col, &rows);
         }
+        // A null in the dictionary (a cache file may hold one) is an absent value.
+        let col = CachedColumn { dict: vec![Value::Null, s("x")], codes: Codes::U8(vec![1, 2, 1, 0]), made: None };
+        assert!(coded_column("f", &col, &[0, 2, 3]).is_none());
+        let values = [Value::Null, s("x"), Value::Null, Value::Null];
+        same_as_made(&values, &col, &[0, 1, 2, 3]);
     }
 
     fn dataset() -> Dataset {
