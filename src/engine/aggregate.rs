@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use crate::eval::value::{format_number, parse_number};
+use crate::eval::value::{format_number, parse_number, push_digits};
 use crate::events::Value;
 
 /// One aggregation function, by what it computes.
@@ -97,24 +97,11 @@ pub struct Group<'a> {
 fn num(v: f64) -> Value {
     // Counts are most of what is shown: a whole number is written without the formatter.
     if v.fract() == 0.0 && (0.0..1e16).contains(&v) {
-        return Value::Str(digits(v as u64));
+        let mut s = String::new();
+        push_digits(&mut s, v as u64, 0);
+        return Value::Str(s);
     }
     Value::Str(format_number(v))
-}
-
-/// `n` in decimal, as `format_number` writes a whole number.
-fn digits(mut n: u64) -> String {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    String::from_utf8_lossy(&buf[at..]).into_owned()
 }
 
 /// The distinct values, in byte order (what a `BTreeSet` of them gives, without a node

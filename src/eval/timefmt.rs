@@ -9,6 +9,8 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
+use crate::eval::value::push_digits;
+
 /// `epoch` (seconds) as text in `format`.
 pub fn strftime(epoch: f64, format: &str) -> String {
     // Splunk's times have microsecond precision: round there first, so that a value like
@@ -55,12 +57,12 @@ pub fn strftime(epoch: f64, format: &str) -> String {
             }
             // The common numeric fields written directly (`convert ctime` formats a date per
             // result row; chrono's formatter parses its format string each time).
-            'Y' if (0..=9999).contains(&t.year()) => push_digits(&mut out, t.year() as u32, 4),
-            'm' => push_digits(&mut out, t.month(), 2),
-            'd' => push_digits(&mut out, t.day(), 2),
-            'H' => push_digits(&mut out, t.hour(), 2),
-            'M' => push_digits(&mut out, t.minute(), 2),
-            'S' => push_digits(&mut out, t.second(), 2),
+            'Y' if (0..=9999).contains(&t.year()) => push_digits(&mut out, t.year() as u64, 4),
+            'm' => push_digits(&mut out, t.month().into(), 2),
+            'd' => push_digits(&mut out, t.day().into(), 2),
+            'H' => push_digits(&mut out, t.hour().into(), 2),
+            'M' => push_digits(&mut out, t.minute().into(), 2),
+            'S' => push_digits(&mut out, t.second().into(), 2),
             'Y' | 'y' | 'e' | 'j' | 'I' | 'k' | 'l' | 'p' | 'A' | 'a' | 'B' | 'b' | 'h' | 's' | 'z' | 'T' | 'F'
             | 'D' | 'V' | 'U' | 'W' | 'w' | 'u' | 'n' | 't' | '%' | 'G' | 'g' | 'C' | 'R' => {
                 out.push_str(&t.format(&format!("%{spec}")).to_string())
@@ -73,24 +75,6 @@ pub fn strftime(epoch: f64, format: &str) -> String {
         }
     }
     out
-}
-
-/// `n` in decimal, zero-padded to `width` digits (wider when it needs more).
-fn push_digits(out: &mut String, n: u32, width: usize) {
-    let digits = n.checked_ilog10().unwrap_or(0) as usize + 1;
-    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits)));
-    let mut buf = [0u8; 10];
-    let mut k = buf.len();
-    let mut n = n;
-    loop {
-        k -= 1;
-        buf[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&buf[k..]).expect("ASCII digits"));
 }
 
 /// Reads `text` with `format`, as C's `strptime` does: the format must match from the start

@@ -161,6 +161,24 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// `n` in decimal, zero-padded to `width` digits (wider when it needs more): dates'
+/// fields and counts are written this way, without the formatter.
+pub fn push_digits(out: &mut String, n: u64, width: usize) {
+    let mut buf = [0u8; 20];
+    let mut k = buf.len();
+    let mut n = n;
+    loop {
+        k -= 1;
+        buf[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(buf.len() - k)));
+    out.push_str(std::str::from_utf8(&buf[k..]).expect("ASCII digits"));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
