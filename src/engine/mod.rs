@@ -158,31 +158,41 @@ impl ResultColumn {
     }
 }
 
+/// How a column of `len` rows is coded, the one rule for every way a column is made: each
+/// distinct key's first row (in the order first seen) and each row's code; `None` when
+/// the column stays plain (short, or more than half its values distinct).
+fn coding<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>, len: usize) -> Option<(Vec<usize>, Vec<u32>)> {
+    if len < ResultColumn::CODE_FROM_ROWS || len > u32::MAX as usize {
+        return None;
+    }
+    let most = len / 2;
+    let mut seen: std::collections::HashMap<K, u32, crate::events::hash::FxBuild> = Default::default();
+    let mut first: Vec<usize> = Vec::new();
+    let mut codes: Vec<u32> = Vec::with_capacity(len);
+    for (i, k) in keys.enumerate() {
+        let next = first.len() as u32;
+        let code = *seen.entry(k).or_insert(next);
+        if code == next {
+            if first.len() == most {
+                return None;
+            }
+            first.push(i);
+        }
+        codes.push(code);
+    }
+    Some((first, codes))
+}
+
 impl From<Vec<Value>> for ResultColumn {
     /// Coded when the column is long and at most half its values are distinct; else plain.
     fn from(mut values: Vec<Value>) -> ResultColumn {
-        if values.len() < Self::CODE_FROM_ROWS || values.len() > u32::MAX as usize {
-            return ResultColumn::Plain(values);
-        }
-        let most = values.len() / 2;
-        let mut seen: std::collections::HashMap<&Value, u32, crate::events::hash::FxBuild> = Default::default();
-        // Each distinct value's first row, in the order first seen.
-        let mut first: Vec<usize> = Vec::new();
-        let mut codes: Vec<u32> = Vec::with_capacity(values.len());
-        for (i, v) in values.iter().enumerate() {
-            let next = first.len() as u32;
-            let code = *seen.entry(v).or_insert(next);
-            if code == next {
-                if first.len() == most {
-                    return ResultColumn::Plain(values);
-                }
-                first.push(i);
+        match coding(values.iter(), values.len()) {
+            None => ResultColumn::Plain(values),
+            Some((first, codes)) => {
+                let dict = first.into_iter().map(|i| std::mem::replace(&mut values[i], Value::Null)).collect();
+                ResultColumn::Coded { dict, codes }
             }
-            codes.push(code);
         }
-        drop(seen);
-        let dict = first.into_iter().map(|i| std::mem::replace(&mut values[i], Value::Null)).collect();
-        ResultColumn::Coded { dict, codes }
     }
 }
 
@@ -192,25 +202,15 @@ impl ResultColumn {
     /// row. `cells` gives the column's `len` cells each time it is called.
     pub fn from_text<'a, I: Iterator<Item = Option<&'a str>>>(cells: impl Fn() -> I, len: usize) -> ResultColumn {
         let value = |c: Option<&str>| c.map_or(Value::Null, |s| Value::Str(s.to_string()));
-        if len < Self::CODE_FROM_ROWS || len > u32::MAX as usize {
-            return ResultColumn::Plain(cells().map(value).collect());
-        }
-        let most = len / 2;
-        let mut seen: std::collections::HashMap<Option<&str>, u32, crate::events::hash::FxBuild> = Default::default();
-        let mut dict: Vec<Value> = Vec::new();
-        let mut codes: Vec<u32> = Vec::with_capacity(len);
-        for c in cells() {
-            let next = dict.len() as u32;
-            let code = *seen.entry(c).or_insert(next);
-            if code == next {
-                if dict.len() == most {
-                    return ResultColumn::Plain(cells().map(value).collect());
-                }
-                dict.push(value(c));
+        match coding(cells(), len) {
+            None => ResultColumn::Plain(cells().map(value).collect()),
+            Some((first, codes)) => {
+                let mut first = first.into_iter().peekable();
+                let dict =
+                    cells().enumerate().filter(|(i, _)| first.next_if_eq(i).is_some()).map(|(_, c)| value(c)).collect();
+                ResultColumn::Coded { dict, codes }
             }
-            codes.push(code);
         }
-        ResultColumn::Coded { dict, codes }
     }
 }
 
