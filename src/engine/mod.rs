@@ -159,15 +159,17 @@ impl ResultColumn {
 }
 
 /// How a column of `len` rows is coded, the one rule for every way a column is made: each
-/// distinct key's first row (in the order first seen) and each row's code; `None` when
-/// the column stays plain (short, or more than half its values distinct).
-fn coding<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>, len: usize) -> Option<(Vec<usize>, Vec<u32>)> {
+/// distinct key with its first row (in the order first seen) and each row's code; `None`
+/// when the column stays plain (short, or more than half its values distinct).
+type Coding<K> = (Vec<(usize, K)>, Vec<u32>);
+
+fn coding<K: std::hash::Hash + Eq + Copy>(keys: impl Iterator<Item = K>, len: usize) -> Option<Coding<K>> {
     if len < ResultColumn::CODE_FROM_ROWS || len > u32::MAX as usize {
         return None;
     }
     let most = len / 2;
     let mut seen: std::collections::HashMap<K, u32, crate::events::hash::FxBuild> = Default::default();
-    let mut first: Vec<usize> = Vec::new();
+    let mut first: Vec<(usize, K)> = Vec::new();
     let mut codes: Vec<u32> = Vec::with_capacity(len);
     for (i, k) in keys.enumerate() {
         let next = first.len() as u32;
@@ -176,7 +178,7 @@ fn coding<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>, len: usize) ->
             if first.len() == most {
                 return None;
             }
-            first.push(i);
+            first.push((i, k));
         }
         codes.push(code);
     }
@@ -186,13 +188,12 @@ fn coding<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>, len: usize) ->
 impl From<Vec<Value>> for ResultColumn {
     /// Coded when the column is long and at most half its values are distinct; else plain.
     fn from(mut values: Vec<Value>) -> ResultColumn {
-        match coding(values.iter(), values.len()) {
-            None => ResultColumn::Plain(values),
-            Some((first, codes)) => {
-                let dict = first.into_iter().map(|i| std::mem::replace(&mut values[i], Value::Null)).collect();
-                ResultColumn::Coded { dict, codes }
-            }
-        }
+        let Some((first, codes)) = coding(values.iter(), values.len()) else {
+            return ResultColumn::Plain(values);
+        };
+        let first: Vec<usize> = first.into_iter().map(|(i, _)| i).collect();
+        let dict = first.into_iter().map(|i| std::mem::replace(&mut values[i], Value::Null)).collect();
+        ResultColumn::Coded { dict, codes }
     }
 }
 
@@ -205,10 +206,7 @@ impl ResultColumn {
         match coding(cells(), len) {
             None => ResultColumn::Plain(cells().map(value).collect()),
             Some((first, codes)) => {
-                let mut first = first.into_iter().peekable();
-                let dict =
-                    cells().enumerate().filter(|(i, _)| first.next_if_eq(i).is_some()).map(|(_, c)| value(c)).collect();
-                ResultColumn::Coded { dict, codes }
+                ResultColumn::Coded { dict: first.into_iter().map(|(_, c)| value(c)).collect(), codes }
             }
         }
     }
