@@ -60,16 +60,26 @@ pub fn run(f: &mut Frame, b: &Bin) -> Result<(), EngineError> {
     if !f.has(from) {
         return Ok(());
     }
+    // Each value binned (text that is not a number stays as it is); a row without the
+    // field keeps what `to` had.
+    let bin_one = |s: &String| parse_number(s).map_or_else(|| s.clone(), |n| bin(n, span));
+    let binned = |v: &Value| match v {
+        Value::Null => None,
+        Value::Str(s) => Some(Value::Str(bin_one(s))),
+        Value::Multi(all) => Some(Value::from_values(all.iter().map(bin_one).collect())),
+    };
     let values = f.values(from);
-    let mut out = if from == to { values.clone() } else { f.values(to) };
-    for (row, v) in values.iter().enumerate() {
-        if v.is_null() {
-            continue;
+    let out: Vec<Value> = if from == to {
+        values.iter().map(|v| binned(v).unwrap_or(Value::Null)).collect()
+    } else {
+        let mut out = f.values(to);
+        for (row, v) in values.iter().enumerate() {
+            if let Some(b) = binned(v) {
+                out[row] = b;
+            }
         }
-        let binned: Vec<String> =
-            v.values().iter().map(|s| parse_number(s).map_or_else(|| s.clone(), |n| bin(n, span))).collect();
-        out[row] = Value::from_values(binned);
-    }
+        out
+    };
     f.set(to, &out);
     Ok(())
 }
