@@ -408,7 +408,9 @@ pub fn coded_column(name: &str, col: &CachedColumn, rows: &[usize]) -> Option<Co
     let list = col.dict.iter().any(|v| matches!(v, Value::Multi(_)))
         && codes.iter().any(|&c| c != 0 && matches!(col.dict[c as usize - 1], Value::Multi(_)));
     if list || col.dict.len() > rows.len() {
-        return Some(column_of(name, rows.iter().map(|&e| col.get(e)), list));
+        const NULL: Value = Value::Null;
+        let values = codes.iter().map(|&c| c.checked_sub(1).map_or(&NULL, |k| &col.dict[k as usize]));
+        return Some(column_of(name, values, list));
     }
     // The dictionary as a string array, gathered by code: each row gets a view of its
     // value's bytes (16 bytes), the bytes themselves shared, not copied once per row.
