@@ -220,6 +220,8 @@ pub struct Extractor<'a> {
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
     remembered: RefCell<HashMap<&'a str, knowledge::Remembered, FxBuild>>,
+    /// Per sourcetype, its knowledge planned over coded rows (`None`: applied per event).
+    coded: RefCell<HashMap<&'a str, Option<knowledge::coded::Plan>, FxBuild>>,
     /// Per sourcetype, the index-time fields to make (`_raw` only when an event needs it).
     index_time: RefCell<HashMap<&'a str, crate::events::IndexTimeWanted, FxBuild>>,
     /// The wanted names, hashed (asked once per field of every event).
@@ -641,43 +643,43 @@ impl Dataset {
                 .chunks(chunk)
                 .zip(kind_of.chunks(chunk))
                 .map(|(part, kinds)| {
-                    let (names, slot, kind_names, kind_slots, kind_has) =
-                        (&names, &slot, &kind_names, &kind_slots, &kind_has);
+                    let (names, kind_names, kind_slots) = (&names, &kind_names, &kind_slots);
                     s.spawn(move || {
-                        // An extractor per kind, made when its first event comes.
+                        // An extractor per kind, made when its first event comes; the
+                        // events' values coded once, in one dictionary for all fields.
                         let mut extractors: Vec<Option<Extractor>> = (0..kind_names.len()).map(|_| None).collect();
-                        let mut dicts: Vec<HashMap<Value, u32, FxBuild>> = vec![HashMap::default(); names.len()];
+                        let mut coded = knowledge::coded::Coded::default();
+                        let out: Vec<usize> = names.iter().map(|n| coded.slots.slot(n)).collect();
+                        let mut row = Vec::new();
                         let mut codes: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
                         for (block, block_kinds) in part.chunks(RELEASE_EVERY).zip(kinds.chunks(RELEASE_EVERY)) {
                             for (&i, &kind) in block.iter().zip(block_kinds) {
                                 let kind = kind as usize;
                                 let ex = extractors[kind]
                                     .get_or_insert_with(|| self.extractor(Wanted::Names(&kind_names[kind])));
+                                ex.coded_row_of(i, &mut coded, &mut row);
                                 for &k in &kind_slots[kind] {
-                                    codes[k].push(0);
-                                }
-                                for (name, v) in ex.fields_and_inputs_of(i) {
-                                    let Some(&k) = slot.get(name.as_str()) else {
-                                        continue;
-                                    };
-                                    if !kind_has[kind][k] {
-                                        continue;
-                                    }
-                                    let next = dicts[k].len() as u32 + 1;
-                                    let code = *dicts[k].entry(v).or_insert(next);
-                                    *codes[k].last_mut().expect("one pushed for this event") = code;
+                                    codes[k].push(row.get(out[k]).copied().unwrap_or(0));
                                 }
                             }
                             self.release(block);
                         }
-                        dicts
+                        // Each field's own dictionary: its values in order of first use.
+                        let mut local = vec![0u32; coded.values.len() + 1];
+                        codes
                             .into_iter()
-                            .zip(codes)
-                            .map(|(d, c)| {
-                                let mut values = vec![Value::Null; d.len()];
-                                for (v, code) in d {
-                                    values[code as usize - 1] = v;
+                            .map(|mut c| {
+                                let (mut values, mut seen) = (Vec::new(), Vec::new());
+                                for code in c.iter_mut().filter(|c| **c != 0) {
+                                    let g = *code as usize;
+                                    if local[g] == 0 {
+                                        values.push(coded.values.get(*code).expect("a coded value").clone());
+                                        local[g] = values.len() as u32;
+                                        seen.push(g);
+                                    }
+                                    *code = local[g];
                                 }
+                                seen.into_iter().for_each(|g| local[g] = 0);
                                 (values, c)
                             })
                             .collect::<Vec<_>>()
@@ -864,6 +866,7 @@ impl Dataset {
             plans,
             needs,
             remembered: RefCell::default(),
+            coded: RefCell::default(),
             index_time: RefCell::default(),
             wanted_names,
             wanted_below,
@@ -886,6 +889,44 @@ impl<'a> Extractor<'a> {
     /// field of every event once more).
     pub fn fields_and_inputs_of(&self, i: usize) -> Fields {
         let e = &self.ds.events[i];
+        let mut f = self.extracted_of(i, true);
+        if let Some((rules, _)) = self.plans.get(e.meta.sourcetype.as_str()) {
+            self.apply(e, rules, &mut f);
+        }
+        f
+    }
+
+    /// [`Extractor::fields_and_inputs_of`] as a row of codes in `coded` (`row[slot]`, 0
+    /// for an absent field; `_raw` is never in it): the knowledge applied by its
+    /// [`knowledge::coded::Plan`], once per distinct combination of the codes each rule
+    /// reads. An extractor is used with one `Coded` only.
+    pub fn coded_row_of(&self, i: usize, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
+        let e = &self.ds.events[i];
+        let st = e.meta.sourcetype.as_str();
+        let Some((rules, _)) = self.plans.get(st) else {
+            coded.code_fields(self.extracted_of(i, false), row);
+            return;
+        };
+        let mut plans = self.coded.borrow_mut();
+        let plan = plans.entry(st).or_insert_with(|| knowledge::coded::Plan::new(st, rules, coded));
+        match plan {
+            Some(plan) => {
+                coded.code_fields(self.extracted_of(i, false), row);
+                plan.apply(rules, row, &e.raw, coded, &self.ds.ctx);
+            }
+            None => {
+                let mut f = self.extracted_of(i, true);
+                self.apply(e, rules, &mut f);
+                coded.code_fields(f, row);
+            }
+        }
+    }
+
+    /// Event `i`'s index-time and JSON fields that are wanted or that its knowledge reads,
+    /// before the knowledge. With `raw_for_rules`, `_raw` as [`Extractor::fields_and_inputs_of`]
+    /// needs it; without, never (a coded row reads it from the event).
+    fn extracted_of(&self, i: usize, raw_for_rules: bool) -> Fields {
+        let e = &self.ds.events[i];
         let wanted = self.wanted;
         let plan = self.plans.get(e.meta.sourcetype.as_str());
         let needs = self.needs.get(e.meta.sourcetype.as_str());
@@ -896,8 +937,9 @@ impl<'a> Extractor<'a> {
             }
         };
         // `_raw` (a copy of the event's text) only for an event type that may match it.
-        let raw_needed = !self.raw_for_event_types.contains(e.meta.sourcetype.as_str())
-            || plan.is_some_and(|(rules, _)| rules.needs_raw(&e.raw));
+        let raw_needed = raw_for_rules
+            && (!self.raw_for_event_types.contains(e.meta.sourcetype.as_str())
+                || plan.is_some_and(|(rules, _)| rules.needs_raw(&e.raw)));
         // Which index-time fields, decided once per sourcetype.
         let index_time = *self
             .index_time
@@ -916,9 +958,6 @@ impl<'a> Extractor<'a> {
             _ => false,
         };
         if index_only {
-            if let Some((rules, _)) = plan {
-                self.apply(e, rules, &mut f);
-            }
             return f;
         }
         // Parts of the document above no needed name are only checked, not walked.
@@ -930,9 +969,6 @@ impl<'a> Extractor<'a> {
         // A record that is not JSON (a CSV export's plain-text event) has no JSON fields; the
         // loader has already reported records that should have been JSON.
         let _ = json::extract_into(&e.raw, crate::events::flat::Wants { leaf: &need, below: &below }, &mut f);
-        if let Some((rules, _)) = plan {
-            self.apply(e, rules, &mut f);
-        }
         f
     }
 
@@ -1003,6 +1039,75 @@ mod tests {
         }
         // The escaped `remove` is let through the filter but is not in the text as written.
         assert_eq!(deletes, 2, "DeleteBucket, RebootInstances (text beyond ASCII)");
+    }
+
+    /// The knowledge applied over coded rows gives the fields its application per event
+    /// gives, over every record of the project's datasets and a few made to reach the
+    /// other rules (a regex extraction, event types read from `_raw`, escapes, arrays),
+    /// with two projections of the knowledge sharing one `Coded` as a shared pass's kinds
+    /// do, and every event seen twice (once computed, once remembered).
+    #[test]
+    fn coded_rows_give_what_knowledge_applied_per_event_gives() {
+        let mut lines: Vec<String> = vec![
+            r#"{"eventTime":"2025-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"DeleteBucket","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a","userName":"a"}}"#.into(),
+            r#"{"eventTime":"2025-01-01T00:00:02Z","eventName":"GetObject","errorCode":"AccessDenied","errorMessage":"User: x is not authorized on resource: arn:aws:iam::1:user/bob because"}"#.into(),
+            r#"{"eventTime":"2025-01-01T00:00:03Z","eventName":"RebootInstances","userAgent":"Déjà","userIdentity":{"type":"AssumedRole","principalId":"AROA1:sess","arn":"arn:aws:sts::1:assumed-role/r/sess"}}"#.into(),
+            r#"{"eventTime":"2025-01-01T00:00:04Z","eventName":"ListBuckets","requestParameters":{"x":"\u0052emove"}}"#.into(),
+            r#"{"eventTime":"2025-01-01T00:00:05Z","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"},"additionalEventData":{"MFAUsed":"No","LoginTo":"https://console"},"userIdentity":{"type":"IAMUser","principalId":"AIDA1","accountId":"1"}}"#.into(),
+            r#"{"eventTime":"2025-01-01T00:00:06Z","eventName":"AuthorizeSecurityGroupIngress","requestParameters":{"ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"},{"cidrIp":"10.0.0.0/8"}]}}]}}}"#.into(),
+            r#"{"eventTime":"2025-01-01T00:00:07Z","eventName":"AssumeRole","userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"},"requestParameters":{"roleArn":"arn:aws:iam::1:role/x"},"recipientAccountId":"2"}"#.into(),
+            r#"{"eventTime":"2025-01-01T00:00:08Z","eventName":"CreateNetworkAclEntry","requestParameters":{"aclProtocol":"-1","egress":false,"ruleAction":"allow"},"sourceIPAddress":null}"#.into(),
+            "not json at all, failed".into(),
+        ];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets");
+        for scenario in std::fs::read_dir(dir).unwrap() {
+            for file in std::fs::read_dir(scenario.unwrap().path()).into_iter().flatten() {
+                let path = file.unwrap().path();
+                if path.extension().is_some_and(|x| x == "ndjson") {
+                    lines.extend(std::fs::read_to_string(path).unwrap().lines().map(String::from));
+                }
+            }
+        }
+        assert!(lines.len() > 100, "the datasets are read: {}", lines.len());
+        let meta = Arc::new(crate::events::Meta { sourcetype: "aws:cloudtrail".into(), ..Default::default() });
+        let events = lines.iter().map(|l| Event::new(l.as_str(), Arc::clone(&meta))).collect();
+        let ds = Dataset::new(events, &knowledge::builtin(), Context { now: 0.0 }).unwrap();
+        let k = knowledge::builtin().for_sourcetype("aws:cloudtrail").unwrap();
+        let mut all: BTreeSet<String> = k.evals.iter().map(|c| c.field.clone()).collect();
+        all.extend(k.aliases.iter().map(|a| a.to.clone()));
+        let more = ["user", "action", "status", "change_type", "object_category", "vendor", "product", "protocol"];
+        all.extend(
+            more.iter()
+                .chain(&["eventtype", "tag", "tag::eventtype", "eventName", "_time", "date_hour"])
+                .map(|s| s.to_string()),
+        );
+        let few: BTreeSet<String> = ["user", "src", "action", "eventtype"].iter().map(|s| s.to_string()).collect();
+        let extractors = [ds.extractor(Wanted::Names(&all)), ds.extractor(Wanted::Names(&few))];
+        let mut coded = knowledge::coded::Coded::default();
+        let mut row = Vec::new();
+        let mut compared = 0;
+        for _ in 0..2 {
+            for (i, _) in lines.iter().enumerate() {
+                for (ex, wanted) in extractors.iter().zip([&all, &few]) {
+                    let expected: std::collections::BTreeMap<String, Value> = ex.fields_of(i).into_iter().collect();
+                    ex.coded_row_of(i, &mut coded, &mut row);
+                    let got: std::collections::BTreeMap<String, Value> = wanted
+                        .iter()
+                        .filter_map(|n| {
+                            let code = coded.slots.get(n).and_then(|s| row.get(s).copied()).unwrap_or(0);
+                            coded.values.get(code).map(|v| (n.clone(), v.clone()))
+                        })
+                        .collect();
+                    assert_eq!(got, expected, "event {i}: {}", lines[i]);
+                    compared += expected.len();
+                }
+            }
+        }
+        assert!(
+            extractors[0].coded.borrow().get("aws:cloudtrail").is_some_and(Option::is_some),
+            "planned, not per event"
+        );
+        assert!(compared > 20 * lines.len(), "fields compared: {compared}");
     }
 
     /// A kept decision reads back as the events of the newest-first order it keeps, whether

@@ -29,7 +29,7 @@ pub struct Remembered {
 }
 
 /// What an automatic lookup gives an event ([`lookup_values`]).
-type LookupValues = Option<Vec<(String, Value)>>;
+pub(super) type LookupValues = Option<Vec<(String, Value)>>;
 
 /// [`apply`], remembering calculated fields and event types in `memo` (which must only
 /// ever be used with `k`).
@@ -244,7 +244,7 @@ fn lookup_reads(l: &AutoLookup) -> Vec<String> {
 /// What an automatic lookup gives an event, by the values of its input fields alone: each
 /// output field and its value (null: no match), or `None` when an input is missing (the
 /// event is left as it is).
-fn lookup_values(l: &AutoLookup, fields: &Fields) -> LookupValues {
+pub(super) fn lookup_values(l: &AutoLookup, fields: &Fields) -> LookupValues {
     let t = &l.table;
     let col = |name: &str| t.columns.iter().position(|c| c == name);
     let mut inputs = Vec::new();

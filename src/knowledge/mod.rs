@@ -11,6 +11,7 @@
 //! `apply.rs` applies it.
 
 mod apply;
+pub mod coded;
 mod inputs;
 
 pub use apply::{apply, apply_remembering, lookup as apply_lookup, Remembered};

@@ -1,0 +1,544 @@
+//! A sourcetype's knowledge over events held as codes: the shared passes over many events
+//! (`frame::Dataset::prefetch_requests`).
+//!
+//! Every value a thread extracts is kept once, in [`Values`], and named by a code; an
+//! event's fields are a row of codes, one per field name's slot ([`Slots`]), 0 where the
+//! field is absent. A code names a value whatever field holds it, so an alias copies a
+//! code. Every rule's result depends only on the values it reads (`apply.rs`), so a
+//! [`Plan`] computes it once per distinct combination of their codes and keeps it as
+//! codes: an event costs a few lookups of small integer keys, not the hashing and
+//! comparing of its strings once per rule, nor a copy of every value a rule gives.
+//!
+//! The results are those of [`super::apply`] on the event's fields: each rule is computed
+//! by the same function (`apply.rs`, the evaluator) over the values it reads, and the
+//! tests compare both over every record of the project's datasets
+//! (`frame::dataset` tests). Knowledge this cannot plan (a rule reading `_raw` or a
+//! wildcard field name) is applied per event as before.
+
+use std::collections::HashMap;
+
+use indexmap::IndexSet;
+
+use super::{apply, SourcetypeKnowledge};
+use crate::eval::{eval, Context, EvalError, EvalValue, Row};
+use crate::events::hash::FxBuild;
+use crate::events::{Fields, Value};
+use crate::syntax::ExprKind;
+
+/// Every distinct value, once: code `c` (from 1) names the `c - 1`th; 0 is no value.
+#[derive(Default)]
+pub struct Values(IndexSet<Value, FxBuild>);
+
+impl Values {
+    /// The code of `v`, added when new.
+    pub fn code(&mut self, v: Value) -> u32 {
+        self.0.insert_full(v).0 as u32 + 1
+    }
+
+    /// The value a code names (`None` for 0).
+    pub fn get(&self, code: u32) -> Option<&Value> {
+        code.checked_sub(1).and_then(|i| self.0.get_index(i as usize))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Field names, each a slot of a row.
+#[derive(Default)]
+pub struct Slots(IndexSet<String, FxBuild>);
+
+impl Slots {
+    /// The slot of `name`, added when new.
+    pub fn slot(&mut self, name: &str) -> usize {
+        match self.0.get_index_of(name) {
+            Some(s) => s,
+            None => self.0.insert_full(name.to_string()).0,
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<usize> {
+        self.0.get_index_of(name)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// At most this many combinations are kept per rule; past it, new ones are computed each
+/// time (the same results, without the memory).
+const LIMIT: usize = 1 << 18;
+
+/// What one rule gave (a `u32`: a code, a branch or a list's number), by the codes it read.
+enum Memo {
+    /// Up to four codes, padded with 0 (the number of codes is the rule's, always the same).
+    Short(HashMap<[u32; 4], u32, FxBuild>),
+    Long(HashMap<Box<[u32]>, u32, FxBuild>),
+}
+
+impl Memo {
+    fn new(arity: usize) -> Memo {
+        if arity <= 4 {
+            Memo::Short(HashMap::default())
+        } else {
+            Memo::Long(HashMap::default())
+        }
+    }
+
+    fn get(&self, key: &[u32]) -> Option<u32> {
+        match self {
+            Memo::Short(m) => m.get(&short(key)).copied(),
+            Memo::Long(m) => m.get(key).copied(),
+        }
+    }
+
+    fn put(&mut self, key: &[u32], r: u32) {
+        match self {
+            Memo::Short(m) if m.len() < LIMIT => {
+                m.insert(short(key), r);
+            }
+            Memo::Long(m) if m.len() < LIMIT => {
+                m.insert(key.into(), r);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn short(key: &[u32]) -> [u32; 4] {
+    let mut k = [0; 4];
+    k[..key.len()].copy_from_slice(key);
+    k
+}
+
+/// What the coded events of one thread share: the values, the slots, and what each rule
+/// gave. A [`Plan`] is only ever used with the `Coded` it was made with.
+#[derive(Default)]
+pub struct Coded {
+    pub values: Values,
+    pub slots: Slots,
+    memos: Vec<Memo>,
+    /// A memo per rule, by the sourcetype and the rule's name: the plans of several
+    /// projections of one sourcetype's knowledge share what each rule gave.
+    memo_of: HashMap<String, usize, FxBuild>,
+    /// Results that are several fields (`(slot, code)`) or several event types
+    /// (`(index, 0)`), named in a memo by their number + 1.
+    lists: Vec<Vec<(usize, u32)>>,
+    /// The codes a rule reads, for its memo (kept to not allocate per event).
+    key: Vec<u32>,
+}
+
+impl Coded {
+    fn memo(&mut self, name: String, arity: usize) -> usize {
+        let memos = &mut self.memos;
+        *self.memo_of.entry(name).or_insert_with(|| {
+            memos.push(Memo::new(arity));
+            memos.len() - 1
+        })
+    }
+
+    fn list(&mut self, list: Vec<(usize, u32)>) -> u32 {
+        self.lists.push(list);
+        self.lists.len() as u32
+    }
+
+    /// A value as an event's field holds it, or nothing.
+    fn code_field(&mut self, v: Option<Value>) -> u32 {
+        v.map_or(0, |v| self.values.code(v))
+    }
+
+    /// An event's fields (all but `_raw`, which rules read from the event) into a row.
+    pub fn code_fields(&mut self, fields: Fields, row: &mut Vec<u32>) {
+        row.clear();
+        row.resize(self.slots.len(), 0);
+        for (name, v) in fields {
+            if name == "_raw" {
+                continue;
+            }
+            let s = self.slots.slot(&name);
+            if s >= row.len() {
+                row.resize(s + 1, 0);
+            }
+            row[s] = self.values.code(v);
+        }
+    }
+
+    /// One event's field, as a [`Row`] gives it.
+    fn view<'r>(&'r self, row: &'r [u32], raw: Option<&'r Value>) -> View<'r> {
+        View { row, values: &self.values, slots: &self.slots, raw }
+    }
+}
+
+/// A row of codes read as an event's fields.
+struct View<'r> {
+    row: &'r [u32],
+    values: &'r Values,
+    slots: &'r Slots,
+    /// `_raw`, for the event types that read it.
+    raw: Option<&'r Value>,
+}
+
+impl Row for View<'_> {
+    fn field(&self, name: &str) -> Option<&Value> {
+        if name == "_raw" {
+            return self.raw;
+        }
+        let s = self.slots.get(name)?;
+        self.values.get(self.row.get(s).copied().unwrap_or(0))
+    }
+
+    fn each_field(&self, f: &mut dyn FnMut(&str, &Value)) {
+        for (s, name) in self.slots.0.iter().enumerate() {
+            if let Some(v) = self.values.get(self.row.get(s).copied().unwrap_or(0)) {
+                f(name, v);
+            }
+        }
+        if let Some(raw) = self.raw {
+            f("_raw", raw);
+        }
+    }
+}
+
+/// The fields `names` of a row, as an event's fields (for a rule computed by `apply.rs`).
+fn fields_of(view: &View, names: &[String]) -> Fields {
+    names.iter().filter_map(|n| view.field(n).map(|v| (n.clone(), v.clone()))).collect()
+}
+
+/// A rule's reads and memo.
+struct Step {
+    reads: Vec<usize>,
+    memo: usize,
+}
+
+impl Step {
+    fn new(st: &str, rule: &str, reads: &[String], coded: &mut Coded) -> Step {
+        let reads: Vec<usize> = reads.iter().map(|n| coded.slots.slot(n)).collect();
+        let memo = coded.memo(format!("{st}\0{rule}"), reads.len());
+        Step { reads, memo }
+    }
+
+    /// What the rule gave for the row's codes, if remembered; the key is left in
+    /// `coded.key` for [`Step::put`].
+    fn get(&self, row: &[u32], coded: &mut Coded) -> Option<u32> {
+        coded.key.clear();
+        coded.key.extend(self.reads.iter().map(|&s| row.get(s).copied().unwrap_or(0)));
+        coded.memos[self.memo].get(&coded.key)
+    }
+
+    fn put(&self, coded: &mut Coded, r: u32) -> u32 {
+        let Coded { memos, key, .. } = coded;
+        memos[self.memo].put(key, r);
+        r
+    }
+}
+
+/// How a calculated field is computed.
+enum Calc {
+    /// By the values the expression reads.
+    Value(Step),
+    /// A decision table: its branch by the values its conditions read, then the branch's
+    /// value by the values that branch reads (one step per argument).
+    Decides { on: Step, arms: Vec<Step> },
+}
+
+/// Event types: those that can be remembered, by the values they read together; which
+/// event types matched, to the `eventtype` value.
+struct EventTypes {
+    remembered: Step,
+    names: usize,
+    out: usize,
+}
+
+/// A sourcetype's knowledge (as [`super::apply`] applies it) planned over coded rows.
+pub struct Plan {
+    extracts: Vec<Step>,
+    aliases: Vec<(usize, usize, bool)>,
+    evals: Vec<(usize, Calc)>,
+    lookups: Vec<Step>,
+    eventtypes: Option<EventTypes>,
+    tags: Option<(Step, Vec<String>)>,
+}
+
+impl Plan {
+    /// `k` (the knowledge of sourcetype `st`) planned in `coded`; `None` when a rule
+    /// reads `_raw` (besides event types' terms) or a wildcard field name.
+    pub fn new(st: &str, k: &SourcetypeKnowledge, coded: &mut Coded) -> Option<Plan> {
+        if k.reads_raw_besides_event_types() {
+            return None;
+        }
+        let extracts = k
+            .extracts
+            .iter()
+            .map(|x| Step::new(st, &format!("extract\0{}", x.class), std::slice::from_ref(&x.source), coded));
+        let extracts = extracts.collect();
+        let aliases =
+            k.aliases.iter().map(|a| (coded.slots.slot(&a.from), coded.slots.slot(&a.to), a.only_new)).collect();
+        let mut evals = Vec::new();
+        for c in &k.evals {
+            let rule = format!("eval\0{}", c.field);
+            let calc = match (&c.decides_on, &c.reads, &c.expr.kind) {
+                (Some(on), _, ExprKind::Call { args, .. }) => {
+                    let on = Step::new(st, &format!("{rule}\0branch"), on, coded);
+                    let mut arms = Vec::new();
+                    for (n, arg) in args.iter().enumerate() {
+                        let reads = crate::eval::memo::reads([arg])?;
+                        arms.push(Step::new(st, &format!("{rule}\0{n}"), &reads, coded));
+                    }
+                    Calc::Decides { on, arms }
+                }
+                (_, Some(reads), _) => Calc::Value(Step::new(st, &rule, reads, coded)),
+                _ => return None,
+            };
+            evals.push((coded.slots.slot(&c.field), calc));
+        }
+        let lookups = k
+            .lookups
+            .iter()
+            .map(|l| {
+                let reads: Vec<String> = l.inputs.iter().map(|m| m.event_field().to_string()).collect();
+                Step::new(st, &format!("lookup\0{}", l.class), &reads, coded)
+            })
+            .collect();
+        let eventtypes = (!k.eventtypes.is_empty()).then(|| {
+            let mut reads: Vec<String> = k.eventtypes.iter().flat_map(|t| t.reads.iter().flatten().cloned()).collect();
+            reads.sort_unstable();
+            reads.dedup();
+            EventTypes {
+                remembered: Step::new(st, "eventtypes", &reads, coded),
+                names: coded.memo(format!("{st}\0eventtype names"), usize::MAX),
+                out: coded.slots.slot("eventtype"),
+            }
+        });
+        let tags = (!k.tags.is_empty()).then(|| {
+            let mut fields: Vec<String> = Vec::new();
+            for t in &k.tags {
+                if !fields.contains(&t.field) {
+                    fields.push(t.field.clone());
+                }
+            }
+            (Step::new(st, "tags", &fields, coded), fields)
+        });
+        Some(Plan { extracts, aliases, evals, lookups, eventtypes, tags })
+    }
+
+    /// Applies `k` (the knowledge this plan was made from) to an event's row, in Splunk's
+    /// order as [`super::apply`] does; `raw` is the event's text.
+    pub fn apply(&self, k: &SourcetypeKnowledge, row: &mut Vec<u32>, raw: &str, coded: &mut Coded, ctx: &Context) {
+        row.resize(row.len().max(coded.slots.len()), 0);
+        // Regex extractions: a field that exists keeps its value.
+        for (x, step) in k.extracts.iter().zip(&self.extracts) {
+            if row[step.reads[0]] == 0 {
+                continue;
+            }
+            let r = match step.get(row, coded) {
+                Some(r) => r,
+                None => {
+                    let mut small = fields_of(&coded.view(row, None), std::slice::from_ref(&x.source));
+                    apply::extract(x, &mut small);
+                    let list = small.into_iter().skip(1).map(|(n, v)| (coded.slots.slot(&n), coded.values.code(v)));
+                    let list = list.collect();
+                    let r = coded.list(list);
+                    step.put(coded, r)
+                }
+            };
+            set_each(row, &coded.lists[r as usize - 1], |old, _| old == 0);
+        }
+        // Aliases read the fields as extraction left them.
+        let sources: Vec<u32> = self
+            .aliases
+            .iter()
+            .map(|&(from, _, _)| {
+                let c = row[from];
+                if coded.values.get(c).is_some_and(|v| !v.is_null()) {
+                    c
+                } else {
+                    0
+                }
+            })
+            .collect();
+        for (&(_, to, only_new), source) in self.aliases.iter().zip(sources) {
+            if source != 0 {
+                if !(only_new && row[to] != 0) {
+                    row[to] = source;
+                }
+            } else if !only_new {
+                row[to] = 0;
+            }
+        }
+        // Calculated fields see the fields as the aliases left them.
+        let results: Vec<(usize, u32)> = k
+            .evals
+            .iter()
+            .zip(&self.evals)
+            .map(|(c, (out, calc))| {
+                let code = match calc {
+                    Calc::Value(step) => match step.get(row, coded) {
+                        Some(r) => r,
+                        None => {
+                            let v = field(eval(&c.expr, &coded.view(row, None), ctx));
+                            let r = coded.code_field(v);
+                            step.put(coded, r)
+                        }
+                    },
+                    Calc::Decides { on, arms } => {
+                        let ExprKind::Call { name, args } = &c.expr.kind else {
+                            unreachable!("a decision table is a call")
+                        };
+                        let taken = match on.get(row, coded) {
+                            Some(b) => b,
+                            None => {
+                                let b = crate::eval::functions::branch(name, args, &coded.view(row, None), ctx);
+                                on.put(coded, b.ok().flatten().map_or(0, |k| k as u32 + 1))
+                            }
+                        };
+                        match taken.checked_sub(1) {
+                            None => 0,
+                            Some(k) => {
+                                let arm = &arms[k as usize];
+                                match arm.get(row, coded) {
+                                    Some(r) => r,
+                                    None => {
+                                        let v = field(eval(&args[k as usize], &coded.view(row, None), ctx));
+                                        let r = coded.code_field(v);
+                                        arm.put(coded, r)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                };
+                (*out, code)
+            })
+            .collect();
+        for (s, code) in results {
+            row[s] = code;
+        }
+        // Automatic lookups: `OUTPUT` overwrites (no value removes), `OUTPUTNEW` fills.
+        for (l, step) in k.lookups.iter().zip(&self.lookups) {
+            let r = match step.get(row, coded) {
+                Some(r) => r,
+                None => {
+                    let reads: Vec<String> = l.inputs.iter().map(|m| m.event_field().to_string()).collect();
+                    let small = fields_of(&coded.view(row, None), &reads);
+                    let r = match apply::lookup_values(l, &small) {
+                        None => 0,
+                        Some(values) => {
+                            let list = values.into_iter().map(|(n, v)| {
+                                (coded.slots.slot(&n), if v.is_null() { 0 } else { coded.values.code(v) })
+                            });
+                            let list = list.collect();
+                            coded.list(list)
+                        }
+                    };
+                    step.put(coded, r)
+                }
+            };
+            if r != 0 {
+                if l.only_new {
+                    set_each(row, &coded.lists[r as usize - 1], |old, new| old == 0 && new != 0);
+                } else {
+                    set_each(row, &coded.lists[r as usize - 1], |_, _| true);
+                }
+            }
+        }
+        if let Some(et) = &self.eventtypes {
+            self.event_types(k, et, row, raw, coded);
+        }
+        // Tags, by the values of the fields they name (`eventtype` among them).
+        if let Some((step, fields)) = &self.tags {
+            let r = match step.get(row, coded) {
+                Some(r) => r,
+                None => {
+                    let mut small = fields_of(&coded.view(row, None), fields);
+                    apply::tags(&k.tags, &mut small);
+                    let list = small
+                        .into_iter()
+                        .filter(|(n, _)| n == "tag" || n.starts_with("tag::"))
+                        .map(|(n, v)| (coded.slots.slot(&n), coded.values.code(v)));
+                    let list = list.collect();
+                    let r = coded.list(list);
+                    step.put(coded, r)
+                }
+            };
+            set_each(row, &coded.lists[r as usize - 1], |_, _| true);
+        }
+    }
+
+    /// `eventtype`: the event types remembered by the values they read, and those whose
+    /// search reads `_raw`, matched per event when its text may hold their terms.
+    fn event_types(&self, k: &SourcetypeKnowledge, et: &EventTypes, row: &mut [u32], raw: &str, coded: &mut Coded) {
+        let remembered = match et.remembered.get(row, coded) {
+            Some(r) => r,
+            None => {
+                let view = coded.view(row, None);
+                let matched: Vec<(usize, u32)> = k
+                    .eventtypes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.reads.is_some())
+                    .filter(|(_, t)| crate::eval::search::matches(&t.search, &view).unwrap_or(false))
+                    .map(|(n, _)| (n, 0))
+                    .collect();
+                let r = coded.list(matched);
+                et.remembered.put(coded, r)
+            }
+        };
+        // The matching event types' numbers, in list order.
+        let mut matched: Vec<u32> = coded.lists[remembered as usize - 1].iter().map(|&(n, _)| n as u32).collect();
+        let mut raw_value: Option<Value> = None;
+        for (n, t) in k.eventtypes.iter().enumerate().filter(|(_, t)| t.reads.is_none()) {
+            if t.filter.as_ref().is_some_and(|f| !f.may_match(raw)) {
+                continue;
+            }
+            let raw = raw_value.get_or_insert_with(|| Value::Str(raw.to_string()));
+            if crate::eval::search::matches(&t.search, &coded.view(row, Some(raw))).unwrap_or(false) {
+                matched.push(n as u32);
+            }
+        }
+        matched.sort_unstable();
+        let names = &mut coded.memos[et.names];
+        let code = match names.get(&matched) {
+            Some(c) => c,
+            None => {
+                let names = matched.iter().map(|&n| k.eventtypes[n as usize].name.clone()).collect();
+                let c = coded.code_field(Some(Value::from_values(names)).filter(|v| !v.is_null()));
+                coded.memos[et.names].put(&matched, c);
+                c
+            }
+        };
+        if code != 0 {
+            row[et.out] = code;
+        }
+    }
+}
+
+/// A calculated field's value as the field holds it: a null, a boolean or an error gives
+/// no field (as `apply.rs`'s `calculated`).
+fn field(v: Result<EvalValue, EvalError>) -> Option<Value> {
+    match v {
+        Ok(EvalValue::Bool(_)) | Err(_) => None,
+        Ok(v) => v.into_field(),
+    }
+}
+
+/// Writes each `(slot, code)` of a rule's result where `write(old, new)` says so.
+fn set_each(row: &mut Vec<u32>, list: &[(usize, u32)], write: impl Fn(u32, u32) -> bool) {
+    for &(s, code) in list {
+        if s >= row.len() {
+            row.resize(s + 1, 0);
+        }
+        if write(row[s], code) {
+            row[s] = code;
+        }
+    }
+}
