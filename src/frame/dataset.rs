@@ -664,22 +664,25 @@ impl Dataset {
                             }
                             self.release(block);
                         }
-                        // Each field's own dictionary: its values in order of first use.
-                        let mut local = vec![0u32; coded.values.len() + 1];
+                        // Each field's values in order of first use by its events (the
+                        // slot's dictionary also has values only other kinds' events read).
                         codes
                             .into_iter()
-                            .map(|mut c| {
-                                let (mut values, mut seen) = (Vec::new(), Vec::new());
+                            .zip(&out)
+                            .map(|(mut c, &s)| {
+                                let mut local = Vec::new();
+                                let mut values = Vec::new();
                                 for code in c.iter_mut().filter(|c| **c != 0) {
                                     let g = *code as usize;
+                                    if local.len() <= g {
+                                        local.resize(g + 1, 0);
+                                    }
                                     if local[g] == 0 {
-                                        values.push(coded.values.get(*code).expect("a coded value").clone());
+                                        values.push(coded.slots.value(s, *code).expect("a coded value").clone());
                                         local[g] = values.len() as u32;
-                                        seen.push(g);
                                     }
                                     *code = local[g];
                                 }
-                                seen.into_iter().for_each(|g| local[g] = 0);
                                 (values, c)
                             })
                             .collect::<Vec<_>>()
@@ -1094,8 +1097,8 @@ mod tests {
                     let got: std::collections::BTreeMap<String, Value> = wanted
                         .iter()
                         .filter_map(|n| {
-                            let code = coded.slots.get(n).and_then(|s| row.get(s).copied()).unwrap_or(0);
-                            coded.values.get(code).map(|v| (n.clone(), v.clone()))
+                            let s = coded.slots.get(n)?;
+                            coded.slots.value(s, row.get(s).copied().unwrap_or(0)).map(|v| (n.clone(), v.clone()))
                         })
                         .collect();
                     assert_eq!(got, expected, "event {i}: {}", lines[i]);

@@ -1,10 +1,9 @@
 //! A sourcetype's knowledge over events held as codes: the shared passes over many events
 //! (`frame::Dataset::prefetch_requests`).
 //!
-//! Every value a thread extracts is kept once, in [`Values`], and named by a code; an
-//! event's fields are a row of codes, one per field name's slot ([`Slots`]), 0 where the
-//! field is absent. A code names a value whatever field holds it, so an alias copies a
-//! code. Every rule's result depends only on the values it reads (`apply.rs`), so a
+//! Each field name is a slot ([`Slots`]) with a dictionary of the values a thread's events
+//! hold in it ([`Values`]); an event's fields are a row of codes, one per slot, 0 where
+//! the field is absent. Every rule's result depends only on the values it reads (`apply.rs`), so a
 //! [`Plan`] computes it once per distinct combination of their codes and keeps it as
 //! codes: an event costs a few lookups of small integer keys, not the hashing and
 //! comparing of its strings once per rule, nor a copy of every value a rule gives.
@@ -25,7 +24,7 @@ use crate::events::hash::FxBuild;
 use crate::events::{Fields, Value};
 use crate::syntax::ExprKind;
 
-/// Every distinct value, once: code `c` (from 1) names the `c - 1`th; 0 is no value.
+/// One field's distinct values: code `c` (from 1) names the `c - 1`th; 0 is no value.
 #[derive(Default)]
 pub struct Values(IndexSet<Value, FxBuild>);
 
@@ -49,29 +48,52 @@ impl Values {
     }
 }
 
-/// Field names, each a slot of a row.
+/// Field names, each a slot of a row with its dictionary (one per field: a field's few
+/// distinct values stay in a small table, where one table of every value would be read
+/// at random for each).
 #[derive(Default)]
-pub struct Slots(IndexSet<String, FxBuild>);
+pub struct Slots {
+    names: IndexSet<String, FxBuild>,
+    dicts: Vec<Values>,
+}
 
 impl Slots {
     /// The slot of `name`, added when new.
     pub fn slot(&mut self, name: &str) -> usize {
-        match self.0.get_index_of(name) {
+        match self.names.get_index_of(name) {
             Some(s) => s,
-            None => self.0.insert_full(name.to_string()).0,
+            None => {
+                self.dicts.push(Values::default());
+                self.names.insert_full(name.to_string()).0
+            }
         }
     }
 
     pub fn get(&self, name: &str) -> Option<usize> {
-        self.0.get_index_of(name)
+        self.names.get_index_of(name)
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.names.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.names.is_empty()
+    }
+
+    /// The value code `code` names in slot `s` (`None` for 0).
+    pub fn value(&self, s: usize, code: u32) -> Option<&Value> {
+        self.dicts[s].get(code)
+    }
+
+    /// The code of `v` in slot `s`.
+    pub fn code(&mut self, s: usize, v: Value) -> u32 {
+        self.dicts[s].code(v)
+    }
+
+    /// The code of an optional value in slot `s`; 0 for none.
+    fn code_field(&mut self, s: usize, v: Option<Value>) -> u32 {
+        v.map_or(0, |v| self.code(s, v))
     }
 }
 
@@ -125,7 +147,6 @@ fn short(key: &[u32]) -> [u32; 4] {
 /// gave. A [`Plan`] is only ever used with the `Coded` it was made with.
 #[derive(Default)]
 pub struct Coded {
-    pub values: Values,
     pub slots: Slots,
     memos: Vec<Memo>,
     /// A memo per rule, by the sourcetype and the rule's name: the plans of several
@@ -134,6 +155,8 @@ pub struct Coded {
     /// Results that are several fields (`(slot, code)`) or several event types
     /// (`(index, 0)`), named in a memo by their number + 1.
     lists: Vec<Vec<(usize, u32)>>,
+    /// Per alias, the code in its target's dictionary of each code of its source's.
+    translations: Vec<Vec<u32>>,
     /// The codes a rule reads, for its memo (kept to not allocate per event).
     key: Vec<u32>,
 }
@@ -147,14 +170,33 @@ impl Coded {
         })
     }
 
+    fn translation(&mut self, name: String) -> usize {
+        let translations = &mut self.translations;
+        *self.memo_of.entry(name).or_insert_with(|| {
+            translations.push(Vec::new());
+            translations.len() - 1
+        })
+    }
+
+    /// Code `c` of slot `from` as a code of slot `to`, by translation `t`.
+    fn translate(&mut self, t: usize, from: usize, to: usize, c: u32) -> u32 {
+        let known = self.translations[t].get(c as usize).copied().unwrap_or(0);
+        if known != 0 {
+            return known;
+        }
+        let v = self.slots.value(from, c).expect("a code of the source").clone();
+        let code = self.slots.code(to, v);
+        let t = &mut self.translations[t];
+        if t.len() <= c as usize {
+            t.resize(c as usize + 1, 0);
+        }
+        t[c as usize] = code;
+        code
+    }
+
     fn list(&mut self, list: Vec<(usize, u32)>) -> u32 {
         self.lists.push(list);
         self.lists.len() as u32
-    }
-
-    /// A value as an event's field holds it, or nothing.
-    fn code_field(&mut self, v: Option<Value>) -> u32 {
-        v.map_or(0, |v| self.values.code(v))
     }
 
     /// An event's fields (all but `_raw`, which rules read from the event) into a row.
@@ -169,20 +211,19 @@ impl Coded {
             if s >= row.len() {
                 row.resize(s + 1, 0);
             }
-            row[s] = self.values.code(v);
+            row[s] = self.slots.code(s, v);
         }
     }
 
     /// One event's field, as a [`Row`] gives it.
     fn view<'r>(&'r self, row: &'r [u32], raw: Option<&'r Value>) -> View<'r> {
-        View { row, values: &self.values, slots: &self.slots, raw }
+        View { row, slots: &self.slots, raw }
     }
 }
 
 /// A row of codes read as an event's fields.
 struct View<'r> {
     row: &'r [u32],
-    values: &'r Values,
     slots: &'r Slots,
     /// `_raw`, for the event types that read it.
     raw: Option<&'r Value>,
@@ -194,12 +235,12 @@ impl Row for View<'_> {
             return self.raw;
         }
         let s = self.slots.get(name)?;
-        self.values.get(self.row.get(s).copied().unwrap_or(0))
+        self.slots.value(s, self.row.get(s).copied().unwrap_or(0))
     }
 
     fn each_field(&self, f: &mut dyn FnMut(&str, &Value)) {
-        for (s, name) in self.slots.0.iter().enumerate() {
-            if let Some(v) = self.values.get(self.row.get(s).copied().unwrap_or(0)) {
+        for (s, name) in self.slots.names.iter().enumerate() {
+            if let Some(v) = self.slots.value(s, self.row.get(s).copied().unwrap_or(0)) {
                 f(name, v);
             }
         }
@@ -262,7 +303,8 @@ struct EventTypes {
 /// A sourcetype's knowledge (as [`super::apply`] applies it) planned over coded rows.
 pub struct Plan {
     extracts: Vec<Step>,
-    aliases: Vec<(usize, usize, bool)>,
+    /// Source and target slots, `ASNEW`, translation.
+    aliases: Vec<(usize, usize, bool, usize)>,
     evals: Vec<(usize, Calc)>,
     lookups: Vec<Step>,
     eventtypes: Option<EventTypes>,
@@ -281,8 +323,14 @@ impl Plan {
             .iter()
             .map(|x| Step::new(st, &format!("extract\0{}", x.class), std::slice::from_ref(&x.source), coded));
         let extracts = extracts.collect();
-        let aliases =
-            k.aliases.iter().map(|a| (coded.slots.slot(&a.from), coded.slots.slot(&a.to), a.only_new)).collect();
+        let aliases = k
+            .aliases
+            .iter()
+            .map(|a| {
+                let translation = coded.translation(format!("{st}\0alias\0{}\0{}", a.from, a.to));
+                (coded.slots.slot(&a.from), coded.slots.slot(&a.to), a.only_new, translation)
+            })
+            .collect();
         let mut evals = Vec::new();
         for c in &k.evals {
             let rule = format!("eval\0{}", c.field);
@@ -345,7 +393,10 @@ impl Plan {
                 None => {
                     let mut small = fields_of(&coded.view(row, None), std::slice::from_ref(&x.source));
                     apply::extract(x, &mut small);
-                    let list = small.into_iter().skip(1).map(|(n, v)| (coded.slots.slot(&n), coded.values.code(v)));
+                    let list = small.into_iter().skip(1).map(|(n, v)| {
+                        let s = coded.slots.slot(&n);
+                        (s, coded.slots.code(s, v))
+                    });
                     let list = list.collect();
                     let r = coded.list(list);
                     step.put(coded, r)
@@ -357,19 +408,19 @@ impl Plan {
         let sources: Vec<u32> = self
             .aliases
             .iter()
-            .map(|&(from, _, _)| {
+            .map(|&(from, _, _, _)| {
                 let c = row[from];
-                if coded.values.get(c).is_some_and(|v| !v.is_null()) {
+                if coded.slots.value(from, c).is_some_and(|v| !v.is_null()) {
                     c
                 } else {
                     0
                 }
             })
             .collect();
-        for (&(_, to, only_new), source) in self.aliases.iter().zip(sources) {
+        for (&(from, to, only_new, t), source) in self.aliases.iter().zip(sources) {
             if source != 0 {
                 if !(only_new && row[to] != 0) {
-                    row[to] = source;
+                    row[to] = coded.translate(t, from, to, source);
                 }
             } else if !only_new {
                 row[to] = 0;
@@ -386,7 +437,7 @@ impl Plan {
                         Some(r) => r,
                         None => {
                             let v = field(eval(&c.expr, &coded.view(row, None), ctx));
-                            let r = coded.code_field(v);
+                            let r = coded.slots.code_field(*out, v);
                             step.put(coded, r)
                         }
                     },
@@ -409,7 +460,7 @@ impl Plan {
                                     Some(r) => r,
                                     None => {
                                         let v = field(eval(&args[k as usize], &coded.view(row, None), ctx));
-                                        let r = coded.code_field(v);
+                                        let r = coded.slots.code_field(*out, v);
                                         arm.put(coded, r)
                                     }
                                 }
@@ -434,7 +485,8 @@ impl Plan {
                         None => 0,
                         Some(values) => {
                             let list = values.into_iter().map(|(n, v)| {
-                                (coded.slots.slot(&n), if v.is_null() { 0 } else { coded.values.code(v) })
+                                let s = coded.slots.slot(&n);
+                                (s, if v.is_null() { 0 } else { coded.slots.code(s, v) })
                             });
                             let list = list.collect();
                             coded.list(list)
@@ -461,10 +513,10 @@ impl Plan {
                 None => {
                     let mut small = fields_of(&coded.view(row, None), fields);
                     apply::tags(&k.tags, &mut small);
-                    let list = small
-                        .into_iter()
-                        .filter(|(n, _)| n == "tag" || n.starts_with("tag::"))
-                        .map(|(n, v)| (coded.slots.slot(&n), coded.values.code(v)));
+                    let list = small.into_iter().filter(|(n, _)| n == "tag" || n.starts_with("tag::")).map(|(n, v)| {
+                        let s = coded.slots.slot(&n);
+                        (s, coded.slots.code(s, v))
+                    });
                     let list = list.collect();
                     let r = coded.list(list);
                     step.put(coded, r)
@@ -511,7 +563,7 @@ impl Plan {
             Some(c) => c,
             None => {
                 let names = matched.iter().map(|&n| k.eventtypes[n as usize].name.clone()).collect();
-                let c = coded.code_field(Some(Value::from_values(names)).filter(|v| !v.is_null()));
+                let c = coded.slots.code_field(et.out, Some(Value::from_values(names)).filter(|v| !v.is_null()));
                 coded.memos[et.names].put(&matched, c);
                 c
             }
