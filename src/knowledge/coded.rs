@@ -548,9 +548,15 @@ impl Plan {
         // The matching event types' numbers, in list order.
         let mut matched: Vec<u32> = coded.lists[remembered as usize - 1].iter().map(|&(n, _)| n as u32).collect();
         let mut raw_value: Option<Value> = None;
+        // The text checked and lowered once for all of them.
+        let mut unreadable: Option<bool> = None;
+        let mut lowered = crate::eval::needles::Lowered::new(raw);
         for (n, t) in k.eventtypes.iter().enumerate().filter(|(_, t)| t.reads.is_none()) {
-            if t.filter.as_ref().is_some_and(|f| !f.may_match(raw)) {
-                continue;
+            if let Some(f) = &t.filter {
+                let unreadable = *unreadable.get_or_insert_with(|| crate::eval::needles::unreadable(raw));
+                if !unreadable && !f.holds_literals(&mut lowered) {
+                    continue;
+                }
             }
             let raw = raw_value.get_or_insert_with(|| Value::Str(raw.to_string()));
             if crate::eval::search::matches(&t.search, &coded.view(row, Some(raw))).unwrap_or(false) {
