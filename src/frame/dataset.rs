@@ -651,7 +651,16 @@ impl Dataset {
                         let mut coded = knowledge::coded::Coded::default();
                         let out: Vec<usize> = names.iter().map(|n| coded.slots.slot(n)).collect();
                         let mut row = Vec::new();
-                        let mut codes: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
+                        // A code per event of a kind that has the field: allocated at once
+                        // (grown by doubling, the vectors were a sixth of the faults on fresh
+                        // pages).
+                        let mut per_kind = vec![0usize; kind_names.len()];
+                        kinds.iter().for_each(|&kind| per_kind[kind as usize] += 1);
+                        let mut lens = vec![0usize; names.len()];
+                        for (slots, n) in kind_slots.iter().zip(&per_kind) {
+                            slots.iter().for_each(|&k| lens[k] += n);
+                        }
+                        let mut codes: Vec<Vec<u32>> = lens.into_iter().map(Vec::with_capacity).collect();
                         for (block, block_kinds) in part.chunks(RELEASE_EVERY).zip(kinds.chunks(RELEASE_EVERY)) {
                             for (&i, &kind) in block.iter().zip(block_kinds) {
                                 let kind = kind as usize;
