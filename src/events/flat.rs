@@ -8,8 +8,49 @@
 //! with an exponent, which serde_json rewrites, nesting deeper than serde_json allows, a
 //! document that is not an object).
 
+use std::borrow::Cow;
+
 use super::json::{Fields, MAX_DEPTH};
 use super::value::Value;
+
+/// Where a walk puts the wanted leaves of a document (`'a`: the document's text).
+pub trait Leaves<'a> {
+    /// How many leaves it holds: a walk that declines goes back to this.
+    fn mark(&self) -> usize;
+    fn back_to(&mut self, mark: usize);
+    /// A wanted leaf: its path (`a.b{}.c`) and its text. A path met again in one document
+    /// (an array's elements) makes a multivalue, its values in document order.
+    fn leaf(&mut self, path: &str, text: Cow<'a, str>);
+}
+
+/// Leaves into an event's fields, after those there before the walk, which a leaf of the
+/// same name does not change.
+struct IntoFields<'o> {
+    out: &'o mut Fields,
+    first: usize,
+}
+
+impl<'a> Leaves<'a> for IntoFields<'_> {
+    fn mark(&self) -> usize {
+        self.out.len()
+    }
+
+    fn back_to(&mut self, mark: usize) {
+        self.out.truncate(mark);
+    }
+
+    fn leaf(&mut self, path: &str, text: Cow<'a, str>) {
+        // The path is hashed once (a leaf is usually new: its key is made anyway).
+        match self.out.entry(path.to_string()) {
+            // A field that was there before the walk stays as it was.
+            indexmap::map::Entry::Occupied(e) if e.index() < self.first => {}
+            indexmap::map::Entry::Occupied(e) => e.into_mut().push(text.into_owned()),
+            indexmap::map::Entry::Vacant(e) => {
+                e.insert(Value::Str(text.into_owned()));
+            }
+        }
+    }
+}
 
 /// Which leaves of a document to make.
 #[derive(Clone, Copy)]
@@ -49,6 +90,13 @@ pub fn flatten_object(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Fields
 /// name does not change (an event's index-time fields win over its JSON's). `false`, with
 /// `out` as it was, when the tree walk must decide.
 pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
+    let first = out.len();
+    flatten_leaves(raw, wants, &mut IntoFields { out, first })
+}
+
+/// [`flatten_into`] into any [`Leaves`]: `false`, with `out` back at its mark, when the
+/// tree walk must decide.
+pub fn flatten_leaves<'a>(raw: &'a str, wants: Wants, out: &mut dyn Leaves<'a>) -> bool {
     let mut w = Walker::new(raw, wants, out);
     // Sized for a CloudTrail record at once (growing them step by step showed in profiles).
     w.path.reserve(128);
@@ -64,7 +112,7 @@ pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
     })()
     .is_some();
     if !ok {
-        w.out.truncate(w.first);
+        w.out.back_to(w.first);
     }
     ok
 }
@@ -77,7 +125,8 @@ pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
 pub fn is_json(raw: &str) -> bool {
     let never = |_: &str| false;
     let mut out = Fields::default();
-    let mut w = Walker::new(raw, Wants { leaf: &never, below: &never }, &mut out);
+    let mut sink = IntoFields { out: &mut out, first: 0 };
+    let mut w = Walker::new(raw, Wants { leaf: &never, below: &never }, &mut sink);
     w.value(0, false).is_some() && {
         w.ws();
         w.i == w.b.len()
@@ -89,8 +138,8 @@ struct Walker<'a, 'w, 'o> {
     s: &'a str,
     i: usize,
     wants: Wants<'w>,
-    out: &'o mut Fields,
-    /// How many fields `out` held before the walk.
+    out: &'o mut dyn Leaves<'a>,
+    /// `out`'s mark before the walk.
     first: usize,
     path: String,
     /// The keys of the objects being walked, innermost last (a key repeated in one object
@@ -107,8 +156,8 @@ fn key_bit(key: &str) -> u64 {
 }
 
 impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
-    fn new(raw: &'a str, wants: Wants<'w>, out: &'o mut Fields) -> Self {
-        let first = out.len();
+    fn new(raw: &'a str, wants: Wants<'w>, out: &'o mut dyn Leaves<'a>) -> Self {
+        let first = out.mark();
         Walker { b: raw.as_bytes(), s: raw, i: 0, wants, out, first, path: String::new(), keys: Vec::new() }
     }
 
@@ -220,8 +269,8 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
                 let (end, escaped) = self.string_end()?;
                 if (self.wants.leaf)(&self.path) {
                     let body = &self.s[start..end];
-                    let text = if escaped { unescape(body)? } else { body.to_string() };
-                    self.leaf(text);
+                    let text = if escaped { Cow::Owned(unescape(body)?) } else { Cow::Borrowed(body) };
+                    self.out.leaf(&self.path, text);
                 } else if escaped {
                     unescape(&self.s[start..end])?;
                 }
@@ -238,8 +287,7 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
                     if exponent {
                         return None;
                     }
-                    let text = self.s[start..self.i].to_string();
-                    self.leaf(text);
+                    self.out.leaf(&self.path, Cow::Borrowed(&self.s[start..self.i]));
                 }
                 Some(())
             }
@@ -269,27 +317,15 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
         Some(())
     }
 
-    fn literal(&mut self, word: &str, walk: bool) -> Option<()> {
+    fn literal(&mut self, word: &'static str, walk: bool) -> Option<()> {
         if !self.b[self.i..].starts_with(word.as_bytes()) {
             return None;
         }
         self.i += word.len();
         if walk && (self.wants.leaf)(&self.path) {
-            self.leaf(word.to_string());
+            self.out.leaf(&self.path, Cow::Borrowed(word));
         }
         Some(())
-    }
-
-    fn leaf(&mut self, text: String) {
-        // The path is hashed once (a leaf is usually new: its key is made anyway).
-        match self.out.entry(self.path.clone()) {
-            // A field that was there before the walk stays as it was.
-            indexmap::map::Entry::Occupied(e) if e.index() < self.first => {}
-            indexmap::map::Entry::Occupied(e) => e.into_mut().push(text),
-            indexmap::map::Entry::Vacant(e) => {
-                e.insert(Value::Str(text));
-            }
-        }
     }
 
     /// An object key without escapes (a key with one is left to the tree walk).

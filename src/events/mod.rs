@@ -25,7 +25,7 @@ pub mod value;
 pub use json::Fields;
 pub use raw::Raw;
 pub use time::Timestamp;
-pub use value::Value;
+pub use value::{StrValue, Value};
 
 /// Metadata Splunk attaches to an event when it is indexed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,9 +156,18 @@ impl Event {
     /// by name for each of eighteen names of every event showed in profiles).
     pub fn index_time_fields_of(&self, wanted: IndexTimeWanted) -> Fields {
         let mut f = Fields::default();
+        self.index_time_each(wanted, &mut |k, v| {
+            f.insert(INDEX_TIME_FIELDS[k].into(), Value::Str(v));
+        });
+        f
+    }
+
+    /// Each wanted index-time field the event has, in order: its number in
+    /// [`INDEX_TIME_FIELDS`] and its value.
+    pub fn index_time_each(&self, wanted: IndexTimeWanted, each: &mut dyn FnMut(usize, String)) {
         let mut put = |k: usize, v: &dyn Fn() -> String| {
             if wanted.has(k) {
-                f.insert(INDEX_TIME_FIELDS[k].into(), Value::Str(v()));
+                each(k, v());
             }
         };
         put(0, &|| self.raw.to_string());
@@ -182,7 +191,6 @@ impl Event {
                 put(k, &|| v.clone());
             }
         }
-        f
     }
 
     /// Index-time fields, then the JSON fields of `_raw` (a JSON field never replaces an

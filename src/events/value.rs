@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Value {
     /// The field is absent.
     #[default]
@@ -62,6 +62,38 @@ impl From<String> for Value {
     }
 }
 
+/// Written out (not derived) so that [`StrValue`] hashes as the `Str` it equals.
+impl std::hash::Hash for Value {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        match self {
+            Value::Null => h.write_u8(0),
+            Value::Str(s) => StrValue(s).hash(h),
+            Value::Multi(v) => {
+                h.write_u8(2);
+                v.hash(h);
+            }
+        }
+    }
+}
+
+/// A text looked up, without a copy, among `Value`s (as the `Value::Str` of it) in a
+/// hashed set or map.
+#[derive(Debug, Clone, Copy)]
+pub struct StrValue<'s>(pub &'s str);
+
+impl std::hash::Hash for StrValue<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u8(1);
+        self.0.hash(h);
+    }
+}
+
+impl indexmap::Equivalent<Value> for StrValue<'_> {
+    fn equivalent(&self, v: &Value) -> bool {
+        matches!(v, Value::Str(s) if s == self.0)
+    }
+}
+
 /// Multivalues are shown one value per line, as Splunk's CSV export writes them.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -81,6 +113,18 @@ mod tests {
         v.push("b".into());
         v.push("a".into());
         assert_eq!(v.values(), ["a", "b", "a"]);
+    }
+
+    #[test]
+    fn a_text_is_found_among_values_as_its_str_and_only_as_it() {
+        let set: indexmap::IndexSet<Value, crate::events::hash::FxBuild> =
+            [Value::Str("a".into()), Value::Multi(vec!["b".into(), "c".into()]), Value::Null, Value::Str("".into())]
+                .into_iter()
+                .collect();
+        assert_eq!(set.get_index_of(&StrValue("a")), Some(0));
+        assert_eq!(set.get_index_of(&StrValue("")), Some(3));
+        assert_eq!(set.get_index_of(&StrValue("b")), None, "a multivalue is not one of its values");
+        assert_eq!(set.get_index_of(&StrValue("null")), None);
     }
 
     #[test]

@@ -916,20 +916,82 @@ impl<'a> Extractor<'a> {
         let e = &self.ds.events[i];
         let st = e.meta.sourcetype.as_str();
         let Some((rules, _)) = self.plans.get(st) else {
-            coded.code_fields(self.extracted_of(i, false), row);
+            self.extracted_row(i, coded, row);
             return;
         };
         let mut plans = self.coded.borrow_mut();
         let plan = plans.entry(st).or_insert_with(|| knowledge::coded::Plan::new(st, rules, coded));
         match plan {
             Some(plan) => {
-                coded.code_fields(self.extracted_of(i, false), row);
+                self.extracted_row(i, coded, row);
                 plan.apply(rules, row, &e.raw, coded, &self.ds.ctx);
             }
             None => {
                 let mut f = self.extracted_of(i, true);
                 self.apply(e, rules, &mut f);
                 coded.code_fields(f, row);
+            }
+        }
+    }
+
+    /// [`Extractor::extracted_of`] (without `_raw`) straight into a row of `coded`: no map
+    /// of the event's fields is made, and a value its field's dictionary has is not copied.
+    fn extracted_row(&self, i: usize, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
+        let e = &self.ds.events[i];
+        let wanted = self.wanted;
+        let plan = self.plans.get(e.meta.sourcetype.as_str());
+        let needs = self.needs.get(e.meta.sourcetype.as_str());
+        let need = |name: &str| {
+            name != "_raw"
+                && match needs {
+                    Some((set, _)) => set.contains(name),
+                    None => {
+                        self.accepts(name)
+                            || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
+                    }
+                }
+        };
+        let index_time = *self
+            .index_time
+            .borrow_mut()
+            .entry(e.meta.sourcetype.as_str())
+            .or_insert_with(|| crate::events::IndexTimeWanted::of(&need));
+        coded.start_row(row);
+        let mut present = 0u64;
+        e.index_time_each(index_time.without_raw(), &mut |k, v| {
+            present |= 1 << k;
+            coded.put_index_time(row, k, v);
+        });
+        // When every field needed is an index-time one the event has, its JSON is not read.
+        let has = |n: &String| {
+            crate::events::INDEX_TIME_FIELDS.iter().position(|f| f == n).is_some_and(|k| present & 1 << k != 0)
+        };
+        let index_only = match (wanted, plan) {
+            (Wanted::Names(names), None) => names.iter().all(has),
+            (Wanted::Names(names), Some((_, Some(inputs)))) => names.iter().chain(inputs).all(has),
+            _ => false,
+        };
+        if index_only {
+            return;
+        }
+        let below = |path: &str| match (needs, plan) {
+            (Some((_, below)), _) => below.contains(path),
+            (None, None) => self.wanted_below.as_ref().is_none_or(|b| b.contains(path)),
+            (None, Some(_)) => true,
+        };
+        let wants = crate::events::flat::Wants { leaf: &need, below: &below };
+        let mut leaves = coded.leaves(row);
+        if crate::events::flat::flatten_leaves(&e.raw, wants, &mut leaves) {
+            leaves.finish();
+            return;
+        }
+        // The tree walk decides (as `json::extract_into`); a record that is not JSON has
+        // no JSON fields.
+        if let Ok(json) = json::parse(&e.raw) {
+            let mut made = Fields::default();
+            json::flatten(&json, &mut String::new(), &mut made, &need);
+            for (k, v) in made {
+                coded.put_new(row, &k, v);
             }
         }
     }
@@ -1070,6 +1132,11 @@ mod tests {
             r#"{"eventTime":"2025-01-01T00:00:07Z","eventName":"AssumeRole","userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"},"requestParameters":{"roleArn":"arn:aws:iam::1:role/x"},"recipientAccountId":"2"}"#.into(),
             r#"{"eventTime":"2025-01-01T00:00:08Z","eventName":"CreateNetworkAclEntry","requestParameters":{"aclProtocol":"-1","egress":false,"ruleAction":"allow"},"sourceIPAddress":null}"#.into(),
             "not json at all, failed".into(),
+            // An escaped key: the fast walk declines after some leaves, the tree walk decides.
+            r#"{"eventTime":"2025-01-01T00:00:09Z","eventName":"ListBuckets","a\u0062c":1,"userIdentity":{"type":"IAMUser","userName":"u"}}"#.into(),
+            // A JSON `sourcetype` does not replace the event's; a path met twice is a multivalue.
+            r#"{"eventTime":"2025-01-01T00:00:10Z","sourcetype":"other","eventName":"GetObject","errorCode":"x","errorCode":"y"}"#.into(),
+            r#"{"eventTime":"2025-01-01T00:00:11Z","eventName":"DeleteBucket","userIdentity":{"userName":"a"},"userIdentity.userName":"b"}"#.into(),
         ];
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets");
         for scenario in std::fs::read_dir(dir).unwrap() {
@@ -1090,7 +1157,7 @@ mod tests {
         let more = ["user", "action", "status", "change_type", "object_category", "vendor", "product", "protocol"];
         all.extend(
             more.iter()
-                .chain(&["eventtype", "tag", "tag::eventtype", "eventName", "_time", "date_hour"])
+                .chain(&["eventtype", "tag", "tag::eventtype", "eventName", "_time", "date_hour", "sourcetype", "abc"])
                 .map(|s| s.to_string()),
         );
         let few: BTreeSet<String> = ["user", "src", "action", "eventtype"].iter().map(|s| s.to_string()).collect();

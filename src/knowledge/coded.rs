@@ -20,8 +20,9 @@ use indexmap::IndexSet;
 
 use super::{apply, SourcetypeKnowledge};
 use crate::eval::{eval, Context, EvalError, EvalValue, Row};
+use crate::events::flat::Leaves;
 use crate::events::hash::FxBuild;
-use crate::events::{Fields, Value};
+use crate::events::{Fields, StrValue, Value};
 use crate::syntax::ExprKind;
 
 /// One field's distinct values: code `c` (from 1) names the `c - 1`th; 0 is no value.
@@ -32,6 +33,14 @@ impl Values {
     /// The code of `v`, added when new.
     pub fn code(&mut self, v: Value) -> u32 {
         self.0.insert_full(v).0 as u32 + 1
+    }
+
+    /// The code of the text `t` (as `Value::Str`), copied only when new.
+    pub fn code_str(&mut self, t: &str) -> u32 {
+        match self.0.get_index_of(&StrValue(t)) {
+            Some(i) => i as u32 + 1,
+            None => self.code(Value::Str(t.to_string())),
+        }
     }
 
     /// The value a code names (`None` for 0).
@@ -157,6 +166,15 @@ pub struct Coded {
     lists: Vec<Vec<(usize, u32)>>,
     /// Per alias, the code in its target's dictionary of each code of its source's.
     translations: Vec<Vec<u32>>,
+    /// The slot of each index-time field, once asked for.
+    index_slots: Vec<Option<usize>>,
+    /// The walk over the current event's JSON ([`RowLeaves`]): its number, the number of
+    /// the last walk that met each slot, the slots it met in order, and the multivalues
+    /// it is making (a path met again).
+    walk: u32,
+    met: Vec<u32>,
+    walked: Vec<usize>,
+    multi: Vec<(usize, Vec<String>)>,
     /// The codes a rule reads, for its memo (kept to not allocate per event).
     key: Vec<u32>,
 }
@@ -199,6 +217,51 @@ impl Coded {
         self.lists.len() as u32
     }
 
+    /// Starts an event's row: no field.
+    pub fn start_row(&mut self, row: &mut Vec<u32>) {
+        row.clear();
+        row.resize(self.slots.len(), 0);
+    }
+
+    /// Index-time field `k` ([`crate::events::INDEX_TIME_FIELDS`]) of the event into its row.
+    pub fn put_index_time(&mut self, row: &mut Vec<u32>, k: usize, v: String) {
+        if self.index_slots.len() <= k {
+            self.index_slots.resize(k + 1, None);
+        }
+        let s = match self.index_slots[k] {
+            Some(s) => s,
+            None => *self.index_slots[k].insert(self.slots.slot(crate::events::INDEX_TIME_FIELDS[k])),
+        };
+        if s >= row.len() {
+            row.resize(s + 1, 0);
+        }
+        row[s] = self.slots.code(s, Value::Str(v));
+    }
+
+    /// A field into the event's row, unless the row has it.
+    pub fn put_new(&mut self, row: &mut Vec<u32>, name: &str, v: Value) {
+        let s = self.slots.slot(name);
+        if s >= row.len() {
+            row.resize(s + 1, 0);
+        }
+        if row[s] == 0 {
+            row[s] = self.slots.code(s, v);
+        }
+    }
+
+    /// The leaves of the event's JSON into its row, after the fields it has (which a leaf
+    /// does not change); [`RowLeaves::finish`] when the walk is over.
+    pub fn leaves<'c>(&'c mut self, row: &'c mut Vec<u32>) -> RowLeaves<'c> {
+        self.walk = self.walk.wrapping_add(1);
+        if self.walk == 0 {
+            self.met.iter_mut().for_each(|m| *m = 0);
+            self.walk = 1;
+        }
+        self.walked.clear();
+        self.multi.clear();
+        RowLeaves { coded: self, row }
+    }
+
     /// An event's fields (all but `_raw`, which rules read from the event) into a row.
     pub fn code_fields(&mut self, fields: Fields, row: &mut Vec<u32>) {
         row.clear();
@@ -218,6 +281,68 @@ impl Coded {
     /// One event's field, as a [`Row`] gives it.
     fn view<'r>(&'r self, row: &'r [u32], raw: Option<&'r Value>) -> View<'r> {
         View { row, slots: &self.slots, raw }
+    }
+}
+
+/// A walk's leaves straight into an event's row: a leaf's path is looked up once, as a
+/// slot, and a text the slot's dictionary has is not copied.
+pub struct RowLeaves<'c> {
+    coded: &'c mut Coded,
+    row: &'c mut Vec<u32>,
+}
+
+impl RowLeaves<'_> {
+    /// The multivalues made.
+    pub fn finish(self) {
+        let c = self.coded;
+        for (s, values) in std::mem::take(&mut c.multi) {
+            self.row[s] = c.slots.code(s, Value::Multi(values));
+        }
+    }
+}
+
+impl<'a> Leaves<'a> for RowLeaves<'_> {
+    fn mark(&self) -> usize {
+        self.coded.walked.len()
+    }
+
+    fn back_to(&mut self, mark: usize) {
+        let c = &mut *self.coded;
+        for s in c.walked.drain(mark..) {
+            self.row[s] = 0;
+            c.met[s] = 0;
+        }
+        let row = &*self.row;
+        c.multi.retain(|(s, _)| row[*s] != 0);
+    }
+
+    fn leaf(&mut self, path: &str, text: std::borrow::Cow<'a, str>) {
+        let c = &mut *self.coded;
+        let s = c.slots.slot(path);
+        if s >= self.row.len() {
+            self.row.resize(s + 1, 0);
+        }
+        if s >= c.met.len() {
+            c.met.resize(s + 1, 0);
+        }
+        if c.met[s] == c.walk {
+            // Met again: a multivalue, its values in document order.
+            match c.multi.iter_mut().find(|(m, _)| *m == s) {
+                Some((_, values)) => values.push(text.into_owned()),
+                None => {
+                    let first = c.slots.value(s, self.row[s]).map(|v| v.values()[0].clone()).unwrap_or_default();
+                    c.multi.push((s, vec![first, text.into_owned()]));
+                }
+            }
+            return;
+        }
+        if self.row[s] != 0 {
+            // A field the event had before the walk stays as it was.
+            return;
+        }
+        c.met[s] = c.walk;
+        c.walked.push(s);
+        self.row[s] = c.slots.dicts[s].code_str(&text);
     }
 }
 
