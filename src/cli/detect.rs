@@ -106,6 +106,11 @@ impl Phases {
         out
     }
 
+    /// A phase that ran beside the one recorded last (its time is within that one's).
+    pub fn beside(&mut self, name: &'static str, took: Duration) {
+        self.0.push((name, took, None));
+    }
+
     /// The phases, then the detections slowest first, as lines for stderr.
     fn report(&self, outcomes: &[Outcome]) -> String {
         let mut out = String::from("timings (wall seconds; memory resident after each phase):\n");
@@ -258,22 +263,33 @@ pub fn run(args: DetectArgs) -> ExitCode {
         None => spelunk::datamodel::Evaluations::default(),
     };
     let outcomes = run_all(&detections, &content, &ds, &evaluations, args.all_types, keep_risk, now, &mut phases);
-    if let Some(Err(e)) = phases.time("write the column cache", || cache.as_ref().map(|c| c.save(&ds))) {
-        eprintln!("warning: the column cache was not written: {e}");
-    }
-
+    // The column cache is written while the results are printed (each takes a core).
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let printed = phases.time("print the results", || match args.format {
-        Format::Table => print_tables(&outcomes, ds.len(), args.all_types, &mut out),
-        other => {
-            let parts: Vec<(&str, &Results)> = outcomes
-                .iter()
-                .filter_map(|o| o.result.as_ref().ok().map(|r| (o.detection.file.name.as_str(), r)))
-                .collect();
-            output::write_labelled(Some("search_name"), &parts, other, &mut out)
-        }
+    let (saved, printed) = phases.time("print the results", || {
+        std::thread::scope(|s| {
+            let saving = s.spawn(|| {
+                let start = Instant::now();
+                (cache.as_ref().map(|c| c.save(&ds)), start.elapsed())
+            });
+            let printed = match args.format {
+                Format::Table => print_tables(&outcomes, ds.len(), args.all_types, &mut out),
+                other => {
+                    let parts: Vec<(&str, &Results)> = outcomes
+                        .iter()
+                        .filter_map(|o| o.result.as_ref().ok().map(|r| (o.detection.file.name.as_str(), r)))
+                        .collect();
+                    output::write_labelled(Some("search_name"), &parts, other, &mut out)
+                }
+            };
+            (saving.join().expect("writing the cache does not panic"), printed)
+        })
     });
+    let (saved, saving) = saved;
+    phases.beside("write the column cache (beside printing)", saving);
+    if let Some(Err(e)) = saved {
+        eprintln!("warning: the column cache was not written: {e}");
+    }
     if let Err(e) = printed.and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: {e}");
