@@ -674,20 +674,27 @@ impl Dataset {
                             self.release(block);
                         }
                         // Each field's values in order of first use by its events (the
-                        // slot's dictionary also has values only other kinds' events read).
+                        // slot's dictionary also has values only other kinds' events read),
+                        // moved out of the dictionaries, which go as they are emptied.
+                        drop(extractors);
+                        let mut dicts = coded.into_dictionaries();
+                        // The fields only the knowledge read go first.
+                        for (s, d) in dicts.iter_mut().enumerate() {
+                            if !out.contains(&s) {
+                                drop(std::mem::take(d));
+                            }
+                        }
                         codes
                             .into_iter()
                             .zip(&out)
                             .map(|(mut c, &s)| {
-                                let mut local = Vec::new();
+                                let mut all = std::mem::take(&mut dicts[s]).into_vec();
+                                let mut local = vec![0u32; all.len() + 1];
                                 let mut values = Vec::new();
                                 for code in c.iter_mut().filter(|c| **c != 0) {
                                     let g = *code as usize;
-                                    if local.len() <= g {
-                                        local.resize(g + 1, 0);
-                                    }
                                     if local[g] == 0 {
-                                        values.push(coded.slots.value(s, *code).expect("a coded value").clone());
+                                        values.push(std::mem::take(&mut all[g - 1]));
                                         local[g] = values.len() as u32;
                                     }
                                     *code = local[g];

@@ -43,6 +43,11 @@ impl Values {
         }
     }
 
+    /// The values, in code order (code `c` is the `c - 1`th).
+    pub fn into_vec(self) -> Vec<Value> {
+        self.0.into_iter().collect()
+    }
+
     /// The value a code names (`None` for 0).
     pub fn get(&self, code: u32) -> Option<&Value> {
         code.checked_sub(1).and_then(|i| self.0.get_index(i as usize))
@@ -108,7 +113,7 @@ impl Slots {
 
 /// At most this many combinations are kept per rule; past it, new ones are computed each
 /// time (the same results, without the memory).
-const LIMIT: usize = 1 << 18;
+const LIMIT: usize = 1 << 16;
 
 /// What one rule gave (a `u32`: a code, a branch or a list's number), by the codes it read.
 enum Memo {
@@ -215,6 +220,11 @@ impl Coded {
     fn list(&mut self, list: Vec<(usize, u32)>) -> u32 {
         self.lists.push(list);
         self.lists.len() as u32
+    }
+
+    /// Each slot's dictionary ([`Values::into_vec`]); what the rules gave is let go.
+    pub fn into_dictionaries(self) -> Vec<Values> {
+        self.slots.dicts
     }
 
     /// Starts an event's row: no field.
