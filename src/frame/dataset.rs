@@ -473,6 +473,24 @@ impl Dataset {
         crate::eval::needles::needles(e, &|n| self.json_only(n)).is_some()
     }
 
+    /// The share of the events whose text holds what a search needs (those it could
+    /// match), estimated from at most `sample` events spread over all of them; `None`
+    /// when the search needs no literals.
+    pub fn candidate_share(&self, e: &crate::syntax::SearchExpr, sample: usize) -> Option<f64> {
+        let needles = crate::eval::needles::needles(e, &|n| self.json_only(n))?;
+        let filter = crate::eval::needles::TextFilter::new(&needles);
+        let step = self.events.len().div_ceil(sample.max(1)).max(1);
+        let looked: Vec<&Event> = self.events.iter().step_by(step).collect();
+        let hits = looked.iter().filter(|ev| filter.may_match(&ev.raw)).count();
+        Some(hits as f64 / looked.len().max(1) as f64)
+    }
+
+    /// Whether the events' text has been scanned for a search's literals (without scanning).
+    pub fn scanned_for(&self, e: &crate::syntax::SearchExpr) -> bool {
+        let key = crate::syntax::printer::print_search(e);
+        self.candidates.read().expect("not poisoned").get(&key).is_some_and(Option::is_some)
+    }
+
     /// [`Dataset::candidates`] for many searches, in one pass over the events' text.
     pub fn find_candidates(&self, searches: &[&crate::syntax::SearchExpr]) {
         let plain = |n: &str| self.json_only(n);

@@ -82,6 +82,9 @@ impl ScanPlan {
     }
 }
 
+/// How many events [`prefetch_for`] looks at to tell whether a search's literals are rare.
+const SAMPLE: usize = 2048;
+
 /// Makes, in two passes over the events, the fields a set of searches will read over many
 /// events: first the fields each filters on first ([`ScanPlan::first`]); then, for the
 /// searches that select at least 1/`KEEP_SHARE` of the events (decided from the columns
@@ -100,7 +103,12 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     }
     let pending: Vec<&ScanPlan> =
         plans.iter().filter(|p| !p.first.iter().all(|n| ds.cached(n).is_some_and(|c| c.is_complete()))).collect();
-    let narrows = pending.iter().all(|p| selecting(p).is_some_and(|e| ds.narrows(e)));
+    // A search whose literals are in a good share of the events (estimated from a sample)
+    // needs the pass over every event's JSON anyway: the text is not scanned for it, nor
+    // then for the others, whose first fields that pass makes too.
+    let likely_few =
+        |e: &SearchExpr| ds.candidate_share(e, SAMPLE).is_some_and(|share| share * (2 * PREFETCH_SHARE) as f64 <= 1.0);
+    let narrows = pending.iter().all(|p| selecting(p).is_some_and(likely_few));
     let narrowed: Vec<Option<Arc<Vec<u64>>>> = if narrows {
         ds.find_candidates(&pending.iter().filter_map(|p| selecting(p)).collect::<Vec<_>>());
         let few = |bits: &Arc<Vec<u64>>| {
@@ -481,6 +489,36 @@ mod tests {
             assert!(!want.is_empty() && want.len() < order.len(), "{text}: a search that decides something");
             assert_eq!(m.kept, want, "{text}");
         }
+    }
+
+    /// The text is scanned for a search's literals only when a sample says they are rare:
+    /// a rare one has its first fields made for the events holding them; a common one
+    /// goes straight to the pass over every event's JSON (the scan would keep most).
+    #[test]
+    fn the_text_is_scanned_only_for_literals_a_sample_finds_rare() {
+        let events: Vec<crate::events::Event> = (0..1000)
+            .map(|k| {
+                let name = if k % 100 == 7 { "DeleteTrail" } else { "GetObject" };
+                let line = format!(r#"{{"eventTime":"2025-01-01T00:00:00Z","eventName":"{name}","n":{k}}}"#);
+                crate::events::Event::new(line.as_str(), crate::events::Meta::default())
+            })
+            .collect();
+        let ds =
+            || Dataset::new(events.clone(), &crate::knowledge::builtin(), crate::eval::Context { now: 0.0 }).unwrap();
+        let rare = search("eventName=DeleteTrail");
+        let common = search("eventName=Get*");
+        let narrow = ds();
+        let share = narrow.candidate_share(&rare, SAMPLE).unwrap();
+        assert!((0.005..0.02).contains(&share), "{share}");
+        assert!(narrow.candidate_share(&common, SAMPLE).unwrap() > 0.9);
+        assert_eq!(narrow.candidate_share(&search("n>3"), SAMPLE), None, "no literal");
+        prefetch_for(&narrow, &[ScanPlan::of(&crate::syntax::parse("eventName=DeleteTrail").unwrap())]);
+        assert!(narrow.scanned_for(&rare), "scanned");
+        assert!(!narrow.cached("eventName").is_some_and(|c| c.is_complete()), "made for the candidates only");
+        let broad = ds();
+        prefetch_for(&broad, &[ScanPlan::of(&crate::syntax::parse("eventName=Get*").unwrap())]);
+        assert!(!broad.scanned_for(&common), "not scanned");
+        assert!(broad.cached("eventName").unwrap().is_complete(), "made for every event");
     }
 
     /// A search's other fields are made in the second pass for the events it
