@@ -18,6 +18,11 @@ pub trait Leaves<'a> {
     /// How many leaves it holds: a walk that declines goes back to this.
     fn mark(&self) -> usize;
     fn back_to(&mut self, mark: usize);
+    /// Whether the leaf at `path` is wanted (`wants` tells, unless the sink knows its
+    /// wanted paths itself); a `true` is followed by [`Leaves::leaf`] for that path.
+    fn wanted(&mut self, path: &str, wants: &dyn Fn(&str) -> bool) -> bool {
+        wants(path)
+    }
     /// A wanted leaf: its path (`a.b{}.c`) and its text. A path met again in one document
     /// (an array's elements) makes a multivalue, its values in document order.
     fn leaf(&mut self, path: &str, text: Cow<'a, str>);
@@ -267,7 +272,7 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
             b'"' => {
                 let start = self.i + 1;
                 let (end, escaped) = self.string_end()?;
-                if (self.wants.leaf)(&self.path) {
+                if self.out.wanted(&self.path, self.wants.leaf) {
                     let body = &self.s[start..end];
                     let text = if escaped { Cow::Owned(unescape(body)?) } else { Cow::Borrowed(body) };
                     self.out.leaf(&self.path, text);
@@ -282,7 +287,7 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
             b'-' | b'0'..=b'9' => {
                 let start = self.i;
                 let exponent = self.number()?;
-                if walk && (self.wants.leaf)(&self.path) {
+                if walk && self.out.wanted(&self.path, self.wants.leaf) {
                     // serde_json rewrites a number with an exponent: the tree walk decides.
                     if exponent {
                         return None;
@@ -322,7 +327,7 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
             return None;
         }
         self.i += word.len();
-        if walk && (self.wants.leaf)(&self.path) {
+        if walk && self.out.wanted(&self.path, self.wants.leaf) {
             self.out.leaf(&self.path, Cow::Borrowed(word));
         }
         Some(())

@@ -220,6 +220,9 @@ pub struct Extractor<'a> {
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
     remembered: RefCell<HashMap<&'a str, knowledge::Remembered, FxBuild>>,
+    /// Per sourcetype, the wanted JSON paths and their slots in the `Coded` this
+    /// extractor is used with ([`Extractor::coded_row_of`]).
+    path_slots: RefCell<HashMap<&'a str, knowledge::coded::PathSlots, FxBuild>>,
     /// Per sourcetype, its knowledge planned over coded rows (`None`: applied per event).
     coded: RefCell<HashMap<&'a str, Option<knowledge::coded::Plan>, FxBuild>>,
     /// Per sourcetype, the index-time fields to make (`_raw` only when an event needs it).
@@ -904,6 +907,7 @@ impl Dataset {
             needs,
             remembered: RefCell::default(),
             coded: RefCell::default(),
+            path_slots: RefCell::default(),
             index_time: RefCell::default(),
             wanted_names,
             wanted_below,
@@ -1005,7 +1009,15 @@ impl<'a> Extractor<'a> {
             (None, Some(_)) => true,
         };
         let wants = crate::events::flat::Wants { leaf: &need, below: &below };
-        let mut leaves = coded.leaves(row);
+        // The wanted paths' slots, when the wanted names are known, made once.
+        let st = e.meta.sourcetype.as_str();
+        if let Some((names, _)) = needs {
+            self.path_slots.borrow_mut().entry(st).or_insert_with(|| {
+                names.iter().filter(|n| need(n)).map(|n| (n.clone(), coded.slots.slot(n))).collect()
+            });
+        }
+        let path_slots = self.path_slots.borrow();
+        let mut leaves = coded.leaves(row, needs.and(path_slots.get(st)));
         if crate::events::flat::flatten_leaves(&e.raw, wants, &mut leaves) {
             leaves.finish();
             return;

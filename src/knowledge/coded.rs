@@ -261,7 +261,9 @@ impl Coded {
 
     /// The leaves of the event's JSON into its row, after the fields it has (which a leaf
     /// does not change); [`RowLeaves::finish`] when the walk is over.
-    pub fn leaves<'c>(&'c mut self, row: &'c mut Vec<u32>) -> RowLeaves<'c> {
+    /// `paths`, when given, are the wanted paths and their slots: a leaf's path is then
+    /// looked up once, for both.
+    pub fn leaves<'c>(&'c mut self, row: &'c mut Vec<u32>, paths: Option<&'c PathSlots>) -> RowLeaves<'c> {
         self.walk = self.walk.wrapping_add(1);
         if self.walk == 0 {
             self.met.iter_mut().for_each(|m| *m = 0);
@@ -269,7 +271,7 @@ impl Coded {
         }
         self.walked.clear();
         self.multi.clear();
-        RowLeaves { coded: self, row }
+        RowLeaves { coded: self, row, paths, next: None }
     }
 
     /// An event's fields (all but `_raw`, which rules read from the event) into a row.
@@ -299,7 +301,13 @@ impl Coded {
 pub struct RowLeaves<'c> {
     coded: &'c mut Coded,
     row: &'c mut Vec<u32>,
+    paths: Option<&'c PathSlots>,
+    /// The slot of the path [`Leaves::wanted`] last accepted.
+    next: Option<usize>,
 }
+
+/// Wanted paths and their slots in one [`Coded`].
+pub type PathSlots = HashMap<String, usize, FxBuild>;
 
 impl RowLeaves<'_> {
     /// The multivalues made.
@@ -326,9 +334,20 @@ impl<'a> Leaves<'a> for RowLeaves<'_> {
         c.multi.retain(|(s, _)| row[*s] != 0);
     }
 
+    fn wanted(&mut self, path: &str, wants: &dyn Fn(&str) -> bool) -> bool {
+        self.next = match self.paths {
+            Some(paths) => paths.get(path).copied(),
+            None => wants(path).then(|| self.coded.slots.slot(path)),
+        };
+        self.next.is_some()
+    }
+
     fn leaf(&mut self, path: &str, text: std::borrow::Cow<'a, str>) {
         let c = &mut *self.coded;
-        let s = c.slots.slot(path);
+        let s = match self.next.take() {
+            Some(s) => s,
+            None => c.slots.slot(path),
+        };
         if s >= self.row.len() {
             self.row.resize(s + 1, 0);
         }
