@@ -189,11 +189,6 @@ pub fn bits_of(events: &[usize], len: usize) -> Vec<u64> {
     words
 }
 
-/// Whether every name is an index-time field that `f` (the event's index-time fields) has.
-fn all_index_time<'n>(mut names: impl Iterator<Item = &'n String>, f: &Fields) -> bool {
-    names.all(|n| crate::events::INDEX_TIME_FIELDS.contains(&n.as_str()) && f.contains_key(n.as_str()))
-}
-
 /// Fewer events than this are made on one core.
 const PARALLEL_MIN: usize = 4096;
 
@@ -666,8 +661,8 @@ impl Dataset {
                 .map(|(part, kinds)| {
                     let (names, kind_names, kind_slots) = (&names, &kind_names, &kind_slots);
                     s.spawn(move || {
-                        // An extractor per kind, made when its first event comes; the
-                        // events' values coded once, in one dictionary for all fields.
+                        // An extractor per kind, made when its first event comes; each
+                        // extracted value coded once, in its field's dictionary.
                         let mut extractors: Vec<Option<Extractor>> = (0..kind_names.len()).map(|_| None).collect();
                         let mut coded = knowledge::coded::Coded::default();
                         let out: Vec<usize> = names.iter().map(|n| coded.slots.slot(n)).collect();
@@ -916,6 +911,65 @@ impl Dataset {
     }
 }
 
+/// What an extractor makes of one sourcetype's events, the same for a map of fields
+/// ([`Extractor::extracted_of`]) or a row of codes ([`Extractor::extracted_row`]): which
+/// names it needs, which JSON paths lead to them, which index-time fields to make.
+struct EventNeeds<'x, 'a> {
+    ex: &'x Extractor<'a>,
+    st: &'a str,
+    plan: Option<&'x (SourcetypeKnowledge, Option<BTreeSet<String>>)>,
+    /// Every name to extract and the paths above them, when finite.
+    needs: Option<&'x (Names, Names)>,
+}
+
+impl<'x, 'a> EventNeeds<'x, 'a> {
+    fn of(ex: &'x Extractor<'a>, st: &'a str) -> Self {
+        EventNeeds { ex, st, plan: ex.plans.get(st), needs: ex.needs.get(st) }
+    }
+
+    /// Whether a field is wanted or read by the knowledge (`_raw` has its own rule).
+    fn need(&self, name: &str) -> bool {
+        match self.needs {
+            Some((set, _)) => set.contains(name),
+            None => {
+                self.ex.accepts(name)
+                    || self.plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
+            }
+        }
+    }
+
+    /// Whether a needed leaf may lie below this JSON path: parts of the document above no
+    /// needed name are only checked, not walked.
+    fn below(&self, path: &str) -> bool {
+        match (self.needs, self.plan) {
+            (Some((_, below)), _) => below.contains(path),
+            (None, None) => self.ex.wanted_below.as_ref().is_none_or(|b| b.contains(path)),
+            (None, Some(_)) => true,
+        }
+    }
+
+    /// Which index-time fields to make, decided once per sourcetype.
+    fn index_time(&self) -> crate::events::IndexTimeWanted {
+        *self
+            .ex
+            .index_time
+            .borrow_mut()
+            .entry(self.st)
+            .or_insert_with(|| crate::events::IndexTimeWanted::of(&|n| self.need(n)))
+    }
+
+    /// Whether every needed name is an index-time field the event has (`has(k)` for the
+    /// `k`th of [`crate::events::INDEX_TIME_FIELDS`]): then its JSON is not read.
+    fn index_only(&self, has: impl Fn(usize) -> bool) -> bool {
+        let index_time = |n: &String| crate::events::INDEX_TIME_FIELDS.iter().position(|f| f == n).is_some_and(&has);
+        match (self.ex.wanted, self.plan) {
+            (Wanted::Names(names), None) => names.iter().all(index_time),
+            (Wanted::Names(names), Some((_, Some(inputs)))) => names.iter().chain(inputs).all(index_time),
+            _ => false,
+        }
+    }
+}
+
 impl<'a> Extractor<'a> {
     /// The wanted fields of event `i`, made as Splunk makes them at search time:
     /// index-time fields, JSON extraction, then the sourcetype's knowledge.
@@ -967,57 +1021,28 @@ impl<'a> Extractor<'a> {
     /// of the event's fields is made, and a value its field's dictionary has is not copied.
     fn extracted_row(&self, i: usize, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
         let e = &self.ds.events[i];
-        let wanted = self.wanted;
-        let plan = self.plans.get(e.meta.sourcetype.as_str());
-        let needs = self.needs.get(e.meta.sourcetype.as_str());
-        let need = |name: &str| {
-            name != "_raw"
-                && match needs {
-                    Some((set, _)) => set.contains(name),
-                    None => {
-                        self.accepts(name)
-                            || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
-                    }
-                }
-        };
-        let index_time = *self
-            .index_time
-            .borrow_mut()
-            .entry(e.meta.sourcetype.as_str())
-            .or_insert_with(|| crate::events::IndexTimeWanted::of(&need));
+        let st = e.meta.sourcetype.as_str();
+        let n = EventNeeds::of(self, st);
+        let need = |name: &str| name != "_raw" && n.need(name);
         coded.start_row(row);
         let mut present = 0u64;
-        e.index_time_each(index_time.without_raw(), &mut |k, v| {
+        e.index_time_each(n.index_time().without_raw(), &mut |k, v| {
             present |= 1 << k;
             coded.put_index_time(row, k, v);
         });
-        // When every field needed is an index-time one the event has, its JSON is not read.
-        let has = |n: &String| {
-            crate::events::INDEX_TIME_FIELDS.iter().position(|f| f == n).is_some_and(|k| present & 1 << k != 0)
-        };
-        let index_only = match (wanted, plan) {
-            (Wanted::Names(names), None) => names.iter().all(has),
-            (Wanted::Names(names), Some((_, Some(inputs)))) => names.iter().chain(inputs).all(has),
-            _ => false,
-        };
-        if index_only {
+        if n.index_only(|k| present & 1 << k != 0) {
             return;
         }
-        let below = |path: &str| match (needs, plan) {
-            (Some((_, below)), _) => below.contains(path),
-            (None, None) => self.wanted_below.as_ref().is_none_or(|b| b.contains(path)),
-            (None, Some(_)) => true,
-        };
+        let below = |path: &str| n.below(path);
         let wants = crate::events::flat::Wants { leaf: &need, below: &below };
         // The wanted paths' slots, when the wanted names are known, made once.
-        let st = e.meta.sourcetype.as_str();
-        if let Some((names, _)) = needs {
+        if let Some((names, _)) = n.needs {
             self.path_slots.borrow_mut().entry(st).or_insert_with(|| {
                 names.iter().filter(|n| need(n)).map(|n| (n.clone(), coded.slots.slot(n))).collect()
             });
         }
         let path_slots = self.path_slots.borrow();
-        let mut leaves = coded.leaves(row, needs.and(path_slots.get(st)));
+        let mut leaves = coded.leaves(row, n.needs.and(path_slots.get(st)));
         if crate::events::flat::flatten_leaves(&e.raw, wants, &mut leaves) {
             leaves.finish();
             return;
@@ -1038,45 +1063,21 @@ impl<'a> Extractor<'a> {
     /// needs it; without, never (a coded row reads it from the event).
     fn extracted_of(&self, i: usize, raw_for_rules: bool) -> Fields {
         let e = &self.ds.events[i];
-        let wanted = self.wanted;
-        let plan = self.plans.get(e.meta.sourcetype.as_str());
-        let needs = self.needs.get(e.meta.sourcetype.as_str());
-        let need = |name: &str| match needs {
-            Some((set, _)) => set.contains(name),
-            None => {
-                self.accepts(name) || plan.is_some_and(|(_, inputs)| inputs.as_ref().is_none_or(|s| s.contains(name)))
-            }
-        };
+        let st = e.meta.sourcetype.as_str();
+        let n = EventNeeds::of(self, st);
         // `_raw` (a copy of the event's text) only for an event type that may match it.
         let raw_needed = raw_for_rules
-            && (!self.raw_for_event_types.contains(e.meta.sourcetype.as_str())
-                || plan.is_some_and(|(rules, _)| rules.needs_raw(&e.raw)));
-        // Which index-time fields, decided once per sourcetype.
-        let index_time = *self
-            .index_time
-            .borrow_mut()
-            .entry(e.meta.sourcetype.as_str())
-            .or_insert_with(|| crate::events::IndexTimeWanted::of(&need));
-        let need = |name: &str| if name == "_raw" { raw_needed && need(name) } else { need(name) };
+            && (!self.raw_for_event_types.contains(st) || n.plan.is_some_and(|(rules, _)| rules.needs_raw(&e.raw)));
+        let need = |name: &str| if name == "_raw" { raw_needed && n.need(name) } else { n.need(name) };
+        let index_time = n.index_time();
         let mut f = e.index_time_fields_of(if raw_needed { index_time } else { index_time.without_raw() });
         // Room for the fields to come at once (growing the map step by step showed in
         // profiles); bounded, as a frame may hold many events' maps.
-        f.reserve(needs.map_or(0, |(names, _)| names.len().min(32)));
-        // When every field needed is an index-time one the event has, its JSON is not read.
-        let index_only = match (wanted, plan) {
-            (Wanted::Names(names), None) => all_index_time(names.iter(), &f),
-            (Wanted::Names(names), Some((_, Some(inputs)))) => all_index_time(names.iter().chain(inputs), &f),
-            _ => false,
-        };
-        if index_only {
+        f.reserve(n.needs.map_or(0, |(names, _)| names.len().min(32)));
+        if n.index_only(|k| f.contains_key(crate::events::INDEX_TIME_FIELDS[k])) {
             return f;
         }
-        // Parts of the document above no needed name are only checked, not walked.
-        let below = |path: &str| match (needs, plan) {
-            (Some((_, below)), _) => below.contains(path),
-            (None, None) => self.wanted_below.as_ref().is_none_or(|b| b.contains(path)),
-            (None, Some(_)) => true,
-        };
+        let below = |path: &str| n.below(path);
         // A record that is not JSON (a CSV export's plain-text event) has no JSON fields; the
         // loader has already reported records that should have been JSON.
         let _ = json::extract_into(&e.raw, crate::events::flat::Wants { leaf: &need, below: &below }, &mut f);
