@@ -478,9 +478,9 @@ impl Dataset {
         let needles = crate::eval::needles::needles(e, &|n| self.json_only(n))?;
         let filter = crate::eval::needles::TextFilter::new(&needles);
         let step = self.events.len().div_ceil(sample.max(1)).max(1);
-        let looked: Vec<&Event> = self.events.iter().step_by(step).collect();
-        let hits = looked.iter().filter(|ev| filter.may_match(&ev.raw)).count();
-        Some(hits as f64 / looked.len().max(1) as f64)
+        let looked = self.events.len().div_ceil(step);
+        let hits = self.events.iter().step_by(step).filter(|ev| filter.may_match(&ev.raw)).count();
+        Some(hits as f64 / looked.max(1) as f64)
     }
 
     /// Whether the events' text has been scanned for a search's literals (without scanning).

@@ -151,6 +151,13 @@ impl Memo {
     }
 }
 
+/// Room in a row for slot `s` (a slot made after the row was started).
+fn hold(row: &mut Vec<u32>, s: usize) {
+    if s >= row.len() {
+        row.resize(s + 1, 0);
+    }
+}
+
 fn short(key: &[u32]) -> [u32; 4] {
     let mut k = [0; 4];
     k[..key.len()].copy_from_slice(key);
@@ -242,18 +249,14 @@ impl Coded {
             Some(s) => s,
             None => *self.index_slots[k].insert(self.slots.slot(crate::events::INDEX_TIME_FIELDS[k])),
         };
-        if s >= row.len() {
-            row.resize(s + 1, 0);
-        }
+        hold(row, s);
         row[s] = self.slots.code(s, Value::Str(v));
     }
 
     /// A field into the event's row, unless the row has it.
     pub fn put_new(&mut self, row: &mut Vec<u32>, name: &str, v: Value) {
         let s = self.slots.slot(name);
-        if s >= row.len() {
-            row.resize(s + 1, 0);
-        }
+        hold(row, s);
         if row[s] == 0 {
             row[s] = self.slots.code(s, v);
         }
@@ -283,9 +286,7 @@ impl Coded {
                 continue;
             }
             let s = self.slots.slot(&name);
-            if s >= row.len() {
-                row.resize(s + 1, 0);
-            }
+            hold(row, s);
             row[s] = self.slots.code(s, v);
         }
     }
@@ -348,9 +349,7 @@ impl<'a> Leaves<'a> for RowLeaves<'_> {
             Some(s) => s,
             None => c.slots.slot(path),
         };
-        if s >= self.row.len() {
-            self.row.resize(s + 1, 0);
-        }
+        hold(self.row, s);
         if s >= c.met.len() {
             c.met.resize(s + 1, 0);
         }
@@ -746,9 +745,7 @@ fn field(v: Result<EvalValue, EvalError>) -> Option<Value> {
 /// Writes each `(slot, code)` of a rule's result where `write(old, new)` says so.
 fn set_each(row: &mut Vec<u32>, list: &[(usize, u32)], write: impl Fn(u32, u32) -> bool) {
     for &(s, code) in list {
-        if s >= row.len() {
-            row.resize(s + 1, 0);
-        }
+        hold(row, s);
         if write(row[s], code) {
             row[s] = code;
         }
