@@ -248,19 +248,12 @@ fn put_column(out: &mut Vec<u8>, name: &str, col: &Column) {
             }
         }
     }
+    // Codes are written dense, a row after another, `width` bytes each.
+    let width = col.codes.width();
+    out.push(width as u8);
     match &col.codes {
-        Codes::U8(c) => {
-            out.push(1);
-            out.extend_from_slice(c);
-        }
-        Codes::U16(c) => {
-            out.push(2);
-            c.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
-        }
-        Codes::U32(c) => {
-            out.push(4);
-            c.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
-        }
+        Codes::U8(c) => out.extend_from_slice(c),
+        codes => (0..codes.len()).for_each(|i| out.extend_from_slice(&codes.get(i).to_le_bytes()[..width])),
     }
     match &col.made {
         None => out.push(0),
@@ -339,7 +332,8 @@ fn read_column(r: &mut Reader, rows: usize) -> Option<(String, Column)> {
         2 => Codes::U16(raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()),
         4 => Codes::U32(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
         _ => return None,
-    };
+    }
+    .compacted();
     if codes.max() as usize > dict.len() {
         return None;
     }
@@ -397,6 +391,36 @@ mod tests {
         for (name, col) in made.cached_columns() {
             assert_eq!(*warm.cached(&name).expect("read back"), *col, "{name}");
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_column_most_events_lack_round_trips_in_its_sparse_form() {
+        let dir = scratch("sparse");
+        let lines: Vec<String> = (0..300)
+            .map(|i| {
+                let arn = if i % 25 == 0 { r#","resources":[{"ARN":"x"}]"# } else { "" };
+                format!(r#"{{"eventTime":"2025-01-01T00:00:{:02}Z","eventName":"E{}"{arn}}}"#, i % 60, i % 7)
+            })
+            .collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let made = dataset(&lines);
+        made.prefetch(&names());
+        let arn = made.cached("resources{}.ARN").unwrap();
+        assert!(matches!(arn.codes, Codes::Sparse(_)), "{:?}", arn.codes);
+        assert!(matches!(made.cached("eventName").unwrap().codes, Codes::U8(_)));
+        Cache::open(&made, &dir).save(&made).unwrap();
+
+        let warm = dataset(&lines);
+        assert_eq!(Cache::open(&warm, &dir).loaded(), made.cached_columns().len());
+        for (name, col) in made.cached_columns() {
+            assert_eq!(*warm.cached(&name).expect("read back"), *col, "{name}");
+        }
+        let back = warm.cached("resources{}.ARN").unwrap();
+        assert_eq!(
+            (0..300).filter(|&i| !back.get(i).is_null()).collect::<Vec<_>>(),
+            (0..300).step_by(25).collect::<Vec<_>>()
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
