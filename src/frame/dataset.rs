@@ -107,57 +107,74 @@ fn sparse_pays(len: usize, nonzero: usize, width: usize) -> bool {
     sparse * 4 <= dense * 3
 }
 
+/// A code type of a dense column: `u8`, `u16` or `u32`.
+trait Code: Copy + Into<u32> + PartialEq + Default {
+    fn dense(codes: Vec<Self>) -> Codes;
+}
+
+impl Code for u8 {
+    fn dense(codes: Vec<u8>) -> Codes {
+        Codes::U8(codes)
+    }
+}
+
+impl Code for u16 {
+    fn dense(codes: Vec<u16>) -> Codes {
+        Codes::U16(codes)
+    }
+}
+
+impl Code for u32 {
+    fn dense(codes: Vec<u32>) -> Codes {
+        Codes::U32(codes)
+    }
+}
+
+/// `codes` as they are, or [`Sparse`] when that pays ([`sparse_pays`]).
+fn shrunk<T: Code>(codes: Vec<T>) -> Codes {
+    let zero = T::default();
+    let nonzero = codes.iter().filter(|&&c| c != zero).count();
+    if codes.len() < 64 || !sparse_pays(codes.len(), nonzero, std::mem::size_of::<T>()) {
+        return T::dense(codes);
+    }
+    let len = codes.len();
+    let mut bits = Vec::with_capacity(len.div_ceil(64));
+    let mut before = Vec::with_capacity(len.div_ceil(64));
+    let mut set: Vec<T> = Vec::with_capacity(nonzero);
+    for chunk in codes.chunks(64) {
+        before.push(set.len() as u32);
+        let mut word = 0u64;
+        for (b, &c) in chunk.iter().enumerate() {
+            if c != zero {
+                word |= 1 << b;
+                set.push(c);
+            }
+        }
+        bits.push(word);
+    }
+    Codes::Sparse(Box::new(Sparse { len, bits, before, codes: T::dense(set) }))
+}
+
 impl Codes {
     fn new(codes: Vec<u32>, max: usize) -> Codes {
-        let width = if max <= u8::MAX as usize {
-            1
+        if max <= u8::MAX as usize {
+            shrunk(codes.into_iter().map(|c| c as u8).collect())
         } else if max <= u16::MAX as usize {
-            2
+            shrunk(codes.into_iter().map(|c| c as u16).collect())
         } else {
-            4
-        };
-        let nonzero = codes.iter().filter(|&&c| c != 0).count();
-        if codes.len() >= 64 && sparse_pays(codes.len(), nonzero, width) {
-            let len = codes.len();
-            let mut bits = vec![0u64; len.div_ceil(64)];
-            let mut before = Vec::with_capacity(bits.len());
-            let mut set = Vec::with_capacity(nonzero);
-            for (w, chunk) in codes.chunks(64).enumerate() {
-                before.push(set.len() as u32);
-                for (b, &c) in chunk.iter().enumerate() {
-                    if c != 0 {
-                        bits[w] |= 1 << b;
-                        set.push(c);
-                    }
-                }
-            }
-            drop(codes);
-            return Codes::Sparse(Box::new(Sparse { len, bits, before, codes: Codes::dense(set, width) }));
-        }
-        Codes::dense(codes, width)
-    }
-
-    fn dense(codes: Vec<u32>, width: usize) -> Codes {
-        match width {
-            1 => Codes::U8(codes.into_iter().map(|c| c as u8).collect()),
-            2 => Codes::U16(codes.into_iter().map(|c| c as u16).collect()),
-            _ => Codes::U32(codes),
+            shrunk(codes)
         }
     }
 
     /// These codes in the form [`Codes::new`] would choose for them (the column cache
     /// keeps codes dense).
     pub fn compacted(self) -> Codes {
-        if matches!(self, Codes::Sparse(_)) || self.len() < 64 {
-            return self;
+        match self {
+            Codes::U8(c) => shrunk(c),
+            Codes::U16(c) => shrunk(c),
+            Codes::U32(c) => shrunk(c),
+            sparse => sparse,
         }
-        let nonzero = (0..self.len()).filter(|&i| self.get(i) != 0).count();
-        if !sparse_pays(self.len(), nonzero, self.width()) {
-            return self;
-        }
-        let all: Vec<u32> = (0..self.len()).map(|i| self.get(i)).collect();
-        let max = self.max() as usize;
-        Codes::new(all, max)
     }
 
     /// The width in bytes of one code, as the column cache writes them.
