@@ -19,7 +19,7 @@ use indexmap::IndexMap;
 
 use crate::eval::Context;
 use crate::events::Value;
-use crate::frame::{Dataset, Frame, ScanPlan};
+use crate::frame::{CachedColumn, Dataset, Frame, ScanPlan};
 use crate::query::{locate, Query};
 use crate::syntax::Span;
 use crate::Diagnostic;
@@ -212,6 +212,21 @@ impl ResultColumn {
     }
 }
 
+impl ResultColumn {
+    /// [`ResultColumn::from`] the values of a dataset's shared column for `events` (one
+    /// row each), coded from its codes: a value is copied once per distinct code, not once
+    /// per row.
+    pub fn from_shared(col: &CachedColumn, events: &[usize]) -> ResultColumn {
+        match coding(events.iter().map(|&e| col.codes.get(e)), events.len()) {
+            None => ResultColumn::Plain(events.iter().map(|&e| col.get(e).clone()).collect()),
+            Some((first, codes)) => ResultColumn::Coded {
+                dict: first.into_iter().map(|(i, _)| col.get(events[i]).clone()).collect(),
+                codes,
+            },
+        }
+    }
+}
+
 impl FromIterator<Value> for ResultColumn {
     fn from_iter<I: IntoIterator<Item = Value>>(values: I) -> ResultColumn {
         ResultColumn::from(values.into_iter().collect::<Vec<_>>())
@@ -299,9 +314,10 @@ pub(crate) fn results(frame: &mut Frame) -> Results {
     }
     let columns: Vec<ResultColumn> = fields
         .iter()
-        .map(|f| match frame.text_cells(f) {
-            Some(_) => ResultColumn::from_text(|| frame.text_cells(f).into_iter().flatten(), frame.height()),
-            None => ResultColumn::from(frame.values(f)),
+        .map(|f| match (frame.shared(f), frame.text_cells(f)) {
+            (Some((col, events)), _) => ResultColumn::from_shared(col, &events),
+            (None, Some(_)) => ResultColumn::from_text(|| frame.text_cells(f).into_iter().flatten(), frame.height()),
+            (None, None) => ResultColumn::from(frame.values(f)),
         })
         .collect();
     Results { fields, columns, rows: frame.height(), warnings: Vec::new() }
@@ -344,6 +360,26 @@ mod tests {
         assert_eq!(c.to_vec(), values);
         assert!((0..1000).all(|i| c[i] == values[i]));
         assert_eq!(c, ResultColumn::Plain(values), "equal whatever the form");
+    }
+
+    /// A column made from a shared column's codes for some events holds those events'
+    /// values, coded by the same rule as the values would be (each distinct value once).
+    #[test]
+    fn columns_from_shared_codes_hold_their_events_values() {
+        let values = column(1000, 7);
+        let shared = CachedColumn::from_values(&values);
+        let events: Vec<usize> = (0..1000).rev().step_by(2).chain([3, 3, 0]).collect();
+        let picked: Vec<Value> = events.iter().map(|&e| values[e].clone()).collect();
+        let c = ResultColumn::from_shared(&shared, &events);
+        assert!(matches!(&c, ResultColumn::Coded { dict, .. } if dict.len() == 7), "{c:?}");
+        assert_eq!(c.to_vec(), picked);
+        // Mostly distinct: plain, the same values.
+        let distinct: Vec<Value> = (0..600).map(|i| Value::Str(format!("v{i}"))).collect();
+        let shared = CachedColumn::from_values(&distinct);
+        let events: Vec<usize> = (0..600).rev().collect();
+        let c = ResultColumn::from_shared(&shared, &events);
+        assert!(matches!(c, ResultColumn::Plain(_)));
+        assert_eq!(c.to_vec(), events.iter().map(|&e| distinct[e].clone()).collect::<Vec<_>>());
     }
 
     /// Coding a column of strings from its text gives what coding its values gives: the

@@ -50,11 +50,11 @@ const PREFETCH_SHARE: usize = 4;
 /// selecting that share ([`prefetch_for`]).
 const KEEP_SHARE: usize = 256;
 
-/// A field extracted for a frame's rows: values made from the events, or a column made
-/// straight from the dataset's shared column (`None`: no row has the field).
+/// A field extracted for a frame's rows: values made from the events, or the dataset's
+/// shared column, read by each row's event.
 enum Extracted {
     Values(Vec<Value>),
-    Coded(Option<Column>, Arc<CachedColumn>),
+    Coded(Arc<CachedColumn>),
 }
 
 /// Results between two commands.
@@ -67,8 +67,14 @@ pub struct Frame<'d> {
     /// Every field has been extracted: nothing more to look for.
     complete: bool,
     /// Fields taken straight from the dataset's shared columns and not changed since: their
-    /// values are read from there ([`Frame::read`]).
+    /// values are read from there, by each row's event ([`Frame::read`]), while the hidden
+    /// event column is in the frame.
     coded: HashMap<String, Arc<CachedColumn>>,
+    /// Those of `coded` not made into polars columns (yet): a column of nulls of no size
+    /// holds each one's place in `df`; it is made when a command needs it as a column
+    /// ([`Frame::make`]). A `stats` over millions of events reads its fields from the
+    /// shared columns and never makes them (16 bytes a row per field, at least).
+    unmade: BTreeSet<String>,
 }
 
 impl<'d> Frame<'d> {
@@ -77,14 +83,28 @@ impl<'d> Frame<'d> {
         let idx: Vec<IdxSize> = order.iter().map(|&i| i as IdxSize).collect();
         let col = IdxCa::from_vec(EVENT.into(), idx).into_series().into_column();
         let df = DataFrame::new(order.len(), vec![col]).expect("one column of the right height");
-        Frame { df, events: Some(ds), known: BTreeSet::new(), complete: false, coded: HashMap::new() }
+        Frame {
+            df,
+            events: Some(ds),
+            known: BTreeSet::new(),
+            complete: false,
+            coded: HashMap::new(),
+            unmade: BTreeSet::new(),
+        }
     }
 
     /// Results that are not events (made by `stats`, `makeresults`, ...).
     pub fn from_columns(height: usize, columns: IndexMap<String, Vec<Value>>) -> Frame<'d> {
         let cols: Vec<Column> = columns.iter().map(|(n, v)| to_column(n, v)).collect();
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
+        Frame {
+            df,
+            events: None,
+            known: BTreeSet::new(),
+            complete: true,
+            coded: HashMap::new(),
+            unmade: BTreeSet::new(),
+        }
     }
 
     /// [`Frame::from_columns`] with leading string columns given as text (no cell null:
@@ -100,7 +120,14 @@ impl<'d> Frame<'d> {
             .collect();
         cols.extend(columns.iter().map(|(n, v)| to_column(n, v)));
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
+        Frame {
+            df,
+            events: None,
+            known: BTreeSet::new(),
+            complete: true,
+            coded: HashMap::new(),
+            unmade: BTreeSet::new(),
+        }
     }
 
     /// Results that are not events, from dictionary-coded columns over rows `0..height`
@@ -121,7 +148,14 @@ impl<'d> Frame<'d> {
             })
             .collect();
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
+        Frame {
+            df,
+            events: None,
+            known: BTreeSet::new(),
+            complete: true,
+            coded: HashMap::new(),
+            unmade: BTreeSet::new(),
+        }
     }
 
     pub fn height(&self) -> usize {
@@ -188,7 +222,7 @@ impl<'d> Frame<'d> {
             for n in names {
                 match ds.cached(n) {
                     Some(col) if rows.iter().all(|&e| col.is_made(e)) => {
-                        columns.insert(n.clone(), Extracted::Coded(coded_column(n, &col, &rows), col));
+                        columns.insert(n.clone(), Extracted::Coded(col));
                     }
                     _ => {
                         columns.insert(n.clone(), Extracted::Values(vec![Value::Null; rows.len()]));
@@ -197,7 +231,7 @@ impl<'d> Frame<'d> {
                 }
             }
             if others.is_empty() {
-                return self.set_extracted(columns);
+                return self.set_extracted(columns, &rows);
             }
             rest = others;
             wanted = Wanted::Names(&rest);
@@ -212,10 +246,10 @@ impl<'d> Frame<'d> {
                 }
             }
         }
-        self.set_extracted(columns);
+        self.set_extracted(columns, &rows);
     }
 
-    fn set_extracted(&mut self, columns: IndexMap<String, Extracted>) {
+    fn set_extracted(&mut self, columns: IndexMap<String, Extracted>, rows: &[usize]) {
         for (name, made) in columns {
             // A field no remaining event has does not become a column.
             match made {
@@ -224,25 +258,63 @@ impl<'d> Frame<'d> {
                         self.set(&name, &values);
                     }
                 }
-                Extracted::Coded(Some(column), col) => {
-                    self.df.with_column(column).expect("a column of the frame's height");
-                    self.coded.insert(name.clone(), col);
-                    self.known.insert(name);
-                }
-                Extracted::Coded(None, _) => {}
+                Extracted::Coded(col) => self.add_coded(name, col, rows),
             }
         }
+    }
+
+    /// Adds a field whose values are the dataset's shared column's for the rows' events
+    /// (`rows`, in row order), unmade ([`Frame::unmade`]); none when no row has it.
+    fn add_coded(&mut self, name: String, col: Arc<CachedColumn>, rows: &[usize]) {
+        self.known.insert(name.clone());
+        if !rows.iter().any(|&e| !col.get(e).is_null()) {
+            return;
+        }
+        let place = Column::full_null(name.as_str().into(), self.height(), &DataType::String);
+        self.df.with_column(place).expect("a column of the frame's height");
+        self.coded.insert(name.clone(), col);
+        self.unmade.insert(name);
+    }
+
+    /// Makes the named unmade fields into polars columns, each where its place is.
+    fn make(&mut self, names: &[String]) {
+        let names: Vec<&String> = names.iter().filter(|n| self.unmade.contains(*n)).collect();
+        if names.is_empty() {
+            return;
+        }
+        let rows = self.event_indices();
+        for name in names {
+            let col = &self.coded[name];
+            let column = coded_column(name, col, &rows)
+                .unwrap_or_else(|| Column::full_null(name.as_str().into(), rows.len(), &DataType::String));
+            self.df.with_column(column).expect("a column of the frame's height");
+            self.unmade.remove(name);
+        }
+    }
+
+    /// Makes every unmade field.
+    fn make_all(&mut self) {
+        let all: Vec<String> = self.unmade.iter().cloned().collect();
+        self.make(&all);
     }
 
     /// Drops every field that no row has (it stays known: it is not looked for again).
     /// After the first search: the fields of the events it keeps are those some kept
     /// event has, whichever events it looked at to find them.
     pub fn drop_absent(&mut self) {
-        let absent: Vec<String> =
-            self.names().into_iter().filter(|n| self.df.column(n).is_ok_and(|c| c.null_count() == c.len())).collect();
+        let rows = if self.unmade.is_empty() { Vec::new() } else { self.event_indices() };
+        let absent: Vec<String> = self
+            .names()
+            .into_iter()
+            .filter(|n| match self.unmade.contains(n) {
+                true => !rows.iter().any(|&e| !self.coded[n].get(e).is_null()),
+                false => self.df.column(n).is_ok_and(|c| c.null_count() == c.len()),
+            })
+            .collect();
         for name in absent {
             let _ = self.df.drop_in_place(&name);
             self.coded.remove(&name);
+            self.unmade.remove(&name);
             self.known.insert(name);
         }
     }
@@ -261,6 +333,7 @@ impl<'d> Frame<'d> {
 
     /// From here on rows are no longer events: fields not in the frame do not exist.
     pub fn detach(&mut self) {
+        self.make_all();
         if self.events.take().is_some() {
             let _ = self.df.drop_in_place(EVENT);
         }
@@ -271,18 +344,26 @@ impl<'d> Frame<'d> {
     /// A field's values, one per row (null where absent), without copying them when they
     /// are the dataset's shared column's.
     pub fn read(&self, name: &str) -> FieldValues {
+        match self.shared(name) {
+            Some((col, events)) => FieldValues::Coded { col: Arc::clone(col), events: Arc::new(events) },
+            None => FieldValues::Owned(self.values(name)),
+        }
+    }
+
+    /// The dataset's shared column a field's values are read from, and each row's event,
+    /// when they are (see [`Frame::read`]).
+    pub fn shared(&self, name: &str) -> Option<(&Arc<CachedColumn>, Vec<usize>)> {
         match self.coded.get(name) {
-            Some(col) if self.events.is_some() => {
-                FieldValues::Coded { col: Arc::clone(col), events: Arc::new(self.event_indices()) }
-            }
-            _ => FieldValues::Owned(self.values(name)),
+            Some(col) if self.events.is_some() => Some((col, self.event_indices())),
+            _ => None,
         }
     }
 
     /// A field's cells as text (`None` where absent), when its column holds single
-    /// strings; `None` for a column of lists or a field no row has.
+    /// strings; `None` for a column of lists, a field no row has, or one read from the
+    /// shared columns ([`Frame::read`] reads those).
     pub fn text_cells(&self, name: &str) -> Option<impl Iterator<Item = Option<&str>> + '_> {
-        if name == EVENT {
+        if name == EVENT || self.unmade.contains(name) {
             return None;
         }
         Some(self.df.column(name).ok()?.str().ok()?.iter())
@@ -290,6 +371,10 @@ impl<'d> Frame<'d> {
 
     /// A field's values, one per row (null where absent).
     pub fn values(&self, name: &str) -> Vec<Value> {
+        if self.unmade.contains(name) {
+            let col = &self.coded[name];
+            return self.event_indices().into_iter().map(|e| col.get(e).clone()).collect();
+        }
         match self.df.column(name) {
             Ok(c) if name != EVENT => from_column(c, self.height()),
             _ => vec![Value::Null; self.height()],
@@ -301,6 +386,7 @@ impl<'d> Frame<'d> {
         debug_assert_eq!(values.len(), self.height());
         self.known.insert(name.to_string());
         self.coded.remove(name);
+        self.unmade.remove(name);
         // A field no result has is not a field; but with no results at all, a command's
         // output fields stay (a header of an empty table).
         if self.height() > 0 && values.iter().all(Value::is_null) {
@@ -318,8 +404,14 @@ impl<'d> Frame<'d> {
         if from == to || !self.has(from) {
             return;
         }
-        self.coded.remove(from);
         self.coded.remove(to);
+        self.unmade.remove(to);
+        if let Some(col) = self.coded.remove(from) {
+            self.coded.insert(to.to_string(), col);
+        }
+        if self.unmade.remove(from) {
+            self.unmade.insert(to.to_string());
+        }
         let _ = self.df.drop_in_place(to);
         self.df.rename(from, to.into()).expect("the field is in the frame");
     }
@@ -328,6 +420,7 @@ impl<'d> Frame<'d> {
     pub fn remove(&mut self, name: &str) {
         self.known.insert(name.to_string());
         self.coded.remove(name);
+        self.unmade.remove(name);
         let _ = self.df.drop_in_place(name);
     }
 
@@ -351,6 +444,7 @@ impl<'d> Frame<'d> {
     /// Keeps only the named fields, in that order; a name no row has becomes an empty
     /// column (`table` shows it).
     pub fn select(&mut self, names: &[String]) {
+        self.make_all();
         self.coded.clear();
         let height = self.height();
         let mut cols: Vec<Column> = Vec::new();
@@ -566,14 +660,26 @@ mod tests {
         // Changed: read as the frame holds it.
         f.set("eventName", &vec![Value::Str("x".into()); f.height()]);
         assert_eq!(read_all(&f, "eventName"), (false, vec![Value::Str("x".into()); 100]));
+        // Renamed: the same values, still read in place.
+        let before = f.values("tags{}");
         f.rename("tags{}", "labels");
         let (coded, values) = read_all(&f, "labels");
-        assert!(!coded);
+        assert!(coded);
+        assert_eq!(values, before);
         assert_eq!(values, f.values("labels"));
         assert!(values.iter().all(|v| matches!(v, Value::Multi(_))));
+        assert!(!f.has("tags{}"));
+        // Not made into a polars column until a command needs one (here: no longer
+        // events), then made with the same values, in its place among the fields.
         let mut g = Frame::from_events(&ds, &order);
         g.ensure(&names);
+        assert!(g.text_cells("eventName").is_none(), "unmade");
+        let before: Vec<Vec<Value>> = names.iter().map(|n| g.values(n)).collect();
+        let names_before = g.names();
         g.detach();
+        assert_eq!(g.names(), names_before);
+        assert_eq!(names.iter().map(|n| g.values(n)).collect::<Vec<_>>(), before);
+        assert!(g.text_cells("eventName").is_some(), "made");
         assert!(!read_all(&g, "tags{}").0, "rows that are no longer events");
         g.remove("tags{}");
         assert_eq!(read_all(&g, "tags{}"), (false, vec![Value::Null; order.len()]));

@@ -410,12 +410,8 @@ impl<'d> Frame<'d> {
         };
         let mut f = Frame::from_events(ds, &m.kept);
         for (name, col) in m.names.iter().zip(&m.cols) {
-            f.known.insert(name.clone());
             // As extraction over the kept events would make it (none when none has it).
-            if let Some(column) = super::coded_column(name, col, &m.kept) {
-                f.df.with_column(column).expect("a column of the frame's height");
-                f.coded.insert(name.clone(), Arc::clone(col));
-            }
+            f.add_coded(name.clone(), Arc::clone(col), &m.kept);
         }
         Some(Ok(f))
     }
