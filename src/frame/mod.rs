@@ -67,14 +67,12 @@ pub struct Frame<'d> {
     /// Every field has been extracted: nothing more to look for.
     complete: bool,
     /// Fields taken straight from the dataset's shared columns and not changed since: their
-    /// values are read from there, by each row's event ([`Frame::read`]), while the hidden
-    /// event column is in the frame.
+    /// values are read from there, by each row's event ([`Frame::read`]), never copied into
+    /// `df`, where a column of nulls of no size holds each one's place (a `stats` or a
+    /// `table` over millions of events would copy at least 16 bytes a row per field). The
+    /// hidden event column is in the frame while there are any, even when rows are no
+    /// longer events.
     coded: HashMap<String, Arc<CachedColumn>>,
-    /// Those of `coded` not made into polars columns (yet): a column of nulls of no size
-    /// holds each one's place in `df`; it is made when a command needs it as a column
-    /// ([`Frame::make`]). A `stats` over millions of events reads its fields from the
-    /// shared columns and never makes them (16 bytes a row per field, at least).
-    unmade: BTreeSet<String>,
 }
 
 impl<'d> Frame<'d> {
@@ -83,28 +81,14 @@ impl<'d> Frame<'d> {
         let idx: Vec<IdxSize> = order.iter().map(|&i| i as IdxSize).collect();
         let col = IdxCa::from_vec(EVENT.into(), idx).into_series().into_column();
         let df = DataFrame::new(order.len(), vec![col]).expect("one column of the right height");
-        Frame {
-            df,
-            events: Some(ds),
-            known: BTreeSet::new(),
-            complete: false,
-            coded: HashMap::new(),
-            unmade: BTreeSet::new(),
-        }
+        Frame { df, events: Some(ds), known: BTreeSet::new(), complete: false, coded: HashMap::new() }
     }
 
     /// Results that are not events (made by `stats`, `makeresults`, ...).
     pub fn from_columns(height: usize, columns: IndexMap<String, Vec<Value>>) -> Frame<'d> {
         let cols: Vec<Column> = columns.iter().map(|(n, v)| to_column(n, v)).collect();
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame {
-            df,
-            events: None,
-            known: BTreeSet::new(),
-            complete: true,
-            coded: HashMap::new(),
-            unmade: BTreeSet::new(),
-        }
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
     }
 
     /// [`Frame::from_columns`] with leading string columns given as text (no cell null:
@@ -120,14 +104,7 @@ impl<'d> Frame<'d> {
             .collect();
         cols.extend(columns.iter().map(|(n, v)| to_column(n, v)));
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame {
-            df,
-            events: None,
-            known: BTreeSet::new(),
-            complete: true,
-            coded: HashMap::new(),
-            unmade: BTreeSet::new(),
-        }
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
     }
 
     /// Results that are not events, from dictionary-coded columns over rows `0..height`
@@ -148,14 +125,7 @@ impl<'d> Frame<'d> {
             })
             .collect();
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame {
-            df,
-            events: None,
-            known: BTreeSet::new(),
-            complete: true,
-            coded: HashMap::new(),
-            unmade: BTreeSet::new(),
-        }
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
     }
 
     pub fn height(&self) -> usize {
@@ -264,7 +234,7 @@ impl<'d> Frame<'d> {
     }
 
     /// Adds a field whose values are the dataset's shared column's for the rows' events
-    /// (`rows`, in row order), unmade ([`Frame::unmade`]); none when no row has it.
+    /// (`rows`, in row order), read from there ([`Frame::coded`]); none when no row has it.
     fn add_coded(&mut self, name: String, col: Arc<CachedColumn>, rows: &[usize]) {
         self.known.insert(name.clone());
         if !rows.iter().any(|&e| !col.get(e).is_null()) {
@@ -273,40 +243,17 @@ impl<'d> Frame<'d> {
         let place = Column::full_null(name.as_str().into(), self.height(), &DataType::String);
         self.df.with_column(place).expect("a column of the frame's height");
         self.coded.insert(name.clone(), col);
-        self.unmade.insert(name);
-    }
-
-    /// Makes the named unmade fields into polars columns, each where its place is.
-    fn make(&mut self, names: &[String]) {
-        let names: Vec<&String> = names.iter().filter(|n| self.unmade.contains(*n)).collect();
-        if names.is_empty() {
-            return;
-        }
-        let rows = self.event_indices();
-        for name in names {
-            let col = &self.coded[name];
-            let column = coded_column(name, col, &rows)
-                .unwrap_or_else(|| Column::full_null(name.as_str().into(), rows.len(), &DataType::String));
-            self.df.with_column(column).expect("a column of the frame's height");
-            self.unmade.remove(name);
-        }
-    }
-
-    /// Makes every unmade field.
-    fn make_all(&mut self) {
-        let all: Vec<String> = self.unmade.iter().cloned().collect();
-        self.make(&all);
     }
 
     /// Drops every field that no row has (it stays known: it is not looked for again).
     /// After the first search: the fields of the events it keeps are those some kept
     /// event has, whichever events it looked at to find them.
     pub fn drop_absent(&mut self) {
-        let rows = if self.unmade.is_empty() { Vec::new() } else { self.event_indices() };
+        let rows = if self.coded.is_empty() { Vec::new() } else { self.event_indices() };
         let absent: Vec<String> = self
             .names()
             .into_iter()
-            .filter(|n| match self.unmade.contains(n) {
+            .filter(|n| match self.coded.contains_key(n) {
                 true => !rows.iter().any(|&e| !self.coded[n].get(e).is_null()),
                 false => self.df.column(n).is_ok_and(|c| c.null_count() == c.len()),
             })
@@ -314,7 +261,6 @@ impl<'d> Frame<'d> {
         for name in absent {
             let _ = self.df.drop_in_place(&name);
             self.coded.remove(&name);
-            self.unmade.remove(&name);
             self.known.insert(name);
         }
     }
@@ -331,13 +277,13 @@ impl<'d> Frame<'d> {
         }
     }
 
-    /// From here on rows are no longer events: fields not in the frame do not exist.
+    /// From here on rows are no longer events: fields not in the frame do not exist. Fields
+    /// read from the shared columns still are, by each row's event (the hidden event
+    /// column stays while they do).
     pub fn detach(&mut self) {
-        self.make_all();
-        if self.events.take().is_some() {
+        if self.events.take().is_some() && self.coded.is_empty() {
             let _ = self.df.drop_in_place(EVENT);
         }
-        self.coded.clear();
         self.complete = true;
     }
 
@@ -353,17 +299,14 @@ impl<'d> Frame<'d> {
     /// The dataset's shared column a field's values are read from, and each row's event,
     /// when they are (see [`Frame::read`]).
     pub fn shared(&self, name: &str) -> Option<(&Arc<CachedColumn>, Vec<usize>)> {
-        match self.coded.get(name) {
-            Some(col) if self.events.is_some() => Some((col, self.event_indices())),
-            _ => None,
-        }
+        self.coded.get(name).map(|col| (col, self.event_indices()))
     }
 
     /// A field's cells as text (`None` where absent), when its column holds single
     /// strings; `None` for a column of lists, a field no row has, or one read from the
     /// shared columns ([`Frame::read`] reads those).
     pub fn text_cells(&self, name: &str) -> Option<impl Iterator<Item = Option<&str>> + '_> {
-        if name == EVENT || self.unmade.contains(name) {
+        if name == EVENT || self.coded.contains_key(name) {
             return None;
         }
         Some(self.df.column(name).ok()?.str().ok()?.iter())
@@ -371,7 +314,7 @@ impl<'d> Frame<'d> {
 
     /// A field's values, one per row (null where absent).
     pub fn values(&self, name: &str) -> Vec<Value> {
-        if self.unmade.contains(name) {
+        if self.coded.contains_key(name) {
             let col = &self.coded[name];
             return self.event_indices().into_iter().map(|e| col.get(e).clone()).collect();
         }
@@ -386,7 +329,6 @@ impl<'d> Frame<'d> {
         debug_assert_eq!(values.len(), self.height());
         self.known.insert(name.to_string());
         self.coded.remove(name);
-        self.unmade.remove(name);
         // A field no result has is not a field; but with no results at all, a command's
         // output fields stay (a header of an empty table).
         if self.height() > 0 && values.iter().all(Value::is_null) {
@@ -405,12 +347,8 @@ impl<'d> Frame<'d> {
             return;
         }
         self.coded.remove(to);
-        self.unmade.remove(to);
         if let Some(col) = self.coded.remove(from) {
             self.coded.insert(to.to_string(), col);
-        }
-        if self.unmade.remove(from) {
-            self.unmade.insert(to.to_string());
         }
         let _ = self.df.drop_in_place(to);
         self.df.rename(from, to.into()).expect("the field is in the frame");
@@ -420,7 +358,6 @@ impl<'d> Frame<'d> {
     pub fn remove(&mut self, name: &str) {
         self.known.insert(name.to_string());
         self.coded.remove(name);
-        self.unmade.remove(name);
         let _ = self.df.drop_in_place(name);
     }
 
@@ -444,10 +381,12 @@ impl<'d> Frame<'d> {
     /// Keeps only the named fields, in that order; a name no row has becomes an empty
     /// column (`table` shows it).
     pub fn select(&mut self, names: &[String]) {
-        self.make_all();
-        self.coded.clear();
+        self.coded.retain(|n, _| names.contains(n));
         let height = self.height();
         let mut cols: Vec<Column> = Vec::new();
+        if !self.coded.is_empty() || self.events.is_some() {
+            cols.extend(self.df.column(EVENT).ok().cloned());
+        }
         for n in names {
             match self.df.column(n) {
                 Ok(c) if n != EVENT => cols.push(c.clone()),
@@ -669,18 +608,23 @@ mod tests {
         assert_eq!(values, f.values("labels"));
         assert!(values.iter().all(|v| matches!(v, Value::Multi(_))));
         assert!(!f.has("tags{}"));
-        // Not made into a polars column until a command needs one (here: no longer
-        // events), then made with the same values, in its place among the fields.
+        // Still read in place when rows are no longer events (`table`), in their places
+        // among the fields, whichever fields are kept.
         let mut g = Frame::from_events(&ds, &order);
         g.ensure(&names);
-        assert!(g.text_cells("eventName").is_none(), "unmade");
+        assert!(g.text_cells("eventName").is_none(), "not copied into the frame");
         let before: Vec<Vec<Value>> = names.iter().map(|n| g.values(n)).collect();
         let names_before = g.names();
         g.detach();
+        assert!(!g.is_events());
         assert_eq!(g.names(), names_before);
         assert_eq!(names.iter().map(|n| g.values(n)).collect::<Vec<_>>(), before);
-        assert!(g.text_cells("eventName").is_some(), "made");
-        assert!(!read_all(&g, "tags{}").0, "rows that are no longer events");
+        assert!(read_all(&g, "eventName").0);
+        g.select(&["tags{}".to_string(), "other".to_string()]);
+        assert_eq!(g.names(), ["tags{}", "other"]);
+        assert_eq!(read_all(&g, "tags{}"), (true, before[1].clone()));
+        assert_eq!(read_all(&g, "other"), (false, vec![Value::Null; order.len()]));
+        assert!(!g.has("eventName"));
         g.remove("tags{}");
         assert_eq!(read_all(&g, "tags{}"), (false, vec![Value::Null; order.len()]));
     }
