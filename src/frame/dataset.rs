@@ -110,11 +110,16 @@ fn sparse_pays(len: usize, nonzero: usize, width: usize) -> bool {
 /// A code type of a dense column: `u8`, `u16` or `u32`.
 trait Code: Copy + Into<u32> + PartialEq + Default {
     fn dense(codes: Vec<Self>) -> Codes;
+    /// A code known to fit.
+    fn from_u32(c: u32) -> Self;
 }
 
 impl Code for u8 {
     fn dense(codes: Vec<u8>) -> Codes {
         Codes::U8(codes)
+    }
+    fn from_u32(c: u32) -> u8 {
+        c as u8
     }
 }
 
@@ -122,11 +127,83 @@ impl Code for u16 {
     fn dense(codes: Vec<u16>) -> Codes {
         Codes::U16(codes)
     }
+    fn from_u32(c: u32) -> u16 {
+        c as u16
+    }
 }
 
 impl Code for u32 {
     fn dense(codes: Vec<u32>) -> Codes {
         Codes::U32(codes)
+    }
+    fn from_u32(c: u32) -> u32 {
+        c
+    }
+}
+
+/// Codes pushed one at a time, as narrow as the largest so far: a shared pass holds a code
+/// per event for each field it makes until every event is read (at 10 GB, 4 bytes each
+/// for ~95 fields were the pass's peak; most fields have few values in a thread's part).
+#[derive(Debug)]
+enum Growing {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Growing {
+    fn with_capacity(n: usize) -> Growing {
+        Growing::U8(Vec::with_capacity(n))
+    }
+
+    fn push(&mut self, code: u32) {
+        match self {
+            Growing::U8(c) if code <= u8::MAX as u32 => c.push(code as u8),
+            Growing::U16(c) if code <= u16::MAX as u32 => c.push(code as u16),
+            Growing::U32(c) => c.push(code),
+            _ => {
+                self.widen(code);
+                self.push(code);
+            }
+        }
+    }
+
+    /// Room for `code`: the codes so far copied into the next width that holds it (the
+    /// room asked for at the start kept).
+    fn widen(&mut self, code: u32) {
+        fn widened<T: Code, U: Code>(c: Vec<T>) -> Vec<U> {
+            let mut out = Vec::with_capacity(c.capacity());
+            out.extend(c.into_iter().map(|x| U::from_u32(x.into())));
+            out
+        }
+        *self = match std::mem::replace(self, Growing::U32(Vec::new())) {
+            Growing::U8(c) if code <= u16::MAX as u32 => Growing::U16(widened(c)),
+            Growing::U8(c) => Growing::U32(widened(c)),
+            Growing::U16(c) => Growing::U32(widened(c)),
+            Growing::U32(c) => Growing::U32(c),
+        };
+    }
+
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Growing::U8(c) => c[i] as u32,
+            Growing::U16(c) => c[i] as u32,
+            Growing::U32(c) => c[i],
+        }
+    }
+
+    /// Replaces each code but 0 by `f` of it; `f` gives no code larger than the largest.
+    fn renumber(&mut self, mut f: impl FnMut(u32) -> u32) {
+        fn each<T: Code>(c: &mut [T], f: &mut impl FnMut(u32) -> u32) {
+            for x in c.iter_mut().filter(|x| **x != T::default()) {
+                *x = T::from_u32(f((*x).into()));
+            }
+        }
+        match self {
+            Growing::U8(c) => each(c, &mut f),
+            Growing::U16(c) => each(c, &mut f),
+            Growing::U32(c) => each(c, &mut f),
+        }
     }
 }
 
@@ -772,7 +849,7 @@ impl Dataset {
         let chunk = n.div_ceil(threads).max(1);
         // Each thread codes its own part of `todo` with its own dictionaries: per field, one
         // code for each of the part's events whose kind has the field, in event order.
-        let parts: Vec<Vec<(Vec<Value>, Vec<u32>)>> = std::thread::scope(|s| {
+        let mut parts: Vec<Vec<(Vec<Value>, Growing)>> = std::thread::scope(|s| {
             let handles: Vec<_> = todo
                 .chunks(chunk)
                 .zip(kind_of.chunks(chunk))
@@ -794,7 +871,7 @@ impl Dataset {
                         for (slots, n) in kind_slots.iter().zip(&per_kind) {
                             slots.iter().for_each(|&k| lens[k] += n);
                         }
-                        let mut codes: Vec<Vec<u32>> = lens.into_iter().map(Vec::with_capacity).collect();
+                        let mut codes: Vec<Growing> = lens.into_iter().map(Growing::with_capacity).collect();
                         for (block, block_kinds) in part.chunks(RELEASE_EVERY).zip(kinds.chunks(RELEASE_EVERY)) {
                             for (&i, &kind) in block.iter().zip(block_kinds) {
                                 let kind = kind as usize;
@@ -825,14 +902,14 @@ impl Dataset {
                                 let mut all = std::mem::take(&mut dicts[s]).into_vec();
                                 let mut local = vec![0u32; all.len() + 1];
                                 let mut values = Vec::new();
-                                for code in c.iter_mut().filter(|c| **c != 0) {
-                                    let g = *code as usize;
+                                c.renumber(|code| {
+                                    let g = code as usize;
                                     if local[g] == 0 {
                                         values.push(std::mem::take(&mut all[g - 1]));
                                         local[g] = values.len() as u32;
                                     }
-                                    *code = local[g];
-                                }
+                                    local[g]
+                                });
                                 (values, c)
                             })
                             .collect::<Vec<_>>()
@@ -856,37 +933,40 @@ impl Dataset {
             };
             // Values already in the dictionary keep their codes (found by reference: a
             // dictionary of a million timestamps is not copied to be searched); new ones
-            // are added after them.
+            // are added after them, moved out of the threads' parts (which go as they are
+            // read: a copy of every value beside the parts was the passes' peak).
             let known: HashMap<&Value, u32, FxBuild> =
                 dict.iter().enumerate().map(|(c, v)| (v, c as u32 + 1)).collect();
-            let mut added: HashMap<&Value, u32, FxBuild> = HashMap::default();
-            let mut new_values: Vec<&Value> = Vec::new();
-            for ((part, events), kinds) in parts.iter().zip(todo.chunks(chunk)).zip(kind_of.chunks(chunk)) {
-                let (values, local) = &part[k];
+            let mut added: HashMap<Value, u32, FxBuild> = HashMap::default();
+            for ((part, events), kinds) in parts.iter_mut().zip(todo.chunks(chunk)).zip(kind_of.chunks(chunk)) {
+                let (values, local) = std::mem::replace(&mut part[k], (Vec::new(), Growing::U8(Vec::new())));
                 let remap: Vec<u32> = values
-                    .iter()
-                    .map(|v| match known.get(v) {
+                    .into_iter()
+                    .map(|v| match known.get(&v) {
                         Some(&c) => c,
-                        None => *added.entry(v).or_insert_with(|| {
-                            new_values.push(v);
-                            (dict.len() + new_values.len()) as u32
-                        }),
+                        None => {
+                            let next = (dict.len() + added.len() + 1) as u32;
+                            *added.entry(v).or_insert(next)
+                        }
                     })
                     .collect();
-                let mut local = local.iter();
+                let mut next = 0;
                 for (&i, &kind) in events.iter().zip(kinds) {
                     if !kind_has[kind as usize][k] {
                         continue;
                     }
-                    let c = *local.next().expect("a code for each event whose kind has the field");
+                    let c = local.get(next);
+                    next += 1;
                     if !bit(&made, i) {
                         codes[i] = if c == 0 { 0 } else { remap[c as usize - 1] };
                         made[i / 64] |= 1 << (i % 64);
                     }
                 }
             }
-            let new_values: Vec<Value> = new_values.into_iter().cloned().collect();
-            dict.extend(new_values);
+            drop(known);
+            let mut new_values: Vec<(u32, Value)> = added.into_iter().map(|(v, c)| (c, v)).collect();
+            new_values.sort_unstable_by_key(|(c, _)| *c);
+            dict.extend(new_values.into_iter().map(|(_, v)| v));
             let complete = (0..total).all(|i| bit(&made, i));
             let max = dict.len();
             let col = Column { dict, codes: Codes::new(codes, max), made: (!complete).then_some(made) };
@@ -1233,6 +1313,33 @@ mod tests {
             assert_eq!((0..codes.len()).map(|i| c.get(i)).collect::<Vec<_>>(), codes);
         }
         assert_eq!(Codes::new(Vec::new(), 0).max(), 0);
+    }
+
+    #[test]
+    fn growing_codes_widen_as_needed_and_keep_every_code() {
+        let codes: Vec<u32> = (0..3000u32).map(|i| if i % 3 == 0 { 0 } else { i * 37 % (i + 1) }).collect();
+        let mut g = Growing::with_capacity(10);
+        for (i, &c) in codes.iter().enumerate() {
+            g.push(c);
+            let width = match &g {
+                Growing::U8(_) => 255,
+                Growing::U16(_) => 65_535,
+                Growing::U32(_) => u32::MAX,
+            };
+            assert!(codes[..=i].iter().all(|&x| x <= width), "no wider than the codes so far need");
+        }
+        g.push(70_000);
+        assert!(matches!(g, Growing::U32(_)));
+        assert_eq!((0..3000).map(|i| g.get(i)).collect::<Vec<_>>(), codes);
+        // Renumbered in first-use order: 0 stays 0.
+        let mut seen = HashMap::new();
+        g.renumber(|c| {
+            let n = seen.len() as u32 + 1;
+            *seen.entry(c).or_insert(n)
+        });
+        for (i, &c) in codes.iter().enumerate() {
+            assert_eq!(g.get(i), if c == 0 { 0 } else { seen[&c] });
+        }
     }
 
     #[test]
