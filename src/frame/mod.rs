@@ -28,7 +28,7 @@ pub use rows::{Columns, FieldValues, RowRef};
 pub use scan::{pipeline_fields, prefetch_for, rows_matching, scan_fields, ScanPlan, Selects};
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
 use polars::prelude::*;
@@ -73,6 +73,10 @@ pub struct Frame<'d> {
     /// hidden event column is in the frame while there are any, even when rows are no
     /// longer events.
     coded: HashMap<String, Arc<CachedColumn>>,
+    /// Each row's event, read out of the hidden event column once while the rows stay as
+    /// they are: every field read from the shared columns shares it (a `stats` by six
+    /// fields over millions of events read it six times, 8 bytes a row each).
+    rows: OnceLock<Arc<Vec<usize>>>,
 }
 
 impl<'d> Frame<'d> {
@@ -81,14 +85,21 @@ impl<'d> Frame<'d> {
         let idx: Vec<IdxSize> = order.iter().map(|&i| i as IdxSize).collect();
         let col = IdxCa::from_vec(EVENT.into(), idx).into_series().into_column();
         let df = DataFrame::new(order.len(), vec![col]).expect("one column of the right height");
-        Frame { df, events: Some(ds), known: BTreeSet::new(), complete: false, coded: HashMap::new() }
+        Frame {
+            df,
+            events: Some(ds),
+            known: BTreeSet::new(),
+            complete: false,
+            coded: HashMap::new(),
+            rows: OnceLock::new(),
+        }
     }
 
     /// Results that are not events (made by `stats`, `makeresults`, ...).
     pub fn from_columns(height: usize, columns: IndexMap<String, Vec<Value>>) -> Frame<'d> {
         let cols: Vec<Column> = columns.iter().map(|(n, v)| to_column(n, v)).collect();
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new(), rows: OnceLock::new() }
     }
 
     /// [`Frame::from_columns`] with leading string columns given as text (no cell null:
@@ -104,7 +115,7 @@ impl<'d> Frame<'d> {
             .collect();
         cols.extend(columns.iter().map(|(n, v)| to_column(n, v)));
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new(), rows: OnceLock::new() }
     }
 
     /// Results that are not events, from dictionary-coded columns over rows `0..height`
@@ -125,7 +136,7 @@ impl<'d> Frame<'d> {
             })
             .collect();
         let df = DataFrame::new(height, cols).expect("columns of the given height");
-        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new() }
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded: HashMap::new(), rows: OnceLock::new() }
     }
 
     pub fn height(&self) -> usize {
@@ -249,7 +260,7 @@ impl<'d> Frame<'d> {
     /// After the first search: the fields of the events it keeps are those some kept
     /// event has, whichever events it looked at to find them.
     pub fn drop_absent(&mut self) {
-        let rows = if self.coded.is_empty() { Vec::new() } else { self.event_indices() };
+        let rows = if self.coded.is_empty() { Arc::default() } else { self.event_indices() };
         let absent: Vec<String> = self
             .names()
             .into_iter()
@@ -267,14 +278,23 @@ impl<'d> Frame<'d> {
 
     /// The events the rows come from, in row order, while rows are events.
     pub fn events(&self) -> Option<Vec<usize>> {
-        self.events.map(|_| self.event_indices())
+        self.events.map(|_| self.event_indices().to_vec())
     }
 
-    fn event_indices(&self) -> Vec<usize> {
-        match self.df.column(EVENT).and_then(|c| c.idx().cloned()) {
-            Ok(ca) => ca.into_no_null_iter().map(|i| i as usize).collect(),
-            Err(_) => Vec::new(),
-        }
+    fn event_indices(&self) -> Arc<Vec<usize>> {
+        let rows = self.rows.get_or_init(|| {
+            Arc::new(match self.df.column(EVENT).and_then(|c| c.idx().cloned()) {
+                Ok(ca) => ca.into_no_null_iter().map(|i| i as usize).collect(),
+                Err(_) => Vec::new(),
+            })
+        });
+        Arc::clone(rows)
+    }
+
+    /// The rows changed (filtered, reordered, sliced, the event column gone): their events
+    /// are read again.
+    fn rows_changed(&mut self) {
+        self.rows = OnceLock::new();
     }
 
     /// From here on rows are no longer events: fields not in the frame do not exist. Fields
@@ -283,6 +303,7 @@ impl<'d> Frame<'d> {
     pub fn detach(&mut self) {
         if self.events.take().is_some() && self.coded.is_empty() {
             let _ = self.df.drop_in_place(EVENT);
+            self.rows_changed();
         }
         self.complete = true;
     }
@@ -291,14 +312,14 @@ impl<'d> Frame<'d> {
     /// are the dataset's shared column's.
     pub fn read(&self, name: &str) -> FieldValues {
         match self.shared(name) {
-            Some((col, events)) => FieldValues::Coded { col: Arc::clone(col), events: Arc::new(events) },
+            Some((col, events)) => FieldValues::Coded { col: Arc::clone(col), events },
             None => FieldValues::Owned(self.values(name)),
         }
     }
 
     /// The dataset's shared column a field's values are read from, and each row's event,
     /// when they are (see [`Frame::read`]).
-    pub fn shared(&self, name: &str) -> Option<(&Arc<CachedColumn>, Vec<usize>)> {
+    pub fn shared(&self, name: &str) -> Option<(&Arc<CachedColumn>, Arc<Vec<usize>>)> {
         self.coded.get(name).map(|col| (col, self.event_indices()))
     }
 
@@ -316,7 +337,7 @@ impl<'d> Frame<'d> {
     pub fn values(&self, name: &str) -> Vec<Value> {
         if self.coded.contains_key(name) {
             let col = &self.coded[name];
-            return self.event_indices().into_iter().map(|e| col.get(e).clone()).collect();
+            return self.event_indices().iter().map(|&e| col.get(e).clone()).collect();
         }
         match self.df.column(name) {
             Ok(c) if name != EVENT => from_column(c, self.height()),
@@ -365,17 +386,20 @@ impl<'d> Frame<'d> {
     pub fn filter(&mut self, keep: &[bool]) {
         let mask = BooleanChunked::from_slice("keep".into(), keep);
         self.df = self.df.filter(&mask).expect("a mask of the frame's height");
+        self.rows_changed();
     }
 
     /// The rows at `indices`, in that order (indices may repeat).
     pub fn take(&mut self, indices: &[usize]) {
         let idx = IdxCa::from_vec("take".into(), indices.iter().map(|&i| i as IdxSize).collect());
         self.df = self.df.take(&idx).expect("indices within the frame");
+        self.rows_changed();
     }
 
     /// Rows `offset..offset+len`.
     pub fn slice(&mut self, offset: usize, len: usize) {
         self.df = self.df.slice(offset as i64, len);
+        self.rows_changed();
     }
 
     /// Keeps only the named fields, in that order; a name no row has becomes an empty
@@ -394,6 +418,7 @@ impl<'d> Frame<'d> {
             }
         }
         self.df = DataFrame::new(height, cols).expect("columns of the frame");
+        self.rows_changed();
     }
 
     /// The named fields as values, for row-by-row evaluation.
@@ -587,15 +612,26 @@ mod tests {
             assert!(coded, "{n} is read in place");
             assert_eq!(values, f.values(n), "{n}");
         }
-        // Rows filtered, reordered, sliced: still each row's own value.
+        // Rows filtered, reordered, sliced: still each row's own value, read after each
+        // step (the rows' events are read anew after each).
+        let column = ds.cached("eventName").unwrap();
+        let check = |f: &Frame, events: &[usize]| {
+            let (coded, values) = read_all(f, "eventName");
+            assert!(coded);
+            assert_eq!(values, f.values("eventName"));
+            assert_eq!(values, events.iter().map(|&e| column.get(e).clone()).collect::<Vec<_>>());
+            assert_eq!(f.events().as_deref(), Some(events));
+        };
+        check(&f, &order);
         let keep: Vec<bool> = (0..f.height()).map(|i| i % 3 != 1).collect();
         f.filter(&keep);
+        let kept: Vec<usize> = order.iter().enumerate().filter(|(i, _)| i % 3 != 1).map(|(_, &e)| e).collect();
+        check(&f, &kept);
         f.take(&(0..f.height()).rev().collect::<Vec<_>>());
+        let turned: Vec<usize> = kept.into_iter().rev().collect();
+        check(&f, &turned);
         f.slice(5, 100);
-        let (coded, values) = read_all(&f, "eventName");
-        assert!(coded);
-        assert_eq!(values, f.values("eventName"));
-        assert_eq!(values.len(), 100);
+        check(&f, &turned[5..105]);
         // Changed: read as the frame holds it.
         f.set("eventName", &vec![Value::Str("x".into()); f.height()]);
         assert_eq!(read_all(&f, "eventName"), (false, vec![Value::Str("x".into()); 100]));
