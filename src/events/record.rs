@@ -58,11 +58,7 @@ pub fn write(
     events: &[Event],
     problems: &[(Option<usize>, &str)],
 ) -> std::io::Result<()> {
-    let fits = |e: &Event| {
-        Arc::ptr_eq(e.raw.text(), text)
-            && u32::try_from(e.raw.len()).is_ok()
-            && e.time.is_none_or(|t| u32::try_from(t.end).is_ok())
-    };
+    let fits = |e: &Event| Arc::ptr_eq(e.raw.text(), text) && u32::try_from(e.raw.len()).is_ok();
     if !events.iter().all(fits) {
         return Ok(());
     }
@@ -80,8 +76,8 @@ pub fn write(
                     out.push(1);
                     out.extend_from_slice(&t.epoch.to_le_bytes());
                     out.extend_from_slice(&t.offset_minutes.to_le_bytes());
-                    out.extend_from_slice(&(t.start as u32).to_le_bytes());
-                    out.extend_from_slice(&(t.end as u32).to_le_bytes());
+                    out.extend_from_slice(&t.start.to_le_bytes());
+                    out.extend_from_slice(&t.end.to_le_bytes());
                 }
             }
             if out.len() >= 1 << 20 {
@@ -120,8 +116,8 @@ pub fn read(dir: &Path, key: &[u8; 16], text: &Arc<Text>, meta: &Arc<Meta>) -> O
             1 => Some(Timestamp {
                 epoch: f64::from_le_bytes(r.take(8)?.try_into().ok()?),
                 offset_minutes: i32::from_le_bytes(r.take(4)?.try_into().ok()?),
-                start: r.u32()? as usize,
-                end: r.u32()? as usize,
+                start: r.u32()?,
+                end: r.u32()?,
             }),
             _ => return None,
         };

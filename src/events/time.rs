@@ -12,9 +12,11 @@ pub struct Timestamp {
     pub epoch: f64,
     /// The offset written with it, in minutes east of UTC (`Z` is 0).
     pub offset_minutes: i32,
-    /// Byte offsets of the timestamp text in `_raw` (Splunk's `timestartpos`, `timeendpos`).
-    pub start: usize,
-    pub end: usize,
+    /// Byte offsets of the timestamp text in `_raw` (Splunk's `timestartpos`, `timeendpos`;
+    /// 32 bits: an event is one record, and every event holds a timestamp, 8 bytes each
+    /// over 11 million events).
+    pub start: u32,
+    pub end: u32,
 }
 
 /// The longest timestamp text read after the prefix (the add-on's MAX_TIMESTAMP_LOOKAHEAD).
@@ -50,7 +52,7 @@ fn time_after(raw: &str, after: usize) -> Option<Timestamp> {
     let start = raw.len() - value.len();
     let window = &value[..floor_boundary(value, value.len().min(LOOKAHEAD))];
     let (ts, len) = parse_iso(window)?;
-    Some(Timestamp { start, end: start + len, ..ts })
+    Some(Timestamp { start: u32::try_from(start).ok()?, end: u32::try_from(start + len).ok()?, ..ts })
 }
 
 fn floor_boundary(s: &str, mut k: usize) -> usize {
@@ -188,7 +190,7 @@ mod tests {
         let raw = r#"{"eventVersion": "1.11", "eventTime": "2025-02-11T20:04:34Z", "x": 1}"#;
         let ts = event_time(raw).unwrap();
         assert_eq!(ts.epoch, 1739304274.0);
-        assert_eq!(&raw[ts.start..ts.end], "2025-02-11T20:04:34Z");
+        assert_eq!(&raw[ts.start as usize..ts.end as usize], "2025-02-11T20:04:34Z");
         assert_eq!(render_time(ts.epoch), "2025-02-11T20:04:34.000+00:00");
     }
 
