@@ -141,26 +141,24 @@ impl Code for u32 {
     }
 }
 
-/// Codes pushed one at a time, as narrow as the largest so far: a shared pass holds a code
-/// per event for each field it makes until every event is read (at 10 GB, 4 bytes each
-/// for ~95 fields were the pass's peak; most fields have few values in a thread's part).
+/// Codes pushed one at a time, as narrow as the largest so far (dense [`Codes`]): a shared
+/// pass holds a code per event for each field it makes until every event is read (at
+/// 10 GB, 4 bytes each for ~95 fields were the pass's peak; most fields have few values in
+/// a thread's part).
 #[derive(Debug)]
-enum Growing {
-    U8(Vec<u8>),
-    U16(Vec<u16>),
-    U32(Vec<u32>),
-}
+struct Growing(Codes);
 
 impl Growing {
     fn with_capacity(n: usize) -> Growing {
-        Growing::U8(Vec::with_capacity(n))
+        Growing(Codes::U8(Vec::with_capacity(n)))
     }
 
     fn push(&mut self, code: u32) {
-        match self {
-            Growing::U8(c) if code <= u8::MAX as u32 => c.push(code as u8),
-            Growing::U16(c) if code <= u16::MAX as u32 => c.push(code as u16),
-            Growing::U32(c) => c.push(code),
+        match &mut self.0 {
+            Codes::U8(c) if code <= u8::MAX as u32 => c.push(code as u8),
+            Codes::U16(c) if code <= u16::MAX as u32 => c.push(code as u16),
+            Codes::U32(c) => c.push(code),
+            Codes::Sparse(_) => unreachable!("growing codes are dense"),
             _ => {
                 self.widen(code);
                 self.push(code);
@@ -176,20 +174,16 @@ impl Growing {
             out.extend(c.into_iter().map(|x| U::from_u32(x.into())));
             out
         }
-        *self = match std::mem::replace(self, Growing::U32(Vec::new())) {
-            Growing::U8(c) if code <= u16::MAX as u32 => Growing::U16(widened(c)),
-            Growing::U8(c) => Growing::U32(widened(c)),
-            Growing::U16(c) => Growing::U32(widened(c)),
-            Growing::U32(c) => Growing::U32(c),
+        self.0 = match std::mem::replace(&mut self.0, Codes::U32(Vec::new())) {
+            Codes::U8(c) if code <= u16::MAX as u32 => Codes::U16(widened(c)),
+            Codes::U8(c) => Codes::U32(widened(c)),
+            Codes::U16(c) => Codes::U32(widened(c)),
+            wide => wide,
         };
     }
 
     fn get(&self, i: usize) -> u32 {
-        match self {
-            Growing::U8(c) => c[i] as u32,
-            Growing::U16(c) => c[i] as u32,
-            Growing::U32(c) => c[i],
-        }
+        self.0.get(i)
     }
 
     /// Replaces each code but 0 by `f` of it; `f` gives no code larger than the largest.
@@ -199,10 +193,11 @@ impl Growing {
                 *x = T::from_u32(f((*x).into()));
             }
         }
-        match self {
-            Growing::U8(c) => each(c, &mut f),
-            Growing::U16(c) => each(c, &mut f),
-            Growing::U32(c) => each(c, &mut f),
+        match &mut self.0 {
+            Codes::U8(c) => each(c, &mut f),
+            Codes::U16(c) => each(c, &mut f),
+            Codes::U32(c) => each(c, &mut f),
+            Codes::Sparse(_) => unreachable!("growing codes are dense"),
         }
     }
 }
@@ -939,7 +934,7 @@ impl Dataset {
                 dict.iter().enumerate().map(|(c, v)| (v, c as u32 + 1)).collect();
             let mut added: HashMap<Value, u32, FxBuild> = HashMap::default();
             for ((part, events), kinds) in parts.iter_mut().zip(todo.chunks(chunk)).zip(kind_of.chunks(chunk)) {
-                let (values, local) = std::mem::replace(&mut part[k], (Vec::new(), Growing::U8(Vec::new())));
+                let (values, local) = std::mem::replace(&mut part[k], (Vec::new(), Growing::with_capacity(0)));
                 let remap: Vec<u32> = values
                     .into_iter()
                     .map(|v| match known.get(&v) {
@@ -1321,15 +1316,12 @@ mod tests {
         let mut g = Growing::with_capacity(10);
         for (i, &c) in codes.iter().enumerate() {
             g.push(c);
-            let width = match &g {
-                Growing::U8(_) => 255,
-                Growing::U16(_) => 65_535,
-                Growing::U32(_) => u32::MAX,
-            };
-            assert!(codes[..=i].iter().all(|&x| x <= width), "no wider than the codes so far need");
+            let most = codes[..=i].iter().max().copied().unwrap_or(0);
+            let needed = if most <= 255 { 1 } else { 2 };
+            assert_eq!(g.0.width(), needed, "as wide as the codes so far need, no wider");
         }
         g.push(70_000);
-        assert!(matches!(g, Growing::U32(_)));
+        assert_eq!(g.0.width(), 4);
         assert_eq!((0..3000).map(|i| g.get(i)).collect::<Vec<_>>(), codes);
         // Renumbered in first-use order: 0 stays 0.
         let mut seen = HashMap::new();

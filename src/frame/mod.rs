@@ -335,9 +335,8 @@ impl<'d> Frame<'d> {
 
     /// A field's values, one per row (null where absent).
     pub fn values(&self, name: &str) -> Vec<Value> {
-        if self.coded.contains_key(name) {
-            let col = &self.coded[name];
-            return self.event_indices().iter().map(|&e| col.get(e).clone()).collect();
+        if let Some((col, events)) = self.shared(name) {
+            return events.iter().map(|&e| col.get(e).clone()).collect();
         }
         match self.df.column(name) {
             Ok(c) if name != EVENT => from_column(c, self.height()),
