@@ -2,7 +2,7 @@
 
 use super::{Alias, AutoLookup, CalculatedField, EventType, Extraction, SourcetypeKnowledge, TagRule};
 use crate::eval::memo::{key, Memo};
-use crate::eval::{eval, Context, EvalValue};
+use crate::eval::{eval, Context, EvalError, EvalValue};
 use crate::events::{Fields, Value};
 use crate::syntax::ExprKind;
 
@@ -57,6 +57,15 @@ pub fn apply_remembering(k: &SourcetypeKnowledge, fields: &mut Fields, ctx: &Con
     tags(&k.tags, fields);
 }
 
+/// A calculated field's value as the field holds it: a null, a boolean or an error gives
+/// no field (docs/spl-semantics.md 1.5).
+pub(super) fn calculated_value(v: Result<EvalValue, EvalError>) -> Option<Value> {
+    match v {
+        Ok(EvalValue::Bool(_)) | Err(_) => None,
+        Ok(v) => v.into_field(),
+    }
+}
+
 /// Calculated fields, "in parallel": each is evaluated against the fields as aliases left
 /// them, none sees another's result; each overwrites its field; a null result, a boolean
 /// or an evaluation error leaves the field absent.
@@ -68,10 +77,7 @@ fn calculated(list: &[CalculatedField], fields: &mut Fields, ctx: &Context, memo
         memo.evals.resize_with(list.len(), Memo::default);
         memo.branches.resize_with(list.len(), Memo::default);
     }
-    let field = |v: Result<EvalValue, _>| match v {
-        Ok(EvalValue::Bool(_)) | Err(_) => None,
-        Ok(v) => v.into_field(),
-    };
+    let field = calculated_value;
     let results: Vec<(&str, Option<Value>)> = list
         .iter()
         .zip(memo.evals.iter_mut().zip(memo.branches.iter_mut()))

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use indexmap::IndexSet;
 
 use super::{apply, SourcetypeKnowledge};
-use crate::eval::{eval, Context, EvalError, EvalValue, Row};
+use crate::eval::{eval, Context, Row};
 use crate::events::flat::Leaves;
 use crate::events::hash::FxBuild;
 use crate::events::{Fields, StrValue, Value};
@@ -229,6 +229,19 @@ impl Coded {
         self.lists.len() as u32
     }
 
+    /// A rule's resulting fields as a list of `(slot, code)` ([`Coded::list`]); a null
+    /// value is code 0 (the field removed).
+    fn list_of(&mut self, fields: impl IntoIterator<Item = (String, Value)>) -> u32 {
+        let list = fields
+            .into_iter()
+            .map(|(n, v)| {
+                let s = self.slots.slot(&n);
+                (s, if v.is_null() { 0 } else { self.slots.code(s, v) })
+            })
+            .collect();
+        self.list(list)
+    }
+
     /// Each slot's dictionary ([`Values::into_vec`]); what the rules gave is let go.
     pub fn into_dictionaries(self) -> Vec<Values> {
         self.slots.dicts
@@ -279,8 +292,7 @@ impl Coded {
 
     /// An event's fields (all but `_raw`, which rules read from the event) into a row.
     pub fn code_fields(&mut self, fields: Fields, row: &mut Vec<u32>) {
-        row.clear();
-        row.resize(self.slots.len(), 0);
+        self.start_row(row);
         for (name, v) in fields {
             if name == "_raw" {
                 continue;
@@ -546,12 +558,7 @@ impl Plan {
                 None => {
                     let mut small = fields_of(&coded.view(row, None), std::slice::from_ref(&x.source));
                     apply::extract(x, &mut small);
-                    let list = small.into_iter().skip(1).map(|(n, v)| {
-                        let s = coded.slots.slot(&n);
-                        (s, coded.slots.code(s, v))
-                    });
-                    let list = list.collect();
-                    let r = coded.list(list);
+                    let r = coded.list_of(small.into_iter().skip(1));
                     step.put(coded, r)
                 }
             };
@@ -589,7 +596,7 @@ impl Plan {
                     Calc::Value(step) => match step.get(row, coded) {
                         Some(r) => r,
                         None => {
-                            let v = field(eval(&c.expr, &coded.view(row, None), ctx));
+                            let v = apply::calculated_value(eval(&c.expr, &coded.view(row, None), ctx));
                             let r = coded.slots.code_field(*out, v);
                             step.put(coded, r)
                         }
@@ -612,7 +619,11 @@ impl Plan {
                                 match arm.get(row, coded) {
                                     Some(r) => r,
                                     None => {
-                                        let v = field(eval(&args[k as usize], &coded.view(row, None), ctx));
+                                        let v = apply::calculated_value(eval(
+                                            &args[k as usize],
+                                            &coded.view(row, None),
+                                            ctx,
+                                        ));
                                         let r = coded.slots.code_field(*out, v);
                                         arm.put(coded, r)
                                     }
@@ -636,14 +647,7 @@ impl Plan {
                     let small = fields_of(&coded.view(row, None), &reads);
                     let r = match apply::lookup_values(l, &small) {
                         None => 0,
-                        Some(values) => {
-                            let list = values.into_iter().map(|(n, v)| {
-                                let s = coded.slots.slot(&n);
-                                (s, if v.is_null() { 0 } else { coded.slots.code(s, v) })
-                            });
-                            let list = list.collect();
-                            coded.list(list)
-                        }
+                        Some(values) => coded.list_of(values),
                     };
                     step.put(coded, r)
                 }
@@ -666,12 +670,7 @@ impl Plan {
                 None => {
                     let mut small = fields_of(&coded.view(row, None), fields);
                     apply::tags(&k.tags, &mut small);
-                    let list = small.into_iter().filter(|(n, _)| n == "tag" || n.starts_with("tag::")).map(|(n, v)| {
-                        let s = coded.slots.slot(&n);
-                        (s, coded.slots.code(s, v))
-                    });
-                    let list = list.collect();
-                    let r = coded.list(list);
+                    let r = coded.list_of(small.into_iter().filter(|(n, _)| n == "tag" || n.starts_with("tag::")));
                     step.put(coded, r)
                 }
             };
@@ -730,15 +729,6 @@ impl Plan {
         if code != 0 {
             row[et.out] = code;
         }
-    }
-}
-
-/// A calculated field's value as the field holds it: a null, a boolean or an error gives
-/// no field (as `apply.rs`'s `calculated`).
-fn field(v: Result<EvalValue, EvalError>) -> Option<Value> {
-    match v {
-        Ok(EvalValue::Bool(_)) | Err(_) => None,
-        Ok(v) => v.into_field(),
     }
 }
 
