@@ -594,6 +594,103 @@ fn s8_anomalydetection_histogram_default_method() {
     assert_eq!(search(&ds, "* | anomalydetection u action=annotate").rows, 200);
 }
 
+/// Several fields at once: a categorical one, a numeric one (histogram of 10 equal bins,
+/// an outlier stretching them), a multivalue one (its first value counts), each absent
+/// from some events. Every row's annotations are those the definition gives, worked out
+/// here from the data row by row.
+#[test]
+fn s8_anomalydetection_several_fields_follow_the_definition() {
+    let n = 150;
+    let u = |i: usize| match i % 10 {
+        _ if i == 149 => Some("d".to_string()),
+        0..=6 => Some("a".into()),
+        7 | 8 => Some("b".into()),
+        _ if i % 4 == 1 => None,
+        _ => Some("c".into()),
+    };
+    let num = |i: usize| match i {
+        50 => Some("1000".to_string()),
+        _ if i % 13 == 0 => None,
+        _ => Some(format!("{}", i * i % 97)),
+    };
+    let m = |i: usize| match i {
+        _ if i % 7 == 0 => None,
+        _ if i % 5 == 0 => Some(vec![format!("x{}", i % 3), "z".into()]),
+        _ => Some(vec!["y".to_string()]),
+    };
+    let bodies: Vec<String> = (0..n)
+        .map(|i| {
+            let mut parts = Vec::new();
+            if let Some(u) = u(i) {
+                parts.push(format!(r#""u": "{u}""#));
+            }
+            if let Some(x) = num(i) {
+                parts.push(format!(r#""n": "{x}""#));
+            }
+            if let Some(m) = m(i) {
+                let items: Vec<String> = m.iter().map(|v| format!("\"{v}\"")).collect();
+                parts.push(format!(r#""m": [{}]"#, items.join(", ")));
+            }
+            parts.join(", ")
+        })
+        .collect();
+    let refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
+    let ds = dataset(&refs);
+    // The definition, field by field: each row's frequency (None where absent).
+    let firsts: Vec<Vec<Option<String>>> =
+        vec![(0..n).map(u).collect(), (0..n).map(num).collect(), (0..n).map(|i| m(i).map(|v| v[0].clone())).collect()];
+    let freqs: Vec<Vec<Option<f64>>> = firsts
+        .iter()
+        .map(|col| {
+            let numbers: Vec<Option<f64>> = col.iter().map(|v| v.as_ref().and_then(|s| s.parse().ok())).collect();
+            if col.iter().zip(&numbers).all(|(v, x)| v.is_none() || x.is_some()) {
+                let present: Vec<f64> = numbers.iter().flatten().copied().collect();
+                let lo = present.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let bin = |x: f64| (((x - lo) / ((hi - lo) / 10.0)) as usize).min(9);
+                let mut counts = [0usize; 10];
+                present.iter().for_each(|&x| counts[bin(x)] += 1);
+                numbers.iter().map(|x| x.map(|x| counts[bin(x)] as f64 / n as f64)).collect()
+            } else {
+                let count = |v: &String| col.iter().filter(|w| w.as_ref() == Some(v)).count();
+                col.iter().map(|v| v.as_ref().map(|v| count(v) as f64 / n as f64)).collect()
+            }
+        })
+        .collect();
+    assert!(freqs[1].iter().flatten().any(|&p| p < 0.01), "the numeric field has a rare bin");
+    let names = ["u", "n", "m{}"];
+    let r = search(&ds, r#"* | anomalydetection u n "m{}" action=annotate pthresh=0.05"#);
+    assert_eq!(r.rows, n);
+    let (prob, cause, cause_freq, max) = (
+        column(&r, "log_event_prob"),
+        column(&r, "probable_cause"),
+        column(&r, "probable_cause_freq"),
+        column(&r, "max_freq"),
+    );
+    let close = |shown: &str, want: f64| {
+        let got: f64 = shown.parse().unwrap_or_else(|_| panic!("{shown} is a number"));
+        assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{shown} is not {want}");
+    };
+    let mut anomalous = 0;
+    for row in 0..n {
+        let present: Vec<(usize, f64)> = (0..3).filter_map(|k| freqs[k][row].map(|p| (k, p))).collect();
+        let p: f64 = present.iter().map(|(_, p)| p).product();
+        if present.is_empty() || p >= 0.05 {
+            assert_eq!([&prob[row], &cause[row], &cause_freq[row], &max[row]], ["-"; 4], "row {row}");
+            continue;
+        }
+        anomalous += 1;
+        let (k, least) = present.iter().fold((0, f64::INFINITY), |a, &(k, p)| if p < a.1 { (k, p) } else { a });
+        close(&prob[row], p.ln());
+        assert_eq!(cause[row], names[k], "row {row}");
+        close(&cause_freq[row], least);
+        close(&max[row], present.iter().map(|(_, p)| *p).fold(0.0, f64::max));
+    }
+    assert!((5..n / 2).contains(&anomalous), "{anomalous} anomalous rows");
+    // Filtering keeps exactly the anomalous rows.
+    assert_eq!(search(&ds, r#"* | anomalydetection u n "m{}" pthresh=0.05"#).rows, anomalous);
+}
+
 /// A MaxMind-format City database written for this test (format: maxmind.github.io/MaxMind-DB):
 /// one network, 203.0.113.0/24, in Sydney. 24-bit records, IPv4 tree.
 fn tiny_city_mmdb() -> Vec<u8> {

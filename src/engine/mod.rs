@@ -9,6 +9,7 @@
 
 pub mod aggregate;
 pub mod commands;
+pub mod groups;
 mod lookups;
 mod time;
 

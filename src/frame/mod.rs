@@ -24,7 +24,7 @@ mod rows;
 mod scan;
 
 pub use dataset::{bit, cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Selection, Wanted};
-pub use rows::{Columns, FieldValues, RowRef};
+pub use rows::{Columns, FieldValues, RowCodes, RowRef};
 pub use scan::{pipeline_fields, prefetch_for, rows_matching, scan_fields, ScanPlan, Selects};
 
 use std::collections::{BTreeSet, HashMap};
@@ -333,6 +333,51 @@ impl<'d> Frame<'d> {
         Some(self.df.column(name).ok()?.str().ok()?.iter())
     }
 
+    /// A field's cells as codes, when each row has at most one value ([`RowCodes`]): the
+    /// shared column's codes for a field read from there, codes given to the text of a
+    /// column of strings; `None` for a column of lists, or a shared column whose
+    /// dictionary holds a multivalue.
+    pub fn row_codes(&self, name: &str) -> Option<RowCodes<'_>> {
+        if let Some((col, events)) = self.shared(name) {
+            return RowCodes::shared(col, events);
+        }
+        if !self.has(name) {
+            return Some(RowCodes::interned(std::iter::repeat_n(None, self.height())));
+        }
+        self.text_cells(name).map(RowCodes::interned)
+    }
+
+    /// Results that are not events, one for each of `rows` (rows of this frame, in that
+    /// order): first the `fields`, each holding what those rows hold, then `columns`. A
+    /// field read from the shared columns stays read from there (by the rows' events); a
+    /// column's cells are taken, their text shared rather than copied. So a `stats` keeps
+    /// no copy of its groups' by-values. Names are distinct.
+    pub fn with_rows_of(&self, rows: &[usize], fields: &[String], columns: Vec<Column>) -> Frame<'d> {
+        let height = rows.len();
+        let mut cols: Vec<Column> = Vec::with_capacity(fields.len() + columns.len() + 1);
+        let mut coded = HashMap::new();
+        if fields.iter().any(|n| self.coded.contains_key(n)) {
+            let events = self.event_indices();
+            let idx: Vec<IdxSize> = rows.iter().map(|&r| events[r] as IdxSize).collect();
+            cols.push(IdxCa::from_vec(EVENT.into(), idx).into_series().into_column());
+        }
+        let at = IdxCa::from_vec("at".into(), rows.iter().map(|&r| r as IdxSize).collect());
+        for n in fields {
+            if let Some(col) = self.coded.get(n) {
+                coded.insert(n.clone(), Arc::clone(col));
+                cols.push(Column::full_null(n.as_str().into(), height, &DataType::String));
+                continue;
+            }
+            match self.df.column(n) {
+                Ok(c) if n != EVENT => cols.push(c.take(&at).expect("rows within the frame")),
+                _ => cols.push(Column::full_null(n.as_str().into(), height, &DataType::String)),
+            }
+        }
+        cols.extend(columns);
+        let df = DataFrame::new(height, cols).expect("columns of the given height");
+        Frame { df, events: None, known: BTreeSet::new(), complete: true, coded, rows: OnceLock::new() }
+    }
+
     /// A field's values, one per row (null where absent).
     pub fn values(&self, name: &str) -> Vec<Value> {
         if let Some((col, events)) = self.shared(name) {
@@ -356,6 +401,19 @@ impl<'d> Frame<'d> {
             return;
         }
         self.df.with_column(to_column(name, values)).expect("a column of the frame's height");
+    }
+
+    /// [`Frame::set`] from text cells (`None` where absent), with no `Value` per cell.
+    pub fn set_text<'a>(&mut self, name: &str, cells: impl Iterator<Item = Option<&'a str>>) {
+        let column = StringChunked::from_iter_options(name.into(), cells).into_series().into_column();
+        debug_assert_eq!(column.len(), self.height());
+        self.known.insert(name.to_string());
+        self.coded.remove(name);
+        if self.height() > 0 && column.null_count() == column.len() {
+            let _ = self.df.drop_in_place(name);
+            return;
+        }
+        self.df.with_column(column).expect("a column of the frame's height");
     }
 
     /// Renames a field where it stands (its column keeps its place); a field already
@@ -662,5 +720,39 @@ mod tests {
         assert!(!g.has("eventName"));
         g.remove("tags{}");
         assert_eq!(read_all(&g, "tags{}"), (false, vec![Value::Null; order.len()]));
+    }
+
+    /// New rows made of some rows' values (a `stats` group's by-values are its first row's)
+    /// hold those rows' values, in the order given, for fields read from the shared columns
+    /// (still read from there), fields held as text, and fields no row has; the columns
+    /// given follow.
+    #[test]
+    fn rows_made_of_some_rows_hold_their_values() {
+        let ds = dataset();
+        let names: BTreeSet<String> = ["eventName", "tags{}"].iter().map(|s| s.to_string()).collect();
+        ds.prefetch(&names);
+        let mut f = Frame::from_events(&ds, &ds.newest_first());
+        f.ensure(&names);
+        let text: Vec<Option<String>> = (0..f.height()).map(|r| (r % 3 != 0).then(|| format!("t{}", r % 9))).collect();
+        f.set_text("t", text.iter().map(Option::as_deref));
+        f.filter(&(0..f.height()).map(|r| r % 2 == 1).collect::<Vec<_>>());
+        let rows = [5, 0, 5, 17, 4];
+        let fields: Vec<String> = ["eventName", "t", "tags{}", "absent"].iter().map(|s| s.to_string()).collect();
+        let picked = |name: &str| rows.iter().map(|&r| f.values(name)[r].clone()).collect::<Vec<_>>();
+        let count = to_column("c", &vec![Value::Str("1".into()); rows.len()]);
+        let g = f.with_rows_of(&rows, &fields, vec![count]);
+        assert!(!g.is_events());
+        assert_eq!(g.names(), ["eventName", "t", "tags{}", "absent", "c"]);
+        for name in ["eventName", "t", "tags{}", "absent"] {
+            assert_eq!(g.values(name), picked(name), "{name}");
+        }
+        assert!(g.values("t").iter().any(Value::is_null) && g.values("t").iter().any(|v| !v.is_null()));
+        assert!(read_all(&g, "eventName").0 && read_all(&g, "tags{}").0, "still read from the shared columns");
+        assert!(!read_all(&g, "t").0);
+        assert_eq!(g.values("c"), vec![Value::Str("1".into()); rows.len()]);
+        // Text cells set with none present remove the field.
+        let mut g = g;
+        g.set_text("t", std::iter::repeat_n(None, rows.len()));
+        assert!(!g.has("t"));
     }
 }

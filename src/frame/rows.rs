@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::CachedColumn;
+use super::{CachedColumn, Codes};
 
 use crate::eval::Row;
+use crate::events::hash::FxBuild;
 use crate::events::Value;
 
 #[derive(Default)]
@@ -72,5 +73,64 @@ impl FieldValues {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A field's cells as codes into a dictionary of single strings, for grouping rows
+/// (`engine::groups`): row `r` holds `dict()[code(r) - 1]`, nothing where its code is 0.
+/// Made by [`super::Frame::row_codes`].
+pub struct RowCodes<'f> {
+    dict: Vec<&'f str>,
+    source: CodeSource<'f>,
+}
+
+enum CodeSource<'f> {
+    /// The dataset's shared column, by each row's event.
+    Shared { codes: &'f Codes, events: Arc<Vec<usize>> },
+    /// Codes given to the cells' text, row by row.
+    Interned(Vec<u32>),
+}
+
+impl<'f> RowCodes<'f> {
+    /// A shared column's codes for rows whose events are `events`; `None` when its
+    /// dictionary holds anything but single strings.
+    pub fn shared(col: &'f CachedColumn, events: Arc<Vec<usize>>) -> Option<RowCodes<'f>> {
+        let dict = col
+            .dict
+            .iter()
+            .map(|v| match v {
+                Value::Str(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect::<Option<Vec<&str>>>()?;
+        Some(RowCodes { dict, source: CodeSource::Shared { codes: &col.codes, events } })
+    }
+
+    /// Codes for cells of text (`None` where absent): equal text, equal code.
+    pub fn interned(cells: impl Iterator<Item = Option<&'f str>>) -> RowCodes<'f> {
+        let mut index: HashMap<&str, u32, FxBuild> = HashMap::default();
+        let mut dict = Vec::new();
+        let codes = cells
+            .map(|cell| match cell {
+                None => 0,
+                Some(text) => *index.entry(text).or_insert_with(|| {
+                    dict.push(text);
+                    dict.len() as u32
+                }),
+            })
+            .collect();
+        RowCodes { dict, source: CodeSource::Interned(codes) }
+    }
+
+    pub fn dict(&self) -> &[&'f str] {
+        &self.dict
+    }
+
+    /// Row `row`'s code (0 when it has no value).
+    pub fn code(&self, row: usize) -> u32 {
+        match &self.source {
+            CodeSource::Shared { codes, events } => codes.get(events[row]),
+            CodeSource::Interned(codes) => codes[row],
+        }
     }
 }

@@ -16,8 +16,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::{known_options, option};
 use crate::engine::EngineError;
 use crate::eval::value::{format_number, parse_number};
-use crate::events::Value;
-use crate::frame::Frame;
+use crate::frame::{FieldValues, Frame, RowCodes};
 use crate::syntax::{CmdOption, Ident};
 
 /// The probability below which an event is anomalous when `pthresh` is not given.
@@ -67,61 +66,113 @@ pub fn run(f: &mut Frame, options: &[CmdOption], fields: &[Ident]) -> Result<(),
     if n == 0 {
         return Ok(());
     }
-    // Each field's frequency per row (None where the field is absent).
-    let mut freqs: Vec<(String, Vec<Option<f64>>)> = Vec::new();
-    for name in &names {
-        let col = f.values(name);
-        let firsts: Vec<Option<&String>> = col.iter().map(|v| v.values().first()).collect();
-        let numeric: Option<Vec<Option<f64>>> =
-            firsts.iter().map(|v| v.map(|s| parse_number(s)).map_or(Some(None), |p| p.map(Some))).collect();
-        let per_row: Vec<Option<f64>> = match numeric {
-            Some(nums) if nums.iter().any(Option::is_some) => {
-                let present: Vec<f64> = nums.iter().flatten().copied().collect();
-                let (lo, hi) =
-                    present.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-                let width = (hi - lo) / NUMERIC_BINS as f64;
-                let bin = |x: f64| if width == 0.0 { 0 } else { (((x - lo) / width) as usize).min(NUMERIC_BINS - 1) };
-                let mut counts = [0usize; NUMERIC_BINS];
-                for &x in &present {
-                    counts[bin(x)] += 1;
+    let (keep, annotations) = {
+        // Each field's cells as codes (a multivalue by its first value), and each code's
+        // frequency: a row's frequency is its code's, worked out once per distinct value.
+        let direct: Vec<Option<RowCodes>> = names.iter().map(|name| f.row_codes(name)).collect();
+        let listed: Vec<Option<FieldValues>> =
+            direct.iter().zip(&names).map(|(d, name)| d.is_none().then(|| f.read(name))).collect();
+        let codes: Vec<RowCodes> = direct
+            .into_iter()
+            .zip(&listed)
+            .map(|(d, l)| match (d, l) {
+                (Some(d), _) => d,
+                (None, Some(values)) => {
+                    RowCodes::interned((0..n).map(|row| values.get(row).values().first().map(String::as_str)))
                 }
-                nums.iter().map(|x| x.map(|x| counts[bin(x)] as f64 / n as f64)).collect()
-            }
-            _ => {
-                let mut counts: HashMap<&String, usize> = HashMap::new();
-                for v in firsts.iter().flatten() {
-                    *counts.entry(v).or_insert(0) += 1;
-                }
-                firsts.iter().map(|v| v.map(|v| counts[v] as f64 / n as f64)).collect()
-            }
-        };
-        freqs.push((name.clone(), per_row));
-    }
-    let mut keep = vec![true; n];
-    let mut cols: [Vec<Value>; 4] = std::array::from_fn(|_| vec![Value::Null; n]);
-    // Frequencies and their products repeat across rows: each number is shown once.
-    let mut shown: HashMap<u64, String> = HashMap::new();
-    let mut show = |x: f64| Value::Str(shown.entry(x.to_bits()).or_insert_with(|| format_number(x)).clone());
-    for row in 0..n {
-        let present: Vec<(&String, f64)> = freqs.iter().filter_map(|(name, v)| v[row].map(|p| (name, p))).collect();
-        let p: f64 = present.iter().map(|(_, p)| p).product();
-        let anomalous = !present.is_empty() && p < pthresh;
-        keep[row] = anomalous;
-        if anomalous {
-            let (cause, cause_freq) = present.iter().min_by(|a, b| a.1.total_cmp(&b.1)).expect("not empty");
-            let max = present.iter().map(|(_, p)| *p).fold(0.0, f64::max);
-            cols[0][row] = show(p.ln());
-            cols[1][row] = Value::Str((*cause).clone());
-            cols[2][row] = show(*cause_freq);
-            cols[3][row] = show(max);
-        }
-    }
+                (None, None) => unreachable!("a field is read when it has no codes"),
+            })
+            .collect();
+        let freqs: Vec<Vec<Option<f64>>> = codes.iter().map(|c| frequencies(c, n)).collect();
+        judge(&codes, &freqs, &names, n, pthresh)
+    };
     if annotate {
-        for (name, col) in ["log_event_prob", "probable_cause", "probable_cause_freq", "max_freq"].iter().zip(&cols) {
-            f.set(name, col);
+        let names = ["log_event_prob", "probable_cause", "probable_cause_freq", "max_freq"];
+        for (k, name) in names.iter().enumerate() {
+            f.set_text(name, annotations.rows.iter().map(|r| r.map(|r| annotations.text[r[k] as usize].as_str())));
         }
     } else {
         f.filter(&keep);
     }
     Ok(())
+}
+
+/// Each code's frequency (`None` for code 0, no value): a categorical value's count over the
+/// `n` rows; for a numeric field (every present value a number), the share of rows in its
+/// value's histogram bin.
+fn frequencies(codes: &RowCodes, n: usize) -> Vec<Option<f64>> {
+    let dict = codes.dict();
+    let mut counts = vec![0usize; dict.len() + 1];
+    for row in 0..n {
+        counts[codes.code(row) as usize] += 1;
+    }
+    let used = || (1..=dict.len()).filter(|&c| counts[c] > 0);
+    let numbers: Option<Vec<(usize, f64)>> = used().map(|c| parse_number(dict[c - 1]).map(|x| (c, x))).collect();
+    let mut freq = vec![None; dict.len() + 1];
+    match numbers {
+        Some(numbers) if !numbers.is_empty() => {
+            let (lo, hi) =
+                numbers.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(_, x)| (a.min(x), b.max(x)));
+            let width = (hi - lo) / NUMERIC_BINS as f64;
+            let bin = |x: f64| if width == 0.0 { 0 } else { (((x - lo) / width) as usize).min(NUMERIC_BINS - 1) };
+            let mut in_bin = [0usize; NUMERIC_BINS];
+            for &(c, x) in &numbers {
+                in_bin[bin(x)] += counts[c];
+            }
+            for (c, x) in numbers {
+                freq[c] = Some(in_bin[bin(x)] as f64 / n as f64);
+            }
+        }
+        _ => {
+            for c in used() {
+                freq[c] = Some(counts[c] as f64 / n as f64);
+            }
+        }
+    }
+    freq
+}
+
+/// The annotations of anomalous rows: for each, the places in `text` of its
+/// `log_event_prob`, `probable_cause`, `probable_cause_freq` and `max_freq`; numbers
+/// repeat across rows, so each is written once.
+struct Annotations {
+    rows: Vec<Option<[u32; 4]>>,
+    text: Vec<String>,
+}
+
+/// Which rows are anomalous (their probability, the product of their fields'
+/// frequencies, below `pthresh`), and their annotations.
+fn judge(
+    codes: &[RowCodes],
+    freqs: &[Vec<Option<f64>>],
+    names: &[String],
+    n: usize,
+    pthresh: f64,
+) -> (Vec<bool>, Annotations) {
+    let mut keep = vec![true; n];
+    let mut text: Vec<String> = names.to_vec();
+    let mut shown: HashMap<u64, u32> = HashMap::new();
+    let mut show = |x: f64| {
+        *shown.entry(x.to_bits()).or_insert_with(|| {
+            text.push(format_number(x));
+            text.len() as u32 - 1
+        })
+    };
+    let mut rows = vec![None; n];
+    let mut present: Vec<(usize, f64)> = Vec::with_capacity(codes.len());
+    for row in 0..n {
+        present.clear();
+        present.extend(
+            codes.iter().zip(freqs).enumerate().filter_map(|(k, (c, fr))| fr[c.code(row) as usize].map(|p| (k, p))),
+        );
+        let p: f64 = present.iter().map(|(_, p)| p).product();
+        let anomalous = !present.is_empty() && p < pthresh;
+        keep[row] = anomalous;
+        if anomalous {
+            let (cause, cause_freq) = *present.iter().min_by(|a, b| a.1.total_cmp(&b.1)).expect("not empty");
+            let max = present.iter().map(|(_, p)| *p).fold(0.0, f64::max);
+            rows[row] = Some([show(p.ln()), cause as u32, show(cause_freq), show(max)]);
+        }
+    }
+    (keep, Annotations { rows, text })
 }
