@@ -228,12 +228,53 @@ pub fn read_stored(path: &std::path::Path) -> std::io::Result<Stored> {
     }
 }
 
+impl Stored {
+    /// [`stored_body`] of this file, each block of it let go ([`Stored::let_go`]) once
+    /// summed: a checked file is not all resident at once.
+    pub fn body(&self, magic: &[u8; 8], key: &[u8; 16]) -> Option<Reader<'_>> {
+        body_with(self, magic, key, |block| self.let_go(block))
+    }
+
+    /// Gives the pages of `part` (bytes of this file) back to the system: they leave this
+    /// process's resident memory, and are read from the file again if they are read again.
+    /// A warm run over 10 GB of events reads 2.2 GB of columns; without this, all of them
+    /// counted in its resident memory until the file was closed. Nothing for a file read
+    /// into memory.
+    pub fn let_go(&self, part: &[u8]) {
+        #[cfg(unix)]
+        if let Stored::Mapped(m) = self {
+            let offset = (part.as_ptr() as usize).wrapping_sub(m.as_ptr() as usize);
+            if offset.checked_add(part.len()).is_some_and(|end| end <= m.len()) && !part.is_empty() {
+                // SAFETY: a read-only private mapping of a file that is not written while
+                // mapped (see `read_stored`): a page given back is read again from the file,
+                // with the same bytes, by the next access through any reference to it.
+                let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, part.len()) };
+            }
+        }
+    }
+}
+
 /// A kept file's body after its magic and key, to read, when the file is whole (its
 /// checksum holds), of this kind (`magic`) and for this `key`.
 pub fn stored_body<'a>(bytes: &'a [u8], magic: &[u8; 8], key: &[u8; 16]) -> Option<Reader<'a>> {
+    body_with(bytes, magic, key, |_| {})
+}
+
+/// [`stored_body`], `summed` told of each block once its digest is taken.
+fn body_with<'a>(
+    bytes: &'a [u8],
+    magic: &[u8; 8],
+    key: &[u8; 16],
+    summed: impl Fn(&[u8]) + Sync,
+) -> Option<Reader<'a>> {
     let body_len = bytes.len().checked_sub(16)?;
     let (body, sum) = bytes.split_at(body_len);
-    if checksum(body) != sum || !body.starts_with(magic) {
+    let digests = blocks(body, |_, block| {
+        let digest = block_digest(block);
+        summed(block);
+        digest
+    });
+    if combine(body.len(), &digests) != sum || !body.starts_with(magic) {
         return None;
     }
     let mut r = Reader { b: body, i: magic.len() };
@@ -291,6 +332,26 @@ mod tests {
         assert!(read_stored(&path).unwrap().is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(read_stored(&path).is_err());
+    }
+
+    /// A mapped file's pages given back read again the same: `body` (which gives back each
+    /// block it sums) finds the same body as `stored_body`, and the bytes given back, read
+    /// again, are the file's.
+    #[test]
+    fn pages_given_back_read_again_the_same() {
+        let dir = std::env::temp_dir().join(format!("spelunk-let-go-{}", std::process::id()));
+        let path = dir.join("x.kept");
+        let data: Vec<u8> = (0..3 * SUM_BLOCK + 12_345).map(|i| (i * 31 + i / 4099) as u8).collect();
+        store(&path, b"MAGIC001", &[7; 16], |w| w.put(&data)).unwrap();
+        let stored = read_stored(&path).unwrap();
+        assert!(matches!(stored, Stored::Mapped(_)), "mapped where the system maps files");
+        let body = stored.body(b"MAGIC001", &[7; 16]).expect("a whole file");
+        assert_eq!(&body.b[body.i..], &data[..]);
+        stored.let_go(&stored[100..2 * SUM_BLOCK + 7]);
+        stored.let_go(&stored[..]);
+        assert_eq!(&body.b[body.i..], &data[..], "read again from the file");
+        assert!(stored.body(b"MAGIC001", &[8; 16]).is_none(), "another key");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use super::dataset::{Codes, Column, Selection};
 use super::Dataset;
-use crate::digest::{digest_parts, store, stored_body, stored_path, Hasher128, Reader, Summing};
+use crate::digest::{digest_parts, store, stored_path, Hasher128, Reader, Stored, Summing};
 use crate::events::Value;
 
 const MAGIC: &[u8; 8] = b"SPLKCOL5";
@@ -269,9 +269,15 @@ fn put_column(out: &mut Vec<u8>, name: &str, col: &Column) {
 type Decoded = (Vec<(String, Column)>, Vec<(String, Vec<u64>, Vec<(String, Column)>)>, Vec<(String, Vec<u64>)>);
 
 /// The columns and selections of a cache file, or `None` when it is not a whole, valid
-/// file for this key and event count.
-fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Decoded> {
-    let mut r = stored_body(bytes, MAGIC, key)?;
+/// file for this key and event count. Each part's pages are given back once it is read
+/// ([`Stored::let_go`]).
+fn decode(bytes: &Stored, key: &[u8; 16], events: usize) -> Option<Decoded> {
+    let mut r = bytes.body(MAGIC, key)?;
+    let mut done = 0;
+    let mut read_up_to = |r: &Reader| {
+        bytes.let_go(&r.b[done..r.i]);
+        done = r.i;
+    };
     if r.u64()? != events as u64 {
         return None;
     }
@@ -279,6 +285,7 @@ fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Decoded> {
     let mut cols = Vec::new();
     for _ in 0..n {
         cols.push(read_column(&mut r, events)?);
+        read_up_to(&r);
     }
     let mut selections = Vec::new();
     for _ in 0..r.u32()? {
@@ -292,6 +299,7 @@ fn decode(bytes: &[u8], key: &[u8; 16], events: usize) -> Option<Decoded> {
                 return None;
             }
             cols.push((field, col));
+            read_up_to(&r);
         }
         selections.push((name, bits, cols));
     }
