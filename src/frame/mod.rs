@@ -750,8 +750,17 @@ mod tests {
         assert!(read_all(&g, "eventName").0 && read_all(&g, "tags{}").0, "still read from the shared columns");
         assert!(!read_all(&g, "t").0);
         assert_eq!(g.values("c"), vec![Value::Str("1".into()); rows.len()]);
-        // Text cells set with none present remove the field.
+        // As results: the same values, those of shared fields still read from there.
         let mut g = g;
+        let r = crate::engine::results(&mut g);
+        assert_eq!(r.fields, g.names());
+        for (name, column) in r.fields.iter().zip(&r.columns) {
+            let want = if name == "c" { g.values("c") } else { picked(name) };
+            assert_eq!(column.to_vec(), want, "{name}");
+            let shared = matches!(column, crate::engine::ResultColumn::Shared { .. });
+            assert_eq!(shared, name == "eventName" || name == "tags{}", "{name}");
+        }
+        // Text cells set with none present remove the field.
         g.set_text("t", std::iter::repeat_n(None, rows.len()));
         assert!(!g.has("t"));
     }
