@@ -367,41 +367,6 @@ impl Column {
     }
 }
 
-/// A dictionary's codes (index + 1), found by value: a hash table of codes, each hashed by
-/// the value it points at.
-struct DictIndex {
-    table: hashbrown::HashTable<u32>,
-    hasher: FxBuild,
-}
-
-impl DictIndex {
-    /// The index of `dict`, with room for `more` values.
-    fn new(dict: &[Value], more: usize) -> DictIndex {
-        use std::hash::BuildHasher;
-        let hasher = FxBuild::default();
-        let mut table = hashbrown::HashTable::with_capacity(dict.len() + more);
-        for (k, v) in dict.iter().enumerate() {
-            let hash = |c: &u32| hasher.hash_one(&dict[*c as usize - 1]);
-            table.insert_unique(hasher.hash_one(v), k as u32 + 1, hash);
-        }
-        DictIndex { table, hasher }
-    }
-
-    /// The code of `v` in `dict`, which gets it at its end when it has not.
-    fn code(&mut self, dict: &mut Vec<Value>, v: Value) -> u32 {
-        use std::hash::BuildHasher;
-        let hash = self.hasher.hash_one(&v);
-        if let Some(&c) = self.table.find(hash, |&c| dict[c as usize - 1] == v) {
-            return c;
-        }
-        dict.push(v);
-        let c = dict.len() as u32;
-        let hasher = &self.hasher;
-        self.table.insert_unique(hash, c, |c| hasher.hash_one(&dict[*c as usize - 1]));
-        c
-    }
-}
-
 /// Bit `i` of a bitmap of events (bit `i % 64` of word `i / 64`).
 pub fn bit(words: &[u64], i: usize) -> bool {
     words[i / 64] >> (i % 64) & 1 == 1
@@ -953,7 +918,7 @@ impl Dataset {
         let mut map = self.columns.write().expect("not poisoned");
         for (k, name) in names.iter().enumerate() {
             // The column as it is (taken over when no search holds it, else copied).
-            let (mut dict, mut codes, mut made) = match map.remove(*name) {
+            let (dict, mut codes, mut made) = match map.remove(*name) {
                 Some(c) => {
                     let c = Arc::try_unwrap(c).unwrap_or_else(|shared| (*shared).clone());
                     let codes = (0..total).map(|i| c.codes.get(i)).collect::<Vec<u32>>();
@@ -967,10 +932,10 @@ impl Dataset {
             // a table of codes hashed by their values (5 bytes a value, not a copy of each
             // or a reference to it beside its hash).
             let incoming: usize = parts.iter().map(|p| p[k].0.len()).sum();
-            let mut index = DictIndex::new(&dict, incoming);
+            let mut index = knowledge::coded::Values::with_values(dict, incoming);
             for ((part, events), kinds) in parts.iter_mut().zip(todo.chunks(chunk)).zip(kind_of.chunks(chunk)) {
                 let (values, local) = std::mem::replace(&mut part[k], (Vec::new(), Growing::with_capacity(0)));
-                let remap: Vec<u32> = values.into_iter().map(|v| index.code(&mut dict, v)).collect();
+                let remap: Vec<u32> = values.into_iter().map(|v| index.code(v)).collect();
                 let mut next = 0;
                 for (&i, &kind) in events.iter().zip(kinds) {
                     if !kind_has[kind as usize][k] {
@@ -984,7 +949,7 @@ impl Dataset {
                     }
                 }
             }
-            drop(index);
+            let dict = index.into_vec();
             let complete = (0..total).all(|i| bit(&made, i));
             let max = dict.len();
             let col = Column { dict, codes: Codes::new(codes, max), made: (!complete).then_some(made) };
@@ -1319,29 +1284,6 @@ impl<'a> Extractor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A dictionary's index finds the codes of the values it has, and adds a value it has
-    /// not at the end, once, whatever the number of values (the table grows).
-    #[test]
-    fn a_dictionary_index_codes_each_value_once() {
-        let s = |t: String| Value::Str(t);
-        let mut dict: Vec<Value> = (0..50).map(|k| s(format!("v{k}"))).collect();
-        dict.push(Value::Multi(vec!["a".into(), "b".into()]));
-        let before = dict.clone();
-        let mut index = DictIndex::new(&dict, 2);
-        assert_eq!(index.code(&mut dict, s("v7".into())), 8);
-        assert_eq!(index.code(&mut dict, Value::Multi(vec!["a".into(), "b".into()])), 51);
-        let mut codes = Vec::new();
-        for k in (0..5000).chain(0..5000) {
-            codes.push(index.code(&mut dict, s(format!("w{}", k % 3000))));
-        }
-        assert_eq!(dict.len(), 51 + 3000, "each new value added once");
-        assert_eq!(&dict[..51], &before[..], "values it had keep their codes");
-        for (k, &c) in (0..5000).chain(0..5000).zip(&codes) {
-            assert_eq!(dict[c as usize - 1], s(format!("w{}", k % 3000)));
-        }
-        assert_eq!(index.code(&mut dict, s("v49".into())), 50);
-    }
 
     #[test]
     fn codes_are_as_narrow_as_their_largest() {

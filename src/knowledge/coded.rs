@@ -26,39 +26,73 @@ use crate::events::{Fields, StrValue, Value};
 use crate::syntax::ExprKind;
 
 /// One field's distinct values: code `c` (from 1) names the `c - 1`th; 0 is no value.
+/// The values in a vector, found through a table of their codes hashed by value (5 bytes
+/// a value; an ordered set keeping each value's hash beside it took 41, and its values
+/// were copied out once more at the end of a pass: at 10 GB a shared pass codes 6 million
+/// timestamps).
 #[derive(Default)]
-pub struct Values(IndexSet<Value, FxBuild>);
+pub struct Values {
+    values: Vec<Value>,
+    index: hashbrown::HashTable<u32>,
+}
+
+fn hash_of(v: impl std::hash::Hash) -> u64 {
+    use std::hash::BuildHasher;
+    FxBuild::default().hash_one(v)
+}
 
 impl Values {
+    /// These values (distinct), with room for `more`.
+    pub fn with_values(values: Vec<Value>, more: usize) -> Values {
+        let mut index = hashbrown::HashTable::with_capacity(values.len() + more);
+        for (k, v) in values.iter().enumerate() {
+            index.insert_unique(hash_of(v), k as u32 + 1, |&c| hash_of(&values[c as usize - 1]));
+        }
+        Values { values, index }
+    }
+
     /// The code of `v`, added when new.
     pub fn code(&mut self, v: Value) -> u32 {
-        self.0.insert_full(v).0 as u32 + 1
+        let hash = hash_of(&v);
+        match self.index.find(hash, |&c| self.values[c as usize - 1] == v) {
+            Some(&c) => c,
+            None => self.add(hash, v),
+        }
     }
 
     /// The code of the text `t` (as `Value::Str`), copied only when new.
     pub fn code_str(&mut self, t: &str) -> u32 {
-        match self.0.get_index_of(&StrValue(t)) {
-            Some(i) => i as u32 + 1,
-            None => self.code(Value::Str(t.to_string())),
+        let hash = hash_of(StrValue(t));
+        let same = |&c: &u32| matches!(&self.values[c as usize - 1], Value::Str(s) if s == t);
+        match self.index.find(hash, same) {
+            Some(&c) => c,
+            None => self.add(hash, Value::Str(t.to_string())),
         }
+    }
+
+    fn add(&mut self, hash: u64, v: Value) -> u32 {
+        self.values.push(v);
+        let values = &self.values;
+        self.index.insert_unique(hash, values.len() as u32, |&c| hash_of(&values[c as usize - 1]));
+        values.len() as u32
     }
 
     /// The values, in code order (code `c` is the `c - 1`th).
     pub fn into_vec(self) -> Vec<Value> {
-        self.0.into_iter().collect()
+        self.values
     }
 
     /// The value a code names (`None` for 0).
     pub fn get(&self, code: u32) -> Option<&Value> {
-        code.checked_sub(1).and_then(|i| self.0.get_index(i as usize))
+        code.checked_sub(1).and_then(|i| self.values.get(i as usize))
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.values.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.values.is_empty()
     }
 }
 
@@ -739,5 +773,38 @@ fn set_each(row: &mut Vec<u32>, list: &[(usize, u32)], write: impl Fn(u32, u32) 
         if write(row[s], code) {
             row[s] = code;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field's values find the codes of the values they have, by value or by text, and
+    /// add a value they have not at the end, once, whatever their number (the table grows);
+    /// values given at the start keep their codes.
+    #[test]
+    fn values_code_each_value_once() {
+        let s = |t: String| Value::Str(t);
+        let mut start: Vec<Value> = (0..50).map(|k| s(format!("v{k}"))).collect();
+        start.push(Value::Multi(vec!["a".into(), "b".into()]));
+        let mut values = Values::with_values(start.clone(), 2);
+        assert_eq!(values.code(s("v7".into())), 8);
+        assert_eq!(values.code_str("v7"), 8);
+        assert_eq!(values.code(Value::Multi(vec!["a".into(), "b".into()])), 51);
+        let mut codes = Vec::new();
+        for k in (0..5000).chain(0..5000) {
+            let text = format!("w{}", k % 3000);
+            codes.push(if k % 2 == 0 { values.code(s(text)) } else { values.code_str(&text) });
+        }
+        assert_eq!(values.len(), 51 + 3000, "each new value added once");
+        for (k, &c) in (0..5000).chain(0..5000).zip(&codes) {
+            assert_eq!(values.get(c), Some(&s(format!("w{}", k % 3000))));
+        }
+        assert_eq!(values.code_str("v49"), 50);
+        assert_eq!(values.get(0), None);
+        let all = values.into_vec();
+        assert_eq!(&all[..51], &start[..], "values given at the start keep their codes");
+        assert_eq!(Values::default().code_str("x"), 1);
     }
 }
