@@ -223,21 +223,6 @@ impl ResultColumn {
     }
 }
 
-impl ResultColumn {
-    /// [`ResultColumn::from`] the values of a dataset's shared column for `events` (one
-    /// row each), coded from its codes: a value is copied once per distinct code, not once
-    /// per row.
-    pub fn from_shared(col: &CachedColumn, events: &[usize]) -> ResultColumn {
-        match coding(events.iter().map(|&e| col.codes.get(e)), events.len()) {
-            None => ResultColumn::Plain(events.iter().map(|&e| col.get(e).clone()).collect()),
-            Some((first, codes)) => ResultColumn::Coded {
-                dict: first.into_iter().map(|(i, _)| col.get(events[i]).clone()).collect(),
-                codes,
-            },
-        }
-    }
-}
-
 impl FromIterator<Value> for ResultColumn {
     fn from_iter<I: IntoIterator<Item = Value>>(values: I) -> ResultColumn {
         ResultColumn::from(values.into_iter().collect::<Vec<_>>())
@@ -373,24 +358,18 @@ mod tests {
         assert_eq!(c, ResultColumn::Plain(values), "equal whatever the form");
     }
 
-    /// A column made from a shared column's codes for some events holds those events'
-    /// values, coded by the same rule as the values would be (each distinct value once).
+    /// A column read from a shared column by some events (in any order, some twice) holds
+    /// those events' values, and equals them kept plain.
     #[test]
-    fn columns_from_shared_codes_hold_their_events_values() {
+    fn columns_read_from_shared_columns_hold_their_events_values() {
         let values = column(1000, 7);
-        let shared = CachedColumn::from_values(&values);
+        let shared = std::sync::Arc::new(CachedColumn::from_values(&values));
         let events: Vec<usize> = (0..1000).rev().step_by(2).chain([3, 3, 0]).collect();
         let picked: Vec<Value> = events.iter().map(|&e| values[e].clone()).collect();
-        let c = ResultColumn::from_shared(&shared, &events);
-        assert!(matches!(&c, ResultColumn::Coded { dict, .. } if dict.len() == 7), "{c:?}");
+        let c = ResultColumn::Shared { col: shared, events: std::sync::Arc::new(events) };
+        assert_eq!(c.len(), picked.len());
         assert_eq!(c.to_vec(), picked);
-        // Mostly distinct: plain, the same values.
-        let distinct: Vec<Value> = (0..600).map(|i| Value::Str(format!("v{i}"))).collect();
-        let shared = CachedColumn::from_values(&distinct);
-        let events: Vec<usize> = (0..600).rev().collect();
-        let c = ResultColumn::from_shared(&shared, &events);
-        assert!(matches!(c, ResultColumn::Plain(_)));
-        assert_eq!(c.to_vec(), events.iter().map(|&e| distinct[e].clone()).collect::<Vec<_>>());
+        assert_eq!(c, ResultColumn::Plain(picked), "equal whatever the form");
     }
 
     /// Coding a column of strings from its text gives what coding its values gives: the
