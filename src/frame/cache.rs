@@ -22,7 +22,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::dataset::{Codes, Column, Selection};
+use super::dataset::{Codes, Column, EventSet, Selection};
 use super::Dataset;
 use crate::digest::{digest_parts, store, stored_path, Hasher128, Reader, Stored, Summing};
 use crate::events::Value;
@@ -181,7 +181,7 @@ fn encode(
     events: usize,
     cols: &[(String, std::sync::Arc<Column>)],
     selections: &[(String, Selection)],
-    decisions: &[(String, std::sync::Arc<Vec<u64>>)],
+    decisions: &[(String, std::sync::Arc<EventSet>)],
     w: &mut Summing<std::fs::File>,
 ) -> std::io::Result<()> {
     let mut out = Vec::new();
@@ -206,9 +206,9 @@ fn encode(
         }
     }
     out.extend_from_slice(&(decisions.len() as u32).to_le_bytes());
-    for (search, bits) in decisions {
+    for (search, set) in decisions {
         put_string(&mut out, search);
-        put_bits(&mut out, bits);
+        put_bits(&mut out, &set.bits(events));
     }
     w.put(&out)
 }

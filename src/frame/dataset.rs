@@ -41,7 +41,7 @@ pub struct Dataset {
     /// Per first search over every event (its printed text), the events it keeps, a bit per
     /// event ([`Dataset::keep_decision`]): kept in the column cache, so that a warm run
     /// decides no first search again.
-    decisions: RwLock<HashMap<String, Arc<Vec<u64>>>>,
+    decisions: RwLock<HashMap<String, Arc<EventSet>>>,
 }
 
 /// Some of the events, newest first, and complete columns over them (row `j` is event
@@ -373,6 +373,47 @@ pub fn bit(words: &[u64], i: usize) -> bool {
 }
 
 /// The bitmap over `len` events (as [`bit`] reads it) with the bits of `events` set.
+/// Some of the events: a bit per event, or, when there are few, their indices in order
+/// (4 bytes each where a bitmap takes an eighth of a byte per event: over 10 GB of input
+/// the first searches' decisions were 1.5 MB each as bitmaps, 120 MB in all, and most keep
+/// a few thousand events).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventSet {
+    Bits(Vec<u64>),
+    Few(Vec<u32>),
+}
+
+impl EventSet {
+    /// The set a bitmap holds, kept as indices when they take at most half its room.
+    pub fn from_bits(bits: Vec<u64>) -> EventSet {
+        let count: usize = bits.iter().map(|w| w.count_ones() as usize).sum();
+        if count > bits.len() || bits.len() * 64 > u32::MAX as usize {
+            return EventSet::Bits(bits);
+        }
+        let mut events = Vec::with_capacity(count);
+        for (w, &word) in bits.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                events.push((w * 64) as u32 + word.trailing_zeros());
+                word &= word - 1;
+            }
+        }
+        EventSet::Few(events)
+    }
+
+    /// The set as a bitmap over `len` events.
+    pub fn bits(&self, len: usize) -> Vec<u64> {
+        match self {
+            EventSet::Bits(bits) => bits.clone(),
+            EventSet::Few(events) => {
+                let mut words = vec![0u64; len.div_ceil(64)];
+                events.iter().for_each(|&i| words[i as usize / 64] |= 1 << (i % 64));
+                words
+            }
+        }
+    }
+}
+
 pub fn bits_of(events: &[usize], len: usize) -> Vec<u64> {
     let mut words = vec![0u64; len.div_ceil(64)];
     events.iter().for_each(|&i| words[i / 64] |= 1 << (i % 64));
@@ -499,7 +540,8 @@ impl Dataset {
             return;
         }
         let key = crate::syntax::printer::print_search(e);
-        self.decisions.write().expect("not poisoned").insert(key, Arc::new(bits_of(kept, self.events.len())));
+        let set = EventSet::from_bits(bits_of(kept, self.events.len()));
+        self.decisions.write().expect("not poisoned").insert(key, Arc::new(set));
     }
 
     /// What [`Dataset::keep_decision`] kept for `e`: the events of the newest-first order
@@ -509,9 +551,15 @@ impl Dataset {
         if all.is_empty() {
             return None;
         }
-        let bits = Arc::clone(all.get(&crate::syntax::printer::print_search(e))?);
+        let set = Arc::clone(all.get(&crate::syntax::printer::print_search(e))?);
         drop(all);
-        Some(self.in_newest_first(&bits))
+        Some(match &*set {
+            EventSet::Bits(bits) => self.in_newest_first(bits),
+            EventSet::Few(events) if self.newest_first_is_reversed() => {
+                events.iter().rev().map(|&i| i as usize).collect()
+            }
+            EventSet::Few(_) => self.in_newest_first(&set.bits(self.events.len())),
+        })
     }
 
     /// The events whose bit is set, in newest-first order.
@@ -542,14 +590,14 @@ impl Dataset {
     }
 
     /// Every kept decision, by the search's printed text.
-    pub fn decisions(&self) -> Vec<(String, Arc<Vec<u64>>)> {
+    pub fn decisions(&self) -> Vec<(String, Arc<EventSet>)> {
         self.decisions.read().expect("not poisoned").iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect()
     }
 
     /// Adds a decision read from the column cache (ignored unless a bit per event).
     pub fn insert_decision(&self, search: String, bits: Vec<u64>) {
         if bits.len() == self.events.len().div_ceil(64) {
-            self.decisions.write().expect("not poisoned").insert(search, Arc::new(bits));
+            self.decisions.write().expect("not poisoned").insert(search, Arc::new(EventSet::from_bits(bits)));
         }
     }
 
@@ -1284,6 +1332,28 @@ impl<'a> Extractor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A set of events holds the events of the bitmap it is made from, as indices when
+    /// they take at most half the bitmap's room, else as the bitmap.
+    #[test]
+    fn event_sets_hold_the_events_of_their_bitmap() {
+        let cases: [(usize, Vec<usize>); 5] = [
+            (1000, vec![0, 5, 63, 64, 999]),
+            (1000, (0..1000).step_by(3).collect()),
+            (130, vec![]),
+            (64, vec![63]),
+            (128, vec![1, 127]),
+        ];
+        for (len, members) in cases {
+            let bits = bits_of(&members, len);
+            let set = EventSet::from_bits(bits.clone());
+            assert_eq!(matches!(set, EventSet::Few(_)), members.len() <= bits.len(), "{members:?}");
+            if let EventSet::Few(events) = &set {
+                assert_eq!(events.iter().map(|&i| i as usize).collect::<Vec<_>>(), members);
+            }
+            assert_eq!(set.bits(len), bits, "{members:?}");
+        }
+    }
 
     #[test]
     fn codes_are_as_narrow_as_their_largest() {
