@@ -1118,6 +1118,21 @@ fn s6_6_bin_numeric_field_gives_ranges() {
     assert_eq!(error(&ds, "* | bin mag", &Options::default()).1, "mag");
 }
 
+#[test]
+fn s6_6_bin_each_value_of_a_multivalue_and_repeated_values_alike() {
+    let ds = dataset(&[
+        r#""mag": "1.2", "mags": ["0.5", "2.5"]"#,
+        r#""mag": "0.5", "mags": ["7"]"#,
+        r#""mag": "1.2""#,
+        r#""mag": "1.7", "mags": ["x", "1.2"]"#,
+    ]);
+    assert_eq!(column(&search(&ds, "* | bin mag span=1 | table mag"), "mag"), ["1-2", "0-1", "1-2", "1-2"]);
+    assert_eq!(
+        column(&search(&ds, "* | bin mags{} span=1 | table mags{}"), "mags{}"),
+        ["0-1|2-3", "7-8", "-", "x|1-2"]
+    );
+}
+
 /// Events at the given times (`2024-06-01T` + the time) with the given fields.
 fn at_times(events: &[(&str, &str)]) -> Dataset {
     let events = events

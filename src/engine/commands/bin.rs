@@ -15,13 +15,14 @@
 //! - a row without the field, or a value that is not a number, is left as it is;
 //! - each value of a multivalue is binned.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate};
 
 use super::{known_options, option};
 use crate::engine::{time_unit, EngineError, TimeUnit};
 use crate::eval::value::{format_number, parse_number};
+use crate::events::hash::FxBuild;
 use crate::events::Value;
 use crate::frame::Frame;
 use crate::syntax::Bin;
@@ -62,12 +63,36 @@ pub fn run(f: &mut Frame, b: &Bin) -> Result<(), EngineError> {
     }
     // Each value binned (text that is not a number stays as it is); a row without the
     // field keeps what `to` had.
-    let bin_one = |s: &String| parse_number(s).map_or_else(|| s.clone(), |n| bin(n, span));
+    let bin_one = |s: &str| parse_number(s).map_or_else(|| s.to_string(), |n| bin(n, span));
     let binned = |v: &Value| match v {
         Value::Null => None,
         Value::Str(s) => Some(Value::Str(bin_one(s))),
-        Value::Multi(all) => Some(Value::from_values(all.iter().map(bin_one).collect())),
+        Value::Multi(all) => Some(Value::from_values(all.iter().map(|s| bin_one(s)).collect())),
     };
+    if from == to {
+        if let Some(codes) = f.row_codes(from) {
+            // One value a row: each distinct value binned once, the rows' cells set as
+            // text (no value copied per row: `bin _time` over millions of events).
+            let mut texts: Vec<String> = Vec::new();
+            let mut text_of: HashMap<String, u32, FxBuild> = HashMap::default();
+            let mut of_code: HashMap<u32, u32, FxBuild> = HashMap::default();
+            let cells: Vec<u32> = (0..f.height())
+                .map(|row| match codes.code(row) {
+                    0 => 0,
+                    c => *of_code.entry(c).or_insert_with(|| {
+                        let text = bin_one(codes.dict()[c as usize - 1]);
+                        *text_of.entry(text).or_insert_with_key(|text| {
+                            texts.push(text.clone());
+                            texts.len() as u32
+                        })
+                    }),
+                })
+                .collect();
+            drop(codes);
+            f.set_text(to, cells.iter().map(|&k| k.checked_sub(1).map(|k| texts[k as usize].as_str())));
+            return Ok(());
+        }
+    }
     let values = f.values(from);
     let out: Vec<Value> = if from == to {
         values.iter().map(|v| binned(v).unwrap_or(Value::Null)).collect()
