@@ -386,7 +386,7 @@ fn datamodel_fields_kept_by_the_column_cache_give_what_evaluating_gives() {
     for (name, sel) in tampered.selections() {
         let Some(col) = sel.columns.get("All_Changes.action") else { continue };
         let mut col = (**col).clone();
-        col.dict = vec![spelunk::events::Value::Str("tampered".into()); col.dict.len()];
+        col.dict = std::sync::Arc::new(vec![spelunk::events::Value::Str("tampered".into()); col.dict.len()]);
         tampered.keep_selected(&name, &sel.events, vec![("All_Changes.action".into(), std::sync::Arc::new(col))]);
     }
     let shared = spelunk::datamodel::Evaluations::kept_in_dataset();

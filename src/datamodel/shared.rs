@@ -119,11 +119,24 @@ impl Evaluations {
             let inherited: std::collections::BTreeSet<String> =
                 INHERITED.iter().filter(|n| wanted(n)).map(|n| n.to_string()).collect();
             f.ensure(&inherited);
+            // An inherited field the frame reads from the dataset's shared column is that
+            // column for the selected events, its dictionary shared (at 10 GB the Change
+            // selection's own `_time` dictionary was 148 MB of values the dataset has).
+            let mut inherited_columns = std::collections::HashMap::new();
             for name in &inherited {
-                made.insert(name.clone(), f.values(name));
+                match f.shared(name) {
+                    Some((col, rows)) => {
+                        inherited_columns.insert(name.as_str(), Arc::new(CachedColumn::rows_of(col, &rows)));
+                    }
+                    None => {
+                        made.insert(name.clone(), f.values(name));
+                    }
+                }
             }
             for name in &missing {
-                let column = made.get(*name).map(|values| Arc::new(CachedColumn::from_values(values)));
+                let column = inherited_columns
+                    .remove(name.as_str())
+                    .or_else(|| made.get(*name).map(|values| Arc::new(CachedColumn::from_values(values))));
                 fields.insert((*name).clone(), column);
             }
             if let Some(k) = &kept {

@@ -232,7 +232,7 @@ fn put_string(out: &mut Vec<u8>, s: &str) {
 fn put_column(out: &mut Vec<u8>, name: &str, col: &Column) {
     put_string(out, name);
     out.extend_from_slice(&(col.dict.len() as u32).to_le_bytes());
-    for v in &col.dict {
+    for v in col.dict.iter() {
         match v {
             Value::Null => out.push(0),
             Value::Str(s) => {
@@ -350,7 +350,7 @@ fn read_column(r: &mut Reader, rows: usize) -> Option<(String, Column)> {
         1 => Some(read_bits(r, rows)?),
         _ => return None,
     };
-    Some((name, Column { dict, codes, made }))
+    Some((name, Column { dict: std::sync::Arc::new(dict), codes, made }))
 }
 
 #[cfg(test)]

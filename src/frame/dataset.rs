@@ -58,7 +58,9 @@ pub struct Selection {
 /// of an event not made means nothing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
-    pub dict: Vec<Value>,
+    /// Shared with other columns of the same values (a datamodel selection's `_time` is
+    /// the dataset's, read by other codes).
+    pub dict: Arc<Vec<Value>>,
     pub codes: Codes,
     /// One bit per event (bit `i % 64` of word `i / 64`), set when its value is made;
     /// `None` when every event's is.
@@ -344,7 +346,15 @@ impl Column {
             })
             .collect();
         let max = dict.len();
-        Column { dict, codes: Codes::new(codes, max), made: None }
+        dict.shrink_to_fit();
+        Column { dict: Arc::new(dict), codes: Codes::new(codes, max), made: None }
+    }
+
+    /// The values of `col` for `events` (made for each), one row each: codes gathered, the
+    /// dictionary shared, not copied.
+    pub fn rows_of(col: &Column, events: &[usize]) -> Column {
+        debug_assert!(events.iter().all(|&e| col.is_made(e)));
+        Column { dict: Arc::clone(&col.dict), codes: Codes::new(col.codes.gather(events), col.dict.len()), made: None }
     }
 
     /// Whether event `i`'s value is made.
@@ -970,7 +980,8 @@ impl Dataset {
                 Some(c) => {
                     let c = Arc::try_unwrap(c).unwrap_or_else(|shared| (*shared).clone());
                     let codes = (0..total).map(|i| c.codes.get(i)).collect::<Vec<u32>>();
-                    (c.dict, codes, c.made.unwrap_or_else(|| vec![u64::MAX; total.div_ceil(64)]))
+                    let dict = Arc::unwrap_or_clone(c.dict);
+                    (dict, codes, c.made.unwrap_or_else(|| vec![u64::MAX; total.div_ceil(64)]))
                 }
                 None => (Vec::new(), vec![0u32; total], vec![0u64; total.div_ceil(64)]),
             };
@@ -1000,7 +1011,9 @@ impl Dataset {
             let dict = index.into_vec();
             let complete = (0..total).all(|i| bit(&made, i));
             let max = dict.len();
-            let col = Column { dict, codes: Codes::new(codes, max), made: (!complete).then_some(made) };
+            let mut dict = dict;
+            dict.shrink_to_fit();
+            let col = Column { dict: Arc::new(dict), codes: Codes::new(codes, max), made: (!complete).then_some(made) };
             map.insert((*name).clone(), Arc::new(col));
         }
     }
@@ -1353,6 +1366,23 @@ mod tests {
             }
             assert_eq!(set.bits(len), bits, "{members:?}");
         }
+    }
+
+    /// A column of some events' values (a selection's inherited field) holds those values,
+    /// one row each, and shares the column's dictionary.
+    #[test]
+    fn a_column_of_some_events_shares_the_dictionary() {
+        let values: Vec<Value> =
+            (0..500).map(|k| if k % 9 == 0 { Value::Null } else { Value::Str(format!("t{}", k % 40)) }).collect();
+        let col = Column::from_values(&values);
+        let events = [499, 3, 3, 0, 250, 17];
+        let rows = Column::rows_of(&col, &events);
+        assert!(Arc::ptr_eq(&rows.dict, &col.dict));
+        assert_eq!(rows.codes.len(), events.len());
+        for (r, &e) in events.iter().enumerate() {
+            assert_eq!(rows.get(r), &values[e], "row {r}");
+        }
+        assert!(rows.is_complete());
     }
 
     #[test]
