@@ -202,7 +202,9 @@ fn encode(
         for (name, col) in cols {
             w.put(&out)?;
             out.clear();
-            put_column(&mut out, name, col);
+            // A selection's column may share a bigger dictionary (its `_time` is the
+            // dataset's): only the values its events have are written.
+            put_column(&mut out, name, &col.with_used_values());
         }
     }
     out.extend_from_slice(&(decisions.len() as u32).to_le_bytes());

@@ -357,6 +357,25 @@ impl Column {
         Column { dict: Arc::clone(&col.dict), codes: Codes::new(col.codes.gather(events), col.dict.len()), made: None }
     }
 
+    /// This column with only the values some event has in its dictionary (the codes
+    /// renumbered in dictionary order); itself when it has no other.
+    pub fn with_used_values(&self) -> std::borrow::Cow<'_, Column> {
+        let mut used = vec![false; self.dict.len() + 1];
+        (0..self.codes.len()).for_each(|i| used[self.codes.get(i) as usize] = true);
+        if used[1..].iter().all(|&u| u) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut code = vec![0u32; used.len()];
+        let mut dict = Vec::new();
+        for (k, v) in self.dict.iter().enumerate().filter(|(k, _)| used[k + 1]) {
+            dict.push(v.clone());
+            code[k + 1] = dict.len() as u32;
+        }
+        let codes: Vec<u32> = (0..self.codes.len()).map(|i| code[self.codes.get(i) as usize]).collect();
+        let max = dict.len();
+        std::borrow::Cow::Owned(Column { dict: Arc::new(dict), codes: Codes::new(codes, max), made: self.made.clone() })
+    }
+
     /// Whether event `i`'s value is made.
     pub fn is_made(&self, i: usize) -> bool {
         self.made.as_ref().is_none_or(|bits| bit(bits, i))
@@ -1383,6 +1402,11 @@ mod tests {
             assert_eq!(rows.get(r), &values[e], "row {r}");
         }
         assert!(rows.is_complete());
+        // Written with the values its events have only, the same value in each row.
+        let used = rows.with_used_values();
+        assert_eq!(used.dict.len(), 4, "{:?}", used.dict);
+        assert!((0..events.len()).all(|r| used.get(r) == rows.get(r)));
+        assert!(matches!(col.with_used_values(), std::borrow::Cow::Borrowed(_)), "every value used");
     }
 
     #[test]
