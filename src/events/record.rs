@@ -77,7 +77,7 @@ pub fn write(
                     out.extend_from_slice(&t.epoch.to_le_bytes());
                     out.extend_from_slice(&t.offset_minutes.to_le_bytes());
                     out.extend_from_slice(&t.start.to_le_bytes());
-                    out.extend_from_slice(&t.end.to_le_bytes());
+                    out.extend_from_slice(&t.end.get().to_le_bytes());
                 }
             }
             if out.len() >= 1 << 20 {
@@ -117,7 +117,7 @@ pub fn read(dir: &Path, key: &[u8; 16], text: &Arc<Text>, meta: &Arc<Meta>) -> O
                 epoch: f64::from_le_bytes(r.take(8)?.try_into().ok()?),
                 offset_minutes: i32::from_le_bytes(r.take(4)?.try_into().ok()?),
                 start: r.u32()?,
-                end: r.u32()?,
+                end: std::num::NonZeroU32::new(r.u32()?)?,
             }),
             _ => return None,
         };

@@ -2,6 +2,7 @@
 //! (docs/aws-cloudtrail-fields.md 1.4, docs/spl-semantics.md 1.4 and 10.3).
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use std::num::NonZeroU32;
 
 use crate::eval::timefmt::{DAYS, MONTHS};
 
@@ -14,9 +15,11 @@ pub struct Timestamp {
     pub offset_minutes: i32,
     /// Byte offsets of the timestamp text in `_raw` (Splunk's `timestartpos`, `timeendpos`;
     /// 32 bits: an event is one record, and every event holds a timestamp, 8 bytes each
-    /// over 11 million events).
+    /// over 11 million events). The end is past the text's first byte, so never 0: an
+    /// event without a time takes that value (`Option<Timestamp>` is no larger than a
+    /// `Timestamp`, 8 bytes less per event).
     pub start: u32,
-    pub end: u32,
+    pub end: NonZeroU32,
 }
 
 /// The longest timestamp text read after the prefix (the add-on's MAX_TIMESTAMP_LOOKAHEAD).
@@ -51,8 +54,9 @@ fn time_after(raw: &str, after: usize) -> Option<Timestamp> {
     let value = after_colon.strip_prefix('"')?;
     let start = raw.len() - value.len();
     let window = &value[..floor_boundary(value, value.len().min(LOOKAHEAD))];
-    let (ts, len) = parse_iso(window)?;
-    Some(Timestamp { start: u32::try_from(start).ok()?, end: u32::try_from(start + len).ok()?, ..ts })
+    let (epoch, offset_minutes, len) = parse_iso(window)?;
+    let end = NonZeroU32::new(u32::try_from(start + len).ok()?)?;
+    Some(Timestamp { epoch, offset_minutes, start: u32::try_from(start).ok()?, end })
 }
 
 fn floor_boundary(s: &str, mut k: usize) -> usize {
@@ -62,8 +66,9 @@ fn floor_boundary(s: &str, mut k: usize) -> usize {
     k
 }
 
-/// Reads an ISO-8601 timestamp at the start of `s`; returns it and the bytes it took.
-pub fn parse_iso(s: &str) -> Option<(Timestamp, usize)> {
+/// Reads an ISO-8601 timestamp at the start of `s`; returns its epoch seconds, its offset
+/// in minutes east of UTC, and the bytes it took.
+pub fn parse_iso(s: &str) -> Option<(f64, i32, usize)> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<u32> {
         let part = s.get(from..from + len)?;
@@ -104,7 +109,7 @@ pub fn parse_iso(s: &str) -> Option<(Timestamp, usize)> {
     };
     let local = NaiveDate::from_ymd_opt(y as i32, mo, d)?.and_hms_opt(h, mi, sec)?;
     let epoch = local.and_utc().timestamp() - i64::from(offset_minutes) * 60;
-    Some((Timestamp { epoch: epoch as f64 + fraction, offset_minutes, start: 0, end: 0 }, k))
+    Some((epoch as f64 + fraction, offset_minutes, k))
 }
 
 /// The names [`date_fields`] makes.
@@ -190,7 +195,7 @@ mod tests {
         let raw = r#"{"eventVersion": "1.11", "eventTime": "2025-02-11T20:04:34Z", "x": 1}"#;
         let ts = event_time(raw).unwrap();
         assert_eq!(ts.epoch, 1739304274.0);
-        assert_eq!(&raw[ts.start as usize..ts.end as usize], "2025-02-11T20:04:34Z");
+        assert_eq!(&raw[ts.start as usize..ts.end.get() as usize], "2025-02-11T20:04:34Z");
         assert_eq!(render_time(ts.epoch), "2025-02-11T20:04:34.000+00:00");
     }
 
@@ -226,7 +231,7 @@ mod tests {
     fn month_and_weekday_names_are_chronos() {
         for day in 0..800 {
             let epoch = 1_700_000_000.0 + f64::from(day) * 86_400.0;
-            let ts = Timestamp { epoch, offset_minutes: 0, start: 0, end: 0 };
+            let ts = Timestamp { epoch, offset_minutes: 0, start: 0, end: NonZeroU32::MIN };
             let t = DateTime::<Utc>::from_timestamp(epoch as i64, 0).unwrap();
             let f: std::collections::HashMap<_, _> = date_fields(&ts).into_iter().collect();
             assert_eq!(f["date_month"], t.format("%B").to_string().to_lowercase());
