@@ -392,23 +392,22 @@ impl<'d> Frame<'d> {
     /// Sets (adds or replaces) a field. A column of nulls removes the field.
     pub fn set(&mut self, name: &str, values: &[Value]) {
         debug_assert_eq!(values.len(), self.height());
-        self.known.insert(name.to_string());
-        self.coded.remove(name);
-        // A field no result has is not a field; but with no results at all, a command's
-        // output fields stay (a header of an empty table).
-        if self.height() > 0 && values.iter().all(Value::is_null) {
-            let _ = self.df.drop_in_place(name);
-            return;
-        }
-        self.df.with_column(to_column(name, values)).expect("a column of the frame's height");
+        self.put(name, to_column(name, values));
     }
 
     /// [`Frame::set`] from text cells (`None` where absent), with no `Value` per cell.
     pub fn set_text<'a>(&mut self, name: &str, cells: impl Iterator<Item = Option<&'a str>>) {
-        let column = StringChunked::from_iter_options(name.into(), cells).into_series().into_column();
+        self.put(name, StringChunked::from_iter_options(name.into(), cells).into_series().into_column());
+    }
+
+    /// Sets a field to a column of the frame's height (the one way [`Frame::set`] and
+    /// [`Frame::set_text`] put a field).
+    fn put(&mut self, name: &str, column: Column) {
         debug_assert_eq!(column.len(), self.height());
         self.known.insert(name.to_string());
         self.coded.remove(name);
+        // A field no result has is not a field; but with no results at all, a command's
+        // output fields stay (a header of an empty table).
         if self.height() > 0 && column.null_count() == column.len() {
             let _ = self.df.drop_in_place(name);
             return;
