@@ -77,7 +77,17 @@ pub fn combine(len: usize, digests: &[[u8; 16]]) -> [u8; 16] {
 
 /// The checksum of `data`, its blocks digested side by side.
 pub fn checksum(data: &[u8]) -> [u8; 16] {
-    combine(data.len(), &blocks(data, |_, block| block_digest(block)))
+    checksum_then(data, |_| {})
+}
+
+/// [`checksum`], `summed` told of each block once its digest is taken.
+fn checksum_then(data: &[u8], summed: impl Fn(&[u8]) + Sync) -> [u8; 16] {
+    let digests = blocks(data, |_, block| {
+        let digest = block_digest(block);
+        summed(block);
+        digest
+    });
+    combine(data.len(), &digests)
 }
 
 /// `each` of the [`SUM_BLOCK`]-sized blocks of `data` (with its index), in order, on all
@@ -269,12 +279,7 @@ fn body_with<'a>(
 ) -> Option<Reader<'a>> {
     let body_len = bytes.len().checked_sub(16)?;
     let (body, sum) = bytes.split_at(body_len);
-    let digests = blocks(body, |_, block| {
-        let digest = block_digest(block);
-        summed(block);
-        digest
-    });
-    if combine(body.len(), &digests) != sum || !body.starts_with(magic) {
+    if checksum_then(body, summed) != sum || !body.starts_with(magic) {
         return None;
     }
     let mut r = Reader { b: body, i: magic.len() };

@@ -195,7 +195,7 @@ fn encode(
     out.extend_from_slice(&(selections.len() as u32).to_le_bytes());
     for (name, sel) in selections {
         put_string(&mut out, name);
-        put_bits(&mut out, &super::dataset::bits_of(&sel.events, events));
+        put_bits(&mut out, &super::dataset::bits_of(sel.events.iter().copied(), events));
         let mut cols: Vec<_> = sel.columns.iter().collect();
         cols.sort_by(|a, b| a.0.cmp(b.0));
         out.extend_from_slice(&(cols.len() as u32).to_le_bytes());

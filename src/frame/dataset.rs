@@ -345,9 +345,15 @@ impl Column {
                 }),
             })
             .collect();
-        let max = dict.len();
+        Column::new(dict, codes, None)
+    }
+
+    /// A column of these values and codes (each at most the dictionary's length), the
+    /// dictionary shrunk to its length and the codes as narrow as it allows.
+    pub fn new(mut dict: Vec<Value>, codes: Vec<u32>, made: Option<Vec<u64>>) -> Column {
         dict.shrink_to_fit();
-        Column { dict: Arc::new(dict), codes: Codes::new(codes, max), made: None }
+        let max = dict.len();
+        Column { dict: Arc::new(dict), codes: Codes::new(codes, max), made }
     }
 
     /// The values of `col` for `events` (made for each), one row each: codes gathered, the
@@ -372,8 +378,7 @@ impl Column {
             code[k + 1] = dict.len() as u32;
         }
         let codes: Vec<u32> = (0..self.codes.len()).map(|i| code[self.codes.get(i) as usize]).collect();
-        let max = dict.len();
-        std::borrow::Cow::Owned(Column { dict: Arc::new(dict), codes: Codes::new(codes, max), made: self.made.clone() })
+        std::borrow::Cow::Owned(Column::new(dict, codes, self.made.clone()))
     }
 
     /// Whether event `i`'s value is made.
@@ -434,18 +439,14 @@ impl EventSet {
     pub fn bits(&self, len: usize) -> Vec<u64> {
         match self {
             EventSet::Bits(bits) => bits.clone(),
-            EventSet::Few(events) => {
-                let mut words = vec![0u64; len.div_ceil(64)];
-                events.iter().for_each(|&i| words[i as usize / 64] |= 1 << (i % 64));
-                words
-            }
+            EventSet::Few(events) => bits_of(events.iter().map(|&i| i as usize), len),
         }
     }
 }
 
-pub fn bits_of(events: &[usize], len: usize) -> Vec<u64> {
+pub fn bits_of(events: impl IntoIterator<Item = usize>, len: usize) -> Vec<u64> {
     let mut words = vec![0u64; len.div_ceil(64)];
-    events.iter().for_each(|&i| words[i / 64] |= 1 << (i % 64));
+    events.into_iter().for_each(|i| words[i / 64] |= 1 << (i % 64));
     words
 }
 
@@ -569,7 +570,7 @@ impl Dataset {
             return;
         }
         let key = crate::syntax::printer::print_search(e);
-        let set = EventSet::from_bits(bits_of(kept, self.events.len()));
+        let set = EventSet::from_bits(bits_of(kept.iter().copied(), self.events.len()));
         self.decisions.write().expect("not poisoned").insert(key, Arc::new(set));
     }
 
@@ -1027,12 +1028,8 @@ impl Dataset {
                     }
                 }
             }
-            let dict = index.into_vec();
             let complete = (0..total).all(|i| bit(&made, i));
-            let max = dict.len();
-            let mut dict = dict;
-            dict.shrink_to_fit();
-            let col = Column { dict: Arc::new(dict), codes: Codes::new(codes, max), made: (!complete).then_some(made) };
+            let col = Column::new(index.into_vec(), codes, (!complete).then_some(made));
             map.insert((*name).clone(), Arc::new(col));
         }
     }
@@ -1377,7 +1374,7 @@ mod tests {
             (128, vec![1, 127]),
         ];
         for (len, members) in cases {
-            let bits = bits_of(&members, len);
+            let bits = bits_of(members.iter().copied(), len);
             let set = EventSet::from_bits(bits.clone());
             assert_eq!(matches!(set, EventSet::Few(_)), members.len() <= bits.len(), "{members:?}");
             if let EventSet::Few(events) = &set {
@@ -1604,7 +1601,7 @@ mod tests {
             let kept: Vec<usize> = ds.newest_first().into_iter().filter(|i| i % 3 == 0 || *i == 149).collect();
             ds.keep_decision(&search, &kept);
             assert_eq!(ds.decision(&search), Some(kept.clone()), "reversed: {reversed}");
-            let mut bits = bits_of(&kept, 150);
+            let mut bits = bits_of(kept.iter().copied(), 150);
             bits[2] |= 1 << 63;
             ds.insert_decision(crate::syntax::printer::print_search(&search), bits);
             assert_eq!(ds.decision(&search), Some(kept), "reversed: {reversed}");
