@@ -12,6 +12,7 @@
 //! stops the load. Input files are only ever read.
 
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -97,7 +98,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, Problem> {
         for file in files_under(p)? {
             let name = file.display().to_string();
             match map_file(&file) {
-                Some(map) => load_mapped(&name, map, opts, &mut out)?,
+                Some((map, f)) => load_mapped(&name, map, f, opts, &mut out)?,
                 None => {
                     let bytes = std::fs::read(&file).map_err(|e| io_problem(&name, e))?;
                     load_owned(&name, bytes, opts, &mut out)?;
@@ -149,7 +150,7 @@ const MAP_BYTES: u64 = 1 << 20;
 
 /// `file` mapped into memory, when it is a regular file big enough to be worth it and the
 /// system maps it (else it is read).
-fn map_file(file: &Path) -> Option<memmap2::Mmap> {
+fn map_file(file: &Path) -> Option<(memmap2::Mmap, std::fs::File)> {
     let f = std::fs::File::open(file).ok()?;
     let meta = f.metadata().ok()?;
     if !meta.is_file() || meta.len() < MAP_BYTES {
@@ -157,19 +158,26 @@ fn map_file(file: &Path) -> Option<memmap2::Mmap> {
     }
     // SAFETY: the map is only read; the file must not be rewritten during the run
     // (see `Text::mapped`).
-    unsafe { memmap2::Mmap::map(&f) }.ok()
+    let map = unsafe { memmap2::Mmap::map(&f) }.ok()?;
+    Some((map, f))
 }
 
 /// Reads one mapped file into `out`: its events' `_raw` are ranges of the map. With load
 /// records on, the file is digested first and a big file's record, when there is one,
 /// gives its events without checking any line; else one is written after reading it.
-fn load_mapped(file: &str, map: memmap2::Mmap, opts: &LoadOptions, out: &mut Loaded) -> Result<(), Problem> {
+fn load_mapped(
+    file: &str,
+    map: memmap2::Mmap,
+    handle: std::fs::File,
+    opts: &LoadOptions,
+    out: &mut Loaded,
+) -> Result<(), Problem> {
     if is_gzip(&map) {
         return load_owned(file, map.to_vec(), opts, out);
     }
     out.files += 1;
     let meta = Arc::new(meta_for(file, opts));
-    let text = Arc::new(Text::mapped(map));
+    let text = Arc::new(Text::mapped(map, handle));
     let record = match &opts.records {
         None => None,
         Some(dir) => {
@@ -196,7 +204,7 @@ fn load_mapped(file: &str, map: memmap2::Mmap, opts: &LoadOptions, out: &mut Loa
         return Ok(());
     }
     let (first_event, first_problem) = (out.events.len(), out.problems.len());
-    let mut sink = Sink { file, opts, out, meta, shared: Some(Arc::clone(&text)) };
+    let mut sink = Sink { file, opts, out, meta, shared: Some(Arc::clone(&text)), copy: None };
     // Each line is checked to be UTF-8 as it is read, on all cores; one that is not is
     // reported and skipped.
     read_text(&mut sink, text.as_bytes())?;
@@ -221,7 +229,7 @@ pub fn load_owned(file: &str, bytes: Vec<u8>, opts: &LoadOptions, out: &mut Load
     if opts.records.is_some() {
         out.digests.push(input_digest(file, &meta, &crate::digest::checksum(&bytes)));
     }
-    let mut sink = Sink { file, opts, out, meta: Arc::new(meta), shared: None };
+    let mut sink = Sink { file, opts, out, meta: Arc::new(meta), shared: None, copy: None };
     let bytes = if is_gzip(&bytes) {
         let mut plain = Vec::new();
         if let Err(e) = flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut plain) {
@@ -259,6 +267,17 @@ struct Sink<'a> {
     meta: Arc<Meta>,
     /// The file's text, when events can be ranges of it.
     shared: Option<Arc<Text>>,
+    /// The bytes being read, when they are a copy of a part of `shared` (read into a
+    /// buffer rather than through the map, [`read_copied`]).
+    copy: Option<Copied>,
+}
+
+/// Where a buffer's bytes are in memory, and where they were copied from in the text.
+#[derive(Clone, Copy)]
+struct Copied {
+    addr: usize,
+    len: usize,
+    offset: usize,
 }
 
 impl Sink<'_> {
@@ -270,6 +289,18 @@ impl Sink<'_> {
         }
         self.out.problems.push(p);
         Ok(())
+    }
+
+    /// `text` as a range of the file's text: in the copy being read, or in the text itself;
+    /// else a copy of its own.
+    fn raw_of(&self, text: &str) -> Raw {
+        if let (Some(c), Some(shared)) = (self.copy, &self.shared) {
+            let at = text.as_ptr() as usize;
+            if at >= c.addr && at + text.len() <= c.addr + c.len {
+                return Raw::copied(shared, c.offset + (at - c.addr), text);
+            }
+        }
+        Raw::within(self.shared.as_ref(), text)
     }
 
     /// Adds one event, checking it is JSON with a usable timestamp.
@@ -285,7 +316,8 @@ impl Sink<'_> {
         if let Some(column) = too_deep(raw) {
             return self.problem(Some(line), format!("not JSON: recursion limit exceeded at line 1 column {column}"));
         }
-        let event = Event::new(Raw::within(self.shared.as_ref(), raw), Arc::clone(&self.meta));
+        // The time is read from `raw` (when a copy, the file's map is not touched).
+        let event = Event { time: super::time::event_time(raw), raw: self.raw_of(raw), meta: Arc::clone(&self.meta) };
         if event.time.is_none() && self.meta.sourcetype == "aws:cloudtrail" {
             let why = if raw.contains("\"eventTime\"") { "eventTime is not a timestamp" } else { "no eventTime" };
             return self.problem(Some(line), format!("{why}; the event has no _time and is skipped"));
@@ -388,16 +420,16 @@ const PARALLEL_BYTES: usize = 4 << 20;
 fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
     let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
     if threads == 1 || bytes.len() < PARALLEL_BYTES {
-        return read_lines_from(sink, bytes).map(|_| ());
+        return read_part(sink, bytes, 0..bytes.len()).map(|_| ());
     }
-    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut parts: Vec<Range<usize>> = Vec::new();
     let mut start = 0;
     for k in 1..=threads {
         let mut end = if k == threads { bytes.len() } else { (bytes.len() * k / threads).max(start) };
         while end < bytes.len() && bytes[end - 1] != b'\n' {
             end += 1;
         }
-        parts.push(&bytes[start..end]);
+        parts.push(start..end);
         start = end;
     }
     let (file, opts, meta, shared, total) = (sink.file, sink.opts, &sink.meta, &sink.shared, bytes.len());
@@ -407,15 +439,16 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
         let handles: Vec<_> = parts
             .iter()
             .enumerate()
-            .map(|(k, &part)| {
+            .map(|(k, part)| {
                 s.spawn(move || {
                     let mut out = Loaded::default();
                     // Room for the part's events at once (lines are rarely under 512 bytes;
                     // room not used is never touched). The first part's events become the
                     // input's, so it has room for every part's.
                     out.events.reserve(if k == 0 { total } else { part.len() } / 512);
-                    let mut local = Sink { file, opts, out: &mut out, meta: Arc::clone(meta), shared: shared.clone() };
-                    let r = read_lines_from(&mut local, part);
+                    let mut local =
+                        Sink { file, opts, out: &mut out, meta: Arc::clone(meta), shared: shared.clone(), copy: None };
+                    let r = read_part(&mut local, bytes, part.clone());
                     (out, r)
                 })
             })
@@ -440,8 +473,58 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
     Ok(())
 }
 
-/// The lines of `bytes` (numbered from 1); gives how many line ends it read.
-fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<usize, Problem> {
+/// Bytes a part of a mapped file is read in at a time ([`read_copied`]): the buffer is
+/// reused, so it stays in the processor's cache.
+const COPY_BYTES: usize = 1 << 20;
+
+/// The lines of `part` of `bytes` (numbered from 1); gives how many line ends it read. A
+/// mapped file's part is copied into a buffer a block at a time and read from there
+/// ([`Text::copy_into`]); other text is read where it is.
+fn read_part(sink: &mut Sink<'_>, bytes: &[u8], part: Range<usize>) -> Result<usize, Problem> {
+    match sink.shared.clone() {
+        Some(text) if text.is_mapped() && std::ptr::eq(text.as_bytes(), bytes) => {
+            read_copied(sink, &text, part, COPY_BYTES)
+        }
+        _ => read_lines_from(sink, &bytes[part], 0),
+    }
+}
+
+/// [`read_part`] of a mapped file: blocks of whole lines are copied into a buffer (one that
+/// does not hold a whole line grows) and their lines read from it; each event is the range
+/// of the file its line was copied from.
+fn read_copied(sink: &mut Sink<'_>, text: &Text, part: Range<usize>, block: usize) -> Result<usize, Problem> {
+    let mut buf = vec![0u8; block.min(part.len()).max(1)];
+    // `buf[..filled]` holds the text from `at`; `lines` line ends are before `at`.
+    let (mut at, mut filled, mut lines) = (part.start, 0, 0);
+    loop {
+        if filled == buf.len() {
+            buf.resize(2 * buf.len(), 0);
+        }
+        let n = (part.end - at - filled).min(buf.len() - filled);
+        text.copy_into(at + filled, &mut buf[filled..filled + n]).map_err(|e| io_problem(sink.file, e))?;
+        filled += n;
+        let done = at + filled == part.end;
+        let cut = match memchr::memrchr(b'\n', &buf[..filled]) {
+            _ if done => filled,
+            Some(k) => k + 1,
+            None => continue,
+        };
+        sink.copy = Some(Copied { addr: buf.as_ptr() as usize, len: cut, offset: at });
+        let read = read_lines_from(sink, &buf[..cut], lines);
+        sink.copy = None;
+        let ends = read?;
+        if done {
+            return Ok(lines + ends);
+        }
+        lines += ends;
+        buf.copy_within(cut..filled, 0);
+        filled -= cut;
+        at += cut;
+    }
+}
+
+/// The lines of `bytes`, numbered from `before + 1`; gives how many line ends it read.
+fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8], before: usize) -> Result<usize, Problem> {
     let mut released = sink.out.events.len();
     let mut ends = 0;
     let mut start = 0;
@@ -450,12 +533,13 @@ fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<usize, Problem> 
         ends = k;
         let line = &bytes[start..end];
         start = end + 1;
-        // The text read so far stays in the file, not in memory (a mapped file's pages).
-        if sink.out.events.len() - released >= RELEASE_EVERY {
+        // The text read so far stays in the file, not in memory (a mapped file's pages; a
+        // copy of them was never mapped).
+        if sink.out.events.len() - released >= RELEASE_EVERY && sink.copy.is_none() {
             super::release_span(sink.out.events[released..].iter());
             released = sink.out.events.len();
         }
-        let lineno = k + 1;
+        let lineno = before + k + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -607,9 +691,9 @@ mod tests {
         load_bytes("f", text.as_bytes(), &opts, &mut parallel).unwrap();
 
         let mut one = Loaded::default();
-        let mut sink =
-            Sink { file: "f", opts: &opts, out: &mut one, meta: Arc::new(meta_for("f", &opts)), shared: None };
-        read_lines_from(&mut sink, text.as_bytes()).unwrap();
+        let meta = Arc::new(meta_for("f", &opts));
+        let mut sink = Sink { file: "f", opts: &opts, out: &mut one, meta, shared: None, copy: None };
+        read_lines_from(&mut sink, text.as_bytes(), 0).unwrap();
 
         assert!(parallel.events.len() > 10_000);
         assert_eq!(parallel.events, one.events);
@@ -656,6 +740,41 @@ mod tests {
             loaded.events.iter().all(|e| Arc::ptr_eq(e.raw.text(), map)),
             "the good lines are ranges of the map, not copies"
         );
+
+        // Read in blocks smaller than a line (each buffer grows to hold one), through the
+        // file rather than the map: the same events, ranges of the map, the same problems
+        // on the same lines (lines cut across blocks, and part of one block each).
+        let (map, handle) = map_file(&dir.join("latin1.ndjson")).unwrap();
+        let shared = Arc::new(Text::mapped(map, handle));
+        for (block, part) in [(7, 0..bytes.len()), (4096, 0..bytes.len()), (100, at - 5000..bytes.len())] {
+            let (mut blocks, mut whole) = (Loaded::default(), Loaded::default());
+            let meta = Arc::new(meta_for("f", &opts));
+            let mut sink = Sink {
+                file: "f",
+                opts: &opts,
+                out: &mut blocks,
+                meta: meta.clone(),
+                shared: Some(shared.clone()),
+                copy: None,
+            };
+            let ends = read_copied(&mut sink, &shared, part.clone(), block).unwrap();
+            let mut sink =
+                Sink { file: "f", opts: &opts, out: &mut whole, meta, shared: Some(shared.clone()), copy: None };
+            assert_eq!(read_lines_from(&mut sink, &shared.as_bytes()[part.clone()], 0).unwrap(), ends);
+            assert!(blocks.events.len() > 1000, "{block}");
+            assert_eq!(blocks.events, whole.events, "{block}");
+            assert_eq!(blocks.problems, whole.problems, "{block}");
+            let lines_before = bytes[..part.start].iter().filter(|b| **b == b'\n').count();
+            let bad = blocks.problems.iter().find(|p| p.message == "not UTF-8 text").expect("reported");
+            assert_eq!(bad.line, Some(line - lines_before), "{block}");
+            let ranges = |l: &Loaded| l.events.iter().map(|e| e.raw.range()).collect::<Vec<_>>();
+            assert_eq!(ranges(&blocks), ranges(&whole));
+            assert!(blocks.events.iter().all(|e| Arc::ptr_eq(e.raw.text(), &shared)), "ranges of the map");
+            assert_eq!(
+                blocks.events.iter().map(|e| e.time).collect::<Vec<_>>(),
+                whole.events.iter().map(|e| e.time).collect::<Vec<_>>()
+            );
+        }
 
         // Small files are read, not mapped.
         let path = dir.join("small.ndjson");

@@ -21,7 +21,9 @@ pub struct Text {
 
 enum Inner {
     Owned(String),
-    Mapped(memmap2::Mmap),
+    /// The map, and the file, which is read through to copy a part without touching the
+    /// map ([`Text::copy_into`]).
+    Mapped(memmap2::Mmap, std::fs::File),
 }
 
 impl Text {
@@ -29,14 +31,37 @@ impl Text {
     ///
     /// The file must not be rewritten while it is mapped: its pages are read where they lie
     /// (README, "Inputs"). spelunk itself only ever reads its inputs.
-    pub fn mapped(map: memmap2::Mmap) -> Text {
-        Text { inner: Inner::Mapped(map), ascii: OnceLock::new() }
+    pub fn mapped(map: memmap2::Mmap, file: std::fs::File) -> Text {
+        Text { inner: Inner::Mapped(map, file), ascii: OnceLock::new() }
     }
 
     pub fn as_bytes(&self) -> &[u8] {
         match &self.inner {
             Inner::Owned(s) => s.as_bytes(),
-            Inner::Mapped(m) => m,
+            Inner::Mapped(m, _) => m,
+        }
+    }
+
+    /// Whether this is a mapped file.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.inner, Inner::Mapped(..))
+    }
+
+    /// Copies the bytes from `offset` into `buf` (it must be filled: the text is at least
+    /// `offset + buf.len()` long). A mapped file is read (`pread`) rather than through its
+    /// map: reading a big file once through the map cost as much in page faults, and in
+    /// giving the pages back, as checking its lines did (bench/README.md), and none of it
+    /// comes into the process's memory.
+    pub fn copy_into(&self, offset: usize, buf: &mut [u8]) -> std::io::Result<()> {
+        match &self.inner {
+            #[cfg(unix)]
+            Inner::Mapped(_, file) => std::os::unix::fs::FileExt::read_exact_at(file, buf, offset as u64),
+            _ => {
+                let from = self.as_bytes().get(offset..offset + buf.len());
+                let from = from.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+                buf.copy_from_slice(from);
+                Ok(())
+            }
         }
     }
 
@@ -80,7 +105,7 @@ impl Text {
 
     /// [`Text::release`] for the pages wholly inside `range` (bytes of the text).
     pub fn release_range(&self, range: Range<usize>) {
-        if let Inner::Mapped(m) = &self.inner {
+        if let Inner::Mapped(m, _) = &self.inner {
             release_pages(m, range);
         }
     }
@@ -135,6 +160,13 @@ impl Raw {
         Raw::from(text.to_string())
     }
 
+    /// `copy` as the range of `buf` from `start`, when it is a copy of those bytes
+    /// ([`Text::copy_into`]; the file is not rewritten during a run, see [`Text::mapped`]).
+    pub fn copied(buf: &Arc<Text>, start: usize, copy: &str) -> Raw {
+        debug_assert!(start + copy.len() <= buf.len());
+        Raw { buf: Arc::clone(buf), range: start..start + copy.len() }
+    }
+
     /// `range` of `buf`, when it lies in it and is UTF-8 (read to check, unless
     /// [`Text::digest`] found its blocks ASCII).
     pub fn range_of(buf: &Arc<Text>, range: Range<usize>) -> Option<Raw> {
@@ -146,8 +178,9 @@ impl Raw {
     }
 
     pub fn as_str(&self) -> &str {
-        // SAFETY: a `Raw`'s range is the bytes of a `str` (`Raw::within`, `From<String>`) or
-        // was checked to be UTF-8 (`Raw::range_of`), and
+        // SAFETY: a `Raw`'s range is the bytes of a `str` (`Raw::within`, `From<String>`),
+        // or a copy of them that is a `str` (`Raw::copied`), or was checked to be UTF-8
+        // (`Raw::range_of`), and
         // the text under it is never written (a `String` of its own, or a read-only map of a
         // file that is not rewritten during the run, see `Text::mapped`).
         unsafe { std::str::from_utf8_unchecked(&self.buf.as_bytes()[self.range.clone()]) }
