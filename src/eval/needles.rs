@@ -105,17 +105,35 @@ pub fn unreadable(text: &str) -> bool {
 /// in it (several filters over one text lower it once).
 pub struct Lowered<'t> {
     text: &'t [u8],
-    lowered: Option<Vec<u8>>,
+    lowered: Vec<u8>,
+    done: bool,
 }
 
 impl<'t> Lowered<'t> {
     pub fn new(text: &'t str) -> Lowered<'t> {
-        Lowered { text: text.as_bytes(), lowered: None }
+        Lowered::reusing(text, Vec::new())
+    }
+
+    /// [`Lowered::new`] lowering into `buf` (a loop over many texts hands one buffer on,
+    /// [`Lowered::into_buffer`]).
+    pub fn reusing(text: &'t str, mut buf: Vec<u8>) -> Lowered<'t> {
+        buf.clear();
+        Lowered { text: text.as_bytes(), lowered: buf, done: false }
     }
 
     /// The lowered text.
     pub fn get(&mut self) -> &[u8] {
-        self.lowered.get_or_insert_with(|| self.text.to_ascii_lowercase())
+        if !self.done {
+            self.lowered.extend_from_slice(self.text);
+            self.lowered.make_ascii_lowercase();
+            self.done = true;
+        }
+        &self.lowered
+    }
+
+    /// The buffer, for the next text.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.lowered
     }
 }
 

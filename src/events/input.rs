@@ -706,6 +706,36 @@ mod tests {
     }
 
     #[test]
+    fn events_close_together_in_a_mapped_file_are_read_from_a_copy_of_their_span() {
+        let dir = std::env::temp_dir().join(format!("spelunk-copy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.ndjson");
+        std::fs::write(&path, ndjson(2 * MAP_BYTES as usize).replace("\"x", "\"é")).unwrap();
+        let loaded = load(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
+        let events: Vec<&Event> = loaded.events.iter().collect();
+        let texts = |events: &[&Event]| events.iter().map(|e| e.raw.to_string()).collect::<Vec<_>>();
+        let mut buf = Vec::new();
+        let mut seen = Vec::new();
+        // A run of neighbours: copied (the map is not read), each text its event's.
+        let run = &events[100..1100];
+        assert!(!crate::events::each_text(run, &mut buf, |k, t| seen.push((k, t.to_string()))));
+        assert_eq!(seen.iter().map(|(k, _)| *k).collect::<Vec<_>>(), (0..run.len()).collect::<Vec<_>>());
+        assert_eq!(seen.into_iter().map(|(_, t)| t).collect::<Vec<_>>(), texts(run));
+        assert!(texts(run).iter().any(|t| t.contains('é')));
+        // Every hundredth: too far apart to copy what lies between, read through the map.
+        let sparse: Vec<&Event> = events.iter().step_by(100).copied().collect();
+        let mut seen = Vec::new();
+        assert!(crate::events::each_text(&sparse, &mut buf, |_, t| seen.push(t.to_string())));
+        assert_eq!(seen, texts(&sparse));
+        // Text of their own: read where it is.
+        let own = [Event::new(Raw::from("{\"a\":1}"), Meta::default())];
+        let mut seen = Vec::new();
+        assert!(crate::events::each_text(&own.iter().collect::<Vec<_>>(), &mut buf, |_, t| seen.push(t.to_string())));
+        assert_eq!(seen, ["{\"a\":1}"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_big_file_is_mapped_and_reads_as_its_bytes_read() {
         let dir = std::env::temp_dir().join(format!("spelunk-map-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -69,6 +69,54 @@ pub fn texts(events: &[Event]) -> Vec<std::sync::Arc<raw::Text>> {
     out
 }
 
+/// Calls `each` with the index and the text of each of `events`, in order. When they are
+/// ranges of one mapped file close together, the part of the file they span is copied
+/// into `buf` ([`raw::Text::copy_into`]) and their text read from there: no page of the
+/// map is touched, so none is faulted in or given back. Gives whether the map was read
+/// instead (its pages are then the caller's to let go, [`release_span`]).
+pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usize, &str)) -> bool {
+    /// A span more than this much bigger than its events' text is read through the map.
+    const SPARSE: usize = 2;
+    const MAX_SPAN: usize = 64 << 20;
+    let span = (|| {
+        let text = events.first()?.raw.text();
+        if !text.is_mapped() {
+            return None;
+        }
+        let (mut start, mut end, mut total) = (usize::MAX, 0, 0);
+        for e in events {
+            if !std::sync::Arc::ptr_eq(e.raw.text(), text) {
+                return None;
+            }
+            let r = e.raw.range();
+            (start, end, total) = (start.min(r.start), end.max(r.end), total + r.len());
+        }
+        (end - start <= SPARSE * total + 4096 && end - start <= MAX_SPAN).then_some((text, start..end))
+    })();
+    if let Some((text, span)) = span {
+        if buf.len() < span.len() {
+            buf.resize(span.len(), 0);
+        }
+        let copy = &mut buf[..span.len()];
+        if text.copy_into(span.start, copy).is_ok() {
+            for (k, e) in events.iter().enumerate() {
+                let r = e.raw.range();
+                // Checked again (the copy is not the event's `Raw`); a range that is not
+                // UTF-8 (the file changed under the run) is read where it lies.
+                match std::str::from_utf8(&copy[r.start - span.start..r.end - span.start]) {
+                    Ok(t) => each(k, t),
+                    Err(_) => each(k, &e.raw),
+                }
+            }
+            return false;
+        }
+    }
+    for (k, e) in events.iter().enumerate() {
+        each(k, &e.raw);
+    }
+    true
+}
+
 /// Releases the mapped pages wholly between the first and the last byte of these events'
 /// text, when they are ranges of one mapped file: for a loop over many events to let go of
 /// the text behind it as it goes.

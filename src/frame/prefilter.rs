@@ -60,9 +60,11 @@ pub fn scan(ds: &Dataset, sets: &[&Needles]) -> Vec<Arc<Vec<u64>>> {
                     // Per literal: 0 not looked for yet, 1 absent, 2 present.
                     let mut found = vec![0u8; count];
                     let all: Vec<usize> = (start..end).collect();
+                    let (mut copy, mut lower) = (Vec::new(), Vec::new());
                     for block in all.chunks(RELEASE_EVERY) {
-                        for &i in block {
-                            let text: &str = &ds.events[i].raw;
+                        let events: Vec<&crate::events::Event> = block.iter().map(|&i| &ds.events[i]).collect();
+                        let mapped = crate::events::each_text(&events, &mut copy, |k, text| {
+                            let i = block[k];
                             let keep_all = unreadable(text);
                             if !keep_all {
                                 if single.is_empty() {
@@ -74,21 +76,24 @@ pub fn scan(ds: &Dataset, sets: &[&Needles]) -> Vec<Arc<Vec<u64>>> {
                                     found.iter_mut().for_each(|f| *f = 0);
                                 }
                             }
-                            let mut lowered = Lowered::new(text);
-                            let mut present = |p: usize| {
-                                if found[p] == 0 {
-                                    found[p] = 1 + single[p].is_in(lowered.get()) as u8;
-                                }
-                                found[p] == 2
-                            };
+                            let mut lowered = Lowered::reusing(text, std::mem::take(&mut lower));
                             for (k, groups) in plans.iter().enumerate() {
+                                let mut present = |p: usize| {
+                                    if found[p] == 0 {
+                                        found[p] = 1 + single[p].is_in(lowered.get()) as u8;
+                                    }
+                                    found[p] == 2
+                                };
                                 if keep_all || groups.iter().all(|g| g.iter().any(|&p| present(p))) {
                                     let j = i - start;
                                     bits[k][j / 64] |= 1 << (j % 64);
                                 }
                             }
+                            lower = lowered.into_buffer();
+                        });
+                        if mapped {
+                            crate::events::release_span(events.into_iter());
                         }
-                        crate::events::release_span(block.iter().map(|&i| &ds.events[i]));
                     }
                     bits
                 })
