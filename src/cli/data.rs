@@ -103,7 +103,9 @@ impl DataArgs {
             None => knowledge::builtin(),
         };
         let digest = loaded.digest();
+        // Every event loaded was checked to be JSON (`input::load`), or its line skipped.
         Dataset::new(loaded.events, &app, Context { now })
+            .map(Dataset::with_checked_json)
             .map(|ds| match digest {
                 Some(d) => ds.with_input_digest(d),
                 None => ds,

@@ -102,7 +102,20 @@ pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
 /// [`flatten_into`] into any [`Leaves`]: `false`, with `out` back at its mark, when the
 /// tree walk must decide.
 pub fn flatten_leaves<'a>(raw: &'a str, wants: Wants, out: &mut dyn Leaves<'a>) -> bool {
+    walk_leaves(raw, wants, out, false)
+}
+
+/// [`flatten_leaves`] of text known to be JSON (an event loaded by
+/// [`crate::events::input`], which checks every one): an object or array above no wanted
+/// leaf is passed over by its brackets ([`skip_container`]), not checked again.
+pub fn flatten_json_leaves<'a>(raw: &'a str, wants: Wants, out: &mut dyn Leaves<'a>) -> bool {
+    walk_leaves(raw, wants, out, true)
+}
+
+/// [`flatten_leaves`], [`flatten_json_leaves`].
+fn walk_leaves<'a>(raw: &'a str, wants: Wants, out: &mut dyn Leaves<'a>, checked: bool) -> bool {
     let mut w = Walker::new(raw, wants, out);
+    w.checked = checked;
     // Sized for a CloudTrail record at once (growing them step by step showed in profiles).
     w.path.reserve(128);
     w.keys.reserve(64);
@@ -150,6 +163,8 @@ struct Walker<'a, 'w, 'o> {
     /// The keys of the objects being walked, innermost last (a key repeated in one object
     /// declines).
     keys: Vec<&'a str>,
+    /// The text is known to be JSON ([`flatten_json_leaves`]).
+    checked: bool,
 }
 
 /// A key's bit in a 64-bit summary of the keys of one object: keys with different bits
@@ -163,7 +178,17 @@ fn key_bit(key: &str) -> u64 {
 impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
     fn new(raw: &'a str, wants: Wants<'w>, out: &'o mut dyn Leaves<'a>) -> Self {
         let first = out.mark();
-        Walker { b: raw.as_bytes(), s: raw, i: 0, wants, out, first, path: String::new(), keys: Vec::new() }
+        Walker {
+            b: raw.as_bytes(),
+            s: raw,
+            i: 0,
+            wants,
+            out,
+            first,
+            path: String::new(),
+            keys: Vec::new(),
+            checked: false,
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -306,6 +331,10 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
         self.ws();
         let container = matches!(self.peek()?, b'{' | b'[');
         let walk = !container || (self.wants.below)(&self.path);
+        if !walk && self.checked {
+            self.i += skip_container(&self.b[self.i..])?;
+            return Some(());
+        }
         self.value(depth, walk)
     }
 
@@ -410,6 +439,105 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
         while let Some(b'0'..=b'9') = self.peek() {
             self.i += 1;
         }
+    }
+}
+
+/// The length of the array or object `b` starts with, found by its brackets alone (those
+/// outside strings): `b` must be JSON up to the container's end. Sixty-four bytes at a
+/// time while they hold no backslash: which bytes are inside strings is the running parity
+/// of the quotes before them, and only the brackets outside strings are looked at one by
+/// one; from a block with a backslash on, byte by byte.
+fn skip_container(b: &[u8]) -> Option<usize> {
+    let (mut depth, mut inside, mut k) = (0usize, false, 0usize);
+    while k + 64 <= b.len() {
+        let (quotes, backslashes, opens, closes) = block_masks(&b[k..k + 64]);
+        if backslashes != 0 {
+            break;
+        }
+        // Bit j: an odd number of quotes at or before byte j, with the blocks before.
+        let mut strings = quotes;
+        for shift in [1, 2, 4, 8, 16, 32] {
+            strings ^= strings << shift;
+        }
+        if inside {
+            strings = !strings;
+        }
+        let mut brackets = (opens | closes) & !strings;
+        while brackets != 0 {
+            let j = brackets.trailing_zeros();
+            brackets &= brackets - 1;
+            if opens >> j & 1 == 1 {
+                depth += 1;
+            } else {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(k + j as usize + 1);
+                }
+            }
+        }
+        inside = strings >> 63 == 1;
+        k += 64;
+    }
+    let mut escaped = false;
+    for (j, &c) in b.iter().enumerate().skip(k) {
+        if inside {
+            match c {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => inside = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => inside = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(j + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Of 64 bytes, a bit each: quotes, backslashes, opening and closing brackets.
+fn block_masks(block: &[u8]) -> (u64, u64, u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+        assert_eq!(block.len(), 64);
+        let (mut q, mut s, mut o, mut c) = (0u64, 0u64, 0u64, 0u64);
+        for part in 0..4 {
+            // SAFETY: SSE2 is part of the x86-64 baseline; the load reads bytes 16 * part
+            // to 16 * part + 15 of the 64 of `block`, and needs no alignment.
+            let (pq, ps, po, pc) = unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().add(16 * part).cast());
+                // `[` and `{` (0x5b, 0x7b) are the bytes that are 0x7b with bit 0x20 set;
+                // `]` and `}` (0x5d, 0x7d) likewise 0x7d.
+                let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+                (
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8))) as u16,
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8))) as u16,
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8))) as u16,
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8))) as u16,
+                )
+            };
+            let at = 16 * part;
+            q |= u64::from(pq) << at;
+            s |= u64::from(ps) << at;
+            o |= u64::from(po) << at;
+            c |= u64::from(pc) << at;
+        }
+        (q, s, o, c)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let bit = |f: &dyn Fn(u8) -> bool| block.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(f(c)) << j);
+        (bit(&|c| c == b'"'), bit(&|c| c == b'\\'), bit(&|c| c == b'{' || c == b'['), bit(&|c| c == b'}' || c == b']'))
     }
 }
 
@@ -564,6 +692,96 @@ mod tests {
         // Two specials: the first counts.
         assert_eq!(plain_run(b"abc\\de\"fgh"), 3);
         assert_eq!(plain_run(b"abcdefg\"\x01"), 7);
+    }
+
+    /// JSON containers, made from a seed: nested objects and arrays whose strings hold
+    /// brackets, quotes and backslashes (escaped), some long enough to span the 64-byte
+    /// blocks [`skip_container`] reads.
+    fn containers(seed: u64, count: usize) -> Vec<String> {
+        let mut x = seed;
+        let mut next = move |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        const STRINGS: [&str; 9] = [
+            r#""plain""#,
+            r#""{[""#,
+            r#""]}]}""#,
+            r#""q\"}""#,
+            r#""\\""#,
+            r#""\\\"[""#,
+            r#""a fairly long string of text that runs past sixty-four bytes } ] { [ ""#,
+            r#""é\u00e9\/""#,
+            r#""""#,
+        ];
+        fn value(depth: u32, next: &mut dyn FnMut(u64) -> u64) -> String {
+            let string = |next: &mut dyn FnMut(u64) -> u64| STRINGS[next(STRINGS.len() as u64) as usize];
+            match if depth > 4 { 2 + next(3) } else { next(5) } {
+                0 => {
+                    let n = next(5);
+                    let members: Vec<String> = (0..n)
+                        .map(|k| {
+                            let key = string(next);
+                            format!("{}{k}\":{}", &key[..key.len() - 1], value(depth + 1, next))
+                        })
+                        .collect();
+                    format!("{{{}}}", members.join(if next(2) == 0 { "," } else { " , " }))
+                }
+                1 => {
+                    let n = next(5);
+                    let items: Vec<String> = (0..n).map(|_| value(depth + 1, next)).collect();
+                    format!("[ {}]", items.join(","))
+                }
+                2 => string(next).to_string(),
+                3 => ["1", "-2.5e3", "true", "null", "false"][next(5) as usize].to_string(),
+                _ => format!("{{\"k\":[{}]}}", string(next)),
+            }
+        }
+        let mut out = Vec::new();
+        while out.len() < count {
+            let v = value(0, &mut next);
+            if v.starts_with(['{', '[']) {
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_container_is_passed_over_to_its_closing_bracket() {
+        let all = containers(7, 3000);
+        assert!(all.iter().filter(|c| c.len() > 300).count() > 100, "many span several blocks");
+        for c in &all {
+            assert!(serde_json::from_str::<serde::de::IgnoredAny>(c).is_ok(), "made JSON: {c}");
+            for tail in ["", ",\"x\":1}", "]]]\"}"] {
+                let text = format!("{c}{tail}");
+                assert_eq!(skip_container(text.as_bytes()), Some(c.len()), "{text}");
+            }
+            // Cut short: no closing bracket found.
+            assert_eq!(skip_container(&c.as_bytes()[..c.len() - 1]), None, "{c}");
+        }
+    }
+
+    #[test]
+    fn a_walk_over_checked_json_gives_what_the_checking_walk_gives() {
+        for (k, c) in containers(11, 1500).iter().enumerate() {
+            let doc = format!(r#"{{"keep":"v{k}","skip":{c},"deep":{{"skip":{c},"keep":[{c},1]}},"last":{k}}}"#);
+            let wanted = ["keep", "deep.keep{}", "last"];
+            let below = ["deep", "deep.keep{}"];
+            let (leaf, below) = (|p: &str| wanted.contains(&p), |p: &str| below.contains(&p));
+            let wants = Wants { leaf: &leaf, below: &below };
+            let (mut checking, mut checked) = (Fields::default(), Fields::default());
+            let a = flatten_leaves(&doc, wants, &mut IntoFields { out: &mut checking, first: 0 });
+            let b = flatten_json_leaves(&doc, wants, &mut IntoFields { out: &mut checked, first: 0 });
+            assert_eq!((a, &checking), (b, &checked), "{doc}");
+            assert!(b && checked.contains_key("keep") && checked.contains_key("last"), "{doc}");
+        }
+        // Invalid JSON under a part not walked: declined only by the walk that checks.
+        let bad = r#"{"keep":"v","skip":{"a":[1,}],"last":1}"#;
+        let (leaf, below) = (|p: &str| p == "keep", |_: &str| false);
+        let wants = Wants { leaf: &leaf, below: &below };
+        assert!(!flatten_leaves(bad, wants, &mut IntoFields { out: &mut Fields::default(), first: 0 }));
+        assert!(flatten_json_leaves(bad, wants, &mut IntoFields { out: &mut Fields::default(), first: 0 }));
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct Dataset {
     /// The digest of the inputs the events were loaded from, when they were
     /// ([`crate::events::input::Loaded::digest`]).
     input_digest: Option<[u8; 16]>,
+    /// Whether every event's text was checked to be JSON ([`Dataset::with_checked_json`]).
+    checked_json: bool,
     /// Per first search (its printed text), the events of the newest-first order it keeps,
     /// as a shared pass decided them for the search that will run it
     /// ([`Dataset::remember_kept`]).
@@ -538,6 +540,7 @@ impl Dataset {
             reversed: OnceLock::new(),
             candidates: RwLock::default(),
             input_digest: None,
+            checked_json: false,
             kept: Mutex::default(),
             selections: RwLock::default(),
             decisions: RwLock::default(),
@@ -685,6 +688,14 @@ impl Dataset {
     /// them, as loading gave them): what is made from the events can be keyed by it.
     pub fn with_input_digest(mut self, digest: [u8; 16]) -> Dataset {
         self.input_digest = Some(digest);
+        self
+    }
+
+    /// The dataset, knowing its events' text is JSON, each checked when it was loaded
+    /// ([`crate::events::input`]): extraction then passes over the parts of an event above
+    /// no wanted field without checking them again ([`crate::events::flat::flatten_json_leaves`]).
+    pub fn with_checked_json(mut self) -> Dataset {
+        self.checked_json = true;
         self
     }
 
@@ -1301,7 +1312,12 @@ impl<'a> Extractor<'a> {
         }
         let path_slots = self.path_slots.borrow();
         let mut leaves = coded.leaves(row, n.needs.and(path_slots.get(st)));
-        if crate::events::flat::flatten_leaves(&e.raw, wants, &mut leaves) {
+        let flatten = if self.ds.checked_json {
+            crate::events::flat::flatten_json_leaves
+        } else {
+            crate::events::flat::flatten_leaves
+        };
+        if flatten(&e.raw, wants, &mut leaves) {
             leaves.finish();
             return;
         }
