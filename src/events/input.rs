@@ -308,13 +308,16 @@ impl Sink<'_> {
         // Checked without building the document (extraction parses it when a search runs),
         // with the nesting limit extraction's parser has. What the quick check refuses,
         // serde_json decides (and words the error).
+        // The quick check refuses nesting deeper than that limit, so only what it refuses
+        // is looked at for it.
         if !super::flat::is_json(raw) {
             if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(raw) {
                 return self.problem(Some(line), format!("not JSON: {e}"));
             }
-        }
-        if let Some(column) = too_deep(raw) {
-            return self.problem(Some(line), format!("not JSON: recursion limit exceeded at line 1 column {column}"));
+            if let Some(column) = too_deep(raw) {
+                return self
+                    .problem(Some(line), format!("not JSON: recursion limit exceeded at line 1 column {column}"));
+            }
         }
         // The time is read from `raw` (when a copy, the file's map is not touched).
         let event = Event { time: super::time::event_time(raw), raw: self.raw_of(raw), meta: Arc::clone(&self.meta) };
