@@ -550,8 +550,14 @@ impl Dataset {
     /// Remembers the events of the whole newest-first order that the first search `e`
     /// keeps (decided from complete columns, which only ever grow, so the decision stays
     /// true), for the search that runs it next ([`Dataset::take_kept`]).
+    /// Not when a decision is kept for it ([`Dataset::keep_decision`]): that gives the same
+    /// events again, from a bit per event rather than a list of them (at 10 GB a list of a
+    /// broad search's events is up to 94 MB).
     pub fn remember_kept(&self, e: &crate::syntax::SearchExpr, kept: Vec<usize>) {
         let key = crate::syntax::printer::print_search(e);
+        if self.decisions.read().expect("not poisoned").contains_key(&key) {
+            return;
+        }
         self.kept.lock().expect("not poisoned").insert(key, kept);
     }
 

@@ -583,8 +583,10 @@ mod tests {
         assert_eq!(together.cached("tags{}").unwrap().get(9).values(), ["a", "b1"]);
     }
 
-    /// A first search the shared pass decided is given to the search that runs it once,
-    /// equal to what deciding it again keeps; an order that is not the whole one decides.
+    /// A first search the shared pass decided is given to the search that runs it: as a
+    /// decision kept (a bit per event) when it reads field values alone, with no list of
+    /// its events beside it; else as that list, once. It equals what deciding it again
+    /// keeps; an order that is not the whole one decides.
     #[test]
     fn a_first_search_decided_in_the_shared_pass_is_kept_for_its_run() {
         let ds = dataset();
@@ -595,16 +597,26 @@ mod tests {
         let order = ds.newest_first();
         let want = one_by_one(&ds, &order, &expr);
         assert!(!want.is_empty() && want.len() < order.len());
-        assert_eq!(ds.take_kept(&expr).as_ref(), Some(&want));
-        assert_eq!(ds.take_kept(&expr), None, "given once");
-        // Remembered again, it is what the run's frame keeps; a part of the order ignores it.
+        assert_eq!(ds.decision(&expr).as_ref(), Some(&want));
+        assert_eq!(ds.take_kept(&expr), None, "no list beside the decision");
         ds.remember_kept(&expr, want.clone());
-        let part = &order[..order.len() / 2];
-        let m = Matched::decide(&ds, part, &expr).unwrap().unwrap();
-        assert_eq!(m.kept, one_by_one(&ds, part, &expr));
+        assert_eq!(ds.take_kept(&expr), None, "still none");
         let f = Frame::matching_events(&ds, &order, &expr).unwrap().unwrap();
         assert_eq!(f.height(), want.len());
-        assert_eq!(ds.take_kept(&expr), None, "the run took it");
+
+        // Without a decision (a search not kept as one), the list, given once.
+        let other = dataset();
+        other.remember_kept(&expr, want.clone());
+        assert_eq!(other.take_kept(&expr).as_ref(), Some(&want));
+        assert_eq!(other.take_kept(&expr), None, "given once");
+        // Remembered again, it is what the run's frame keeps; a part of the order ignores it.
+        other.remember_kept(&expr, want.clone());
+        let part = &order[..order.len() / 2];
+        let m = Matched::decide(&other, part, &expr).unwrap().unwrap();
+        assert_eq!(m.kept, one_by_one(&other, part, &expr));
+        let f = Frame::matching_events(&other, &order, &expr).unwrap().unwrap();
+        assert_eq!(f.height(), want.len());
+        assert_eq!(other.take_kept(&expr), None, "the run took it");
     }
 
     /// A `where` over coded columns keeps the rows the filter of the frame made of them
