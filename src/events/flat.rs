@@ -478,8 +478,24 @@ fn skip_container(b: &[u8]) -> Option<usize> {
         inside = strings >> 63 == 1;
         k += 64;
     }
+    for (j, opens) in brackets(b, k, inside) {
+        if opens {
+            depth += 1;
+        } else {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(j + 1);
+            }
+        }
+    }
+    None
+}
+
+/// The brackets of `b` outside strings, from byte `from` on (inside a string when
+/// `inside`), byte by byte: each one's place and whether it opens.
+pub(super) fn brackets(b: &[u8], from: usize, mut inside: bool) -> impl Iterator<Item = (usize, bool)> + '_ {
     let mut escaped = false;
-    for (j, &c) in b.iter().enumerate().skip(k) {
+    b.iter().enumerate().skip(from).filter_map(move |(j, &c)| {
         if inside {
             match c {
                 _ if escaped => escaped = false,
@@ -487,21 +503,18 @@ fn skip_container(b: &[u8]) -> Option<usize> {
                 b'"' => inside = false,
                 _ => {}
             }
-            continue;
+            return None;
         }
         match c {
-            b'"' => inside = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(j + 1);
-                }
+            b'"' => {
+                inside = true;
+                None
             }
-            _ => {}
+            b'{' | b'[' => Some((j, true)),
+            b'}' | b']' => Some((j, false)),
+            _ => None,
         }
-    }
-    None
+    })
 }
 
 /// Of 64 bytes, a bit each: quotes, backslashes, opening and closing brackets.

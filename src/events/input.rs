@@ -345,27 +345,15 @@ fn too_deep(raw: &str) -> Option<usize> {
     if openers <= super::json::MAX_DEPTH {
         return None;
     }
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (k, b) in raw.bytes().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
+    let mut depth = 0usize;
+    for (k, opens) in super::flat::brackets(raw.as_bytes(), 0, false) {
+        if !opens {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            if depth > super::json::MAX_DEPTH {
+                return Some(k + 1);
             }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > super::json::MAX_DEPTH {
-                    return Some(k + 1);
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
         }
     }
     None
