@@ -78,22 +78,10 @@ pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usiz
     /// A span more than this much bigger than its events' text is read through the map.
     const SPARSE: usize = 2;
     const MAX_SPAN: usize = 64 << 20;
-    let span = (|| {
-        let text = events.first()?.raw.text();
-        if !text.is_mapped() {
-            return None;
-        }
-        let (mut start, mut end, mut total) = (usize::MAX, 0, 0);
-        for e in events {
-            if !std::sync::Arc::ptr_eq(e.raw.text(), text) {
-                return None;
-            }
-            let r = e.raw.range();
-            (start, end, total) = (start.min(r.start), end.max(r.end), total + r.len());
-        }
-        (end - start <= SPARSE * total + 4096 && end - start <= MAX_SPAN).then_some((text, start..end))
-    })();
-    if let Some((text, span)) = span {
+    let span = span_of(events.iter().copied()).filter(|(text, span, bytes)| {
+        text.is_mapped() && span.len() <= SPARSE * bytes + 4096 && span.len() <= MAX_SPAN
+    });
+    if let Some((text, span, _)) = span {
         if buf.len() < span.len() {
             buf.resize(span.len(), 0);
         }
@@ -120,18 +108,29 @@ pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usiz
 /// Releases the mapped pages wholly between the first and the last byte of these events'
 /// text, when they are ranges of one mapped file: for a loop over many events to let go of
 /// the text behind it as it goes.
-pub fn release_span<'e>(mut events: impl Iterator<Item = &'e Event>) {
-    let Some(first) = events.next() else { return };
+pub fn release_span<'e>(events: impl Iterator<Item = &'e Event>) {
+    if let Some((text, span, _)) = span_of(events) {
+        text.release_range(span);
+    }
+}
+
+/// The text these events are ranges of, when it is one, the span from the first byte of
+/// any of them to the last, and how many bytes they hold.
+fn span_of<'e>(
+    mut events: impl Iterator<Item = &'e Event>,
+) -> Option<(&'e std::sync::Arc<raw::Text>, std::ops::Range<usize>, usize)> {
+    let first = events.next()?;
     let text = first.raw.text();
-    let (mut start, mut end) = (first.raw.range().start, first.raw.range().end);
+    let mut span = first.raw.range();
+    let mut bytes = span.len();
     for e in events {
         if !std::sync::Arc::ptr_eq(e.raw.text(), text) {
-            return;
+            return None;
         }
-        start = start.min(e.raw.range().start);
-        end = end.max(e.raw.range().end);
+        let r = e.raw.range();
+        (span.start, span.end, bytes) = (span.start.min(r.start), span.end.max(r.end), bytes + r.len());
     }
-    text.release_range(start..end);
+    Some((text, span, bytes))
 }
 
 /// How many characters of punctuation `punct` keeps. Splunk's glossary says 30; the real
