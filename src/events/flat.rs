@@ -448,7 +448,17 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
 /// of the quotes before them, and only the brackets outside strings are looked at one by
 /// one; from a block with a backslash on, byte by byte.
 fn skip_container(b: &[u8]) -> Option<usize> {
-    let (mut depth, mut inside, mut k) = (0usize, false, 0usize);
+    let mut depth = 0usize;
+    // Whether a bracket, opening or closing, ends the container (`None`: one too many).
+    let mut ends = |opens: bool| {
+        if opens {
+            depth += 1;
+            return Some(false);
+        }
+        depth = depth.checked_sub(1)?;
+        Some(depth == 0)
+    };
+    let (mut inside, mut k) = (false, 0usize);
     while k + 64 <= b.len() {
         let (quotes, backslashes, opens, closes) = block_masks(&b[k..k + 64]);
         if backslashes != 0 {
@@ -466,26 +476,16 @@ fn skip_container(b: &[u8]) -> Option<usize> {
         while brackets != 0 {
             let j = brackets.trailing_zeros();
             brackets &= brackets - 1;
-            if opens >> j & 1 == 1 {
-                depth += 1;
-            } else {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(k + j as usize + 1);
-                }
+            if ends(opens >> j & 1 == 1)? {
+                return Some(k + j as usize + 1);
             }
         }
         inside = strings >> 63 == 1;
         k += 64;
     }
     for (j, opens) in brackets(b, k, inside) {
-        if opens {
-            depth += 1;
-        } else {
-            depth = depth.checked_sub(1)?;
-            if depth == 0 {
-                return Some(j + 1);
-            }
+        if ends(opens)? {
+            return Some(j + 1);
         }
     }
     None
