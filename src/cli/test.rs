@@ -217,8 +217,9 @@ fn test_one(
                 Err(e) => return Verdict::Fail(format!("dataset unreadable: {e}")),
             }
         }
+        // Every event loaded was checked to be JSON (`input::load`), or its line skipped.
         let ds = match Dataset::new(events, &spelunk::knowledge::builtin(), Context { now }) {
-            Ok(ds) => ds,
+            Ok(ds) => ds.with_checked_json(),
             Err(e) => return Verdict::Fail(e.to_string()),
         };
         match engine::run(
