@@ -553,12 +553,12 @@ impl Dataset {
     /// Not when a decision is kept for it ([`Dataset::keep_decision`]): that gives the same
     /// events again, from a bit per event rather than a list of them (at 10 GB a list of a
     /// broad search's events is up to 94 MB).
-    pub fn remember_kept(&self, e: &crate::syntax::SearchExpr, kept: Vec<usize>) {
+    pub fn remember_kept(&self, e: &crate::syntax::SearchExpr, kept: &[usize]) {
         let key = crate::syntax::printer::print_search(e);
         if self.decisions.read().expect("not poisoned").contains_key(&key) {
             return;
         }
-        self.kept.lock().expect("not poisoned").insert(key, kept);
+        self.kept.lock().expect("not poisoned").insert(key, kept.to_vec());
     }
 
     /// What [`Dataset::remember_kept`] remembered for `e`, given once.

@@ -147,7 +147,7 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
             Selects::Matching(e) => match Matched::decide(ds, order, e) {
                 Some(Ok(m)) => {
                     // The search that runs it need not decide it again.
-                    ds.remember_kept(e, m.kept.clone());
+                    ds.remember_kept(e, &m.kept);
                     m.kept
                 }
                 _ => return None,
@@ -599,18 +599,18 @@ mod tests {
         assert!(!want.is_empty() && want.len() < order.len());
         assert_eq!(ds.decision(&expr).as_ref(), Some(&want));
         assert_eq!(ds.take_kept(&expr), None, "no list beside the decision");
-        ds.remember_kept(&expr, want.clone());
+        ds.remember_kept(&expr, &want);
         assert_eq!(ds.take_kept(&expr), None, "still none");
         let f = Frame::matching_events(&ds, &order, &expr).unwrap().unwrap();
         assert_eq!(f.height(), want.len());
 
         // Without a decision (a search not kept as one), the list, given once.
         let other = dataset();
-        other.remember_kept(&expr, want.clone());
+        other.remember_kept(&expr, &want);
         assert_eq!(other.take_kept(&expr).as_ref(), Some(&want));
         assert_eq!(other.take_kept(&expr), None, "given once");
         // Remembered again, it is what the run's frame keeps; a part of the order ignores it.
-        other.remember_kept(&expr, want.clone());
+        other.remember_kept(&expr, &want);
         let part = &order[..order.len() / 2];
         let m = Matched::decide(&other, part, &expr).unwrap().unwrap();
         assert_eq!(m.kept, one_by_one(&other, part, &expr));
