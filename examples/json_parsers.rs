@@ -6,7 +6,9 @@
 //! - `flat walker`: `events::flat`, one walk over the text making only the wanted leaves;
 //! - `serde_json IgnoredAny`: parsing without building anything, a floor for any
 //!   serde_json-based path;
-//! - `flat walker checking only`: `flat::is_json`, what loading uses to check each line.
+//! - `flat walker checking only`: `flat::is_json`, what loading asks of a line the
+//!   structural check is not sure of;
+//! - `structural check`: `check::is_object`, what loading asks first of each line.
 //!
 //! ```text
 //! cargo run --release --example json_parsers -- FILE.ndjson
@@ -14,7 +16,7 @@
 
 use std::time::Instant;
 
-use spelunk::events::{flat, json};
+use spelunk::events::{check, flat, json};
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: json_parsers FILE.ndjson");
@@ -36,7 +38,8 @@ fn main() {
     time("serde_json IgnoredAny (floor, no fields)", &|l| {
         serde_json::from_str::<serde::de::IgnoredAny>(l).map_or(0, |_| 1)
     });
-    time("flat walker checking only (what loading uses)", &|l| usize::from(flat::is_json(l)));
+    time("flat walker checking only", &|l| usize::from(flat::is_json(l)));
+    time("structural check (what loading uses)", &|l| usize::from(check::is_object(l.as_bytes())));
     time("serde_json Value + flatten, every field", &|l| {
         let v = json::parse(l).unwrap();
         let mut out = json::Fields::default();

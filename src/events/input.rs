@@ -306,11 +306,12 @@ impl Sink<'_> {
     /// Adds one event, checking it is JSON with a usable timestamp.
     fn event(&mut self, raw: &str, line: usize) -> Result<(), Problem> {
         // Checked without building the document (extraction parses it when a search runs),
-        // with the nesting limit extraction's parser has. What the quick check refuses,
-        // serde_json decides (and words the error).
-        // The quick check refuses nesting deeper than that limit, so only what it refuses
-        // is looked at for it.
-        if !super::flat::is_json(raw) {
+        // with the nesting limit extraction's parser has: first by its structure, which
+        // decides compact text ([`super::check`]); what that check is not sure of, by the
+        // walk; what the walk refuses, serde_json decides (and words the error).
+        // Both quick checks refuse nesting deeper than that limit, so only what they
+        // refuse is looked at for it.
+        if !super::check::is_object(raw.as_bytes()) && !super::flat::is_json(raw) {
             if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(raw) {
                 return self.problem(Some(line), format!("not JSON: {e}"));
             }

@@ -13,6 +13,7 @@
 //! Add-on knowledge (aliases, calculated fields, lookups, event types, tags) and the
 //! columnar frame come with the rest of issue 3.
 
+pub mod check;
 pub mod flat;
 pub mod hash;
 pub mod input;

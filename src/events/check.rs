@@ -1,0 +1,690 @@
+//! The quick check that a line is a JSON object, by its structural characters (in the
+//! manner of simdjson's first stage), for text written compactly (no white space outside
+//! strings, as CloudTrail's NDJSON is). Each 64 bytes become bit masks (quotes,
+//! backslashes, brackets, separators, control characters), and which bytes are inside
+//! strings is the running parity of the unescaped quotes before them. Then everything is
+//! checked on whole masks, never byte by byte, but for the brackets and the first byte of
+//! each number or literal:
+//!
+//! - a string holds no control character, and each of its escapes is one of JSON's;
+//! - which container each byte is in comes from the brackets, walked with a stack of the
+//!   open containers (each closes its own kind; nesting within [`MAX_DEPTH`]);
+//! - keys are the strings after `{` and after a `,` in an object (nothing else may follow
+//!   either but `}`); a key is followed by a
+//!   `:`, and a `:` follows a key (so no `:` is in an array);
+//! - a value (or in an object a key) starts after `:`, after `,` and after `[`, and only
+//!   there; a `,` follows the end of a value (so a closing bracket follows a value or its
+//!   own opening bracket);
+//! - a number or literal is whole (`true`, `false`, `null`, JSON's number grammar).
+//!
+//! [`is_object`] says `true` only for text [`super::flat::is_json`] accepts. On anything
+//! else, on text with white space outside strings, and on what it leaves to that walk (a
+//! `\u` escape), it says `false` and the walk decides. The events' text is already known to
+//! be UTF-8, so bytes above 0x7f in strings need no look.
+
+use super::json::MAX_DEPTH;
+
+/// The masks of one 64-byte block: bit `j` for byte `j`.
+#[derive(Clone, Copy, Default)]
+struct Masks {
+    quotes: u64,
+    backslashes: u64,
+    /// `{` alone, then `{` and `[`, `}` and `]`.
+    open_objects: u64,
+    opens: u64,
+    closes: u64,
+    colons: u64,
+    commas: u64,
+    /// Bytes below 0x20.
+    control: u64,
+}
+
+/// Whether `raw` is certainly one JSON object (within [`MAX_DEPTH`] levels of nesting),
+/// written compactly. `false` is "not sure": the caller asks the full walk.
+pub fn is_object(raw: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2 (checked just above).
+            return unsafe { is_object_avx2(raw) };
+        }
+        check(raw, &|block| {
+            // SAFETY: SSE2 is part of the x86-64 baseline.
+            unsafe { masks_sse2(block) }
+        })
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    check(raw, &masks_bytes)
+}
+
+/// [`is_object`] with the masks made 32 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn is_object_avx2(raw: &[u8]) -> bool {
+    check(raw, &|block| {
+        // SAFETY: this function runs only where the processor has AVX2.
+        unsafe { masks_avx2(block) }
+    })
+}
+
+/// [`is_object`], the masks of each 64-byte block made by `masks`.
+#[inline(always)]
+fn check(raw: &[u8], masks: &impl Fn(&[u8]) -> Masks) -> bool {
+    if raw.first() != Some(&b'{') {
+        return false;
+    }
+    let mut walk = Walk::default();
+    let mut k = 0;
+    while k + 64 <= raw.len() {
+        if !walk.block(raw, k, masks(&raw[k..k + 64]), !0) {
+            return false;
+        }
+        k += 64;
+    }
+    if k < raw.len() {
+        // The last bytes, padded (the padding is not looked at: `valid`).
+        let mut last = [b' '; 64];
+        last[..raw.len() - k].copy_from_slice(&raw[k..]);
+        if !walk.block(raw, k, masks(&last), (1 << (raw.len() - k)) - 1) {
+            return false;
+        }
+    }
+    walk.closed && walk.depth == 0 && !walk.in_string
+}
+
+/// What the walk carries from one block to the next.
+#[derive(Default)]
+struct Walk {
+    /// The last byte was inside a string; it was a backslash that escapes the next.
+    in_string: bool,
+    escape_carry: bool,
+    /// The open containers: how many, and which are objects (bit `d` for depth `d`).
+    depth: usize,
+    objects: u128,
+    /// The document's object was closed.
+    closed: bool,
+    /// The carry of the sum that finds the keys' closing quotes.
+    key_carry: bool,
+    /// Bit 63 of the last block's masks, by what they say of the byte after it ([`After`]).
+    after: After,
+}
+
+/// Of each byte, what the byte before it was (bit `j` for byte `j`): the masks of a block
+/// moved one byte on, bit 0 from the last block.
+#[derive(Clone, Copy, Default)]
+struct After {
+    /// `{`; `[`, `:` or `,` (a value may start after it); the end of a value (closing
+    /// quote, closing bracket, a number's or literal's last byte); a byte of a number or
+    /// literal; `{` or a `,` in an object (a key starts after it); `:` or `,`; a key's
+    /// closing quote.
+    open_object: u64,
+    before_value: u64,
+    value_end: u64,
+    scalar: u64,
+    before_key: u64,
+    separator: u64,
+    key_close: u64,
+}
+
+impl Walk {
+    /// Checks the block at `base` of `raw` (`valid`: which of its bytes are `raw`'s);
+    /// `false` when not sure it is JSON.
+    #[inline(always)]
+    fn block(&mut self, raw: &[u8], base: usize, m: Masks, valid: u64) -> bool {
+        let escaped = if m.backslashes == 0 && !self.escape_carry {
+            0
+        } else {
+            match self.escaped(raw, base, m.backslashes) {
+                Some(e) => e,
+                None => return false,
+            }
+        };
+        let quotes = m.quotes & !escaped;
+        // A string's opening quote and body, not its closing quote.
+        let inside = prefix_xor(quotes) ^ 0u64.wrapping_sub(u64::from(self.in_string));
+        self.in_string = inside >> 63 == 1;
+        if m.control & inside != 0 {
+            return false;
+        }
+        let outside = !inside & valid;
+        let open_objects = m.open_objects & outside;
+        let opens = m.opens & outside;
+        let closes = m.closes & outside;
+        let colons = m.colons & outside;
+        let commas = m.commas & outside;
+        let closing = quotes & !inside;
+        let opening = quotes & inside;
+        // Anything else outside strings: numbers and literals, else not JSON (checked at
+        // each run's first byte).
+        let scalars = outside & !(m.quotes | m.opens | m.closes | m.colons | m.commas);
+        let (in_arrays, at_top) = if opens | closes == 0 {
+            self.inside()
+        } else {
+            match self.brackets(raw, base, opens | closes) {
+                Some(inside) => inside,
+                None => return false,
+            }
+        };
+        let object_commas = commas & !in_arrays & !at_top;
+        let p = self.after;
+        let after = |now: u64, carry: u64| now << 1 | carry;
+        // A key's closing quote: the run of `inside` from the key's opening quote ends
+        // where adding the key's bit carries to.
+        let keys = opening & after(open_objects | object_commas, p.before_key);
+        let (sum, c1) = inside.overflowing_add(keys);
+        let (sum, c2) = sum.overflowing_add(u64::from(self.key_carry));
+        self.key_carry = c1 || c2;
+        let key_closes = sum & !inside;
+        let after_scalar = after(scalars, p.scalar);
+        let scalar_starts = scalars & !after_scalar;
+        let after_open_object = after(open_objects, p.open_object);
+        let before_value = after((opens & !m.open_objects) | colons | commas, p.before_value);
+        let value_ends = closing | closes;
+        let after_value = after(value_ends, p.value_end) | after_scalar & !scalars;
+        let bad = opening & !(before_value | after_open_object)
+            | scalar_starts & !before_value
+            | opens & !before_value & !u64::from(base == 0)
+            | (colons ^ after(key_closes, p.key_close)) & valid
+            | commas & (at_top | !after_value)
+            | after(object_commas, p.before_key & !p.open_object) & !opening
+            | after(colons | commas, p.separator) & !(opening | scalar_starts | opens);
+        if bad != 0 {
+            return false;
+        }
+        let mut starts = scalar_starts;
+        while starts != 0 {
+            let at = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if !scalar(raw, at) {
+                return false;
+            }
+        }
+        let top = |x: u64| x >> 63;
+        self.after = After {
+            open_object: top(open_objects),
+            before_value: top((opens & !m.open_objects) | colons | commas),
+            value_end: top(value_ends),
+            scalar: top(scalars),
+            before_key: top(open_objects | object_commas),
+            separator: top(colons | commas),
+            key_close: top(key_closes),
+        };
+        true
+    }
+
+    /// The bytes escaped by a backslash (bit `j`: byte `j` follows one that escapes it),
+    /// each checked to be one of JSON's escapes.
+    #[cold]
+    fn escaped(&mut self, raw: &[u8], base: usize, backslashes: u64) -> Option<u64> {
+        let mut escaped = u64::from(self.escape_carry);
+        self.escape_carry = false;
+        if escaped != 0 && !escape_ok(raw, base) {
+            return None;
+        }
+        let mut left = backslashes;
+        while left != 0 {
+            let j = left.trailing_zeros() as usize;
+            left &= left - 1;
+            if escaped >> j & 1 == 1 {
+                // An escaped backslash escapes nothing.
+                continue;
+            }
+            if !escape_ok(raw, base + j + 1) {
+                return None;
+            }
+            if j == 63 {
+                self.escape_carry = true;
+            } else {
+                escaped |= 1 << (j + 1);
+            }
+        }
+        Some(escaped)
+    }
+
+    /// Which bytes of a block without brackets are inside arrays (innermost) and which are
+    /// outside every container: all or none.
+    fn inside(&self) -> (u64, u64) {
+        match self.depth {
+            0 => (0, !0),
+            d if self.objects >> (d - 1) & 1 == 0 => (!0, 0),
+            _ => (0, 0),
+        }
+    }
+
+    /// Opens and closes the containers of a block's brackets (bit `j`: the byte at
+    /// `base + j` is a bracket outside strings), checking that each closes its own kind,
+    /// that nesting stays within [`MAX_DEPTH`] and that no container opens after the
+    /// document's object closed. Gives which of the block's bytes are inside arrays
+    /// (innermost) and which are outside every container.
+    #[inline(always)]
+    fn brackets(&mut self, raw: &[u8], base: usize, mut brackets: u64) -> Option<(u64, u64)> {
+        let (mut arrays, mut top) = self.inside();
+        // Bytes from the last bracket on are in `arrays` / `top`: each bracket takes its
+        // own byte and those after it out, then puts them back as the container now
+        // innermost says.
+        let (mut in_arrays, mut at_top) = (arrays, top);
+        while brackets != 0 {
+            let j = brackets.trailing_zeros();
+            brackets &= brackets - 1;
+            let from = !0u64 << j;
+            in_arrays &= !from;
+            at_top &= !from;
+            match raw[base + j as usize] {
+                open @ (b'{' | b'[') => {
+                    if self.depth >= MAX_DEPTH || self.closed {
+                        return None;
+                    }
+                    let object = open == b'{';
+                    self.objects = self.objects & !(1 << self.depth) | u128::from(object) << self.depth;
+                    self.depth += 1;
+                    (arrays, top) = (if object { 0 } else { !0 }, 0);
+                }
+                close => {
+                    let d = self.depth.checked_sub(1)?;
+                    if (self.objects >> d & 1 == 1) != (close == b'}') {
+                        return None;
+                    }
+                    self.depth = d;
+                    self.closed |= d == 0;
+                    (arrays, top) = self.inside();
+                }
+            }
+            // From the byte after the bracket (none when it is the block's last).
+            let after = from << 1;
+            in_arrays |= arrays & after;
+            at_top |= top & after;
+        }
+        Some((in_arrays, at_top))
+    }
+}
+
+/// Whether the byte at `at` is one a backslash may escape (`\u`, left to the walk, is not).
+fn escape_ok(raw: &[u8], at: usize) -> bool {
+    matches!(raw.get(at), Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't'))
+}
+
+/// Whether a number or literal starts at `at` and runs to a structural character or quote
+/// (or the end).
+fn scalar(raw: &[u8], at: usize) -> bool {
+    let rest = &raw[at..];
+    let len = match rest[0] {
+        b't' if rest.starts_with(b"true") => 4,
+        b'f' if rest.starts_with(b"false") => 5,
+        b'n' if rest.starts_with(b"null") => 4,
+        b'-' | b'0'..=b'9' => match number(rest) {
+            Some(n) => n,
+            None => return false,
+        },
+        _ => return false,
+    };
+    matches!(rest.get(len), None | Some(b',' | b':' | b'{' | b'}' | b'[' | b']' | b'"'))
+}
+
+/// The length of the number `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` at the start
+/// of `b`.
+fn number(b: &[u8]) -> Option<usize> {
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut i = usize::from(b[0] == b'-');
+    match b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => i += digits(i),
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        let n = digits(i + 1);
+        if n == 0 {
+            return None;
+        }
+        i += 1 + n;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        let n = digits(i);
+        if n == 0 {
+            return None;
+        }
+        i += n;
+    }
+    Some(i)
+}
+
+/// Bit `j` set when an odd number of bits at or below `j` are set in `x`.
+fn prefix_xor(mut x: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        x ^= x << shift;
+    }
+    x
+}
+
+/// The masks of a 64-byte block, 32 bytes at a time: for a caller with AVX2 (inlined
+/// there, the instructions are AVX2's).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn masks_avx2(block: &[u8]) -> Masks {
+    use std::arch::x86_64::*;
+    assert_eq!(block.len(), 64);
+    // SAFETY: the loads read bytes 0 to 31 and 32 to 63 of the 64 of `block`, unaligned.
+    let halves =
+        unsafe { [_mm256_loadu_si256(block.as_ptr().cast()), _mm256_loadu_si256(block.as_ptr().add(32).cast())] };
+    let mask = |f: &dyn Fn(__m256i) -> __m256i| {
+        let [lo, hi] = halves.map(|v| _mm256_movemask_epi8(f(v)) as u32 as u64);
+        lo | hi << 32
+    };
+    let is = |c: u8| mask(&|v| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8)));
+    // `[` and `{` (0x5b, 0x7b) are the bytes that are 0x7b with bit 0x20 set; `]` and
+    // `}` (0x5d, 0x7d) likewise 0x7d.
+    let folded_is =
+        |c: u8| mask(&|v| _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), _mm256_set1_epi8(c as i8)));
+    Masks {
+        quotes: is(b'"'),
+        backslashes: is(b'\\'),
+        open_objects: is(b'{'),
+        opens: folded_is(b'{'),
+        closes: folded_is(b'}'),
+        colons: is(b':'),
+        commas: is(b','),
+        // Below 0x20: the byte is its minimum with 0x1f.
+        control: mask(&|v| _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v)),
+    }
+}
+
+/// The masks of a 64-byte block, 16 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn masks_sse2(block: &[u8]) -> Masks {
+    use std::arch::x86_64::*;
+    assert_eq!(block.len(), 64);
+    // SAFETY: the loads read bytes 16 * k to 16 * k + 15 of the 64 of `block`, unaligned.
+    let parts: [__m128i; 4] = std::array::from_fn(|k| unsafe { _mm_loadu_si128(block.as_ptr().add(16 * k).cast()) });
+    let mask = |f: &dyn Fn(__m128i) -> __m128i| {
+        parts.iter().enumerate().fold(0u64, |m, (k, &v)| m | (_mm_movemask_epi8(f(v)) as u16 as u64) << (16 * k))
+    };
+    let is = |c: u8| mask(&|v| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)));
+    let folded_is = |c: u8| mask(&|v| _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(c as i8)));
+    Masks {
+        quotes: is(b'"'),
+        backslashes: is(b'\\'),
+        open_objects: is(b'{'),
+        opens: folded_is(b'{'),
+        closes: folded_is(b'}'),
+        colons: is(b':'),
+        commas: is(b','),
+        control: mask(&|v| _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v)),
+    }
+}
+
+/// [`Masks`] byte by byte (other processors, and the tests' reference).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn masks_bytes(block: &[u8]) -> Masks {
+    let bit = |f: &dyn Fn(u8) -> bool| block.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(f(c)) << j);
+    Masks {
+        quotes: bit(&|c| c == b'"'),
+        backslashes: bit(&|c| c == b'\\'),
+        open_objects: bit(&|c| c == b'{'),
+        opens: bit(&|c| c == b'{' || c == b'['),
+        closes: bit(&|c| c == b'}' || c == b']'),
+        colons: bit(&|c| c == b':'),
+        commas: bit(&|c| c == b','),
+        control: bit(&|c| c < 0x20),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What serde_json says: one JSON value, with only white space around it.
+    fn serde_accepts(s: &str) -> bool {
+        serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok()
+    }
+
+    /// The project's CloudTrail records, each written compactly by serde_json.
+    fn records() -> Vec<String> {
+        let mut out = Vec::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(&path).unwrap() {
+                let file = file.unwrap().path();
+                if file.extension().is_some_and(|e| e == "ndjson") {
+                    for line in std::fs::read_to_string(&file).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+                        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                        out.push(serde_json::to_string(&v).unwrap());
+                    }
+                }
+            }
+        }
+        assert!(out.len() > 100, "the datasets hold records");
+        out
+    }
+
+    #[test]
+    fn every_record_of_the_datasets_is_an_object() {
+        for r in records() {
+            assert!(is_object(r.as_bytes()), "{r}");
+        }
+    }
+
+    #[test]
+    fn cases_at_the_edges_of_each_rule() {
+        let yes = [
+            r#"{}"#,
+            r#"{"a":1}"#,
+            r#"{"a":{}}"#,
+            r#"{"a":[]}"#,
+            r#"{"a":[1,"b",true,false,null,{"c":[-0.5e+3]}]}"#,
+            r#"{"a":"x\"y\\","b\\":"\/\b\f\n\r\t"}"#,
+            r#"{"":""}"#,
+            r#"{"a":[[[]],[{}]]}"#,
+            r#"{"a":-12.25,"b":0,"c":1E9}"#,
+            r#"{"a":"é ü {[:,]}"}"#,
+        ];
+        for s in yes {
+            assert!(serde_accepts(s), "{s} is JSON");
+            assert!(is_object(s.as_bytes()), "{s} is found JSON");
+        }
+        let no = [
+            // Not one object.
+            "",
+            "[]",
+            r#""a""#,
+            "1",
+            r#"{}{}"#,
+            r#"{}x"#,
+            r#"{},"#,
+            r#"{}:"#,
+            r#"{}]"#,
+            r#"{"a":1"#,
+            // Keys and colons.
+            r#"{"a"}"#,
+            r#"{"a":1,"b"}"#,
+            r#"{1:2}"#,
+            r#"{"a":1,2:3}"#,
+            r#"{"a"::1}"#,
+            r#"{"a":"b":1}"#,
+            r#"{:1}"#,
+            r#"{"a":[1:2]}"#,
+            r#"{"a":1,{}}"#,
+            r#"{"a""b":1}"#,
+            // Commas and values.
+            r#"{"a":}"#,
+            r#"{"a":1,}"#,
+            r#"{,"a":1}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":[,1]}"#,
+            r#"{"a":[1,,2]}"#,
+            r#"{"a":[1"b"]}"#,
+            r#"{"a":"b"1}"#,
+            r#"{"a":1"b":2}"#,
+            r#"{"a":{}1}"#,
+            r#"{"a":"x"{}}"#,
+            r#"{"a":[]]}"#,
+            // Brackets.
+            r#"{"a":{]}"#,
+            r#"{"a":[}}"#,
+            r#"{"a":[}"#,
+            r#"{"a":1}}"#,
+            // Numbers and literals.
+            r#"{"a":01}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":+1}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":truex}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":True}"#,
+            r#"{"a":x}"#,
+            // Strings.
+            "{\"a\":\"x\u{1}\"}",
+            "{\"a\":\"x\ty\"}",
+            r#"{"a":"\q"}"#,
+            r#"{"a":"x}"#,
+            r#"{"a":"x\"}"#,
+            // White space outside strings, and `\u`: for the walk to decide.
+            r#"{"a": 1}"#,
+            r#" {"a":1}"#,
+            r#"{"a":1} "#,
+            r#"{"a":"\u0041"}"#,
+        ];
+        for s in no {
+            assert!(!is_object(s.as_bytes()), "{s:?} is not found JSON");
+        }
+    }
+
+    /// `s` with `pad` bytes of string before the member `tail`, so that `tail` meets a
+    /// 64-byte boundary at each of its bytes in turn.
+    fn across_boundaries(tail: &str) -> Vec<String> {
+        (0..80).map(|pad| format!(r#"{{"p":"{}",{tail}}}"#, "x".repeat(pad))).collect()
+    }
+
+    #[test]
+    fn what_spans_two_blocks_is_carried_from_one_to_the_next() {
+        for tail in [
+            r#""key":"value""#,
+            r#""k":"a\"b\\""#,
+            r#""k":[12345,true,false,null]"#,
+            r#""k":{"l":[{"m":""}]}"#,
+            r#""long_key_name":-123.456e-7"#,
+        ] {
+            for s in across_boundaries(tail) {
+                assert!(serde_accepts(&s), "{s}");
+                assert!(is_object(s.as_bytes()), "{s}");
+            }
+        }
+        for tail in [
+            r#""key""value""#,
+            r#""key":"value":1"#,
+            r#""k":"a\"#,
+            r#""k":[12345,]"#,
+            r#""k":tr"#,
+            r#""k":1"a""#,
+            r#""k":{"l"}"#,
+            r#""k",1"#,
+        ] {
+            for s in across_boundaries(tail) {
+                assert!(!serde_accepts(&s), "{s}");
+                assert!(!is_object(s.as_bytes()), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_walk_allows_is_refused() {
+        let nest = |depth: usize| format!("{}{}", "{\"a\":".repeat(depth - 1) + "{", "}".repeat(depth));
+        assert!(is_object(nest(MAX_DEPTH).as_bytes()));
+        assert!(!is_object(nest(MAX_DEPTH + 1).as_bytes()));
+        assert!(super::super::flat::is_json(&nest(MAX_DEPTH)));
+        assert!(!super::super::flat::is_json(&nest(MAX_DEPTH + 1)));
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn mutated_records_are_found_json_only_when_they_are() {
+        // Bytes that change what a record's structure is.
+        const BYTES: &[u8] = b"{}[]:,\"\\ \t01-.+eEtrufalsn/bx\x01";
+        let records = records();
+        let mut rng = Rng(0x5eed_1234_abcd_9876);
+        let (mut accepted, mut refused) = (0, 0);
+        for round in 0..20_000 {
+            let mut m = records[round % records.len()].as_bytes().to_vec();
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(m.len());
+                match rng.below(4) {
+                    0 => {
+                        m.remove(at);
+                    }
+                    1 => m.insert(at, BYTES[rng.below(BYTES.len())]),
+                    2 => m[at] = BYTES[rng.below(BYTES.len())],
+                    _ => {
+                        let end = (at + 1 + rng.below(8)).min(m.len());
+                        let part = m[at..end].to_vec();
+                        m.splice(at..at, part);
+                    }
+                }
+            }
+            let Ok(s) = std::str::from_utf8(&m) else { continue };
+            let found = is_object(s.as_bytes());
+            if found {
+                accepted += 1;
+                assert!(serde_accepts(s) && s.starts_with('{'), "found JSON but is not: {s}");
+            } else {
+                refused += 1;
+                // Compact JSON without `\u` is found (else loading is slower, not wrong).
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(s) {
+                    if v.is_object() && serde_json::to_string(&v).unwrap() == s && !s.contains("\\u") {
+                        panic!("compact JSON not found: {s}");
+                    }
+                }
+            }
+        }
+        assert!(accepted > 1000 && refused > 1000, "{accepted} accepted, {refused} refused");
+    }
+
+    #[test]
+    fn each_way_of_making_the_masks_gives_the_same_masks() {
+        let mut rng = Rng(42);
+        for _ in 0..2000 {
+            let block: Vec<u8> = (0..64).map(|_| (rng.next() % 256) as u8).collect();
+            let want = masks_bytes(&block);
+            let fields =
+                |m: Masks| [m.quotes, m.backslashes, m.open_objects, m.opens, m.closes, m.colons, m.commas, m.control];
+            #[cfg(target_arch = "x86_64")]
+            {
+                // SAFETY: SSE2 is part of the x86-64 baseline.
+                assert_eq!(fields(unsafe { masks_sse2(&block) }), fields(want));
+                if std::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the processor has AVX2.
+                    assert_eq!(fields(unsafe { avx2_masks(&block) }), fields(want));
+                }
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2_masks(block: &[u8]) -> Masks {
+        // SAFETY: called only where the processor has AVX2.
+        unsafe { masks_avx2(block) }
+    }
+}
