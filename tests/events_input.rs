@@ -103,16 +103,19 @@ fn bad_lines_are_reported_with_line_numbers_and_skipped() {
     input.extend_from_slice(b"\xff\xfe\x00garbage\n"); // binary, not UTF-8
     input.extend_from_slice(b"{\"eventName\":\"NoTime\"}\n");
     input.extend_from_slice(b"{\"eventTime\":\"yesterday\"}\n");
+    // JSON in its structure, but a string is not UTF-8.
+    input.extend_from_slice(b"{\"eventTime\":\"2021-07-20T12:30:00Z\",\"a\":\"\xc3\x28\"}\n");
     input.extend_from_slice(format!("{E2}\n").as_bytes());
     let l = from_bytes(&input);
     assert_eq!(raws(&l), [E1, E2]);
     let p = problems(&l);
-    assert_eq!(p.len(), 5, "{p:#?}");
+    assert_eq!(p.len(), 6, "{p:#?}");
     assert!(p[0].starts_with("input:2: not JSON"), "{}", p[0]);
     assert!(p[1].starts_with("input:3: not JSON"), "{}", p[1]);
     assert_eq!(p[2], "input:4: not UTF-8 text");
     assert_eq!(p[3], "input:5: no eventTime; the event has no _time and is skipped");
     assert_eq!(p[4], "input:6: eventTime is not a timestamp; the event has no _time and is skipped");
+    assert_eq!(p[5], "input:7: not UTF-8 text");
 }
 
 #[test]

@@ -35,13 +35,29 @@ struct Masks {
     closes: u64,
     colons: u64,
     commas: u64,
-    /// Bytes below 0x20.
+    /// Bytes below 0x20; bytes above 0x7f.
     control: u64,
+    high: u64,
 }
 
 /// Whether `raw` is certainly one JSON object (within [`MAX_DEPTH`] levels of nesting),
 /// written compactly. `false` is "not sure": the caller asks the full walk.
 pub fn is_object(raw: &[u8]) -> bool {
+    object_facts(raw).is_some()
+}
+
+/// What the check saw of a line it is sure is a JSON object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    /// Every byte is ASCII (so the line is UTF-8).
+    pub ascii: bool,
+    /// The object has a key `result` (not one of an object inside it): it may be a line
+    /// of a Splunk JSON export.
+    pub result_key: bool,
+}
+
+/// [`is_object`], with what the check saw of the line; `None` when not sure.
+pub fn object_facts(raw: &[u8]) -> Option<Facts> {
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx2") {
@@ -60,7 +76,7 @@ pub fn is_object(raw: &[u8]) -> bool {
 /// [`is_object`] with the masks made 32 bytes at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn is_object_avx2(raw: &[u8]) -> bool {
+unsafe fn is_object_avx2(raw: &[u8]) -> Option<Facts> {
     check(raw, &|block| {
         // SAFETY: this function runs only where the processor has AVX2.
         unsafe { masks_avx2(block) }
@@ -69,15 +85,15 @@ unsafe fn is_object_avx2(raw: &[u8]) -> bool {
 
 /// [`is_object`], the masks of each 64-byte block made by `masks`.
 #[inline(always)]
-fn check(raw: &[u8], masks: &impl Fn(&[u8]) -> Masks) -> bool {
+fn check(raw: &[u8], masks: &impl Fn(&[u8]) -> Masks) -> Option<Facts> {
     if raw.first() != Some(&b'{') {
-        return false;
+        return None;
     }
     let mut walk = Walk::default();
     let mut k = 0;
     while k + 64 <= raw.len() {
         if !walk.block(raw, k, masks(&raw[k..k + 64]), !0) {
-            return false;
+            return None;
         }
         k += 64;
     }
@@ -86,10 +102,11 @@ fn check(raw: &[u8], masks: &impl Fn(&[u8]) -> Masks) -> bool {
         let mut last = [b' '; 64];
         last[..raw.len() - k].copy_from_slice(&raw[k..]);
         if !walk.block(raw, k, masks(&last), (1 << (raw.len() - k)) - 1) {
-            return false;
+            return None;
         }
     }
-    walk.closed && walk.depth == 0 && !walk.in_string
+    (walk.closed && walk.depth == 0 && !walk.in_string)
+        .then_some(Facts { ascii: walk.high == 0, result_key: walk.result_key })
 }
 
 /// What the walk carries from one block to the next.
@@ -105,6 +122,10 @@ struct Walk {
     closed: bool,
     /// The carry of the sum that finds the keys' closing quotes.
     key_carry: bool,
+    /// Bytes above 0x7f were met (bit `j`: at byte `j` of some block); the document's
+    /// object has a key `result`.
+    high: u64,
+    result_key: bool,
     /// Bit 63 of the last block's masks, by what they say of the byte after it ([`After`]).
     after: After,
 }
@@ -157,15 +178,15 @@ impl Walk {
         // Anything else outside strings: numbers and literals, else not JSON (checked at
         // each run's first byte).
         let scalars = outside & !(m.quotes | m.opens | m.closes | m.colons | m.commas);
-        let (in_arrays, at_top) = if opens | closes == 0 {
+        let places = if opens | closes == 0 {
             self.inside()
         } else {
             match self.brackets(raw, base, opens | closes) {
-                Some(inside) => inside,
+                Some(places) => places,
                 None => return false,
             }
         };
-        let object_commas = commas & !in_arrays & !at_top;
+        let object_commas = commas & !places.arrays & !places.top;
         let p = self.after;
         let after = |now: u64, carry: u64| now << 1 | carry;
         // A key's closing quote: the run of `inside` from the key's opening quote ends
@@ -185,12 +206,20 @@ impl Walk {
             | scalar_starts & !before_value
             | opens & !before_value & !u64::from(base == 0)
             | (colons ^ after(key_closes, p.key_close)) & valid
-            | commas & (at_top | !after_value)
+            | commas & (places.top | !after_value)
             | after(object_commas, p.before_key & !p.open_object) & !opening
             | after(colons | commas, p.separator) & !(opening | scalar_starts | opens);
         if bad != 0 {
             return false;
         }
+        // The document's own keys, for one named `result` (a Splunk export's line).
+        let mut own_keys = keys & places.first_level;
+        while own_keys != 0 {
+            let at = base + own_keys.trailing_zeros() as usize;
+            own_keys &= own_keys - 1;
+            self.result_key |= raw[at..].starts_with(b"\"result\"");
+        }
+        self.high |= m.high & valid;
         let mut starts = scalar_starts;
         while starts != 0 {
             let at = base + starts.trailing_zeros() as usize;
@@ -241,34 +270,28 @@ impl Walk {
         Some(escaped)
     }
 
-    /// Which bytes of a block without brackets are inside arrays (innermost) and which are
-    /// outside every container: all or none.
-    fn inside(&self) -> (u64, u64) {
-        match self.depth {
-            0 => (0, !0),
-            d if self.objects >> (d - 1) & 1 == 0 => (!0, 0),
-            _ => (0, 0),
-        }
+    /// Where the bytes of a block without brackets are: all in the innermost container.
+    fn inside(&self) -> Places {
+        let all = |yes: bool| 0u64.wrapping_sub(u64::from(yes));
+        let array = self.depth > 0 && self.objects >> (self.depth - 1) & 1 == 0;
+        Places { arrays: all(array), top: all(self.depth == 0), first_level: all(self.depth == 1) }
     }
 
     /// Opens and closes the containers of a block's brackets (bit `j`: the byte at
     /// `base + j` is a bracket outside strings), checking that each closes its own kind,
     /// that nesting stays within [`MAX_DEPTH`] and that no container opens after the
-    /// document's object closed. Gives which of the block's bytes are inside arrays
-    /// (innermost) and which are outside every container.
+    /// document's object closed. Gives where the block's bytes are.
     #[inline(always)]
-    fn brackets(&mut self, raw: &[u8], base: usize, mut brackets: u64) -> Option<(u64, u64)> {
-        let (mut arrays, mut top) = self.inside();
-        // Bytes from the last bracket on are in `arrays` / `top`: each bracket takes its
-        // own byte and those after it out, then puts them back as the container now
-        // innermost says.
-        let (mut in_arrays, mut at_top) = (arrays, top);
+    fn brackets(&mut self, raw: &[u8], base: usize, mut brackets: u64) -> Option<Places> {
+        // Bytes from the last bracket on are where the container then innermost says: each
+        // bracket takes its own byte and those after it out, then puts those after it back
+        // as the container now innermost says.
+        let mut now = self.inside();
+        let mut places = now;
         while brackets != 0 {
             let j = brackets.trailing_zeros();
             brackets &= brackets - 1;
             let from = !0u64 << j;
-            in_arrays &= !from;
-            at_top &= !from;
             match raw[base + j as usize] {
                 open @ (b'{' | b'[') => {
                     if self.depth >= MAX_DEPTH || self.closed {
@@ -277,7 +300,6 @@ impl Walk {
                     let object = open == b'{';
                     self.objects = self.objects & !(1 << self.depth) | u128::from(object) << self.depth;
                     self.depth += 1;
-                    (arrays, top) = (if object { 0 } else { !0 }, 0);
                 }
                 close => {
                     let d = self.depth.checked_sub(1)?;
@@ -286,16 +308,26 @@ impl Walk {
                     }
                     self.depth = d;
                     self.closed |= d == 0;
-                    (arrays, top) = self.inside();
                 }
             }
+            now = self.inside();
             // From the byte after the bracket (none when it is the block's last).
             let after = from << 1;
-            in_arrays |= arrays & after;
-            at_top |= top & after;
+            places.arrays = places.arrays & !from | now.arrays & after;
+            places.top = places.top & !from | now.top & after;
+            places.first_level = places.first_level & !from | now.first_level & after;
         }
-        Some((in_arrays, at_top))
+        Some(places)
     }
+}
+
+/// Where each byte of a block is (bit `j` for byte `j`): inside an array (innermost),
+/// outside every container, in the document's object itself (not deeper).
+#[derive(Clone, Copy)]
+struct Places {
+    arrays: u64,
+    top: u64,
+    first_level: u64,
 }
 
 /// Whether the byte at `at` is one a backslash may escape (`\u`, left to the walk, is not).
@@ -388,6 +420,8 @@ unsafe fn masks_avx2(block: &[u8]) -> Masks {
         commas: is(b','),
         // Below 0x20: the byte is its minimum with 0x1f.
         control: mask(&|v| _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v)),
+        // Above 0x7f: the byte's top bit, which is what a mask is made of.
+        high: mask(&|v| v),
     }
 }
 
@@ -413,6 +447,7 @@ unsafe fn masks_sse2(block: &[u8]) -> Masks {
         colons: is(b':'),
         commas: is(b','),
         control: mask(&|v| _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v)),
+        high: mask(&|v| v),
     }
 }
 
@@ -429,6 +464,7 @@ fn masks_bytes(block: &[u8]) -> Masks {
         colons: bit(&|c| c == b':'),
         commas: bit(&|c| c == b','),
         control: bit(&|c| c < 0x20),
+        high: bit(&|c| c > 0x7f),
     }
 }
 
@@ -559,6 +595,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn what_the_check_saw_of_a_line() {
+        let facts = |s: &str| object_facts(s.as_bytes());
+        let f = |ascii, result_key| Some(Facts { ascii, result_key });
+        assert_eq!(facts(r#"{"a":"b"}"#), f(true, false));
+        assert_eq!(facts(r#"{"a":"é"}"#), f(false, false));
+        assert_eq!(facts(r#"{"é":1}"#), f(false, false));
+        assert_eq!(facts(r#"{"preview":false,"result":{"_raw":"{}"}}"#), f(true, true));
+        assert_eq!(facts(r#"{"result":1}"#), f(true, true));
+        // Not the document's own key, or not that key.
+        assert_eq!(facts(r#"{"a":{"result":1}}"#), f(true, false));
+        assert_eq!(facts(r#"{"a":[{"result":1}]}"#), f(true, false));
+        assert_eq!(facts(r#"{"results":1,"a":"result"}"#), f(true, false));
+        assert_eq!(facts(r#"{"a":{},"result":1}"#), f(true, true));
+        // Met anywhere in a long line: in any block, and the last one.
+        for pad in [0, 50, 63, 64, 100, 127, 128, 200] {
+            let x = "x".repeat(pad);
+            assert_eq!(facts(&format!(r#"{{"p":"{x}","result":1}}"#)), f(true, true), "{pad}");
+            assert_eq!(facts(&format!(r#"{{"p":{{"q":"{x}","result":1}}}}"#)), f(true, false), "{pad}");
+            assert_eq!(facts(&format!(r#"{{"p":"{x}é"}}"#)), f(false, false), "{pad}");
+        }
+        assert_eq!(facts(r#"{"a": 1}"#), None);
+    }
+
     /// `s` with `pad` bytes of string before the member `tail`, so that `tail` meets a
     /// 64-byte boundary at each of its bytes in turn.
     fn across_boundaries(tail: &str) -> Vec<String> {
@@ -667,8 +727,9 @@ mod tests {
         for _ in 0..2000 {
             let block: Vec<u8> = (0..64).map(|_| (rng.next() % 256) as u8).collect();
             let want = masks_bytes(&block);
-            let fields =
-                |m: Masks| [m.quotes, m.backslashes, m.open_objects, m.opens, m.closes, m.colons, m.commas, m.control];
+            let fields = |m: Masks| {
+                [m.quotes, m.backslashes, m.open_objects, m.opens, m.closes, m.colons, m.commas, m.control, m.high]
+            };
             #[cfg(target_arch = "x86_64")]
             {
                 // SAFETY: SSE2 is part of the x86-64 baseline.

@@ -303,15 +303,16 @@ impl Sink<'_> {
         Raw::within(self.shared.as_ref(), text)
     }
 
-    /// Adds one event, checking it is JSON with a usable timestamp.
-    fn event(&mut self, raw: &str, line: usize) -> Result<(), Problem> {
+    /// Adds one event, checking it is JSON with a usable timestamp (unless `checked`: the
+    /// structural check found it JSON already).
+    fn event(&mut self, raw: &str, line: usize, checked: bool) -> Result<(), Problem> {
         // Checked without building the document (extraction parses it when a search runs),
         // with the nesting limit extraction's parser has: first by its structure, which
         // decides compact text ([`super::check`]); what that check is not sure of, by the
         // walk; what the walk refuses, serde_json decides (and words the error).
         // Both quick checks refuse nesting deeper than that limit, so only what they
         // refuse is looked at for it.
-        if !super::check::is_object(raw.as_bytes()) && !super::flat::is_json(raw) {
+        if !checked && !super::check::is_object(raw.as_bytes()) && !super::flat::is_json(raw) {
             if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(raw) {
                 return self.problem(Some(line), format!("not JSON: {e}"));
             }
@@ -536,20 +537,29 @@ fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8], before: usize) -> Result<u
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let text = match std::str::from_utf8(line) {
-            Ok(t) => t,
-            Err(_) => {
-                sink.problem(Some(lineno), "not UTF-8 text".into())?;
-                continue;
-            }
+        // Most lines are checked once, here, by their structure ([`super::check`]): a
+        // compact JSON object all in ASCII needs no UTF-8 check, and only one with a key
+        // `result` may be a Splunk export's line.
+        let facts = super::check::object_facts(line);
+        let text = match facts {
+            // SAFETY: every byte of the line is ASCII, so it is UTF-8.
+            Some(f) if f.ascii => unsafe { std::str::from_utf8_unchecked(line) },
+            _ => match std::str::from_utf8(line) {
+                Ok(t) => t,
+                Err(_) => {
+                    sink.problem(Some(lineno), "not UTF-8 text".into())?;
+                    continue;
+                }
+            },
         };
+        let export = || facts.is_none_or(|f| f.result_key).then(|| export_result_raw(text)).flatten();
         if text.trim_start().starts_with("{\"Records\"") {
             // A CloudTrail log file written on one line.
             read_whole_json(sink, line)?;
-        } else if let Some(raw) = export_result_raw(text) {
-            sink.event(&raw, lineno)?;
+        } else if let Some(raw) = export() {
+            sink.event(&raw, lineno, false)?;
         } else {
-            sink.event(text, lineno)?;
+            sink.event(text, lineno, facts.is_some())?;
         }
     }
     Ok(ends)
@@ -597,7 +607,7 @@ fn read_whole_json(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
     };
     for r in records {
         let offset = r.get().as_ptr() as usize - text.as_ptr() as usize;
-        sink.event(r.get(), line_of(bytes, offset))?;
+        sink.event(r.get(), line_of(bytes, offset), false)?;
     }
     Ok(())
 }
@@ -646,7 +656,7 @@ fn read_csv_export(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
             sink.meta = Arc::new(meta);
         }
         let raw = record.get(raw_col).unwrap_or("").to_string();
-        sink.event(&raw, line)?;
+        sink.event(&raw, line, false)?;
     }
     sink.meta = base;
     Ok(())
