@@ -453,17 +453,70 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
         p.line = p.line.map(|l| l + before);
         p
     };
-    for (part, r) in results {
-        // Moving a million events costs the pages they move to; the first part's are kept.
-        if sink.out.events.is_empty() {
-            sink.out.events = part.events;
-        } else {
-            sink.out.events.extend(part.events);
-        }
+    let mut events = Vec::with_capacity(results.len());
+    for (mut part, r) in results {
+        events.push(std::mem::take(&mut part.events));
         sink.out.problems.extend(part.problems.into_iter().map(|p| moved(p, before)));
-        before += r.map_err(|p| moved(p, before))?;
+        match r {
+            Ok(ends) => before += ends,
+            Err(p) => return Err(moved(p, before)),
+        }
     }
+    let mut events = events.into_iter();
+    // The first part's events are kept where they are (it has room for every part's).
+    if let Some(first) = events.next() {
+        if sink.out.events.is_empty() {
+            sink.out.events = first;
+        } else {
+            append_on_all_cores(&mut sink.out.events, vec![first]);
+        }
+    }
+    append_on_all_cores(&mut sink.out.events, events.collect());
     Ok(())
+}
+
+/// Moves the events of `parts`, in order, onto the end of `events`, each core moving a
+/// share: a million events moved cost the pages they move to, which the kernel zeroes one
+/// by one before they are written (one core moving them all was a tenth of loading).
+fn append_on_all_cores(events: &mut Vec<Event>, mut parts: Vec<Vec<Event>>) {
+    let count: usize = parts.iter().map(Vec::len).sum();
+    events.reserve(count);
+    // Each part's events, and where in `events` they go, cut into one share per core.
+    let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
+    let share = count.div_ceil(cores).max(4096);
+    let mut room = &mut events.spare_capacity_mut()[..count];
+    let mut moves: Vec<(&[Event], &mut [std::mem::MaybeUninit<Event>])> = Vec::new();
+    for part in &parts {
+        let (to, rest) = room.split_at_mut(part.len());
+        room = rest;
+        moves.extend(part.chunks(share).zip(to.chunks_mut(share)));
+    }
+    std::thread::scope(|s| {
+        let per = moves.len().div_ceil(cores).max(1);
+        let mut moves = moves.into_iter();
+        loop {
+            let batch: Vec<_> = moves.by_ref().take(per).collect();
+            if batch.is_empty() {
+                break;
+            }
+            s.spawn(move || {
+                for (from, to) in batch {
+                    for (e, slot) in from.iter().zip(to) {
+                        // SAFETY: each event of `parts` is read exactly once, here, and
+                        // `parts` then forgets them (below) instead of dropping them.
+                        slot.write(unsafe { std::ptr::read(e) });
+                    }
+                }
+            });
+        }
+    });
+    // SAFETY: the `count` slots after the events were each written once, above; the parts'
+    // events were moved out, so the parts are emptied without dropping them.
+    unsafe {
+        let len = events.len();
+        events.set_len(len + count);
+        parts.iter_mut().for_each(|p| p.set_len(0));
+    }
 }
 
 /// Bytes a part of a mapped file is read in at a time ([`read_copied`]): the buffer is
@@ -683,6 +736,29 @@ mod tests {
             }
         }
         text
+    }
+
+    #[test]
+    fn parts_appended_on_all_cores_keep_their_order_and_every_event() {
+        let meta = Arc::new(Meta::default());
+        let event = |k: usize| Event::new(format!("{{\"k\":{k}}}"), Arc::clone(&meta));
+        let sizes = [0, 1, 4095, 4096, 4097, 9000, 0, 20_000, 3];
+        let mut next = 0;
+        let mut part = |n: usize| {
+            next += n;
+            (next - n..next).map(event).collect::<Vec<_>>()
+        };
+        let mut events = part(7);
+        let parts: Vec<Vec<Event>> = sizes.iter().map(|&n| part(n)).collect();
+        append_on_all_cores(&mut events, parts);
+        assert_eq!(events.len(), next);
+        for (k, e) in events.iter().enumerate() {
+            assert_eq!(e.raw.as_str(), format!("{{\"k\":{k}}}"));
+        }
+        // Each event's metadata is held once by it (none was dropped or copied twice).
+        assert_eq!(Arc::strong_count(&meta), next + 1);
+        drop(events);
+        assert_eq!(Arc::strong_count(&meta), 1);
     }
 
     #[test]
