@@ -59,6 +59,9 @@ fn tricky() -> String {
         event("05", "CreateTrail", r#","onlyHere":"x""#),
         // A failed call: errorCode is the add-on's `success` for the others.
         event("06", "DeleteTrail", r#","errorCode":"AccessDenied""#),
+        // A value that is `kelvin` without case only beyond ASCII (the Kelvin sign,
+        // U+212A, is a capital K): its text has no `kelvin` in any ASCII case.
+        event("07", "GetTrail", ",\"note\":\"\u{212A}ELVIN\""),
     ]
     .join("\n")
 }
@@ -97,6 +100,7 @@ const SEARCHES: &[&str] = &[
     "eventName=RunInstances | stats count by user",
     "sourcetype=aws:cloudtrail eventSource=ec2.amazonaws.com eventName=ModifySnapshotAttribute",
     "eventName=NoSuchCall",
+    "note=kelvin",
 ];
 
 #[test]
@@ -122,6 +126,8 @@ fn escaped_other_case_and_wide_text_are_never_dropped() {
     }
     let r = search(&ds, "requestParameters.name=*trail/main*");
     assert_eq!(r.rows, 1, "an escaped slash is a slash");
+    let r = search(&ds, "note=kelvin");
+    assert_eq!(r.rows, 1, "a value that is the literal only when folded beyond ASCII");
 }
 
 fn chrono_epoch(second: &str) -> String {
@@ -171,4 +177,20 @@ fn a_run_of_narrow_searches_makes_their_fields_for_the_events_they_could_match()
     let ds = events();
     spelunk::frame::prefetch_for(&ds, &[plan("eventName=DeleteTrail"), plan("errorCode=AccessDenied")]);
     assert!(ds.cached("eventName").unwrap().is_complete() && ds.cached("errorCode").unwrap().is_complete());
+}
+
+#[test]
+fn the_text_scan_keeps_every_event_whose_text_goes_beyond_ascii() {
+    let ds = events();
+    let e = match spelunk::syntax::parse("note=kelvin").unwrap().commands.remove(0).kind {
+        spelunk::syntax::CommandKind::Search(Some(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    let bits = ds.candidates(&e).expect("the search needs a literal");
+    let has = |i: usize| bits[i / 64] >> (i % 64) & 1 == 1;
+    let kelvin = ds.events.iter().position(|ev| ev.raw.contains('\u{212A}')).unwrap();
+    assert!(has(kelvin), "the text has no `kelvin` in any ASCII case, but may match");
+    // The others are narrowed (but those with text beyond ASCII).
+    let kept = (0..ds.events.len()).filter(|&i| has(i)).count();
+    assert!(kept < ds.events.len(), "{kept} of {} kept", ds.events.len());
 }

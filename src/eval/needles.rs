@@ -97,8 +97,14 @@ fn literal(value: &str) -> Option<String> {
 /// Whether the text may hold a value that is not written as itself: JSON escapes of
 /// characters that need none, or bytes beyond ASCII.
 pub fn unreadable(text: &str) -> bool {
+    !text.is_ascii() || escapes_hide_values(text)
+}
+
+/// Whether the text has JSON escapes of characters that need none (`\u`, `\/`), which
+/// hide what they stand for from a search of the text.
+pub fn escapes_hide_values(text: &str) -> bool {
     let b = text.as_bytes();
-    !text.is_ascii() || memchr::memchr_iter(b'\\', b).any(|k| matches!(b.get(k + 1), Some(b'u' | b'/')))
+    memchr::memchr_iter(b'\\', b).any(|k| matches!(b.get(k + 1), Some(b'u' | b'/')))
 }
 
 /// A text with its ASCII letters lowercased, made the first time a literal is looked for
@@ -111,14 +117,7 @@ pub struct Lowered<'t> {
 
 impl<'t> Lowered<'t> {
     pub fn new(text: &'t str) -> Lowered<'t> {
-        Lowered::reusing(text, Vec::new())
-    }
-
-    /// [`Lowered::new`] lowering into `buf` (a loop over many texts hands one buffer on,
-    /// [`Lowered::into_buffer`]).
-    pub fn reusing(text: &'t str, mut buf: Vec<u8>) -> Lowered<'t> {
-        buf.clear();
-        Lowered { text: text.as_bytes(), lowered: buf, done: false }
+        Lowered { text: text.as_bytes(), lowered: Vec::new(), done: false }
     }
 
     /// The lowered text.
@@ -129,11 +128,6 @@ impl<'t> Lowered<'t> {
             self.done = true;
         }
         &self.lowered
-    }
-
-    /// The buffer, for the next text.
-    pub fn into_buffer(self) -> Vec<u8> {
-        self.lowered
     }
 }
 

@@ -788,28 +788,41 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("spelunk-copy-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("big.ndjson");
-        std::fs::write(&path, ndjson(2 * MAP_BYTES as usize).replace("\"x", "\"é")).unwrap();
+        std::fs::write(&path, ndjson(2 * MAP_BYTES as usize).replace("\"x", "\"É")).unwrap();
         let loaded = load(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
         let events: Vec<&Event> = loaded.events.iter().collect();
-        let texts = |events: &[&Event]| events.iter().map(|e| e.raw.to_string()).collect::<Vec<_>>();
-        let mut buf = Vec::new();
-        let mut seen = Vec::new();
-        // A run of neighbours: copied (the map is not read), each text its event's.
+        // What each text should be given as: ASCII letters lowered, and whether all ASCII.
+        let want = |events: &[&Event]| {
+            events.iter().map(|e| (e.raw.to_ascii_lowercase(), e.raw.is_ascii())).collect::<Vec<_>>()
+        };
+        let (mut buf, mut lowered) = (Vec::new(), Vec::new());
+        let mut each_text = |events: &[&Event]| {
+            let mut seen = Vec::new();
+            let mapped = crate::events::each_lowered_text(events, &mut buf, &mut lowered, |k, t, ascii| {
+                seen.push((k, t.to_string(), ascii))
+            });
+            assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), (0..events.len()).collect::<Vec<_>>());
+            (mapped, seen.into_iter().map(|(_, t, ascii)| (t, ascii)).collect::<Vec<_>>())
+        };
+        // A run of neighbours: copied (the map is not read), each text its event's; some
+        // hold an `É`, which stays as it is (only ASCII letters are lowered).
         let run = &events[100..1100];
-        assert!(!crate::events::each_text(run, &mut buf, |k, t| seen.push((k, t.to_string()))));
-        assert_eq!(seen.iter().map(|(k, _)| *k).collect::<Vec<_>>(), (0..run.len()).collect::<Vec<_>>());
-        assert_eq!(seen.into_iter().map(|(_, t)| t).collect::<Vec<_>>(), texts(run));
-        assert!(texts(run).iter().any(|t| t.contains('é')));
+        assert_eq!(each_text(run), (false, want(run)));
+        assert!(want(run).iter().any(|(t, ascii)| t.contains('É') && !ascii));
+        assert!(want(run).iter().any(|(t, ascii)| t.contains("eventname") && *ascii));
+        // A run all in ASCII, from a file without `É`.
+        let plain = dir.join("plain.ndjson");
+        std::fs::write(&plain, ndjson(2 * MAP_BYTES as usize)).unwrap();
+        let loaded_plain = load(std::slice::from_ref(&plain), &LoadOptions::default()).unwrap();
+        let run: Vec<&Event> = loaded_plain.events[100..1100].iter().collect();
+        assert_eq!(each_text(&run), (false, want(&run)));
+        assert!(want(&run).iter().all(|(_, ascii)| *ascii));
         // Every hundredth: too far apart to copy what lies between, read through the map.
         let sparse: Vec<&Event> = events.iter().step_by(100).copied().collect();
-        let mut seen = Vec::new();
-        assert!(crate::events::each_text(&sparse, &mut buf, |_, t| seen.push(t.to_string())));
-        assert_eq!(seen, texts(&sparse));
+        assert_eq!(each_text(&sparse), (true, want(&sparse)));
         // Text of their own: read where it is.
-        let own = [Event::new(Raw::from("{\"a\":1}"), Meta::default())];
-        let mut seen = Vec::new();
-        assert!(crate::events::each_text(&own.iter().collect::<Vec<_>>(), &mut buf, |_, t| seen.push(t.to_string())));
-        assert_eq!(seen, ["{\"a\":1}"]);
+        let own = [Event::new(Raw::from("{\"A\":\"É\"}"), Meta::default())];
+        assert_eq!(each_text(&own.iter().collect::<Vec<_>>()), (true, vec![("{\"a\":\"É\"}".to_string(), false)]));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

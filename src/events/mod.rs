@@ -70,15 +70,29 @@ pub fn texts(events: &[Event]) -> Vec<std::sync::Arc<raw::Text>> {
     out
 }
 
-/// Calls `each` with the index and the text of each of `events`, in order. When they are
-/// ranges of one mapped file close together, the part of the file they span is copied
-/// into `buf` ([`raw::Text::copy_into`]) and their text read from there: no page of the
-/// map is touched, so none is faulted in or given back. Gives whether the map was read
-/// instead (its pages are then the caller's to let go, [`release_span`]).
-pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usize, &str)) -> bool {
+/// Calls `each` with the index of each of `events`, in order, its text with ASCII letters
+/// lowercased, and whether that text is all ASCII. When they are ranges of one mapped file
+/// close together, the part of the file they span is copied into `buf`
+/// ([`raw::Text::copy_into`]) and lowered there in one pass, which also finds whether it is
+/// all ASCII; no page of the map is touched, so none is faulted in or given back. Other
+/// texts are lowered one at a time into `lowered`. Gives whether the map was read instead
+/// (its pages are then the caller's to let go, [`release_span`]).
+pub fn each_lowered_text(
+    events: &[&Event],
+    buf: &mut Vec<u8>,
+    lowered: &mut Vec<u8>,
+    mut each: impl FnMut(usize, &str, bool),
+) -> bool {
     /// A span more than this much bigger than its events' text is read through the map.
     const SPARSE: usize = 2;
     const MAX_SPAN: usize = 64 << 20;
+    let one_by_one = |k: usize, text: &str, lowered: &mut Vec<u8>, each: &mut dyn FnMut(usize, &str, bool)| {
+        lowered.clear();
+        lowered.extend_from_slice(text.as_bytes());
+        let ascii = lower_ascii(lowered);
+        // SAFETY: lowering changes ASCII letters to ASCII letters, so UTF-8 stays UTF-8.
+        each(k, unsafe { std::str::from_utf8_unchecked(lowered) }, ascii);
+    };
     let span = span_of(events.iter().copied()).filter(|(text, span, bytes)| {
         text.is_mapped() && span.len() <= SPARSE * bytes + 4096 && span.len() <= MAX_SPAN
     });
@@ -88,22 +102,41 @@ pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usiz
         }
         let copy = &mut buf[..span.len()];
         if text.copy_into(span.start, copy).is_ok() {
+            let ascii = lower_ascii(copy);
             for (k, e) in events.iter().enumerate() {
                 let r = e.raw.range();
-                // Checked again (the copy is not the event's `Raw`); a range that is not
-                // UTF-8 (the file changed under the run) is read where it lies.
-                match std::str::from_utf8(&copy[r.start - span.start..r.end - span.start]) {
-                    Ok(t) => each(k, t),
-                    Err(_) => each(k, &e.raw),
+                let bytes = &copy[r.start - span.start..r.end - span.start];
+                // Checked again unless all ASCII (the copy is not the event's `Raw`); a
+                // range that is not UTF-8 (the file changed under the run) is read where it
+                // lies.
+                if ascii {
+                    // SAFETY: every byte of the copy is ASCII.
+                    each(k, unsafe { std::str::from_utf8_unchecked(bytes) }, true);
+                } else {
+                    match std::str::from_utf8(bytes) {
+                        Ok(t) => each(k, t, t.is_ascii()),
+                        Err(_) => one_by_one(k, &e.raw, lowered, &mut each),
+                    }
                 }
             }
             return false;
         }
     }
     for (k, e) in events.iter().enumerate() {
-        each(k, &e.raw);
+        one_by_one(k, &e.raw, lowered, &mut each);
     }
     true
+}
+
+/// Lowercases the ASCII letters of `b` in place; gives whether every byte is ASCII. One
+/// pass the compiler vectorises.
+fn lower_ascii(b: &mut [u8]) -> bool {
+    let mut high = 0u8;
+    for c in b.iter_mut() {
+        high |= *c;
+        *c |= u8::from(c.wrapping_sub(b'A') < 26) << 5;
+    }
+    high < 0x80
 }
 
 /// Releases the mapped pages wholly between the first and the last byte of these events'

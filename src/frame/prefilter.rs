@@ -11,7 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::dataset::RELEASE_EVERY;
 use super::Dataset;
-use crate::eval::needles::{unreadable, Lowered, Needles};
+use crate::eval::needles::{escapes_hide_values, Needles};
 use crate::eval::search::FoldedNeedle;
 
 /// Up to this many distinct literals, each is looked for on its own, and only while it
@@ -59,13 +59,14 @@ pub fn scan(ds: &Dataset, sets: &[&Needles]) -> Vec<Arc<Vec<u64>>> {
                     let mut bits = vec![vec![0u64; (end - start).div_ceil(64)]; plans.len()];
                     // Per literal: 0 not looked for yet, 1 absent, 2 present.
                     let mut found = vec![0u8; count];
-                    let all: Vec<usize> = (start..end).collect();
                     let (mut copy, mut lower) = (Vec::new(), Vec::new());
-                    for block in all.chunks(RELEASE_EVERY) {
-                        let events: Vec<&crate::events::Event> = block.iter().map(|&i| &ds.events[i]).collect();
-                        let mapped = crate::events::each_text(&events, &mut copy, |k, text| {
-                            let i = block[k];
-                            let keep_all = unreadable(text);
+                    for first in (start..end).step_by(RELEASE_EVERY) {
+                        let events: Vec<&crate::events::Event> =
+                            ds.events[first..(first + RELEASE_EVERY).min(end)].iter().collect();
+                        // Texts with letters lowered (the literals are lowercase).
+                        let each = |k: usize, text: &str, ascii: bool| {
+                            let i = first + k;
+                            let keep_all = !ascii || escapes_hide_values(text);
                             if !keep_all {
                                 if single.is_empty() {
                                     found.iter_mut().for_each(|f| *f = 1);
@@ -76,11 +77,10 @@ pub fn scan(ds: &Dataset, sets: &[&Needles]) -> Vec<Arc<Vec<u64>>> {
                                     found.iter_mut().for_each(|f| *f = 0);
                                 }
                             }
-                            let mut lowered = Lowered::reusing(text, std::mem::take(&mut lower));
                             for (k, groups) in plans.iter().enumerate() {
                                 let mut present = |p: usize| {
                                     if found[p] == 0 {
-                                        found[p] = 1 + single[p].is_in(lowered.get()) as u8;
+                                        found[p] = 1 + single[p].is_in(text.as_bytes()) as u8;
                                     }
                                     found[p] == 2
                                 };
@@ -89,8 +89,8 @@ pub fn scan(ds: &Dataset, sets: &[&Needles]) -> Vec<Arc<Vec<u64>>> {
                                     bits[k][j / 64] |= 1 << (j % 64);
                                 }
                             }
-                            lower = lowered.into_buffer();
-                        });
+                        };
+                        let mapped = crate::events::each_lowered_text(&events, &mut copy, &mut lower, each);
                         if mapped {
                             crate::events::release_span(events.into_iter());
                         }
