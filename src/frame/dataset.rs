@@ -857,7 +857,8 @@ impl Dataset {
         // Per request, the fields it names that are not made for all of its events yet; per
         // event, the requests that want some of those made for it (a bit each).
         let mut lacking: Vec<BTreeSet<&String>> = Vec::with_capacity(requests.len());
-        let want: Vec<u64> = {
+        // The events to read, in order, and for each the requests wanting it (a bit each).
+        let (todo, wants): (Vec<usize>, Vec<u64>) = {
             let have = self.columns.read().expect("not poisoned");
             let lacks: Vec<Vec<Lacking<'_, '_>>> = requests
                 .iter()
@@ -878,13 +879,22 @@ impl Dataset {
             if lacks.iter().all(Vec::is_empty) {
                 return;
             }
-            let mut want: Vec<u64> = vec![0; total];
+            // A word per event when some request wants every event; else a word per event
+            // some request names (a search narrowed to a few thousand of a million events
+            // allocates for those).
+            let every = lacks.iter().zip(requests).any(|(l, (_, events))| !l.is_empty() && events.is_none());
+            let mut dense: Vec<u64> = if every { vec![0; total] } else { Vec::new() };
+            let mut sparse: Vec<(usize, u64)> = Vec::new();
             for (r, (lacks, &(_, events))) in lacks.into_iter().zip(requests).enumerate() {
                 let mut any = false;
                 if !lacks.is_empty() {
                     let mut mark = |i: usize| {
                         if lacks.iter().any(|(_, c)| c.is_none_or(|c| !c.is_made(i))) {
-                            want[i] |= 1 << r;
+                            if every {
+                                dense[i] |= 1 << r;
+                            } else {
+                                sparse.push((i, 1 << r));
+                            }
                             any = true;
                         }
                     };
@@ -895,9 +905,20 @@ impl Dataset {
                 }
                 lacking.push(if any { lacks.into_iter().map(|(n, _)| n).collect() } else { BTreeSet::new() });
             }
-            want
+            if every {
+                (0..total).filter(|&i| dense[i] != 0).map(|i| (i, dense[i])).unzip()
+            } else {
+                sparse.sort_unstable_by_key(|&(i, _)| i);
+                let mut merged: Vec<(usize, u64)> = Vec::with_capacity(sparse.len());
+                for (i, bit) in sparse {
+                    match merged.last_mut() {
+                        Some((j, bits)) if *j == i => *bits |= bit,
+                        _ => merged.push((i, bit)),
+                    }
+                }
+                merged.into_iter().unzip()
+            }
         };
-        let todo: Vec<usize> = (0..total).filter(|&i| want[i] != 0).collect();
         if todo.is_empty() {
             return;
         }
@@ -907,10 +928,9 @@ impl Dataset {
         let slot: HashMap<&str, usize, FxBuild> = names.iter().enumerate().map(|(k, n)| (n.as_str(), k)).collect();
         let mut kinds: HashMap<u64, u32, FxBuild> = HashMap::default();
         let mut kind_names: Vec<BTreeSet<String>> = Vec::new();
-        let kind_of: Vec<u32> = todo
+        let kind_of: Vec<u32> = wants
             .iter()
-            .map(|&i| {
-                let bits = want[i];
+            .map(|&bits| {
                 *kinds.entry(bits).or_insert_with(|| {
                     kind_names.push(
                         (0..requests.len())
@@ -922,7 +942,7 @@ impl Dataset {
                 })
             })
             .collect();
-        drop(want);
+        drop(wants);
         let kind_slots: Vec<Vec<usize>> =
             kind_names.iter().map(|ns| ns.iter().map(|n| slot[n.as_str()]).collect()).collect();
         // The same as a flag per slot, for the per-value test in the loop below.

@@ -42,7 +42,8 @@ pub fn initial<'d>(
     // When its fields are not made yet: only the events whose text could match.
     if !Frame::decided_from_columns(ds, e) {
         if let Some(bits) = ds.candidates(e) {
-            order.to_mut().retain(|&i| crate::frame::bit(&bits, i));
+            // Filtered into a list of its own (not a copy of every event's, then cut).
+            order = Cow::Owned(order.iter().copied().filter(|&i| crate::frame::bit(&bits, i)).collect());
         }
     }
     // Over many events, decided once per distinct combination of the values read.
