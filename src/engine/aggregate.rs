@@ -116,14 +116,19 @@ fn distinct<'v>(values: impl Iterator<Item = &'v String>) -> Vec<&'v String> {
 }
 
 /// Numbers sort before text; numbers by value, text by bytes (min/max of a mixed set,
-/// UNVERIFIED).
-fn min_max_order(a: &str, b: &str) -> Ordering {
-    match (parse_number(a), parse_number(b)) {
-        (Some(x), Some(y)) => x.total_cmp(&y),
+/// UNVERIFIED). Each value comes with its number, read once ([`min_max_key`]).
+fn min_max_order((x, a): &(Option<f64>, &String), (y, b): &(Option<f64>, &String)) -> Ordering {
+    match (x, y) {
+        (Some(x), Some(y)) => x.total_cmp(y),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
         (None, None) => a.as_bytes().cmp(b.as_bytes()),
     }
+}
+
+/// A value with its number, for [`min_max_order`].
+fn min_max_key(s: &String) -> (Option<f64>, &String) {
+    (parse_number(s), s)
 }
 
 /// Runs `f` over a group. `count` without an argument counts results; with one, every
@@ -138,8 +143,8 @@ pub fn aggregate(f: Func, g: &Group, has_arg: bool) -> Value {
         Func::Dc => num(distinct(all()).len() as f64),
         Func::Values => Value::from_values(distinct(all()).into_iter().cloned().collect()),
         Func::List => Value::from_values(all().take(LIST_MAX).cloned().collect()),
-        Func::Min => all().min_by(|a, b| min_max_order(a, b)).map_or(Value::Null, |s| Value::Str(s.clone())),
-        Func::Max => all().max_by(|a, b| min_max_order(a, b)).map_or(Value::Null, |s| Value::Str(s.clone())),
+        Func::Min => all().map(min_max_key).min_by(min_max_order).map_or(Value::Null, |(_, s)| Value::Str(s.clone())),
+        Func::Max => all().map(min_max_key).max_by(min_max_order).map_or(Value::Null, |(_, s)| Value::Str(s.clone())),
         Func::Sum => {
             let n = numbers();
             if n.is_empty() {
