@@ -1101,11 +1101,30 @@ impl Dataset {
         })
     }
 
-    fn order_newest_first(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.events.len()).rev().collect();
-        let t = |i: usize| self.events[i].time.as_ref().map_or(f64::NEG_INFINITY, |t| t.epoch);
-        order.sort_by(|&a, &b| t(b).total_cmp(&t(a)));
+    /// The events `keep` accepts, in the order of [`Dataset::newest_first`]: taken from it
+    /// when it is made, else sorted on their own (a search narrowed to a few thousand of a
+    /// million events does not sort the million).
+    pub fn newest_first_of(&self, keep: impl Fn(usize) -> bool) -> Vec<usize> {
+        if let Some(all) = self.newest_first.get() {
+            return all.iter().copied().filter(|&i| keep(i)).collect();
+        }
+        let mut order: Vec<usize> = (0..self.events.len()).filter(|&i| keep(i)).collect();
+        order.sort_unstable_by(|&a, &b| self.newest_first_cmp(a, b));
         order
+    }
+
+    fn order_newest_first(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.events.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.newest_first_cmp(a, b));
+        order
+    }
+
+    /// The order of [`Dataset::newest_first`]: newer first; of events at one time (or
+    /// without one, last), the one later in the input first. A total order, so sorting by
+    /// it need not be stable.
+    fn newest_first_cmp(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        let t = |i: usize| self.events[i].time.as_ref().map_or(f64::NEG_INFINITY, |t| t.epoch);
+        t(b).total_cmp(&t(a)).then(b.cmp(&a))
     }
 
     /// The fields of event `i` that `wanted` accepts (see [`Extractor::fields_of`]).
@@ -1511,6 +1530,37 @@ mod tests {
         let most: Vec<u32> = (0..1000).map(|i| u32::from(i % 4 != 0)).collect();
         assert!(matches!(Codes::new(most.clone(), 1), Codes::U8(_)));
         assert!(matches!(Codes::U8(most.iter().map(|&x| x as u8).collect()).compacted(), Codes::U8(_)));
+    }
+
+    /// Some events in the order of every event, newest first, are the same whether taken
+    /// from that order or sorted on their own: ties in time (and events without one) go
+    /// the same way.
+    #[test]
+    fn some_events_newest_first_are_in_the_order_of_every_event() {
+        let times = ["03", "01", "03", "", "02", "03", "", "01", "02", "03"];
+        let meta = Arc::new(crate::events::Meta { sourcetype: "aws:cloudtrail".into(), ..Default::default() });
+        let events = times
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let time =
+                    if t.is_empty() { String::new() } else { format!(r#""eventTime":"2025-01-01T00:00:{t}Z","#) };
+                Event::new(format!(r#"{{{time}"k":{k}}}"#), Arc::clone(&meta))
+            })
+            .collect();
+        let ds = Dataset::new(events, &knowledge::builtin(), Context { now: 0.0 }).unwrap();
+        let keeps: [&dyn Fn(usize) -> bool; 3] = [&|i| i % 2 == 0, &|i| i != 4, &|_| true];
+        // Sorted on their own (every event's order not made yet).
+        let alone: Vec<Vec<usize>> = keeps.iter().map(|keep| ds.newest_first_of(keep)).collect();
+        let all = ds.newest_first();
+        assert_eq!(all, [9, 5, 2, 0, 8, 4, 7, 1, 6, 3], "newest first; at one time, later in the input first");
+        assert!(ds.in_newest_first_order(&all));
+        for (keep, alone) in keeps.iter().zip(alone) {
+            let filtered: Vec<usize> = all.iter().copied().filter(|&i| keep(i)).collect();
+            assert_eq!(alone, filtered);
+            // Taken from every event's order, now made.
+            assert_eq!(ds.newest_first_of(keep), filtered);
+        }
     }
 
     #[test]

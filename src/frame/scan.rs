@@ -137,14 +137,15 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     if !events.is_empty() {
         ds.prefetch_events(&first_few, Some(&events));
     }
-    let order = ds.newest_first_ref();
+    // Every event's order, made only when a search that selects many events needs it.
+    let order = || ds.newest_first_ref();
     // The events each search selects, when they are at least 1/`KEEP_SHARE` of them (`None`:
     // fewer, or not by a search).
     let selected = |(p, narrowed): (&ScanPlan, &Option<Arc<Vec<u64>>>)| -> Option<Vec<usize>> {
         let kept = match &p.selects {
             // Fewer than a share of the events could match.
             _ if narrowed.is_some() => return None,
-            Selects::Matching(e) => match Matched::decide(ds, order, e) {
+            Selects::Matching(e) => match Matched::decide(ds, order(), e) {
                 Some(Ok(m)) => {
                     // The search that runs it need not decide it again.
                     ds.remember_kept(e, &m.kept);
@@ -152,7 +153,7 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
                 }
                 _ => return None,
             },
-            Selects::All => order.to_vec(),
+            Selects::All => order().to_vec(),
             Selects::Other => return None,
         };
         (!kept.is_empty() && kept.len() * KEEP_SHARE >= ds.len()).then_some(kept)

@@ -26,26 +26,21 @@ pub fn initial<'d>(
         Some(e) => range.and(modifiers(e, cx.ctx.now)?),
         None => range,
     };
-    // Every event unless a time range says otherwise (most searches have none: the order
-    // is then borrowed, not copied and filtered).
-    let all = ds.newest_first_ref();
-    let mut order: Cow<[usize]> = if range.is_all() {
-        Cow::Borrowed(all)
-    } else {
-        Cow::Owned(
-            all.iter().copied().filter(|&i| range.contains(ds.events[i].time.as_ref().map(|t| t.epoch))).collect(),
-        )
+    // When its fields are not made yet: only the events whose text could match.
+    let candidates = expr.filter(|e| !Frame::decided_from_columns(ds, e)).and_then(|e| ds.candidates(e));
+    // Every event (or candidate) unless a time range says otherwise (most searches have
+    // none: the order of every event is then borrowed, not copied and filtered).
+    let mut order: Cow<[usize]> = match &candidates {
+        Some(bits) => Cow::Owned(ds.newest_first_of(|i| crate::frame::bit(bits, i))),
+        None => Cow::Borrowed(ds.newest_first_ref()),
     };
+    if !range.is_all() {
+        let within = |&i: &usize| range.contains(ds.events[i].time.as_ref().map(|t| t.epoch));
+        order = Cow::Owned(order.iter().copied().filter(within).collect());
+    }
     let Some(e) = expr else {
         return Ok(Frame::from_events(ds, &order));
     };
-    // When its fields are not made yet: only the events whose text could match.
-    if !Frame::decided_from_columns(ds, e) {
-        if let Some(bits) = ds.candidates(e) {
-            // Filtered into a list of its own (not a copy of every event's, then cut).
-            order = Cow::Owned(order.iter().copied().filter(|&i| crate::frame::bit(&bits, i)).collect());
-        }
-    }
     // Over many events, decided once per distinct combination of the values read.
     let mut f = match Frame::matching_events(ds, &order, e) {
         Some(f) => f.map_err(super::eval_error)?,
