@@ -879,10 +879,16 @@ impl Dataset {
             if lacks.iter().all(Vec::is_empty) {
                 return;
             }
-            // A word per event when some request wants every event; else a word per event
-            // some request names (a search narrowed to a few thousand of a million events
-            // allocates for those).
-            let every = lacks.iter().zip(requests).any(|(l, (_, events))| !l.is_empty() && events.is_none());
+            // A word per event when some request wants every event, or the requests name
+            // many; else a word per event some request names, with its number (a search
+            // narrowed to a few thousand of a million events allocates for those).
+            let listed: usize = lacks
+                .iter()
+                .zip(requests)
+                .filter(|(l, _)| !l.is_empty())
+                .map(|(_, (_, events))| events.map_or(total, <[usize]>::len))
+                .sum();
+            let every = listed * 4 >= total;
             let mut dense: Vec<u64> = if every { vec![0; total] } else { Vec::new() };
             let mut sparse: Vec<(usize, u64)> = Vec::new();
             for (r, (lacks, &(_, events))) in lacks.into_iter().zip(requests).enumerate() {
@@ -908,15 +914,16 @@ impl Dataset {
             if every {
                 (0..total).filter(|&i| dense[i] != 0).map(|i| (i, dense[i])).unzip()
             } else {
+                // In event order, an event named by several requests once with all their bits.
                 sparse.sort_unstable_by_key(|&(i, _)| i);
-                let mut merged: Vec<(usize, u64)> = Vec::with_capacity(sparse.len());
-                for (i, bit) in sparse {
-                    match merged.last_mut() {
-                        Some((j, bits)) if *j == i => *bits |= bit,
-                        _ => merged.push((i, bit)),
+                sparse.dedup_by(|(i, later), (j, first)| {
+                    let same = i == j;
+                    if same {
+                        *first |= *later;
                     }
-                }
-                merged.into_iter().unzip()
+                    same
+                });
+                sparse.into_iter().unzip()
             }
         };
         if todo.is_empty() {
