@@ -405,24 +405,14 @@ unsafe fn masks_avx2(block: &[u8]) -> Masks {
         let [lo, hi] = halves.map(|v| _mm256_movemask_epi8(f(v)) as u32 as u64);
         lo | hi << 32
     };
-    let is = |c: u8| mask(&|v| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8)));
-    // `[` and `{` (0x5b, 0x7b) are the bytes that are 0x7b with bit 0x20 set; `]` and
-    // `}` (0x5d, 0x7d) likewise 0x7d.
-    let folded_is =
-        |c: u8| mask(&|v| _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), _mm256_set1_epi8(c as i8)));
-    Masks {
-        quotes: is(b'"'),
-        backslashes: is(b'\\'),
-        open_objects: is(b'{'),
-        opens: folded_is(b'{'),
-        closes: folded_is(b'}'),
-        colons: is(b':'),
-        commas: is(b','),
+    masks_of(
+        |c| mask(&|v| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8))),
+        |c| mask(&|v| _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), _mm256_set1_epi8(c as i8))),
         // Below 0x20: the byte is its minimum with 0x1f.
-        control: mask(&|v| _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v)),
+        mask(&|v| _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v)),
         // Above 0x7f: the byte's top bit, which is what a mask is made of.
-        high: mask(&|v| v),
-    }
+        mask(&|v| v),
+    )
 }
 
 /// The masks of a 64-byte block, 16 bytes at a time.
@@ -436,18 +426,31 @@ unsafe fn masks_sse2(block: &[u8]) -> Masks {
     let mask = |f: &dyn Fn(__m128i) -> __m128i| {
         parts.iter().enumerate().fold(0u64, |m, (k, &v)| m | (_mm_movemask_epi8(f(v)) as u16 as u64) << (16 * k))
     };
-    let is = |c: u8| mask(&|v| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)));
-    let folded_is = |c: u8| mask(&|v| _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(c as i8)));
+    masks_of(
+        |c| mask(&|v| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))),
+        |c| mask(&|v| _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(c as i8))),
+        mask(&|v| _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v)),
+        mask(&|v| v),
+    )
+}
+
+/// The masks, from where a byte is (`is`), where a byte is once bit 0x20 is set in every
+/// byte (`folded_is`), and the masks of control characters and bytes above 0x7f.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn masks_of(is: impl Fn(u8) -> u64, folded_is: impl Fn(u8) -> u64, control: u64, high: u64) -> Masks {
     Masks {
         quotes: is(b'"'),
         backslashes: is(b'\\'),
         open_objects: is(b'{'),
+        // `[` and `{` (0x5b, 0x7b) are the bytes that are 0x7b with bit 0x20 set; `]` and
+        // `}` (0x5d, 0x7d) likewise 0x7d.
         opens: folded_is(b'{'),
         closes: folded_is(b'}'),
         colons: is(b':'),
         commas: is(b','),
-        control: mask(&|v| _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v)),
-        high: mask(&|v| v),
+        control,
+        high,
     }
 }
 
