@@ -10,8 +10,8 @@
 //! - which container each byte is in comes from the brackets, walked with a stack of the
 //!   open containers (each closes its own kind; nesting within [`MAX_DEPTH`]);
 //! - keys are the strings after `{` and after a `,` in an object (nothing else may follow
-//!   either but `}`); a key is followed by a
-//!   `:`, and a `:` follows a key (so no `:` is in an array);
+//!   either but `}`); a key is followed by a `:`, and a `:` follows a key (so no `:` is in
+//!   an array);
 //! - a value (or in an object a key) starts after `:`, after `,` and after `[`, and only
 //!   there; a `,` follows the end of a value (so a closing bracket follows a value or its
 //!   own opening bracket);
