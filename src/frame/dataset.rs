@@ -1100,12 +1100,7 @@ impl Dataset {
     /// Whether `events` is a part of [`Dataset::newest_first`], in its order (what every
     /// first search gives).
     pub fn in_newest_first_order(&self, events: &[usize]) -> bool {
-        let t = |i: usize| self.events[i].time.as_ref().map_or(f64::NEG_INFINITY, |t| t.epoch);
-        events.windows(2).all(|w| match t(w[0]).total_cmp(&t(w[1])) {
-            std::cmp::Ordering::Greater => true,
-            std::cmp::Ordering::Equal => w[0] > w[1],
-            std::cmp::Ordering::Less => false,
-        })
+        events.windows(2).all(|w| self.newest_first_cmp(w[0], w[1]).is_lt())
     }
 
     /// The events `keep` accepts, in the order of [`Dataset::newest_first`]: taken from it
