@@ -26,18 +26,33 @@ use super::json::MAX_DEPTH;
 
 /// The masks of one 64-byte block: bit `j` for byte `j`.
 #[derive(Clone, Copy, Default)]
-struct Masks {
-    quotes: u64,
-    backslashes: u64,
+pub(super) struct Masks {
+    pub quotes: u64,
+    pub backslashes: u64,
     /// `{` alone, then `{` and `[`, `}` and `]`.
-    open_objects: u64,
-    opens: u64,
-    closes: u64,
-    colons: u64,
-    commas: u64,
+    pub open_objects: u64,
+    pub opens: u64,
+    pub closes: u64,
+    pub colons: u64,
+    pub commas: u64,
     /// Bytes below 0x20; bytes above 0x7f.
-    control: u64,
-    high: u64,
+    pub control: u64,
+    pub high: u64,
+}
+
+/// The masks of a 64-byte block with the instructions every processor of its kind has
+/// (SSE2 on x86-64), for walks that look at a block now and then
+/// ([`super::flat`]'s passing over a container). Inlined, so the masks a caller does not
+/// read are not made.
+#[inline(always)]
+pub(super) fn block_masks(block: &[u8]) -> Masks {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { masks_sse2(block) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    masks_bytes(block)
 }
 
 /// Whether `raw` is certainly one JSON object (within [`MAX_DEPTH`] levels of nesting),
@@ -384,7 +399,7 @@ fn number(b: &[u8]) -> Option<usize> {
 }
 
 /// Bit `j` set when an odd number of bits at or below `j` are set in `x`.
-fn prefix_xor(mut x: u64) -> u64 {
+pub(super) fn prefix_xor(mut x: u64) -> u64 {
     for shift in [1, 2, 4, 8, 16, 32] {
         x ^= x << shift;
     }

@@ -460,15 +460,12 @@ fn skip_container(b: &[u8]) -> Option<usize> {
     };
     let (mut inside, mut k) = (false, 0usize);
     while k + 64 <= b.len() {
-        let (quotes, backslashes, opens, closes) = block_masks(&b[k..k + 64]);
+        let super::check::Masks { quotes, backslashes, opens, closes, .. } = super::check::block_masks(&b[k..k + 64]);
         if backslashes != 0 {
             break;
         }
         // Bit j: an odd number of quotes at or before byte j, with the blocks before.
-        let mut strings = quotes;
-        for shift in [1, 2, 4, 8, 16, 32] {
-            strings ^= strings << shift;
-        }
+        let mut strings = super::check::prefix_xor(quotes);
         if inside {
             strings = !strings;
         }
@@ -515,43 +512,6 @@ pub(super) fn brackets(b: &[u8], from: usize, mut inside: bool) -> impl Iterator
             _ => None,
         }
     })
-}
-
-/// Of 64 bytes, a bit each: quotes, backslashes, opening and closing brackets.
-fn block_masks(block: &[u8]) -> (u64, u64, u64, u64) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
-        assert_eq!(block.len(), 64);
-        let (mut q, mut s, mut o, mut c) = (0u64, 0u64, 0u64, 0u64);
-        for part in 0..4 {
-            // SAFETY: SSE2 is part of the x86-64 baseline; the load reads bytes 16 * part
-            // to 16 * part + 15 of the 64 of `block`, and needs no alignment.
-            let (pq, ps, po, pc) = unsafe {
-                let v = _mm_loadu_si128(block.as_ptr().add(16 * part).cast());
-                // `[` and `{` (0x5b, 0x7b) are the bytes that are 0x7b with bit 0x20 set;
-                // `]` and `}` (0x5d, 0x7d) likewise 0x7d.
-                let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-                (
-                    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8))) as u16,
-                    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8))) as u16,
-                    _mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8))) as u16,
-                    _mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8))) as u16,
-                )
-            };
-            let at = 16 * part;
-            q |= u64::from(pq) << at;
-            s |= u64::from(ps) << at;
-            o |= u64::from(po) << at;
-            c |= u64::from(pc) << at;
-        }
-        (q, s, o, c)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let bit = |f: &dyn Fn(u8) -> bool| block.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(f(c)) << j);
-        (bit(&|c| c == b'"'), bit(&|c| c == b'\\'), bit(&|c| c == b'{' || c == b'['), bit(&|c| c == b'}' || c == b']'))
-    }
 }
 
 /// How many bytes at the start of `b` are plain string text: not `"`, `\` or a control
