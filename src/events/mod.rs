@@ -139,13 +139,52 @@ fn lower_ascii(b: &mut [u8]) -> bool {
     high < 0x80
 }
 
-/// Releases the mapped pages wholly between the first and the last byte of these events'
-/// text, when they are ranges of one mapped file: for a loop over many events to let go of
-/// the text behind it as it goes.
+/// Releases the mapped pages from the first to the last byte of these events' text
+/// ([`raw::Text::release_range`]), when they are ranges of one mapped file: for a loop over
+/// many events to let go of the text behind it as it goes ([`release_runs`]).
 pub fn release_span<'e>(events: impl Iterator<Item = &'e Event>) {
     if let Some((text, span, _)) = span_of(events) {
         text.release_range(span);
     }
+}
+
+/// How far apart in their text the events a loop reads before letting go of them may lie
+/// ([`release_runs`]): reading an event through a map maps the page-cache folio around it
+/// (up to 2 MiB), so a run of a thousand events far apart held a gigabyte mapped until
+/// its end (10 GB of input, bench/README.md).
+pub const RELEASE_SPAN: usize = 16 << 20;
+
+/// The runs, in order, of `len` items (item `k` reading event `event(k)`) after each of
+/// which a loop lets go of the text it read ([`release_span`]): at most `most` items, whose
+/// events are of one text and lie within `span` bytes of it from the first byte of any to
+/// the last.
+pub fn release_runs<'e>(
+    len: usize,
+    most: usize,
+    span: usize,
+    event: impl Fn(usize) -> &'e Event,
+) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= len {
+            return None;
+        }
+        let first = event(start);
+        let std::ops::Range { start: mut lo, end: mut hi } = first.raw.range();
+        let mut end = start + 1;
+        while end < len && end - start < most {
+            let e = event(end);
+            let r = e.raw.range();
+            let (l, h) = (lo.min(r.start), hi.max(r.end));
+            if !std::sync::Arc::ptr_eq(e.raw.text(), first.raw.text()) || h - l > span {
+                break;
+            }
+            (lo, hi, end) = (l, h, end + 1);
+        }
+        let run = start..end;
+        start = end;
+        Some(run)
+    })
 }
 
 /// The text these events are ranges of, when it is one, the span from the first byte of
@@ -314,6 +353,28 @@ mod tests {
     #[test]
     fn an_event_takes_56_bytes_at_most() {
         assert!(std::mem::size_of::<Event>() <= 56, "{} bytes", std::mem::size_of::<Event>());
+    }
+
+    /// A loop lets go of what it read after at most `most` events, and sooner when they lie
+    /// far apart in their text, or in another text; every event is in one run, in order.
+    #[test]
+    fn release_runs_bound_their_events_count_and_spread() {
+        let text = std::sync::Arc::new(raw::Text::from("x".repeat(1000)));
+        let other = std::sync::Arc::new(raw::Text::from("y".repeat(1000)));
+        let at = |t: &std::sync::Arc<raw::Text>, s: usize| Event {
+            raw: Raw::range_of(t, s..s + 10).unwrap(),
+            time: None,
+            meta: Default::default(),
+        };
+        // Newest first, as passes read: offsets falling, then a jump, then another text.
+        let starts = [900, 880, 860, 840, 820, 800, 790, 100, 90];
+        let mut events: Vec<Event> = starts.iter().map(|&s| at(&text, s)).collect();
+        events.push(at(&other, 0));
+        let runs: Vec<_> = release_runs(events.len(), 4, 150, |k| &events[k]).collect();
+        assert_eq!(runs, [0..4, 4..7, 7..9, 9..10]);
+        let one: Vec<_> = release_runs(3, 8, 10_000, |k| &events[k]).collect();
+        assert_eq!(one, vec![0..3]);
+        assert_eq!(release_runs(0, 4, 150, |k| &events[k]).count(), 0);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use crate::eval::Context;
-use crate::events::{json, Event, Fields, Value};
+use crate::events::{json, Event, Fields, Value, RELEASE_SPAN};
 use crate::knowledge::{self, App, KnowledgeError, SourcetypeKnowledge};
 
 /// Events as loaded (raw text, time, metadata), and each sourcetype's search-time
@@ -456,7 +456,8 @@ pub fn bits_of(events: impl IntoIterator<Item = usize>, len: usize) -> Vec<u64> 
 const PARALLEL_MIN: usize = 4096;
 
 /// A loop over many events lets go of the mapped text of each this many it has read
-/// ([`crate::events::release_span`]), so that a pass over a big file keeps little of it
+/// ([`crate::events::release_span`]), or sooner when they lie far apart
+/// ([`crate::events::release_runs`]), so that a pass over a big file keeps little of it
 /// resident.
 pub(super) const RELEASE_EVERY: usize = 1024;
 
@@ -989,7 +990,9 @@ impl Dataset {
                             slots.iter().for_each(|&k| lens[k] += n);
                         }
                         let mut codes: Vec<Growing> = lens.into_iter().map(Growing::with_capacity).collect();
-                        for (block, block_kinds) in part.chunks(RELEASE_EVERY).zip(kinds.chunks(RELEASE_EVERY)) {
+                        let event = |k: usize| &self.events[part[k]];
+                        for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, event) {
+                            let (block, block_kinds) = (&part[run.clone()], &kinds[run]);
                             for (&i, &kind) in block.iter().zip(block_kinds) {
                                 let kind = kind as usize;
                                 let ex = extractors[kind]
@@ -1146,7 +1149,8 @@ impl Dataset {
         let part_fields = |part: &[usize]| {
             let ex = self.extractor(wanted);
             let mut out = Vec::with_capacity(part.len());
-            for block in part.chunks(RELEASE_EVERY) {
+            for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, |k| &self.events[part[k]]) {
+                let block = &part[run];
                 out.extend(block.iter().map(|&i| ex.fields_of(i)));
                 self.release(block);
             }
