@@ -71,10 +71,8 @@ pub struct Wants<'w> {
 /// The paths a walk must enter to reach `names`: every part of a name that ends before a
 /// `.` or a `{` (`a.b{}.c` gives `a`, `a.b`, `a.b{}`). A key holding a dot is a path like
 /// any other (`{"a.b":{"c":1}}` is `a.b.c`), so it is found the same way.
-pub fn branch_paths<'n>(
-    names: impl IntoIterator<Item = &'n String>,
-) -> std::collections::HashSet<String, super::hash::FxBuild> {
-    let mut out = std::collections::HashSet::default();
+pub fn branch_paths<'n>(names: impl IntoIterator<Item = &'n String>) -> super::hash::NameSet {
+    let mut out = super::hash::NameSet::default();
     for n in names {
         for (i, c) in n.char_indices() {
             if c == '.' || c == '{' {
@@ -902,7 +900,7 @@ mod tests {
     #[test]
     fn branch_paths_end_before_dots_and_braces() {
         let names = ["a.b{}.c".to_string(), "d".to_string(), "e{}".to_string()];
-        let mut got: Vec<String> = branch_paths(&names).into_iter().collect();
+        let mut got: Vec<String> = branch_paths(&names).iter().cloned().collect();
         got.sort();
         assert_eq!(got, ["a", "a.b", "a.b{}", "e"]);
     }

@@ -499,7 +499,7 @@ pub struct Extractor<'a> {
 pub use crate::events::hash::FxBuild;
 
 /// A set of field names or paths, hashed.
-type Names = HashSet<String, FxBuild>;
+type Names = crate::events::hash::NameSet;
 
 /// A field a request names that is not made for all of its events: its name, and its
 /// column when it is made for some.

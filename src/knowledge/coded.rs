@@ -21,7 +21,7 @@ use indexmap::IndexSet;
 use super::{apply, SourcetypeKnowledge};
 use crate::eval::{eval, Context, Row};
 use crate::events::flat::Leaves;
-use crate::events::hash::FxBuild;
+use crate::events::hash::{FxBuild, NameFilter};
 use crate::events::{Fields, StrValue, Value};
 use crate::syntax::ExprKind;
 
@@ -354,7 +354,33 @@ pub struct RowLeaves<'c> {
 }
 
 /// Wanted paths and their slots in one [`Coded`].
-pub type PathSlots = HashMap<String, usize, FxBuild>;
+/// The slot of each wanted path, behind the paths' [`NameFilter`] (most paths a walk
+/// meets are not wanted).
+#[derive(Default)]
+pub struct PathSlots {
+    slots: HashMap<String, usize, FxBuild>,
+    filter: NameFilter,
+}
+
+impl PathSlots {
+    pub fn get(&self, path: &str) -> Option<usize> {
+        if !self.filter.may_hold(path) {
+            return None;
+        }
+        self.slots.get(path).copied()
+    }
+}
+
+impl FromIterator<(String, usize)> for PathSlots {
+    fn from_iter<I: IntoIterator<Item = (String, usize)>>(pairs: I) -> PathSlots {
+        let mut out = PathSlots::default();
+        for (path, slot) in pairs {
+            out.filter.insert(&path);
+            out.slots.insert(path, slot);
+        }
+        out
+    }
+}
 
 impl RowLeaves<'_> {
     /// The multivalues made.
@@ -383,7 +409,7 @@ impl<'a> Leaves<'a> for RowLeaves<'_> {
 
     fn wanted(&mut self, path: &str, wants: &dyn Fn(&str) -> bool) -> bool {
         self.next = match self.paths {
-            Some(paths) => paths.get(path).copied(),
+            Some(paths) => paths.get(path),
             None => wants(path).then(|| self.coded.slots.slot(path)),
         };
         self.next.is_some()
