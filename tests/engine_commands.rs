@@ -1206,3 +1206,32 @@ fn s8_timechart_refuses_a_bad_span_and_two_split_fields() {
     let (_, at, _) = error(&ds, "* | timechart count by u b", &Options::default());
     assert_eq!(at, "b");
 }
+
+/// `dc` and `values` over a field read from the dataset's shared column (its distinct
+/// values found by their codes) give what they give over the frame's own values: repeated
+/// values once, a multivalue's values each, absent ones nothing.
+#[test]
+fn s4_1_dc_and_values_over_shared_columns_match_over_values() {
+    let bodies = [
+        (100, r#""user": "bob", "ips": "2.2.2.2""#),
+        (110, r#""user": "bob", "ips": ["1.1.1.1", "3.3.3.3"]"#),
+        (120, r#""user": "bob", "ips": ["2.2.2.2"]"#),
+        (130, r#""user": "bob""#),
+        (140, r#""user": "alice", "ips": ["1.1.1.1", "1.1.1.1"]"#),
+        (150, r#""user": "alice", "ips": ["10"]"#),
+        (160, r#""user": "carol""#),
+    ];
+    let spl = "* | stats dc(ips{}) as n values(ips{}) as srcs count by user";
+    let plain = search(&timed(&bodies), spl);
+    let shared = timed(&bodies);
+    shared.prefetch(&["ips{}".to_string(), "user".to_string()].into_iter().collect());
+    let coded = search(&shared, spl);
+    assert_eq!(rows(&coded), rows(&plain));
+    let by_user: BTreeMap<String, (String, String)> = rows(&coded)
+        .into_iter()
+        .map(|r| (r["user"].clone(), (r["n"].clone(), r.get("srcs").cloned().unwrap_or_default())))
+        .collect();
+    assert_eq!(by_user["bob"], ("3".to_string(), "1.1.1.1|2.2.2.2|3.3.3.3".to_string()));
+    assert_eq!(by_user["alice"], ("2".to_string(), "1.1.1.1|10".to_string()));
+    assert_eq!(by_user["carol"].0, "0");
+}

@@ -64,6 +64,19 @@ impl FieldValues {
         }
     }
 
+    /// The distinct values of `rows`, each once and in no order, when they are read from a
+    /// shared column: found by their codes, no text compared (`None` for values of the
+    /// frame's own, and no null among them).
+    pub fn distinct_of(&self, rows: &[usize]) -> Option<Vec<&Value>> {
+        let FieldValues::Coded { col, events } = self else {
+            return None;
+        };
+        let mut codes: Vec<u32> = rows.iter().map(|&r| col.codes.get(events[r])).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        Some(codes.into_iter().filter(|&c| c != 0).map(|c| &col.dict[c as usize - 1]).collect())
+    }
+
     pub fn len(&self) -> usize {
         match self {
             FieldValues::Owned(v) => v.len(),

@@ -118,6 +118,15 @@ fn by_values(f: &mut Frame, by: &[String]) -> Vec<FieldValues> {
 }
 
 pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Value {
+    // `dc` and `values` depend only on which values the rows have: over a shared column,
+    // each distinct value once (found by its code), not every row's text sorted.
+    if p.has_arg && matches!(p.func, Func::Dc | Func::Values) {
+        if let Some(distinct) = p.input.distinct_of(rows) {
+            let g =
+                Group { values: distinct.iter().map(|v| v.values()).collect(), times: Vec::new(), rows: rows.len() };
+            return aggregate(p.func, &g, true);
+        }
+    }
     let g = Group {
         values: if p.has_arg { rows.iter().map(|&r| p.input.get(r).values()).collect() } else { Vec::new() },
         times: if times.is_empty() { Vec::new() } else { rows.iter().map(|&r| times[r]).collect() },
