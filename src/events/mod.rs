@@ -21,6 +21,7 @@ pub mod json;
 pub mod raw;
 pub mod record;
 pub mod time;
+pub mod top;
 pub mod value;
 
 pub use json::Fields;

@@ -476,6 +476,10 @@ pub struct Extractor<'a> {
     /// Per sourcetype, every name to extract (wanted or read by the knowledge), when finite,
     /// and the JSON paths above them ([`crate::events::flat::branch_paths`]).
     needs: HashMap<&'a str, (Names, Names), FxBuild>,
+    /// Per sourcetype, the names to extract when they are all keys of a document's own
+    /// object (no `.`, no `{}`) and few: each is then found by its key's text
+    /// ([`crate::events::top::members`]) in checked JSON, not walked to.
+    top_keys: HashMap<&'a str, crate::events::top::Keys, FxBuild>,
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
     remembered: RefCell<HashMap<&'a str, knowledge::Remembered, FxBuild>>,
@@ -1197,6 +1201,15 @@ impl Dataset {
                 .collect(),
             Wanted::AllBut(_) => HashMap::default(),
         };
+        let top_keys = needs
+            .iter()
+            .filter_map(|(st, (all, _)): (&&str, &(Names, Names))| {
+                let keys: Vec<String> = all.iter().filter(|n| *n != "_raw").cloned().collect();
+                let plain = |n: &String| !n.is_empty() && !n.contains(['.', '{', '}', '"', '\\']);
+                (keys.len() <= crate::events::top::MAX_KEYS && keys.iter().all(plain))
+                    .then(|| (*st, crate::events::top::Keys::new(keys)))
+            })
+            .collect();
         let wanted_below = match wanted {
             Wanted::Names(names) => Some(crate::events::flat::branch_paths(names)),
             Wanted::AllBut(_) => None,
@@ -1220,6 +1233,7 @@ impl Dataset {
             wanted,
             plans,
             needs,
+            top_keys,
             remembered: RefCell::default(),
             coded: RefCell::default(),
             path_slots: RefCell::default(),
@@ -1363,6 +1377,13 @@ impl<'a> Extractor<'a> {
         }
         let path_slots = self.path_slots.borrow();
         let mut leaves = coded.leaves(row, n.needs.and(path_slots.get(st)));
+        // Only keys of the document's own object wanted: each found by its text.
+        if let Some(keys) = self.top_keys.get(st).filter(|_| self.ds.checked_json) {
+            if keys.members(&e.raw, &need, &mut leaves) {
+                leaves.finish();
+                return;
+            }
+        }
         let flatten = if self.ds.checked_json {
             crate::events::flat::flatten_json_leaves
         } else {
