@@ -26,7 +26,8 @@ pub const MAX_KEYS: usize = 8;
 /// Keys of a document's own object to find (each holding no `"`, `\` or control
 /// character), with their searchers made once.
 pub struct Keys {
-    keys: Vec<(String, Finder<'static>)>,
+    /// Each key, its searcher, and its place in [`super::INDEX_TIME_FIELDS`] when it is one.
+    keys: Vec<(String, Finder<'static>, Option<usize>)>,
     escape: Finder<'static>,
 }
 
@@ -36,7 +37,8 @@ impl Keys {
             .into_iter()
             .map(|k| {
                 let quoted = Finder::new(format!("\"{k}\"").as_bytes()).into_owned();
-                (k, quoted)
+                let index_time = super::INDEX_TIME_FIELDS.iter().position(|f| *f == k);
+                (k, quoted, index_time)
             })
             .collect();
         Keys { keys, escape: Finder::new(b"\\u").into_owned() }
@@ -44,13 +46,24 @@ impl Keys {
 
     /// The leaves the walk makes for these keys of the checked JSON object `raw`, into
     /// `out`; `false`, with `out` back at its mark, when [`member`] would not be sure of
-    /// one of them.
-    pub fn members<'a>(&self, raw: &'a str, wants: &dyn Fn(&str) -> bool, out: &mut dyn Leaves<'a>) -> bool {
+    /// one of them. `present` (bit `k` for the `k`th of [`super::INDEX_TIME_FIELDS`]): the
+    /// index-time fields `out` has already, which a leaf of the same name leaves as they
+    /// are, so they are not looked for (`sourcetype`, which a search names, is one).
+    pub fn members<'a>(
+        &self,
+        raw: &'a str,
+        present: u64,
+        wants: &dyn Fn(&str) -> bool,
+        out: &mut dyn Leaves<'a>,
+    ) -> bool {
         let mark = out.mark();
         if !self.plain(raw) {
             return false;
         }
-        for (key, quoted) in &self.keys {
+        for (key, quoted, index_time) in &self.keys {
+            if index_time.is_some_and(|k| present >> k & 1 == 1) {
+                continue;
+            }
             match member_of(raw, quoted) {
                 Member::Absent => {}
                 Member::Str(value) => {
@@ -287,6 +300,46 @@ mod tests {
         ] {
             assert_eq!(member(raw, "eventName"), Member::Unsure, "{raw}");
         }
+    }
+
+    /// Leaves in a list, for [`Keys::members`].
+    #[derive(Default)]
+    struct List(Vec<(String, String)>);
+
+    impl<'a> Leaves<'a> for List {
+        fn mark(&self) -> usize {
+            self.0.len()
+        }
+        fn back_to(&mut self, mark: usize) {
+            self.0.truncate(mark);
+        }
+        fn leaf(&mut self, path: &str, text: Cow<'a, str>) {
+            self.0.push((path.to_string(), text.into_owned()));
+        }
+    }
+
+    #[test]
+    fn members_are_the_wanted_keys_but_index_time_fields_already_there() {
+        let keys = Keys::new(vec!["eventName".into(), "sourcetype".into(), "errorCode".into()]);
+        let all = |_: &str| true;
+        let raw = r#"{"sourcetype":"json","eventName":"GetObject","errorCode":"NoSuchKey"}"#;
+        let sourcetype = 1 << crate::events::INDEX_TIME_FIELDS.iter().position(|f| *f == "sourcetype").unwrap();
+        let made = |present: u64, wants: &dyn Fn(&str) -> bool| {
+            let mut out = List::default();
+            assert!(keys.members(raw, present, wants, &mut out));
+            out.0
+        };
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            made(0, &all),
+            [pair("eventName", "GetObject"), pair("sourcetype", "json"), pair("errorCode", "NoSuchKey")]
+        );
+        assert_eq!(made(sourcetype, &all), [pair("eventName", "GetObject"), pair("errorCode", "NoSuchKey")]);
+        assert_eq!(made(0, &|p| p == "errorCode"), [pair("errorCode", "NoSuchKey")]);
+        // Not sure of one: nothing made, the list back where it was.
+        let mut out = List(vec![pair("before", "x")]);
+        assert!(!keys.members(r#"{"eventName":"a","errorCode":5}"#, 0, &all, &mut out));
+        assert_eq!(out.0, [pair("before", "x")]);
     }
 
     /// Documents with the key at every depth, among strings holding brackets, quotes and

@@ -1379,7 +1379,7 @@ impl<'a> Extractor<'a> {
         let mut leaves = coded.leaves(row, n.needs.and(path_slots.get(st)));
         // Only keys of the document's own object wanted: each found by its text.
         if let Some(keys) = self.top_keys.get(st).filter(|_| self.ds.checked_json) {
-            if keys.members(&e.raw, &need, &mut leaves) {
+            if keys.members(&e.raw, present, &need, &mut leaves) {
                 leaves.finish();
                 return;
             }
