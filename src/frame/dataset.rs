@@ -530,7 +530,14 @@ impl Dataset {
     /// Prepares `app`'s knowledge for every sourcetype the events have.
     pub fn new(events: Vec<Event>, app: &App, ctx: Context) -> Result<Dataset, KnowledgeError> {
         let mut knowledge = HashMap::new();
+        // Events read from one input share its metadata: its sourcetype is looked up once
+        // (hashing it for each of a million events was 30 ms of a run).
+        let mut last: Option<&Arc<crate::events::Meta>> = None;
         for e in &events {
+            if last.is_some_and(|m| Arc::ptr_eq(m, &e.meta)) {
+                continue;
+            }
+            last = Some(&e.meta);
             if !knowledge.contains_key(&e.meta.sourcetype) {
                 knowledge.insert(e.meta.sourcetype.clone(), app.for_sourcetype(&e.meta.sourcetype)?);
             }
