@@ -835,6 +835,43 @@ mod tests {
     }
 
     #[test]
+    fn events_of_a_mapped_file_are_given_their_text_from_copies() {
+        let dir = std::env::temp_dir().join(format!("spelunk-each-text-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.ndjson");
+        std::fs::write(&path, ndjson(2 * MAP_BYTES as usize).replace("\"x", "\"É")).unwrap();
+        let loaded = load(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
+        assert!(loaded.events[0].raw.text().is_mapped());
+        let events: Vec<&Event> = loaded.events.iter().collect();
+        let mut buf = Vec::new();
+        let mut given = |events: &[&Event]| {
+            let mut seen: Vec<(usize, String, bool)> = Vec::new();
+            crate::events::each_text(events, &mut buf, |k, t| {
+                // A copy's text, not the map's.
+                let in_map = crate::events::raw::range_within(events[k].raw.text().as_bytes(), t.as_bytes()).is_some();
+                seen.push((k, t.to_string(), in_map));
+            });
+            assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), (0..events.len()).collect::<Vec<_>>());
+            for (k, t, in_map) in &seen {
+                assert_eq!(t, &*events[*k].raw, "event {k}");
+                assert!(!in_map, "event {k} was read through the map");
+            }
+        };
+        // Neighbours (their span copied at once), every hundredth (each copied on its own),
+        // newest first, and some holding a non-ASCII `É`.
+        given(&events[100..1100]);
+        given(&events.iter().step_by(100).copied().collect::<Vec<_>>());
+        given(&events[200..900].iter().rev().copied().collect::<Vec<_>>());
+        assert!(events.iter().any(|e| e.raw.contains('É')));
+        // Text of its own: given where it lies.
+        let owned = Event { raw: Raw::from("{\"a\":1}".to_string()), time: None, meta: Default::default() };
+        let mut seen = Vec::new();
+        crate::events::each_text(&[&owned], &mut buf, |k, t| seen.push((k, std::ptr::eq(t, &*owned.raw))));
+        assert_eq!(seen, [(0, true)]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn events_close_together_in_a_mapped_file_are_read_from_a_copy_of_their_span() {
         let dir = std::env::temp_dir().join(format!("spelunk-copy-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -129,6 +129,52 @@ pub fn each_lowered_text(
     true
 }
 
+/// Calls `each` with the index of each of `events`, in order, and its text, read from a copy
+/// when they are ranges of a mapped file, never through the map: the part of the file they
+/// span copied into `buf` at once when they lie close together ([`raw::Text::copy_into`]),
+/// else each one's bytes on their own. A read through the map maps the page cache's whole
+/// folio around it (up to 2 MiB) and gives it back later: for a few thousand events far
+/// apart, that mapping and unmapping was most of a narrow detection's pass over them. A
+/// text that is not a mapped file's, or whose copy fails or is not UTF-8 (the file
+/// changed under the run), is read where it lies.
+pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usize, &str)) {
+    /// A span more than this much bigger than its events' text is not copied whole.
+    const SPARSE: usize = 2;
+    const MAX_SPAN: usize = 64 << 20;
+    let span = span_of(events.iter().copied()).filter(|(text, _, _)| text.is_mapped());
+    let Some((text, span, bytes)) = span else {
+        events.iter().enumerate().for_each(|(k, e)| each(k, &e.raw));
+        return;
+    };
+    if span.len() <= SPARSE * bytes + 4096 && span.len() <= MAX_SPAN {
+        if buf.len() < span.len() {
+            buf.resize(span.len(), 0);
+        }
+        let copy = &mut buf[..span.len()];
+        if text.copy_into(span.start, copy).is_ok() {
+            for (k, e) in events.iter().enumerate() {
+                let r = e.raw.range();
+                match std::str::from_utf8(&copy[r.start - span.start..r.end - span.start]) {
+                    Ok(t) => each(k, t),
+                    Err(_) => each(k, &e.raw),
+                }
+            }
+            return;
+        }
+    }
+    for (k, e) in events.iter().enumerate() {
+        let r = e.raw.range();
+        if buf.len() < r.len() {
+            buf.resize(r.len(), 0);
+        }
+        let copy = &mut buf[..r.len()];
+        match text.copy_into(r.start, copy).ok().and_then(|()| std::str::from_utf8(copy).ok()) {
+            Some(t) => each(k, t),
+            None => each(k, &e.raw),
+        }
+    }
+}
+
 /// Lowercases the ASCII letters of `b` in place; gives whether every byte is ASCII. One
 /// pass the compiler vectorises.
 fn lower_ascii(b: &mut [u8]) -> bool {

@@ -1002,17 +1002,23 @@ impl Dataset {
                         }
                         let mut codes: Vec<Growing> = lens.into_iter().map(Growing::with_capacity).collect();
                         let event = |k: usize| &self.events[part[k]];
+                        // Each block's texts read from copies, not through the map.
+                        let (mut buf, mut texts) = (Vec::new(), Vec::new());
                         for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, event) {
                             let (block, block_kinds) = (&part[run.clone()], &kinds[run]);
-                            for (&i, &kind) in block.iter().zip(block_kinds) {
-                                let kind = kind as usize;
+                            texts.clear();
+                            texts.extend(block.iter().map(|&i| &self.events[i]));
+                            crate::events::each_text(&texts, &mut buf, |k, raw| {
+                                let (i, kind) = (block[k], block_kinds[k] as usize);
                                 let ex = extractors[kind]
                                     .get_or_insert_with(|| self.extractor(Wanted::Names(&kind_names[kind])));
-                                ex.coded_row_of(i, &mut coded, &mut row);
+                                ex.coded_row_of(i, raw, &mut coded, &mut row);
                                 for &k in &kind_slots[kind] {
                                     codes[k].push(row.get(out[k]).copied().unwrap_or(0));
                                 }
-                            }
+                            });
+                            // What was read through the map after all (a text not a copy's,
+                            // an index-time field read from `_raw`).
                             self.release(block);
                         }
                         // Each field's values in order of first use by its events (the
@@ -1335,20 +1341,22 @@ impl<'a> Extractor<'a> {
     /// [`Extractor::fields_and_inputs_of`] as a row of codes in `coded` (`row[slot]`, 0
     /// for an absent field; `_raw` is never in it): the knowledge applied by its
     /// [`knowledge::coded::Plan`], once per distinct combination of the codes each rule
-    /// reads. An extractor is used with one `Coded` only.
-    pub fn coded_row_of(&self, i: usize, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
+    /// reads. An extractor is used with one `Coded` only. `raw` is the event's text, read
+    /// where it lies or from a copy of it ([`crate::events::each_text`]).
+    pub fn coded_row_of(&self, i: usize, raw: &str, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
         let e = &self.ds.events[i];
+        debug_assert_eq!(raw, &*e.raw);
         let st = e.meta.sourcetype.as_str();
         let Some((rules, _)) = self.plans.get(st) else {
-            self.extracted_row(i, coded, row);
+            self.extracted_row(i, raw, coded, row);
             return;
         };
         let mut plans = self.coded.borrow_mut();
         let plan = plans.entry(st).or_insert_with(|| knowledge::coded::Plan::new(st, rules, coded));
         match plan {
             Some(plan) => {
-                self.extracted_row(i, coded, row);
-                plan.apply(rules, row, &e.raw, coded, &self.ds.ctx);
+                self.extracted_row(i, raw, coded, row);
+                plan.apply(rules, row, raw, coded, &self.ds.ctx);
             }
             None => {
                 let mut f = self.extracted_of(i, true);
@@ -1360,7 +1368,7 @@ impl<'a> Extractor<'a> {
 
     /// [`Extractor::extracted_of`] (without `_raw`) straight into a row of `coded`: no map
     /// of the event's fields is made, and a value its field's dictionary has is not copied.
-    fn extracted_row(&self, i: usize, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
+    fn extracted_row(&self, i: usize, raw: &str, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
         let e = &self.ds.events[i];
         let st = e.meta.sourcetype.as_str();
         let n = EventNeeds::of(self, st);
@@ -1386,7 +1394,7 @@ impl<'a> Extractor<'a> {
         let mut leaves = coded.leaves(row, n.needs.and(path_slots.get(st)));
         // Only keys of the document's own object wanted: each found by its text.
         if let Some(keys) = self.top_keys.get(st).filter(|_| self.ds.checked_json) {
-            if keys.members(&e.raw, present, &need, &mut leaves) {
+            if keys.members(raw, present, &need, &mut leaves) {
                 leaves.finish();
                 return;
             }
@@ -1396,13 +1404,13 @@ impl<'a> Extractor<'a> {
         } else {
             crate::events::flat::flatten_leaves
         };
-        if flatten(&e.raw, wants, &mut leaves) {
+        if flatten(raw, wants, &mut leaves) {
             leaves.finish();
             return;
         }
         // The tree walk decides (as `json::extract_into`); a record that is not JSON has
         // no JSON fields.
-        if let Ok(json) = json::parse(&e.raw) {
+        if let Ok(json) = json::parse(raw) {
             let mut made = Fields::default();
             json::flatten(&json, &mut String::new(), &mut made, &need);
             for (k, v) in made {
@@ -1683,7 +1691,7 @@ mod tests {
             for (i, _) in lines.iter().enumerate() {
                 for (ex, wanted) in extractors.iter().zip([&all, &few]) {
                     let expected: std::collections::BTreeMap<String, Value> = ex.fields_of(i).into_iter().collect();
-                    ex.coded_row_of(i, &mut coded, &mut row);
+                    ex.coded_row_of(i, &ds.events[i].raw, &mut coded, &mut row);
                     let got: std::collections::BTreeMap<String, Value> = wanted
                         .iter()
                         .filter_map(|n| {
