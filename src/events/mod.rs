@@ -322,8 +322,14 @@ impl Event {
     /// [`Event::index_time_fields_only`] with the wanted names decided beforehand (asking
     /// by name for each of eighteen names of every event showed in profiles).
     pub fn index_time_fields_of(&self, wanted: IndexTimeWanted) -> Fields {
+        self.index_time_fields_in(&self.raw, wanted)
+    }
+
+    /// [`Event::index_time_fields_of`], the event's text given as `raw` (a copy of it,
+    /// [`each_text`]).
+    pub fn index_time_fields_in(&self, raw: &str, wanted: IndexTimeWanted) -> Fields {
         let mut f = Fields::default();
-        self.index_time_each(wanted, &mut |k, v| {
+        self.index_time_each_in(raw, wanted, &mut |k, v| {
             f.insert(INDEX_TIME_FIELDS[k].into(), Value::Str(v));
         });
         f
@@ -332,12 +338,19 @@ impl Event {
     /// Each wanted index-time field the event has, in order: its number in
     /// [`INDEX_TIME_FIELDS`] and its value.
     pub fn index_time_each(&self, wanted: IndexTimeWanted, each: &mut dyn FnMut(usize, String)) {
+        self.index_time_each_in(&self.raw, wanted, each)
+    }
+
+    /// [`Event::index_time_each`], the event's text given as `raw` (a copy of it,
+    /// [`each_text`]): `_raw`, `linecount` and `punct` are read from it.
+    pub fn index_time_each_in(&self, raw: &str, wanted: IndexTimeWanted, each: &mut dyn FnMut(usize, String)) {
+        debug_assert_eq!(raw, &*self.raw);
         let mut put = |k: usize, v: &dyn Fn() -> String| {
             if wanted.has(k) {
                 each(k, v());
             }
         };
-        put(0, &|| self.raw.to_string());
+        put(0, &|| raw.to_string());
         if let Some(ts) = &self.time {
             put(1, &|| format_epoch(ts.epoch));
             // Made only when one is wanted (formatting them was a twentieth of extraction).
@@ -349,8 +362,8 @@ impl Event {
             put(10, &|| ts.start.to_string());
             put(11, &|| ts.end.to_string());
         }
-        put(12, &|| linecount(&self.raw).to_string());
-        put(13, &|| punct(&self.raw));
+        put(12, &|| linecount(raw).to_string());
+        put(13, &|| punct(raw));
         for (k, v) in
             [(14, &self.meta.sourcetype), (15, &self.meta.source), (16, &self.meta.host), (17, &self.meta.index)]
         {

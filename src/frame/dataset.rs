@@ -1166,9 +1166,13 @@ impl Dataset {
         let part_fields = |part: &[usize]| {
             let ex = self.extractor(wanted);
             let mut out = Vec::with_capacity(part.len());
+            // Each block's texts read from copies, not through the map.
+            let (mut buf, mut texts) = (Vec::new(), Vec::new());
             for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, |k| &self.events[part[k]]) {
                 let block = &part[run];
-                out.extend(block.iter().map(|&i| ex.fields_of(i)));
+                texts.clear();
+                texts.extend(block.iter().map(|&i| &self.events[i]));
+                crate::events::each_text(&texts, &mut buf, |k, raw| out.push(ex.fields_in(block[k], raw)));
                 self.release(block);
             }
             out
@@ -1321,7 +1325,13 @@ impl<'a> Extractor<'a> {
     /// The wanted fields of event `i`, made as Splunk makes them at search time:
     /// index-time fields, JSON extraction, then the sourcetype's knowledge.
     pub fn fields_of(&self, i: usize) -> Fields {
-        let mut f = self.fields_and_inputs_of(i);
+        self.fields_in(i, &self.ds.events[i].raw)
+    }
+
+    /// [`Extractor::fields_of`], the event's text given as `raw` (read where it lies or
+    /// from a copy of it, [`crate::events::each_text`]).
+    pub fn fields_in(&self, i: usize, raw: &str) -> Fields {
+        let mut f = self.fields_and_inputs_in(i, raw);
         f.retain(|k, _| self.accepts(k));
         f
     }
@@ -1330,8 +1340,13 @@ impl<'a> Extractor<'a> {
     /// (for a caller that takes the wanted ones by name: dropping the others hashed every
     /// field of every event once more).
     pub fn fields_and_inputs_of(&self, i: usize) -> Fields {
+        self.fields_and_inputs_in(i, &self.ds.events[i].raw)
+    }
+
+    /// [`Extractor::fields_and_inputs_of`], the event's text given as `raw`.
+    fn fields_and_inputs_in(&self, i: usize, raw: &str) -> Fields {
         let e = &self.ds.events[i];
-        let mut f = self.extracted_of(i, true);
+        let mut f = self.extracted_of(i, raw, true);
         if let Some((rules, _)) = self.plans.get(e.meta.sourcetype.as_str()) {
             self.apply(e, rules, &mut f);
         }
@@ -1359,7 +1374,7 @@ impl<'a> Extractor<'a> {
                 plan.apply(rules, row, raw, coded, &self.ds.ctx);
             }
             None => {
-                let mut f = self.extracted_of(i, true);
+                let mut f = self.extracted_of(i, raw, true);
                 self.apply(e, rules, &mut f);
                 coded.code_fields(f, row);
             }
@@ -1375,7 +1390,7 @@ impl<'a> Extractor<'a> {
         let need = |name: &str| name != "_raw" && n.need(name);
         coded.start_row(row);
         let mut present = 0u64;
-        e.index_time_each(n.index_time().without_raw(), &mut |k, v| {
+        e.index_time_each_in(raw, n.index_time().without_raw(), &mut |k, v| {
             present |= 1 << k;
             coded.put_index_time(row, k, v);
         });
@@ -1422,16 +1437,16 @@ impl<'a> Extractor<'a> {
     /// Event `i`'s index-time and JSON fields that are wanted or that its knowledge reads,
     /// before the knowledge. With `raw_for_rules`, `_raw` as [`Extractor::fields_and_inputs_of`]
     /// needs it; without, never (a coded row reads it from the event).
-    fn extracted_of(&self, i: usize, raw_for_rules: bool) -> Fields {
+    fn extracted_of(&self, i: usize, raw: &str, raw_for_rules: bool) -> Fields {
         let e = &self.ds.events[i];
         let st = e.meta.sourcetype.as_str();
         let n = EventNeeds::of(self, st);
         // `_raw` (a copy of the event's text) only for an event type that may match it.
         let raw_needed = raw_for_rules
-            && (!self.raw_for_event_types.contains(st) || n.plan.is_some_and(|(rules, _)| rules.needs_raw(&e.raw)));
+            && (!self.raw_for_event_types.contains(st) || n.plan.is_some_and(|(rules, _)| rules.needs_raw(raw)));
         let need = |name: &str| if name == "_raw" { raw_needed && n.need(name) } else { n.need(name) };
         let index_time = n.index_time();
-        let mut f = e.index_time_fields_of(if raw_needed { index_time } else { index_time.without_raw() });
+        let mut f = e.index_time_fields_in(raw, if raw_needed { index_time } else { index_time.without_raw() });
         // Room for the fields to come at once (growing the map step by step showed in
         // profiles); bounded, as a frame may hold many events' maps.
         f.reserve(n.needs.map_or(0, |(names, _)| names.len().min(32)));
@@ -1441,7 +1456,7 @@ impl<'a> Extractor<'a> {
         let below = |path: &str| n.below(path);
         // A record that is not JSON (a CSV export's plain-text event) has no JSON fields; the
         // loader has already reported records that should have been JSON.
-        let _ = json::extract_into(&e.raw, crate::events::flat::Wants { leaf: &need, below: &below }, &mut f);
+        let _ = json::extract_into(raw, crate::events::flat::Wants { leaf: &need, below: &below }, &mut f);
         f
     }
 
