@@ -497,25 +497,8 @@ mod tests {
 
     /// The project's CloudTrail records, each written compactly by serde_json.
     fn records() -> Vec<String> {
-        let mut out = Vec::new();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets");
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if !path.is_dir() {
-                continue;
-            }
-            for file in std::fs::read_dir(&path).unwrap() {
-                let file = file.unwrap().path();
-                if file.extension().is_some_and(|e| e == "ndjson") {
-                    for line in std::fs::read_to_string(&file).unwrap().lines().filter(|l| !l.trim().is_empty()) {
-                        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-                        out.push(serde_json::to_string(&v).unwrap());
-                    }
-                }
-            }
-        }
-        assert!(out.len() > 100, "the datasets hold records");
-        out
+        let compact = |line: &String| serde_json::to_string(&serde_json::from_str::<serde_json::Value>(line).unwrap());
+        crate::events::dataset_lines().iter().map(|l| compact(l).unwrap()).collect()
     }
 
     #[test]

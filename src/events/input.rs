@@ -834,13 +834,20 @@ mod tests {
         assert_eq!(Some(&first), one.problems.first());
     }
 
-    #[test]
-    fn events_of_a_mapped_file_are_given_their_text_from_copies() {
-        let dir = std::env::temp_dir().join(format!("spelunk-each-text-{}", std::process::id()));
+    /// A file of NDJSON over [`MAP_BYTES`] (some records holding a non-ASCII `É`) in a
+    /// directory of its own, loaded (so mapped): the directory, and what loading gave.
+    fn mapped_load(tag: &str) -> (std::path::PathBuf, Loaded) {
+        let dir = std::env::temp_dir().join(format!("spelunk-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("big.ndjson");
         std::fs::write(&path, ndjson(2 * MAP_BYTES as usize).replace("\"x", "\"É")).unwrap();
         let loaded = load(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
+        (dir, loaded)
+    }
+
+    #[test]
+    fn events_of_a_mapped_file_are_given_their_text_from_copies() {
+        let (dir, loaded) = mapped_load("each-text");
         assert!(loaded.events[0].raw.text().is_mapped());
         let events: Vec<&Event> = loaded.events.iter().collect();
         let mut buf = Vec::new();
@@ -873,11 +880,7 @@ mod tests {
 
     #[test]
     fn events_close_together_in_a_mapped_file_are_read_from_a_copy_of_their_span() {
-        let dir = std::env::temp_dir().join(format!("spelunk-copy-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("big.ndjson");
-        std::fs::write(&path, ndjson(2 * MAP_BYTES as usize).replace("\"x", "\"É")).unwrap();
-        let loaded = load(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
+        let (dir, loaded) = mapped_load("copy");
         let events: Vec<&Event> = loaded.events.iter().collect();
         // What each text should be given as: ASCII letters lowered, and whether all ASCII.
         let want = |events: &[&Event]| {

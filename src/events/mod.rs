@@ -404,6 +404,29 @@ pub fn punct(raw: &str) -> String {
     raw.chars().filter(|c| !c.is_alphanumeric()).map(|c| if c == ' ' { '_' } else { c }).take(PUNCT_LEN).collect()
 }
 
+/// The lines of the project's CloudTrail records (`datasets/*/*.ndjson`), for tests that
+/// hold a piece of reading up against every record.
+#[cfg(test)]
+pub(crate) fn dataset_lines() -> Vec<String> {
+    let mut out = Vec::new();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&path).unwrap() {
+            let file = file.unwrap().path();
+            if file.extension().is_some_and(|e| e == "ndjson") {
+                let text = std::fs::read_to_string(&file).unwrap();
+                out.extend(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string));
+            }
+        }
+    }
+    assert!(out.len() > 100, "the datasets hold records");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
