@@ -478,7 +478,7 @@ pub struct Extractor<'a> {
     needs: HashMap<&'a str, (Names, Names), FxBuild>,
     /// Per sourcetype, the names to extract when they are all keys of a document's own
     /// object (no `.`, no `{}`) and few: each is then found by its key's text
-    /// ([`crate::events::top::members`]) in checked JSON, not walked to.
+    /// ([`crate::events::top::Keys::members`]) in checked JSON, not walked to.
     top_keys: HashMap<&'a str, crate::events::top::Keys, FxBuild>,
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
@@ -1002,13 +1002,10 @@ impl Dataset {
                         }
                         let mut codes: Vec<Growing> = lens.into_iter().map(Growing::with_capacity).collect();
                         let event = |k: usize| &self.events[part[k]];
-                        // Each block's texts read from copies, not through the map.
-                        let (mut buf, mut texts) = (Vec::new(), Vec::new());
+                        let mut buf = Vec::new();
                         for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, event) {
                             let (block, block_kinds) = (&part[run.clone()], &kinds[run]);
-                            texts.clear();
-                            texts.extend(block.iter().map(|&i| &self.events[i]));
-                            crate::events::each_text(&texts, &mut buf, |k, raw| {
+                            self.read_block(block, &mut buf, |k, raw| {
                                 let (i, kind) = (block[k], block_kinds[k] as usize);
                                 let ex = extractors[kind]
                                     .get_or_insert_with(|| self.extractor(Wanted::Names(&kind_names[kind])));
@@ -1017,9 +1014,6 @@ impl Dataset {
                                     codes[k].push(row.get(out[k]).copied().unwrap_or(0));
                                 }
                             });
-                            // What was read through the map after all (a text not a copy's,
-                            // an index-time field read from `_raw`).
-                            self.release(block);
                         }
                         // Each field's values in order of first use by its events (the
                         // slot's dictionary also has values only other kinds' events read),
@@ -1159,6 +1153,16 @@ impl Dataset {
         crate::events::release_span(events.iter().map(|&e| &self.events[e]));
     }
 
+    /// Calls `each` with the index in `block` of each of its events and the event's text,
+    /// read from copies, not through the map ([`crate::events::each_text`]); then lets go
+    /// of what was read through the map after all (a text whose copy failed, an
+    /// index-time field made from `_raw`).
+    fn read_block(&self, block: &[usize], buf: &mut Vec<u8>, each: impl FnMut(usize, &str)) {
+        let events: Vec<&Event> = block.iter().map(|&i| &self.events[i]).collect();
+        crate::events::each_text(&events, buf, each);
+        self.release(block);
+    }
+
     /// The wanted fields of each of `events`, in that order, made on all cores when there
     /// are many.
     pub fn fields_of_many(&self, events: &[usize], wanted: Wanted) -> Vec<Fields> {
@@ -1166,14 +1170,10 @@ impl Dataset {
         let part_fields = |part: &[usize]| {
             let ex = self.extractor(wanted);
             let mut out = Vec::with_capacity(part.len());
-            // Each block's texts read from copies, not through the map.
-            let (mut buf, mut texts) = (Vec::new(), Vec::new());
+            let mut buf = Vec::new();
             for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, |k| &self.events[part[k]]) {
                 let block = &part[run];
-                texts.clear();
-                texts.extend(block.iter().map(|&i| &self.events[i]));
-                crate::events::each_text(&texts, &mut buf, |k, raw| out.push(ex.fields_in(block[k], raw)));
-                self.release(block);
+                self.read_block(block, &mut buf, |k, raw| out.push(ex.fields_in(block[k], raw)));
             }
             out
         };
