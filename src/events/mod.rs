@@ -152,11 +152,13 @@ pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usiz
         }
         let copy = &mut buf[..span.len()];
         if text.copy_into(span.start, copy).is_ok() {
+            // Checked once for ASCII (a word at a time), else each text for UTF-8.
+            let ascii = copy.is_ascii();
             for (k, e) in events.iter().enumerate() {
                 let r = e.raw.range();
-                match std::str::from_utf8(&copy[r.start - span.start..r.end - span.start]) {
-                    Ok(t) => each(k, t),
-                    Err(_) => each(k, &e.raw),
+                match utf8(&copy[r.start - span.start..r.end - span.start], ascii) {
+                    Some(t) => each(k, t),
+                    None => each(k, &e.raw),
                 }
             }
             return;
@@ -168,11 +170,20 @@ pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usiz
             buf.resize(r.len(), 0);
         }
         let copy = &mut buf[..r.len()];
-        match text.copy_into(r.start, copy).ok().and_then(|()| std::str::from_utf8(copy).ok()) {
+        match text.copy_into(r.start, copy).ok().and_then(|()| utf8(copy, copy.is_ascii())) {
             Some(t) => each(k, t),
             None => each(k, &e.raw),
         }
     }
+}
+
+/// A copy's bytes as text when they are UTF-8 (`ascii`: they are known to be ASCII).
+fn utf8(bytes: &[u8], ascii: bool) -> Option<&str> {
+    if ascii {
+        // SAFETY: every byte is ASCII, so the bytes are UTF-8.
+        return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    std::str::from_utf8(bytes).ok()
 }
 
 /// Lowercases the ASCII letters of `b` in place; gives whether every byte is ASCII. One
