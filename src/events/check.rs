@@ -260,29 +260,7 @@ impl Walk {
     /// each checked to be one of JSON's escapes.
     #[cold]
     fn escaped(&mut self, raw: &[u8], base: usize, backslashes: u64) -> Option<u64> {
-        let mut escaped = u64::from(self.escape_carry);
-        self.escape_carry = false;
-        if escaped != 0 && !escape_ok(raw, base) {
-            return None;
-        }
-        let mut left = backslashes;
-        while left != 0 {
-            let j = left.trailing_zeros() as usize;
-            left &= left - 1;
-            if escaped >> j & 1 == 1 {
-                // An escaped backslash escapes nothing.
-                continue;
-            }
-            if !escape_ok(raw, base + j + 1) {
-                return None;
-            }
-            if j == 63 {
-                self.escape_carry = true;
-            } else {
-                escaped |= 1 << (j + 1);
-            }
-        }
-        Some(escaped)
+        escaped_bytes(backslashes, &mut self.escape_carry, |at| escape_ok(raw, base + at))
     }
 
     /// Where the bytes of a block without brackets are: all in the innermost container.
@@ -343,6 +321,38 @@ struct Places {
     arrays: u64,
     top: u64,
     first_level: u64,
+}
+
+/// The bytes of a 64-byte block escaped by a backslash (bit `j`: byte `j` follows a
+/// backslash that escapes it), from the block's backslashes; `carry` says the block before
+/// ended with a backslash that escapes this block's first byte, and is set when this one
+/// does the same for the next. `ok(j)` is asked of each escaped byte (`j`, 64 for the next
+/// block's first): `None` when it refuses one.
+#[inline(always)]
+pub(super) fn escaped_bytes(backslashes: u64, carry: &mut bool, mut ok: impl FnMut(usize) -> bool) -> Option<u64> {
+    let mut escaped = u64::from(*carry);
+    *carry = false;
+    if escaped != 0 && !ok(0) {
+        return None;
+    }
+    let mut left = backslashes;
+    while left != 0 {
+        let j = left.trailing_zeros() as usize;
+        left &= left - 1;
+        if escaped >> j & 1 == 1 {
+            // An escaped backslash escapes nothing.
+            continue;
+        }
+        if !ok(j + 1) {
+            return None;
+        }
+        if j == 63 {
+            *carry = true;
+        } else {
+            escaped |= 1 << (j + 1);
+        }
+    }
+    Some(escaped)
 }
 
 /// Whether the byte at `at` is one a backslash may escape (`\u`, left to the walk, is not).

@@ -84,9 +84,6 @@ pub fn each_lowered_text(
     lowered: &mut Vec<u8>,
     mut each: impl FnMut(usize, &str, bool),
 ) -> bool {
-    /// A span more than this much bigger than its events' text is read through the map.
-    const SPARSE: usize = 2;
-    const MAX_SPAN: usize = 64 << 20;
     let one_by_one = |k: usize, text: &str, lowered: &mut Vec<u8>, each: &mut dyn FnMut(usize, &str, bool)| {
         lowered.clear();
         lowered.extend_from_slice(text.as_bytes());
@@ -94,30 +91,17 @@ pub fn each_lowered_text(
         // SAFETY: lowering changes ASCII letters to ASCII letters, so UTF-8 stays UTF-8.
         each(k, unsafe { std::str::from_utf8_unchecked(lowered) }, ascii);
     };
-    let span = span_of(events.iter().copied()).filter(|(text, span, bytes)| {
-        text.is_mapped() && span.len() <= SPARSE * bytes + 4096 && span.len() <= MAX_SPAN
-    });
-    if let Some((text, span, _)) = span {
-        if buf.len() < span.len() {
-            buf.resize(span.len(), 0);
-        }
-        let copy = &mut buf[..span.len()];
-        if text.copy_into(span.start, copy).is_ok() {
+    let span = span_of(events.iter().copied()).filter(|(text, _, _)| text.is_mapped());
+    if let Some((text, span, bytes)) = span {
+        if let Some(copy) = copy_of_span(text, &span, bytes, buf) {
             let ascii = lower_ascii(copy);
             for (k, e) in events.iter().enumerate() {
                 let r = e.raw.range();
-                let bytes = &copy[r.start - span.start..r.end - span.start];
-                // Checked again unless all ASCII (the copy is not the event's `Raw`); a
-                // range that is not UTF-8 (the file changed under the run) is read where it
-                // lies.
-                if ascii {
-                    // SAFETY: every byte of the copy is ASCII.
-                    each(k, unsafe { std::str::from_utf8_unchecked(bytes) }, true);
-                } else {
-                    match std::str::from_utf8(bytes) {
-                        Ok(t) => each(k, t, t.is_ascii()),
-                        Err(_) => one_by_one(k, &e.raw, lowered, &mut each),
-                    }
+                // Checked again unless all ASCII (the copy is not the event's `Raw`); a range
+                // that is not UTF-8 (the file changed under the run) is read where it lies.
+                match utf8(&copy[r.start - span.start..r.end - span.start], ascii) {
+                    Some(t) => each(k, t, ascii || t.is_ascii()),
+                    None => one_by_one(k, &e.raw, lowered, &mut each),
                 }
             }
             return false;
@@ -138,31 +122,22 @@ pub fn each_lowered_text(
 /// text that is not a mapped file's, or whose copy fails or is not UTF-8 (the file
 /// changed under the run), is read where it lies.
 pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usize, &str)) {
-    /// A span more than this much bigger than its events' text is not copied whole.
-    const SPARSE: usize = 2;
-    const MAX_SPAN: usize = 64 << 20;
     let span = span_of(events.iter().copied()).filter(|(text, _, _)| text.is_mapped());
     let Some((text, span, bytes)) = span else {
         events.iter().enumerate().for_each(|(k, e)| each(k, &e.raw));
         return;
     };
-    if span.len() <= SPARSE * bytes + 4096 && span.len() <= MAX_SPAN {
-        if buf.len() < span.len() {
-            buf.resize(span.len(), 0);
-        }
-        let copy = &mut buf[..span.len()];
-        if text.copy_into(span.start, copy).is_ok() {
-            // Checked once for ASCII (a word at a time), else each text for UTF-8.
-            let ascii = copy.is_ascii();
-            for (k, e) in events.iter().enumerate() {
-                let r = e.raw.range();
-                match utf8(&copy[r.start - span.start..r.end - span.start], ascii) {
-                    Some(t) => each(k, t),
-                    None => each(k, &e.raw),
-                }
+    if let Some(copy) = copy_of_span(text, &span, bytes, buf) {
+        // Checked once for ASCII (a word at a time), else each text for UTF-8.
+        let ascii = copy.is_ascii();
+        for (k, e) in events.iter().enumerate() {
+            let r = e.raw.range();
+            match utf8(&copy[r.start - span.start..r.end - span.start], ascii) {
+                Some(t) => each(k, t),
+                None => each(k, &e.raw),
             }
-            return;
         }
+        return;
     }
     for (k, e) in events.iter().enumerate() {
         let r = e.raw.range();
@@ -175,6 +150,30 @@ pub fn each_text(events: &[&Event], buf: &mut Vec<u8>, mut each: impl FnMut(usiz
             None => each(k, &e.raw),
         }
     }
+}
+
+/// The part `span` of the mapped `text`, copied into `buf` ([`raw::Text::copy_into`]),
+/// when it is worth copying whole: its events' text (`bytes` of it) fills at least about
+/// half of it, and it is at most 64 MB. `None` when it is not, or the copy fails; the
+/// events are then read one by one.
+fn copy_of_span<'b>(
+    text: &raw::Text,
+    span: &std::ops::Range<usize>,
+    bytes: usize,
+    buf: &'b mut Vec<u8>,
+) -> Option<&'b mut [u8]> {
+    /// A span more than this much bigger than its events' text is not copied whole.
+    const SPARSE: usize = 2;
+    const MAX_SPAN: usize = 64 << 20;
+    if span.len() > SPARSE * bytes + 4096 || span.len() > MAX_SPAN {
+        return None;
+    }
+    if buf.len() < span.len() {
+        buf.resize(span.len(), 0);
+    }
+    let copy = &mut buf[..span.len()];
+    text.copy_into(span.start, copy).ok()?;
+    Some(copy)
 }
 
 /// A copy's bytes as text when they are UTF-8 (`ascii`: they are known to be ASCII).

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use memchr::memmem::Finder;
 
-use super::check::{block_masks, prefix_xor};
+use super::check::{block_masks, escaped_bytes, prefix_xor};
 use super::flat::Leaves;
 
 /// [`Keys`] holds at most this many keys (each is a search of the whole text).
@@ -166,21 +166,8 @@ impl Depth {
     fn advance(&mut self, b: &[u8], to: usize) {
         while self.at + 64 <= to {
             let m = block_masks(&b[self.at..self.at + 64]);
-            let mut escaped = u64::from(self.escaped);
-            self.escaped = false;
-            let mut backslashes = m.backslashes & !escaped;
-            while backslashes != 0 {
-                let j = backslashes.trailing_zeros();
-                backslashes &= backslashes - 1;
-                if escaped >> j & 1 == 1 {
-                    continue;
-                }
-                if j == 63 {
-                    self.escaped = true;
-                } else {
-                    escaped |= 1 << (j + 1);
-                }
-            }
+            // The text is JSON: every escape is one.
+            let escaped = escaped_bytes(m.backslashes, &mut self.escaped, |_| true).unwrap_or(0);
             let strings = prefix_xor(m.quotes & !escaped) ^ 0u64.wrapping_sub(u64::from(self.inside));
             self.inside = strings >> 63 == 1;
             let opens = (m.opens & !strings).count_ones() as usize;
