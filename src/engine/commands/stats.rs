@@ -138,38 +138,73 @@ pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Val
 /// Results over this many rows have their groups' aggregates made on all cores.
 const PARALLEL_ROWS: usize = 1 << 17;
 
-/// The `width` aggregates of `groups` groups (`each(g, k)`: group `g`'s `k`th), per
-/// aggregation in group order. Over `rows` of [`PARALLEL_ROWS`] or more, each core makes
-/// those of a run of the groups: a broad search's `stats` over half a million results
-/// was most of its detection's time, on one core while the other waited.
-fn on_all_cores(
-    groups: usize,
-    width: usize,
-    rows: usize,
-    each: impl Fn(usize, usize) -> Value + Sync,
-) -> Vec<Vec<Value>> {
+/// Pieces of work per core in [`on_all_cores`]: the cores take them as they finish.
+const PIECES_PER_CORE: usize = 4;
+
+/// The `width` aggregates of the groups (`sizes[g]`: group `g`'s rows; `each(g, k)`: its
+/// `k`th aggregate), per aggregation in group order. Over [`PARALLEL_ROWS`] rows or more,
+/// on all cores: the work is cut into pieces, each an aggregation over a run of the groups
+/// holding about the same number of rows, and each core takes the next piece as it
+/// finishes. A broad search's `stats` over half a million results was most of its
+/// detection's time on one core while the other waited; with a run of the groups per core,
+/// one core still did most of it when a few groups held most of the rows.
+fn on_all_cores(sizes: &[usize], width: usize, each: impl Fn(usize, usize) -> Value + Sync) -> Vec<Vec<Value>> {
+    let groups = sizes.len();
+    let rows: usize = sizes.iter().sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = if rows < PARALLEL_ROWS { 1 } else { cores.min(groups).max(1) };
-    let per = groups.div_ceil(threads).max(1);
-    // A run of the groups, a column per aggregation (not a vector per group: over 10 GB
-    // a `stats` made 2.6 million groups).
-    let run = |start: usize| -> Vec<Vec<Value>> {
-        let end = (start + per).min(groups);
-        (0..width).map(|k| (start..end).map(|g| each(g, k)).collect()).collect()
-    };
-    let mut parts: Vec<Vec<Vec<Value>>> = if threads == 1 {
-        vec![run(0)]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..groups).step_by(per).map(|start| s.spawn(move || run(start))).collect();
-            handles.into_iter().map(|h| h.join().expect("aggregating does not panic")).collect()
-        })
-    };
-    let mut out = if parts.is_empty() { (0..width).map(|_| Vec::new()).collect() } else { parts.remove(0) };
-    for part in parts {
-        out.iter_mut().zip(part).for_each(|(column, more)| column.extend(more));
+    if rows < PARALLEL_ROWS || cores == 1 || width == 0 || groups == 0 {
+        // A column per aggregation (not a vector per group: over 10 GB a `stats` made
+        // 2.6 million groups).
+        return (0..width).map(|k| (0..groups).map(|g| each(g, k)).collect()).collect();
+    }
+    let runs = group_runs(sizes, (cores * PIECES_PER_CORE).div_ceil(width));
+    let pieces: Vec<(usize, std::ops::Range<usize>)> =
+        (0..width).flat_map(|k| runs.iter().map(move |r| (k, r.clone()))).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut made: Vec<(usize, Vec<Value>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..cores.min(pieces.len()))
+            .map(|_| {
+                let (pieces, next, each) = (&pieces, &next, &each);
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((k, run)) = pieces.get(n) else { break };
+                        mine.push((n, run.clone().map(|g| each(g, *k)).collect()));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("aggregating does not panic")).collect()
+    });
+    // Pieces are numbered aggregation by aggregation, runs in group order.
+    made.sort_unstable_by_key(|(n, _)| *n);
+    let mut out: Vec<Vec<Value>> = (0..width).map(|_| Vec::with_capacity(groups)).collect();
+    for (n, values) in made {
+        out[n / runs.len()].extend(values);
     }
     out
+}
+
+/// The groups cut into at most `count` runs (at least one group each) of about the same
+/// number of rows; every group is in one run, in order.
+fn group_runs(sizes: &[usize], count: usize) -> Vec<std::ops::Range<usize>> {
+    let total: usize = sizes.iter().sum();
+    let per = total.div_ceil(count.max(1)).max(1);
+    let mut runs = Vec::new();
+    let (mut start, mut held) = (0, 0);
+    for (g, &n) in sizes.iter().enumerate() {
+        held += n;
+        if held >= per {
+            runs.push(start..g + 1);
+            (start, held) = (g + 1, 0);
+        }
+    }
+    if start < sizes.len() {
+        runs.push(start..sizes.len());
+    }
+    runs
 }
 
 fn options(s: &Stats, command: &str) -> Result<bool, EngineError> {
@@ -203,9 +238,8 @@ pub fn stats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
             // A group's by-values are its first row's: the new rows are those rows' values
             // (not copied), then the aggregates, one column at a time.
             limit(groups.len())?;
-            let values = on_all_cores(groups.len(), planned.len(), f.height(), |g, k| {
-                compute(&planned[k], groups.rows(g), &times)
-            });
+            let sizes: Vec<usize> = (0..groups.len()).map(|g| groups.rows(g).len()).collect();
+            let values = on_all_cores(&sizes, planned.len(), |g, k| compute(&planned[k], groups.rows(g), &times));
             let columns: Vec<_> = planned.iter().zip(values).map(|(p, values)| to_column(&p.name, &values)).collect();
             *f = f.with_rows_of(groups.first_rows(), &by, columns);
             return Ok(());
@@ -328,16 +362,41 @@ mod tests {
     /// Made on all cores or on one, the aggregates come per aggregation in group order.
     #[test]
     fn aggregates_on_all_cores_come_in_group_order() {
-        let each = |g: usize, k: usize| Value::Str(format!("{}{g}", ["a", "b"][k]));
-        let want = |n: usize| -> Vec<Vec<Value>> {
-            ["a", "b"].iter().map(|k| (0..n).map(|g| Value::Str(format!("{k}{g}"))).collect()).collect()
+        let each = |g: usize, k: usize| Value::Str(format!("{}{g}", ["a", "b", "c"][k]));
+        let want = |n: usize, width: usize| -> Vec<Vec<Value>> {
+            ["a", "b", "c"][..width].iter().map(|k| (0..n).map(|g| Value::Str(format!("{k}{g}"))).collect()).collect()
         };
         for groups in [0, 1, 2, 3, 7, 1000] {
             for rows in [10, PARALLEL_ROWS, 10 * PARALLEL_ROWS] {
-                assert_eq!(on_all_cores(groups, 2, rows, each), want(groups), "{groups} groups over {rows} rows");
+                // Even groups, then one group holding nearly every row.
+                let even: Vec<usize> = (0..groups).map(|g| rows / groups + usize::from(g < rows % groups)).collect();
+                let mut skewed = vec![1; groups];
+                if let Some(last) = skewed.last_mut() {
+                    *last = rows.saturating_sub(groups - 1).max(1);
+                }
+                for sizes in [even, skewed] {
+                    for width in [1, 2, 3] {
+                        assert_eq!(
+                            on_all_cores(&sizes, width, each),
+                            want(groups, width),
+                            "{groups} groups, {rows} rows"
+                        );
+                    }
+                }
             }
         }
         // No aggregation: no column, whatever the groups.
-        assert!(on_all_cores(5, 0, PARALLEL_ROWS, |_, _| Value::Null).is_empty());
+        assert!(on_all_cores(&[PARALLEL_ROWS; 5], 0, |_, _| Value::Null).is_empty());
+    }
+
+    /// The runs cover every group once, in order, and hold about the same rows.
+    #[test]
+    fn group_runs_cut_by_rows() {
+        assert_eq!(group_runs(&[5, 5, 5, 5], 2), vec![0..2, 2..4]);
+        assert_eq!(group_runs(&[1, 1, 1, 100, 1, 1], 4), vec![0..4, 4..6]);
+        assert_eq!(group_runs(&[100, 1, 1, 1], 2), vec![0..1, 1..4]);
+        assert_eq!(group_runs(&[1; 10], 3), vec![0..4, 4..8, 8..10]);
+        assert_eq!(group_runs(&[3], 8), vec![0..1]);
+        assert!(group_runs(&[], 8).is_empty());
     }
 }
