@@ -165,11 +165,11 @@ pub fn run_all<'c>(
     phases.time("shared passes (fields most detections read)", || {
         spelunk::frame::prefetch_for(ds, &plans);
         // The passes read every event; the detections read few events' text again.
-        spelunk::events::release_mapped(&ds.events);
+        ds.release_mapped();
     });
     // Detections run side by side, one per core, each taking the next not yet taken; the
     // outcomes keep the detections' order.
-    let texts = spelunk::events::texts(&ds.events);
+    let texts = ds.texts();
     let run_one = |d: &'c Detection, q: Result<spelunk::Query, String>| {
         let start = Instant::now();
         let result = q.and_then(|q| engine::run(&q, ds, &options).map_err(|e| render(d, e)));
@@ -234,7 +234,7 @@ pub fn load_inputs(
     }
     let ds = data.load_with(now, records)?;
     // Loading read every event's text; what comes next reads it again only where needed.
-    spelunk::events::release_mapped(&ds.events);
+    ds.release_mapped();
     Ok((content, chosen, ds))
 }
 
@@ -255,7 +255,7 @@ pub fn run(args: DetectArgs) -> ExitCode {
             .filter(|_| !args.no_cache && spelunk::frame::cache::worth_it(&ds))
             .map(|dir| spelunk::frame::cache::Cache::open(&ds, &dir))
     });
-    spelunk::events::release_mapped(&ds.events);
+    ds.release_mapped();
     let keep_risk = args.risk_events.is_some();
     // With a column cache, the datamodel fields made are kept in it too.
     let evaluations = match cache {

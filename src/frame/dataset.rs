@@ -13,6 +13,9 @@ use crate::knowledge::{self, App, KnowledgeError, SourcetypeKnowledge};
 /// the ones a search uses ([`Dataset::fields_of`]).
 pub struct Dataset {
     pub events: Vec<Event>,
+    /// The texts the events are ranges of, each run of them once
+    /// ([`crate::events::texts`], found while the events are looked at anyway).
+    texts: Vec<Arc<crate::events::raw::Text>>,
     knowledge: HashMap<String, SourcetypeKnowledge>,
     pub ctx: Context,
     /// Fields already made for every event, shared by every search over the dataset
@@ -533,7 +536,11 @@ impl Dataset {
         // Events read from one input share its metadata: its sourcetype is looked up once
         // (hashing it for each of a million events was 30 ms of a run).
         let mut last: Option<&Arc<crate::events::Meta>> = None;
+        let mut texts: Vec<Arc<crate::events::raw::Text>> = Vec::new();
         for e in &events {
+            if !texts.last().is_some_and(|t| Arc::ptr_eq(t, e.raw.text())) {
+                texts.push(Arc::clone(e.raw.text()));
+            }
             if last.is_some_and(|m| Arc::ptr_eq(m, &e.meta)) {
                 continue;
             }
@@ -544,6 +551,7 @@ impl Dataset {
         }
         Ok(Dataset {
             events,
+            texts,
             knowledge,
             ctx,
             columns: RwLock::default(),
@@ -557,6 +565,17 @@ impl Dataset {
             selections: RwLock::default(),
             decisions: RwLock::default(),
         })
+    }
+
+    /// The texts the events are ranges of, each run of them once ([`crate::events::texts`]).
+    pub fn texts(&self) -> &[Arc<crate::events::raw::Text>] {
+        &self.texts
+    }
+
+    /// Lets go of the pages of the mapped inputs read so far ([`crate::events::release_mapped`]),
+    /// without looking at every event again.
+    pub fn release_mapped(&self) {
+        self.texts.iter().for_each(|t| t.release());
     }
 
     /// Remembers the events of the whole newest-first order that the first search `e`
