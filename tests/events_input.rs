@@ -178,6 +178,7 @@ fn metadata_options_override_defaults() {
         index: Some("aws".into()),
         strict: false,
         records: None,
+        scan: None,
     };
     let mut out = Loaded::default();
     load_bytes("f", b"{\"a\":1}\n", &opts, &mut out).unwrap();

@@ -3,11 +3,12 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 
 use spelunk::eval::Context;
-use spelunk::events::input::{load, LoadOptions};
+use spelunk::events::input::{load, LoadOptions, ScanWhileLoading};
 use spelunk::frame::Dataset;
 use spelunk::knowledge::{self, App};
 
@@ -48,11 +49,33 @@ impl DataArgs {
     /// line (the first few), then a count. Exit code 1 for a fatal data problem
     /// (`--strict`), 2 for unreadable paths or knowledge.
     pub fn load(&self, now: f64) -> Result<Dataset, ExitCode> {
-        self.load_with(now, None)
+        self.load_with(now, None, &[])
     }
 
-    /// [`DataArgs::load`], reading and writing load records of big files under `records`.
-    pub fn load_with(&self, now: f64, records: Option<std::path::PathBuf>) -> Result<Dataset, ExitCode> {
+    /// [`DataArgs::load`], reading and writing load records of big files under `records`;
+    /// the literals of `first` (the plans of the searches the run will make) are looked for
+    /// in the events' text as it is read, when the run will look for them
+    /// ([`spelunk::frame::needles_to_load`]).
+    pub fn load_with(
+        &self,
+        now: f64,
+        records: Option<std::path::PathBuf>,
+        first: &[spelunk::frame::ScanPlan],
+    ) -> Result<Dataset, ExitCode> {
+        let app = match &self.props {
+            Some(dir) => match App::load(dir) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(ExitCode::from(2));
+                }
+            },
+            None => knowledge::builtin(),
+        };
+        let sourcetype = self.sourcetype.clone().unwrap_or_else(|| spelunk::events::Meta::default().sourcetype);
+        let scan = spelunk::frame::needles_to_load(first, &app, &sourcetype)
+            .and_then(|(needles, share)| ScanWhileLoading::new(needles, share))
+            .map(Arc::new);
         let opts = LoadOptions {
             sourcetype: self.sourcetype.clone(),
             source: self.source.clone(),
@@ -60,6 +83,7 @@ impl DataArgs {
             index: self.index.clone(),
             strict: self.strict,
             records,
+            scan: scan.clone(),
         };
         if self.data.is_empty() {
             return Dataset::new(Vec::new(), &knowledge::builtin(), Context { now }).map_err(|e| {
@@ -92,22 +116,17 @@ impl DataArgs {
                 loaded.problems.len()
             );
         }
-        let app = match &self.props {
-            Some(dir) => match App::load(dir) {
-                Ok(a) => a,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Err(ExitCode::from(2));
-                }
-            },
-            None => knowledge::builtin(),
-        };
         let digest = loaded.digest();
+        let scanned = scan.as_deref().and_then(|s| loaded.scanned(s));
         // Every event loaded was checked to be JSON (`input::load`), or its line skipped.
         Dataset::new(loaded.events, &app, Context { now })
             .map(Dataset::with_checked_json)
             .map(|ds| match digest {
                 Some(d) => ds.with_input_digest(d),
+                None => ds,
+            })
+            .map(|ds| match scanned {
+                Some(found) => ds.with_scanned(found),
                 None => ds,
             })
             .map_err(|e| {

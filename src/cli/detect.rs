@@ -232,7 +232,14 @@ pub fn load_inputs(
         eprintln!("error: give {needs}: the events to run the detections over");
         return Err(ExitCode::from(2));
     }
-    let ds = data.load_with(now, records)?;
+    // The detections' first searches, whose literals loading may look for as it reads.
+    let options = Options { datamodels: Some(&content.datamodels), ..Options::default() };
+    let first: Vec<spelunk::frame::ScanPlan> = chosen
+        .iter()
+        .filter_map(|&k| spelunk::compile(&content.detections[k].file.search, &content.macros).ok())
+        .map(|q| engine::scan_plan(&q.pipeline, &options))
+        .collect();
+    let ds = data.load_with(now, records, &first)?;
     // Loading read every event's text; what comes next reads it again only where needed.
     ds.release_mapped();
     Ok((content, chosen, ds))

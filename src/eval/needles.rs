@@ -159,6 +159,102 @@ impl TextFilter {
     }
 }
 
+/// Up to this many distinct literals, [`NeedleSets`] looks for each on its own, and only
+/// while it can still decide something (a substring search over the lowered text,
+/// [`FoldedNeedle`]); past it, for all at once in one automaton pass over the text. Both
+/// search the lowered text for the lowercase literals, so neither needs to ignore case (an
+/// automaton ignoring ASCII case walks every byte, two to three times slower).
+const ONE_BY_ONE: usize = 8;
+
+/// The needles of many searches, to look for in texts one at a time: each distinct literal
+/// is looked for at most once per text, whichever searches need it. One rule for which
+/// texts could match, for the scan of loaded events (`frame::prefilter`) and the scan
+/// while loading (`events::input`).
+#[derive(Debug, Clone)]
+pub struct NeedleSets {
+    /// Per set, per group, the literals (their places in `patterns`) that meet it.
+    plans: Vec<Vec<Vec<usize>>>,
+    patterns: usize,
+    automaton: aho_corasick::AhoCorasick,
+    /// Each literal's searcher, when there are at most [`ONE_BY_ONE`].
+    single: Vec<FoldedNeedle>,
+}
+
+/// A [`NeedleSets`] with what it found of the current text (per literal: 0 not looked for
+/// yet, 1 absent, 2 present).
+pub struct SetSearch<'n> {
+    sets: &'n NeedleSets,
+    found: Vec<u8>,
+}
+
+impl NeedleSets {
+    pub fn new(sets: &[&Needles]) -> NeedleSets {
+        let mut patterns: Vec<&str> = sets.iter().flat_map(|s| s.groups.iter().flatten().map(String::as_str)).collect();
+        patterns.sort();
+        patterns.dedup();
+        let id = |p: &str| patterns.binary_search(&p).expect("every literal is a pattern");
+        let plans = sets.iter().map(|s| s.groups.iter().map(|g| g.iter().map(|p| id(p)).collect()).collect()).collect();
+        let automaton = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(false)
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(&patterns)
+            .expect("literals make an automaton");
+        let single = if patterns.len() <= ONE_BY_ONE {
+            patterns.iter().map(|p| FoldedNeedle::new(p.as_bytes())).collect()
+        } else {
+            Vec::new()
+        };
+        NeedleSets { plans, patterns: patterns.len(), automaton, single }
+    }
+
+    /// How many sets of needles.
+    pub fn len(&self) -> usize {
+        self.plans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty()
+    }
+
+    /// A search of texts for these needles, one text at a time.
+    pub fn search(&self) -> SetSearch<'_> {
+        SetSearch { sets: self, found: vec![0; self.patterns] }
+    }
+}
+
+impl SetSearch<'_> {
+    /// Calls `hit(k)` for each set `k` whose search could match an event with this text:
+    /// `lowered` is its text with ASCII letters lowercased, `ascii` whether it is all
+    /// ASCII. A text that may hide a value (not all ASCII, or with escapes that need none,
+    /// [`unreadable`]) could match every search.
+    pub fn matching(&mut self, lowered: &str, ascii: bool, mut hit: impl FnMut(usize)) {
+        let sets = self.sets;
+        let keep_all = !ascii || escapes_hide_values(lowered);
+        let found = &mut self.found;
+        if !keep_all {
+            if sets.single.is_empty() {
+                found.iter_mut().for_each(|f| *f = 1);
+                for m in sets.automaton.find_overlapping_iter(lowered) {
+                    found[m.pattern().as_usize()] = 2;
+                }
+            } else {
+                found.iter_mut().for_each(|f| *f = 0);
+            }
+        }
+        for (k, groups) in sets.plans.iter().enumerate() {
+            let mut present = |p: usize| {
+                if found[p] == 0 {
+                    found[p] = 1 + sets.single[p].is_in(lowered.as_bytes()) as u8;
+                }
+                found[p] == 2
+            };
+            if keep_all || groups.iter().all(|g| g.iter().any(|&p| present(p))) {
+                hit(k);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use super::raw::Text;
 use super::{Event, Meta, Raw};
+use crate::eval::needles::{NeedleSets, Needles};
 
 /// What the user said about the data (`--sourcetype`, `--source`, `--host`, `--index`,
 /// `--strict`).
@@ -37,6 +38,56 @@ pub struct LoadOptions {
     /// nor written. When set, every input is digested ([`Loaded::digest`]: the records'
     /// names, and the column cache's key).
     pub records: Option<PathBuf>,
+    /// Literals to look for in each event's text as it is read ([`ScanWhileLoading`]).
+    pub scan: Option<Arc<ScanWhileLoading>>,
+}
+
+/// The needles of the first searches a run will make ([`crate::eval::needles`]), looked
+/// for in each event's text while a mapped file is read, in the block just copied and
+/// checked: the text is then read once, where the scan of loaded events
+/// (`frame::prefilter`) copied the whole file again. At most 64 sets (a bit each per
+/// event, [`Loaded::scanned`]).
+#[derive(Debug)]
+pub struct ScanWhileLoading {
+    needles: Vec<Needles>,
+    sets: NeedleSets,
+    /// The share of events a set may be found in: once a part of the input has shown more
+    /// in its first [`GIVE_UP_AFTER`] events, the scan stops (a search that could match
+    /// that many events is not narrowed by its literals; its fields are made for every
+    /// event).
+    most_share: f64,
+    given_up: std::sync::atomic::AtomicBool,
+}
+
+/// How many events of a part [`ScanWhileLoading`] looks at before judging the share.
+const GIVE_UP_AFTER: usize = 4096;
+
+impl ScanWhileLoading {
+    /// `None` when there is nothing to look for or more than 64 sets.
+    pub fn new(needles: Vec<Needles>, most_share: f64) -> Option<ScanWhileLoading> {
+        if needles.is_empty() || needles.len() > 64 {
+            return None;
+        }
+        let sets = NeedleSets::new(&needles.iter().collect::<Vec<_>>());
+        Some(ScanWhileLoading { needles, sets, most_share, given_up: Default::default() })
+    }
+
+    fn given_up(&self) -> bool {
+        self.given_up.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Looks at a part's first [`GIVE_UP_AFTER`] masks once they are there.
+    fn judge(&self, masks: &[u64], before: usize) {
+        if before >= GIVE_UP_AFTER || masks.len() < GIVE_UP_AFTER {
+            return;
+        }
+        let most = (self.most_share * GIVE_UP_AFTER as f64) as usize;
+        let many =
+            (0..self.sets.len()).any(|k| masks[..GIVE_UP_AFTER].iter().filter(|&&m| m >> k & 1 == 1).count() > most);
+        if many {
+            self.given_up.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 /// Something in the input that could not be used, and where.
@@ -53,9 +104,29 @@ pub struct Loaded {
     /// Each input's digest, in the order read ([`input_digest`]), when inputs are digested
     /// ([`LoadOptions::records`]).
     pub digests: Vec<[u8; 16]>,
+    /// Per event, from the first, which sets of [`LoadOptions::scan`] its text could match
+    /// (bit `k` for set `k`); shorter than `events` once an event was not looked at.
+    masks: Vec<u64>,
 }
 
 impl Loaded {
+    /// Per set of needles of [`LoadOptions::scan`], with the events whose text could match
+    /// it (bit `i % 64` of word `i / 64`), when every event's text was looked at while
+    /// loading.
+    pub fn scanned(&self, scan: &ScanWhileLoading) -> Option<Vec<(Needles, Vec<u64>)>> {
+        if scan.given_up() || self.masks.len() != self.events.len() {
+            return None;
+        }
+        let bits = |k: usize| {
+            let mut words = vec![0u64; self.masks.len().div_ceil(64)];
+            for (i, m) in self.masks.iter().enumerate() {
+                words[i / 64] |= (m >> k & 1) << (i % 64);
+            }
+            words
+        };
+        Some(scan.needles.iter().enumerate().map(|(k, n)| (n.clone(), bits(k))).collect())
+    }
+
     /// A digest of everything read, when every input was digested: the events are the
     /// same whenever it is (with the same spelunk), so it can key what is made from them.
     pub fn digest(&self) -> Option<[u8; 16]> {
@@ -444,6 +515,9 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
                         // bytes; room not used is never touched). The first part's events
                         // become the input's, so it has room for every part's.
                         out.events.reserve(if k == 0 { total } else { part.len() } / 512);
+                        if opts.scan.is_some() {
+                            out.masks.reserve(if k == 0 { total } else { part.len() } / 512);
+                        }
                         let mut local = Sink {
                             file,
                             opts,
@@ -473,7 +547,16 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
         p
     };
     let mut events = Vec::with_capacity(results.len());
+    // Each part's masks follow the input's while every event before has one.
+    let mut masked = sink.out.masks.len() == sink.out.events.len();
     for (mut part, r) in results {
+        masked &= part.masks.len() == part.events.len();
+        if masked && sink.out.masks.is_empty() {
+            // The first part's masks, with room for every part's, are kept where they are.
+            sink.out.masks = std::mem::take(&mut part.masks);
+        } else if masked {
+            sink.out.masks.append(&mut part.masks);
+        }
         events.push(std::mem::take(&mut part.events));
         sink.out.problems.extend(part.problems.into_iter().map(|p| moved(p, before)));
         match r {
@@ -575,8 +658,9 @@ fn read_part(sink: &mut Sink<'_>, bytes: &[u8], part: Range<usize>) -> Result<us
 /// [`read_part`] of a mapped file: blocks of whole lines are copied into a buffer (one that
 /// does not hold a whole line grows) and their lines read from it; each event is the range
 /// of the file its line was copied from.
-fn read_copied(sink: &mut Sink<'_>, text: &Text, part: Range<usize>, block: usize) -> Result<usize, Problem> {
+fn read_copied(sink: &mut Sink<'_>, text: &Arc<Text>, part: Range<usize>, block: usize) -> Result<usize, Problem> {
     let mut buf = vec![0u8; block.min(part.len()).max(1)];
+    let mut lowered = Vec::new();
     // `buf[..filled]` holds the text from `at`; `lines` line ends are before `at`.
     let (mut at, mut filled, mut lines) = (part.start, 0, 0);
     loop {
@@ -593,9 +677,11 @@ fn read_copied(sink: &mut Sink<'_>, text: &Text, part: Range<usize>, block: usiz
             None => continue,
         };
         sink.copy = Some(Copied { addr: buf.as_ptr() as usize, len: cut, offset: at });
+        let before = sink.out.events.len();
         let read = read_lines_from(sink, &buf[..cut], lines);
         sink.copy = None;
         let ends = read?;
+        scan_block(sink, before, text, &mut buf[..cut], at, &mut lowered);
         if done {
             return Ok(lines + ends);
         }
@@ -604,6 +690,31 @@ fn read_copied(sink: &mut Sink<'_>, text: &Text, part: Range<usize>, block: usiz
         filled -= cut;
         at += cut;
     }
+}
+
+/// Looks for [`LoadOptions::scan`]'s needles in the events read from `copy` (a copy of
+/// `text` from byte `offset`, lowered here in place), from the `from`th event of the sink
+/// on, unless an event before them was not looked at.
+fn scan_block(
+    sink: &mut Sink<'_>,
+    from: usize,
+    text: &Arc<Text>,
+    copy: &mut [u8],
+    offset: usize,
+    lowered: &mut Vec<u8>,
+) {
+    let Some(scan) = sink.opts.scan.as_deref() else { return };
+    let Loaded { events, masks, .. } = &mut *sink.out;
+    if scan.given_up() || masks.len() != from {
+        return;
+    }
+    let mut search = scan.sets.search();
+    super::each_lowered_in(events[from..].iter(), text, copy, offset, lowered, |_, t, ascii| {
+        let mut mask = 0u64;
+        search.matching(t, ascii, |k| mask |= 1 << k);
+        masks.push(mask);
+    });
+    scan.judge(masks, from);
 }
 
 /// The lines of `bytes`, numbered from `before + 1`; gives how many line ends it read.
@@ -832,6 +943,82 @@ mod tests {
         let strict = LoadOptions { strict: true, ..LoadOptions::default() };
         let first = load_bytes("f", text.as_bytes(), &strict, &mut Loaded::default()).unwrap_err();
         assert_eq!(Some(&first), one.problems.first());
+    }
+
+    /// NDJSON over [`PARALLEL_BYTES`] (so read in parts on all cores when mapped) with
+    /// lines a scan of the text must keep whatever they hold: some with a non-ASCII `É`,
+    /// some with a `\u` escape; and Splunk export lines, whose event is the `_raw` inside.
+    fn varied_ndjson() -> String {
+        let mut out = String::new();
+        for (k, line) in ndjson(2 * PARALLEL_BYTES).lines().enumerate() {
+            let line = match k {
+                _ if k % 501 == 0 => line.replace("\"pad\":\"", "\"pad\":\"\\u0045"),
+                _ if k % 503 == 0 => line.replace('x', "É"),
+                _ => line.to_string(),
+            };
+            out.push_str(&line);
+            out.push('\n');
+            if k % 700 == 0 {
+                let raw =
+                    format!("{{\\\"eventTime\\\":\\\"2025-01-01T00:00:01Z\\\",\\\"eventName\\\":\\\"E7x{k}\\\"}}");
+                out.push_str(&format!("{{\"preview\":false,\"result\":{{\"_raw\":\"{raw}\"}}}}\n"));
+            }
+        }
+        out
+    }
+
+    /// Needles looked for while a mapped file is read give, for every event, what a scan of
+    /// its own text gives ([`crate::eval::needles::TextFilter`]): in parts on all cores,
+    /// in blocks, for export lines and for texts a scan must keep.
+    #[test]
+    fn needles_looked_for_while_loading_are_found_as_each_text_shows_them() {
+        use crate::eval::needles::{Needles, TextFilter};
+        let dir = std::env::temp_dir().join(format!("spelunk-scan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (big, small) = (dir.join("big.ndjson"), dir.join("small.ndjson"));
+        std::fs::write(&big, varied_ndjson()).unwrap();
+        std::fs::write(&small, ndjson(1000)).unwrap();
+        let sets = |groups: &[&[&str]]| Needles {
+            groups: groups.iter().map(|g| g.iter().map(|l| l.to_string()).collect()).collect(),
+        };
+        let needles =
+            vec![sets(&[&["e12"]]), sets(&[&["e7", "e9"], &["xxxxxxxxxxxxxxxxxxxx"]]), sets(&[&["no such text"]])];
+        let scanning = |needles: Vec<Needles>, most_share: f64| LoadOptions {
+            scan: Some(Arc::new(ScanWhileLoading::new(needles, most_share).unwrap())),
+            ..LoadOptions::default()
+        };
+        let opts = scanning(needles.clone(), 1.0);
+        let loaded = load(std::slice::from_ref(&big), &opts).unwrap();
+        assert!(loaded.events[10].raw.text().is_mapped());
+        let found = loaded.scanned(opts.scan.as_deref().unwrap()).expect("every event looked at");
+        assert_eq!(found.len(), needles.len());
+        for ((n, bits), want) in found.iter().zip(&needles) {
+            assert_eq!(n, want);
+            assert_eq!(bits.len(), loaded.events.len().div_ceil(64));
+            let filter = TextFilter::new(n);
+            for (i, e) in loaded.events.iter().enumerate() {
+                assert_eq!(bits[i / 64] >> (i % 64) & 1 == 1, filter.may_match(&e.raw), "{n:?} event {i}: {}", &*e.raw);
+            }
+        }
+        // Each kind of event is there: kept whatever it holds, exports, plain hits and misses.
+        let hits = |k: usize| found[k].1.iter().map(|w| w.count_ones() as usize).sum::<usize>();
+        assert!(loaded.events.iter().any(|e| e.raw.contains("E7x")), "export lines");
+        assert!(loaded.events.iter().any(|e| e.raw.contains("\\u0045")));
+        assert!(loaded.events.iter().any(|e| e.raw.contains('É')));
+        assert!(hits(0) > 0 && hits(0) < loaded.events.len() / 2, "{}", hits(0));
+        assert!(hits(1) > hits(2) && hits(2) > 0, "kept texts only: {} {}", hits(1), hits(2));
+
+        // Not every event looked at (a small file is read, not mapped): nothing to give.
+        let both = load(&[small.clone(), big.clone()], &opts).unwrap();
+        assert!(both.scanned(opts.scan.as_deref().unwrap()).is_none());
+        // A set found in more of a part's first events than allowed: given up.
+        let common = scanning(vec![sets(&[&["eventtime"]])], 0.5);
+        let loaded = load(std::slice::from_ref(&big), &common).unwrap();
+        assert!(loaded.scanned(common.scan.as_deref().unwrap()).is_none());
+        let rare = scanning(vec![sets(&[&["e12"]])], 0.5);
+        let loaded = load(std::slice::from_ref(&big), &rare).unwrap();
+        assert!(loaded.scanned(rare.scan.as_deref().unwrap()).is_some());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// A file of NDJSON over [`MAP_BYTES`] (some records holding a non-ASCII `É`) in a

@@ -84,33 +84,52 @@ pub fn each_lowered_text(
     lowered: &mut Vec<u8>,
     mut each: impl FnMut(usize, &str, bool),
 ) -> bool {
-    let one_by_one = |k: usize, text: &str, lowered: &mut Vec<u8>, each: &mut dyn FnMut(usize, &str, bool)| {
-        lowered.clear();
-        lowered.extend_from_slice(text.as_bytes());
-        let ascii = lower_ascii(lowered);
-        // SAFETY: lowering changes ASCII letters to ASCII letters, so UTF-8 stays UTF-8.
-        each(k, unsafe { std::str::from_utf8_unchecked(lowered) }, ascii);
-    };
     let span = span_of(events.iter().copied()).filter(|(text, _, _)| text.is_mapped());
     if let Some((text, span, bytes)) = span {
         if let Some(copy) = copy_of_span(text, &span, bytes, buf) {
-            let ascii = lower_ascii(copy);
-            for (k, e) in events.iter().enumerate() {
-                let r = e.raw.range();
-                // Checked again unless all ASCII (the copy is not the event's `Raw`); a range
-                // that is not UTF-8 (the file changed under the run) is read where it lies.
-                match utf8(&copy[r.start - span.start..r.end - span.start], ascii) {
-                    Some(t) => each(k, t, ascii || t.is_ascii()),
-                    None => one_by_one(k, &e.raw, lowered, &mut each),
-                }
-            }
+            each_lowered_in(events.iter().copied(), text, copy, span.start, lowered, each);
             return false;
         }
     }
     for (k, e) in events.iter().enumerate() {
-        one_by_one(k, &e.raw, lowered, &mut each);
+        lowered_one(k, &e.raw, lowered, &mut each);
     }
     true
+}
+
+/// [`each_lowered_text`] of events read from `copy`, a copy of `text` from byte `start`
+/// (lowered here, in place, in one pass that also finds whether it is all ASCII): loading
+/// looks for literals in the block it has just read. An event that is not a range of
+/// these bytes (a Splunk export's `_raw`), or whose bytes there are not UTF-8 (the file
+/// changed under the run), is lowered on its own into `lowered`.
+pub fn each_lowered_in<'e>(
+    events: impl Iterator<Item = &'e Event>,
+    text: &std::sync::Arc<raw::Text>,
+    copy: &mut [u8],
+    start: usize,
+    lowered: &mut Vec<u8>,
+    mut each: impl FnMut(usize, &str, bool),
+) {
+    let ascii = lower_ascii(copy);
+    let copied = start..start + copy.len();
+    for (k, e) in events.enumerate() {
+        let r = e.raw.range();
+        let inside = std::sync::Arc::ptr_eq(e.raw.text(), text) && copied.start <= r.start && r.end <= copied.end;
+        // Checked again unless all ASCII (the copy is not the event's `Raw`).
+        match inside.then(|| utf8(&copy[r.start - start..r.end - start], ascii)).flatten() {
+            Some(t) => each(k, t, ascii || t.is_ascii()),
+            None => lowered_one(k, &e.raw, lowered, &mut each),
+        }
+    }
+}
+
+/// Calls `each` with `k`, `text` lowered into `lowered`, and whether it is all ASCII.
+fn lowered_one(k: usize, text: &str, lowered: &mut Vec<u8>, each: &mut dyn FnMut(usize, &str, bool)) {
+    lowered.clear();
+    lowered.extend_from_slice(text.as_bytes());
+    let ascii = lower_ascii(lowered);
+    // SAFETY: lowering changes ASCII letters to ASCII letters, so UTF-8 stays UTF-8.
+    each(k, unsafe { std::str::from_utf8_unchecked(lowered) }, ascii);
 }
 
 /// Calls `each` with the index of each of `events`, in order, and its text, read from a copy

@@ -31,6 +31,9 @@ pub struct Dataset {
     /// Per first search (its printed text), the events whose text could match it
     /// ([`Dataset::candidates`]); `None` when its text needs nothing.
     candidates: RwLock<HashMap<String, Option<Arc<Vec<u64>>>>>,
+    /// Needles looked for while the events were loaded, with the events whose text could
+    /// match each ([`Dataset::with_scanned`]).
+    scanned: Vec<(crate::eval::needles::Needles, Arc<Vec<u64>>)>,
     /// The digest of the inputs the events were loaded from, when they were
     /// ([`crate::events::input::Loaded::digest`]).
     input_digest: Option<[u8; 16]>,
@@ -559,6 +562,7 @@ impl Dataset {
             newest_first: OnceLock::new(),
             reversed: OnceLock::new(),
             candidates: RwLock::default(),
+            scanned: Vec::new(),
             input_digest: None,
             checked_json: false,
             kept: Mutex::default(),
@@ -737,6 +741,21 @@ impl Dataset {
     }
 
     /// See [`Dataset::with_input_digest`].
+    /// The dataset, with needles looked for in every event's text while loading and the
+    /// events whose text could match each (`events::input::Loaded::scanned`): a search
+    /// whose needles are among them is not looked for in the text again
+    /// ([`Dataset::find_candidates`]). Each bitmap has a bit per event.
+    pub fn with_scanned(mut self, scanned: Vec<(crate::eval::needles::Needles, Vec<u64>)>) -> Dataset {
+        let words = self.events.len().div_ceil(64);
+        self.scanned = scanned.into_iter().filter(|(_, b)| b.len() == words).map(|(n, b)| (n, Arc::new(b))).collect();
+        self
+    }
+
+    /// The events whose text could match these needles, if they were looked for while loading.
+    fn scanned_for_needles(&self, needles: &crate::eval::needles::Needles) -> Option<&Arc<Vec<u64>>> {
+        self.scanned.iter().find(|(n, _)| n == needles).map(|(_, bits)| bits)
+    }
+
     pub fn input_digest(&self) -> Option<[u8; 16]> {
         self.input_digest
     }
@@ -753,21 +772,7 @@ impl Dataset {
     /// internal field, and no knowledge rule of any sourcetype here makes or changes it
     /// (so a value of it is written in the event's text, [`super::prefilter`]).
     pub fn json_only(&self, name: &str) -> bool {
-        if name.starts_with('_')
-            || name.contains('*')
-            || crate::events::INDEX_TIME_FIELDS.contains(&name)
-            || ["eventtype", "tag", "splunk_server"].contains(&name)
-            || name.starts_with("tag::")
-        {
-            return false;
-        }
-        let wanted = BTreeSet::from([name.to_string()]);
-        self.knowledge.values().all(|k| {
-            let dynamic =
-                k.extracts.iter().any(|x| x.format.as_ref().is_some_and(|f| f.iter().any(|(n, _)| n.contains('$'))));
-            let (rules, _) = k.projected(&wanted);
-            !dynamic && rules.is_empty()
-        })
+        json_only_in(self.knowledge.values(), name)
     }
 
     /// The events whose text could match a first search (a bitmap over all events, bit
@@ -792,6 +797,11 @@ impl Dataset {
     /// when the search needs no literals.
     pub fn candidate_share(&self, e: &crate::syntax::SearchExpr, sample: usize) -> Option<f64> {
         let needles = crate::eval::needles::needles(e, &|n| self.json_only(n))?;
+        if let Some(bits) = self.scanned_for_needles(&needles) {
+            // Known for every event: no sample.
+            let hits: usize = bits.iter().map(|w| w.count_ones() as usize).sum();
+            return Some(hits as f64 / self.events.len().max(1) as f64);
+        }
         let filter = crate::eval::needles::TextFilter::new(&needles);
         let step = self.events.len().div_ceil(sample.max(1)).max(1);
         let looked = self.events.len().div_ceil(step);
@@ -817,7 +827,12 @@ impl Dataset {
                     continue;
                 }
                 match crate::eval::needles::needles(e, &plain) {
-                    Some(n) => todo.push((key, n)),
+                    Some(n) => match self.scanned_for_needles(&n) {
+                        Some(bits) => {
+                            known.insert(key, Some(Arc::clone(bits)));
+                        }
+                        None => todo.push((key, n)),
+                    },
                     None => {
                         known.insert(key, None);
                     }
@@ -1279,6 +1294,29 @@ impl Dataset {
             raw_for_event_types,
         }
     }
+}
+
+/// Whether a field's values are the events' own JSON text under this knowledge (no rule
+/// makes or changes it, and it is not an index-time field): only then may a search's value
+/// for it be looked for in the text ([`crate::eval::needles`]). [`Dataset::json_only`] over
+/// the dataset's knowledge; before loading, over the knowledge the events will have
+/// ([`super::scan::needles_to_load`]).
+pub fn json_only_in<'k>(knowledge: impl IntoIterator<Item = &'k SourcetypeKnowledge>, name: &str) -> bool {
+    if name.starts_with('_')
+        || name.contains('*')
+        || crate::events::INDEX_TIME_FIELDS.contains(&name)
+        || ["eventtype", "tag", "splunk_server"].contains(&name)
+        || name.starts_with("tag::")
+    {
+        return false;
+    }
+    let wanted = BTreeSet::from([name.to_string()]);
+    knowledge.into_iter().all(|k| {
+        let dynamic =
+            k.extracts.iter().any(|x| x.format.as_ref().is_some_and(|f| f.iter().any(|(n, _)| n.contains('$'))));
+        let (rules, _) = k.projected(&wanted);
+        !dynamic && rules.is_empty()
+    })
 }
 
 /// What an extractor makes of one sourcetype's events, the same for a map of fields

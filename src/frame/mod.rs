@@ -25,7 +25,7 @@ mod scan;
 
 pub use dataset::{bit, cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Selection, Wanted};
 pub use rows::{Columns, FieldValues, RowCodes, RowRef};
-pub use scan::{pipeline_fields, prefetch_for, rows_matching, scan_fields, ScanPlan, Selects};
+pub use scan::{needles_to_load, pipeline_fields, prefetch_for, rows_matching, scan_fields, ScanPlan, Selects};
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};

@@ -82,6 +82,31 @@ impl ScanPlan {
     }
 }
 
+/// The needles [`prefetch_for`] would look for in the events' text, to look for while
+/// they are loaded (`events::input::ScanWhileLoading`), with the share of the events a
+/// search's literals may be in for it to look: when every plan selects its events by a
+/// search that needs literals, their needles as a dataset of events of `sourcetype` with
+/// `app`'s knowledge finds them. The dataset uses what was found only for needles equal
+/// to those it finds itself ([`Dataset::with_scanned`]), so a guess that turns out wrong
+/// costs the scan while loading, never a result.
+pub fn needles_to_load(
+    plans: &[ScanPlan],
+    app: &crate::knowledge::App,
+    sourcetype: &str,
+) -> Option<(Vec<crate::eval::needles::Needles>, f64)> {
+    let knowledge = app.for_sourcetype(sourcetype).ok()?;
+    let plain = |n: &str| super::dataset::json_only_in([&knowledge], n);
+    let mut all: Vec<crate::eval::needles::Needles> = Vec::new();
+    for p in plans {
+        let Selects::Matching(e) = &p.selects else { return None };
+        let n = crate::eval::needles::needles(e, &plain)?;
+        if !all.contains(&n) {
+            all.push(n);
+        }
+    }
+    (!all.is_empty()).then(|| (all, 1.0 / (2 * PREFETCH_SHARE) as f64))
+}
+
 /// How many events [`prefetch_for`] looks at to tell whether a search's literals are rare.
 const SAMPLE: usize = 2048;
 
@@ -516,6 +541,60 @@ mod tests {
         prefetch_for(&broad, &[ScanPlan::of(&crate::syntax::parse("eventName=Get*").unwrap())]);
         assert!(!broad.scanned_for(&common), "not scanned");
         assert!(broad.cached("eventName").unwrap().is_complete(), "made for every event");
+    }
+
+    /// Needles looked for while loading are what the dataset finds for its searches
+    /// (`needles_to_load`, only when every plan selects by literals), and the events found
+    /// for them are taken as they are, for those needles only: the text is not scanned
+    /// again, and the share is counted, not sampled.
+    #[test]
+    fn what_loading_found_for_a_searchs_needles_is_taken_for_them_only() {
+        let plan = |text: &str| ScanPlan::of(&crate::syntax::parse(text).unwrap());
+        let app = crate::knowledge::builtin();
+        let (needles, share) = needles_to_load(
+            &[plan("eventName=DeleteTrail"), plan("eventName=Put* who=alice | stats count")],
+            &app,
+            "aws:cloudtrail",
+        )
+        .unwrap();
+        assert_eq!(share, 1.0 / (2 * PREFETCH_SHARE) as f64);
+        let plain = |n: &str| dataset().json_only(n);
+        let want: Vec<_> = ["eventName=DeleteTrail", "eventName=Put* who=alice"]
+            .iter()
+            .map(|t| crate::eval::needles::needles(&search(t), &plain).unwrap())
+            .collect();
+        assert_eq!(needles, want);
+        // A plan that selects every event, or not by a search, or a search with no
+        // literal: the run would not scan the text.
+        for other in ["| makeresults", "*", "n>3"] {
+            assert_eq!(
+                needles_to_load(&[plan("eventName=DeleteTrail"), plan(other)], &app, "aws:cloudtrail"),
+                None,
+                "{other}"
+            );
+        }
+        // `errorCode` is made by the add-on's knowledge: no literal of it.
+        assert_eq!(needles_to_load(&[plan("errorCode=success")], &app, "aws:cloudtrail"), None);
+
+        // Found while loading: every 3rd event, whatever its text holds.
+        let ds = dataset();
+        let words = ds.len().div_ceil(64);
+        let mut every_third = vec![0u64; words];
+        (0..ds.len()).step_by(3).for_each(|i| every_third[i / 64] |= 1 << (i % 64));
+        let ds = ds.with_scanned(vec![(want[1].clone(), every_third.clone())]);
+        let put = search("eventName=Put* who=alice");
+        assert_eq!(ds.candidate_share(&put, SAMPLE), Some(134.0 / 400.0));
+        assert_eq!(ds.candidates(&put).as_deref(), Some(&every_third));
+        // Other needles: scanned from the text.
+        let get = search("eventName=Get*");
+        let got = ds.candidates(&get).unwrap();
+        let filter = crate::eval::needles::TextFilter::new(&crate::eval::needles::needles(&get, &plain).unwrap());
+        for i in 0..ds.len() {
+            assert_eq!(got[i / 64] >> (i % 64) & 1 == 1, filter.may_match(&ds.events[i].raw), "event {i}");
+        }
+        // A bitmap of another length is not taken.
+        let ds = dataset().with_scanned(vec![(want[0].clone(), vec![!0u64; words + 1])]);
+        assert!(ds.candidate_share(&search("eventName=DeleteTrail"), SAMPLE).unwrap() < 0.5);
     }
 
     /// A search's other fields are made in the second pass for the events it
