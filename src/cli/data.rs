@@ -72,8 +72,13 @@ impl DataArgs {
             },
             None => knowledge::builtin(),
         };
+        // The knowledge of the sourcetype the events will have, prepared once: for the
+        // literals to look for while loading, then for the dataset.
         let sourcetype = self.sourcetype.clone().unwrap_or_else(|| spelunk::events::Meta::default().sourcetype);
-        let scan = spelunk::frame::needles_to_load(first, &app, &sourcetype)
+        let prepared = if first.is_empty() { None } else { app.for_sourcetype(&sourcetype).ok() };
+        let scan = prepared
+            .as_ref()
+            .and_then(|k| spelunk::frame::needles_to_load(first, k))
             .and_then(|(needles, share)| ScanWhileLoading::new(needles, share))
             .map(Arc::new);
         let opts = LoadOptions {
@@ -119,20 +124,25 @@ impl DataArgs {
         let digest = loaded.digest();
         let scanned = scan.as_deref().and_then(|s| loaded.scanned(s));
         // Every event loaded was checked to be JSON (`input::load`), or its line skipped.
-        Dataset::new(loaded.events, &app, Context { now })
-            .map(Dataset::with_checked_json)
-            .map(|ds| match digest {
-                Some(d) => ds.with_input_digest(d),
-                None => ds,
-            })
-            .map(|ds| match scanned {
-                Some(found) => ds.with_scanned(found),
-                None => ds,
-            })
-            .map_err(|e| {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            })
+        Dataset::with_knowledge(
+            loaded.events,
+            &app,
+            Context { now },
+            prepared.map(|k| (sourcetype, k)).into_iter().collect(),
+        )
+        .map(Dataset::with_checked_json)
+        .map(|ds| match digest {
+            Some(d) => ds.with_input_digest(d),
+            None => ds,
+        })
+        .map(|ds| match scanned {
+            Some(found) => ds.with_scanned(found),
+            None => ds,
+        })
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        })
     }
 }
 

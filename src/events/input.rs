@@ -60,7 +60,7 @@ pub struct ScanWhileLoading {
 }
 
 /// How many events of a part [`ScanWhileLoading`] looks at before judging the share.
-const GIVE_UP_AFTER: usize = 4096;
+const GIVE_UP_AFTER: usize = 1024;
 
 impl ScanWhileLoading {
     /// `None` when there is nothing to look for or more than 64 sets.

@@ -85,17 +85,15 @@ impl ScanPlan {
 /// The needles [`prefetch_for`] would look for in the events' text, to look for while
 /// they are loaded (`events::input::ScanWhileLoading`), with the share of the events a
 /// search's literals may be in for it to look: when every plan selects its events by a
-/// search that needs literals, their needles as a dataset of events of `sourcetype` with
-/// `app`'s knowledge finds them. The dataset uses what was found only for needles equal
+/// search that needs literals, their needles as a dataset of events with this knowledge
+/// (their sourcetype's) finds them. The dataset uses what was found only for needles equal
 /// to those it finds itself ([`Dataset::with_scanned`]), so a guess that turns out wrong
 /// costs the scan while loading, never a result.
 pub fn needles_to_load(
     plans: &[ScanPlan],
-    app: &crate::knowledge::App,
-    sourcetype: &str,
+    knowledge: &crate::knowledge::SourcetypeKnowledge,
 ) -> Option<(Vec<crate::eval::needles::Needles>, f64)> {
-    let knowledge = app.for_sourcetype(sourcetype).ok()?;
-    let plain = |n: &str| super::dataset::json_only_in([&knowledge], n);
+    let plain = |n: &str| super::dataset::json_only_in([knowledge], n);
     let mut all: Vec<crate::eval::needles::Needles> = Vec::new();
     for p in plans {
         let Selects::Matching(e) = &p.selects else { return None };
@@ -550,11 +548,10 @@ mod tests {
     #[test]
     fn what_loading_found_for_a_searchs_needles_is_taken_for_them_only() {
         let plan = |text: &str| ScanPlan::of(&crate::syntax::parse(text).unwrap());
-        let app = crate::knowledge::builtin();
+        let knowledge = crate::knowledge::builtin().for_sourcetype("aws:cloudtrail").unwrap();
         let (needles, share) = needles_to_load(
             &[plan("eventName=DeleteTrail"), plan("eventName=Put* who=alice | stats count")],
-            &app,
-            "aws:cloudtrail",
+            &knowledge,
         )
         .unwrap();
         assert_eq!(share, 1.0 / (2 * PREFETCH_SHARE) as f64);
@@ -567,14 +564,10 @@ mod tests {
         // A plan that selects every event, or not by a search, or a search with no
         // literal: the run would not scan the text.
         for other in ["| makeresults", "*", "n>3"] {
-            assert_eq!(
-                needles_to_load(&[plan("eventName=DeleteTrail"), plan(other)], &app, "aws:cloudtrail"),
-                None,
-                "{other}"
-            );
+            assert_eq!(needles_to_load(&[plan("eventName=DeleteTrail"), plan(other)], &knowledge), None, "{other}");
         }
         // `errorCode` is made by the add-on's knowledge: no literal of it.
-        assert_eq!(needles_to_load(&[plan("errorCode=success")], &app, "aws:cloudtrail"), None);
+        assert_eq!(needles_to_load(&[plan("errorCode=success")], &knowledge), None);
 
         // Found while loading: every 3rd event, whatever its text holds.
         let ds = dataset();
