@@ -136,11 +136,16 @@ impl Phases {
     }
 }
 
-/// Runs each detection over the data. The detections reading one datamodel dataset share
-/// its events and fields through `evaluations`.
+/// Each detection's search compiled, or why it could not be (rendered against its file).
+pub type Compiled = Vec<Result<spelunk::Query, String>>;
+
+/// Runs each detection (with its compiled search, [`load_inputs`]) over the data. The
+/// detections reading one datamodel dataset share its events and fields through
+/// `evaluations`.
 #[allow(clippy::too_many_arguments)]
 pub fn run_all<'c>(
     detections: &[&'c Detection],
+    compiled: Compiled,
     content: &spelunk::content::load::Content,
     ds: &Dataset,
     evaluations: &spelunk::datamodel::Evaluations,
@@ -150,10 +155,6 @@ pub fn run_all<'c>(
     phases: &mut Phases,
 ) -> Vec<Outcome<'c>> {
     let render = |d: &Detection, e: spelunk::Diagnostic| e.render_plain(&d.file.name, &d.file.search);
-    let compiled: Vec<Result<_, String>> = detections
-        .iter()
-        .map(|d| spelunk::compile(&d.file.search, &content.macros).map_err(|e| render(d, e)))
-        .collect();
     // The fields the detections read over many events are made in shared passes.
     let options = Options {
         lookups: Some(&content.lookups),
@@ -218,31 +219,36 @@ pub fn run_all<'c>(
     done.into_iter().map(|(_, o)| o).collect()
 }
 
-/// The content (with the selected detections) and the data, as `detect` and `risk` read
-/// them; `needs` says what to give when no data was given; load records under `records`.
+/// The content (with the selected detections, and their searches compiled) and the data,
+/// as `detect` and `risk` read them; `needs` says what to give when no data was given;
+/// load records under `records`.
 pub fn load_inputs(
     content: &ContentArgs,
     data: &DataArgs,
     now: f64,
     needs: &str,
     records: Option<PathBuf>,
-) -> Result<(spelunk::content::load::Content, Vec<usize>, Dataset), ExitCode> {
+) -> Result<(spelunk::content::load::Content, Vec<usize>, Compiled, Dataset), ExitCode> {
     let (content, chosen) = content.load()?;
     if data.data.is_empty() {
         eprintln!("error: give {needs}: the events to run the detections over");
         return Err(ExitCode::from(2));
     }
+    let compiled: Compiled = chosen
+        .iter()
+        .map(|&k| {
+            let d = &content.detections[k];
+            spelunk::compile(&d.file.search, &content.macros).map_err(|e| e.render_plain(&d.file.name, &d.file.search))
+        })
+        .collect();
     // The detections' first searches, whose literals loading may look for as it reads.
     let options = Options { datamodels: Some(&content.datamodels), ..Options::default() };
-    let first: Vec<spelunk::frame::ScanPlan> = chosen
-        .iter()
-        .filter_map(|&k| spelunk::compile(&content.detections[k].file.search, &content.macros).ok())
-        .map(|q| engine::scan_plan(&q.pipeline, &options))
-        .collect();
+    let first: Vec<spelunk::frame::ScanPlan> =
+        compiled.iter().flatten().map(|q| engine::scan_plan(&q.pipeline, &options)).collect();
     let ds = data.load_with(now, records, &first)?;
     // Loading read every event's text; what comes next reads it again only where needed.
     ds.release_mapped();
-    Ok((content, chosen, ds))
+    Ok((content, chosen, compiled, ds))
 }
 
 pub fn run(args: DetectArgs) -> ExitCode {
@@ -252,7 +258,7 @@ pub fn run(args: DetectArgs) -> ExitCode {
     let records = spelunk::frame::cache::default_dir().filter(|_| !args.no_cache);
     let loaded =
         phases.time("load content and events", || load_inputs(&args.content, &args.data, now, "--data PATH", records));
-    let (content, chosen, ds) = match loaded {
+    let (content, chosen, compiled, ds) = match loaded {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -269,7 +275,8 @@ pub fn run(args: DetectArgs) -> ExitCode {
         Some(_) => spelunk::datamodel::Evaluations::kept_in_dataset(),
         None => spelunk::datamodel::Evaluations::default(),
     };
-    let outcomes = run_all(&detections, &content, &ds, &evaluations, args.all_types, keep_risk, now, &mut phases);
+    let outcomes =
+        run_all(&detections, compiled, &content, &ds, &evaluations, args.all_types, keep_risk, now, &mut phases);
     // The column cache is written while the results are printed (each takes a core).
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

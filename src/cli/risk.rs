@@ -69,13 +69,15 @@ pub fn run(args: RiskArgs) -> ExitCode {
         },
         None => {
             let needs = "--from FILE (risk events) or --data PATH";
-            let (content, chosen, ds) = match super::detect::load_inputs(&args.content, &args.data, now, needs, None) {
-                Ok(x) => x,
-                Err(code) => return code,
-            };
+            let (content, chosen, compiled, ds) =
+                match super::detect::load_inputs(&args.content, &args.data, now, needs, None) {
+                    Ok(x) => x,
+                    Err(code) => return code,
+                };
             let detections: Vec<_> = chosen.iter().map(|&k| &content.detections[k]).collect();
             let outcomes = super::detect::run_all(
                 &detections,
+                compiled,
                 &content,
                 &ds,
                 &Default::default(),

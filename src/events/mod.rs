@@ -53,24 +53,6 @@ pub struct Event {
     pub meta: std::sync::Arc<Meta>,
 }
 
-/// Releases the pages of the mapped files these events were read from ([`raw::Text::release`]):
-/// they are read back from the page cache when next used.
-pub fn release_mapped(events: &[Event]) {
-    texts(events).iter().for_each(|t| t.release());
-}
-
-/// The texts these events are ranges of, each once (events of one input are together).
-pub fn texts(events: &[Event]) -> Vec<std::sync::Arc<raw::Text>> {
-    let mut out: Vec<std::sync::Arc<raw::Text>> = Vec::new();
-    for e in events {
-        let text = e.raw.text();
-        if !out.last().is_some_and(|t| std::sync::Arc::ptr_eq(t, text)) {
-            out.push(std::sync::Arc::clone(text));
-        }
-    }
-    out
-}
-
 /// Calls `each` with the index of each of `events`, in order, its text with ASCII letters
 /// lowercased, and whether that text is all ASCII. When they are ranges of one mapped file
 /// close together, the part of the file they span is copied into `buf`

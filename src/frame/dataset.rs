@@ -13,8 +13,8 @@ use crate::knowledge::{self, App, KnowledgeError, SourcetypeKnowledge};
 /// the ones a search uses ([`Dataset::fields_of`]).
 pub struct Dataset {
     pub events: Vec<Event>,
-    /// The texts the events are ranges of, each run of them once
-    /// ([`crate::events::texts`], found while the events are looked at anyway).
+    /// The texts the events are ranges of, each run of them once (events of one input are
+    /// together), found while the events are looked at anyway.
     texts: Vec<Arc<crate::events::raw::Text>>,
     knowledge: HashMap<String, SourcetypeKnowledge>,
     pub ctx: Context,
@@ -588,12 +588,13 @@ impl Dataset {
         })
     }
 
-    /// The texts the events are ranges of, each run of them once ([`crate::events::texts`]).
+    /// The texts the events are ranges of, each run of them once.
     pub fn texts(&self) -> &[Arc<crate::events::raw::Text>] {
         &self.texts
     }
 
-    /// Lets go of the pages of the mapped inputs read so far ([`crate::events::release_mapped`]),
+    /// Lets go of the pages of the mapped inputs ([`crate::events::raw::Text::release`]): they
+    /// are read back from the page cache when next used. Asked after each phase of a run,
     /// without looking at every event again.
     pub fn release_mapped(&self) {
         self.texts.iter().for_each(|t| t.release());
