@@ -1027,15 +1027,21 @@ impl Dataset {
             .collect();
         let n = todo.len();
         let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(n.div_ceil(1024)).max(1);
-        let chunk = n.div_ceil(threads).max(1);
-        // Each thread codes its own part of `todo` with its own dictionaries: per field, one
-        // code for each of the part's events whose kind has the field, in event order.
-        let mut parts: Vec<Vec<(Vec<Value>, Growing)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = todo
-                .chunks(chunk)
-                .zip(kind_of.chunks(chunk))
-                .map(|(part, kinds)| {
-                    let (names, kind_names, kind_slots) = (&names, &kind_names, &kind_slots);
+        // `todo` in pieces that the threads take as they finish (two cores of a virtual
+        // machine are often not equally fast: with half of the events each, one core
+        // coded alone for the last 0.1 s of a broad detection's pass over 1 GB).
+        let pieces = pass_pieces(n, threads);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        // Each thread codes the pieces it takes with its own dictionaries: per field, the
+        // values its events use, and per piece, one code for each of its events whose kind
+        // has the field, in event order.
+        type ThreadCodes = (Vec<Value>, Vec<(usize, Growing)>);
+        let mut parts: Vec<Vec<ThreadCodes>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (names, kind_names, kind_slots, pieces, next) =
+                        (&names, &kind_names, &kind_slots, &pieces, &next);
+                    let (todo, kind_of) = (&todo, &kind_of);
                     s.spawn(move || {
                         // An extractor per kind, made when its first event comes; each
                         // extracted value coded once, in its field's dictionary.
@@ -1043,29 +1049,37 @@ impl Dataset {
                         let mut coded = knowledge::coded::Coded::default();
                         let out: Vec<usize> = names.iter().map(|n| coded.slots.slot(n)).collect();
                         let mut row = Vec::new();
-                        // A code per event of a kind that has the field: allocated at once
-                        // (grown by doubling, the vectors were a sixth of the faults on fresh
-                        // pages).
-                        let mut per_kind = vec![0usize; kind_names.len()];
-                        kinds.iter().for_each(|&kind| per_kind[kind as usize] += 1);
-                        let mut lens = vec![0usize; names.len()];
-                        for (slots, n) in kind_slots.iter().zip(&per_kind) {
-                            slots.iter().for_each(|&k| lens[k] += n);
-                        }
-                        let mut codes: Vec<Growing> = lens.into_iter().map(Growing::with_capacity).collect();
-                        let event = |k: usize| &self.events[part[k]];
                         let mut buf = Vec::new();
-                        for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, event) {
-                            let (block, block_kinds) = (&part[run.clone()], &kinds[run]);
-                            self.read_block(block, &mut buf, |k, raw| {
-                                let (i, kind) = (block[k], block_kinds[k] as usize);
-                                let ex = extractors[kind]
-                                    .get_or_insert_with(|| self.extractor(Wanted::Names(&kind_names[kind])));
-                                ex.coded_row_of(i, raw, &mut coded, &mut row);
-                                for &k in &kind_slots[kind] {
-                                    codes[k].push(row.get(out[k]).copied().unwrap_or(0));
-                                }
-                            });
+                        // Per piece taken, its number and each field's codes.
+                        let mut taken: Vec<(usize, Vec<Growing>)> = Vec::new();
+                        loop {
+                            let p = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(range) = pieces.get(p) else { break };
+                            let (part, kinds) = (&todo[range.clone()], &kind_of[range.clone()]);
+                            // A code per event of a kind that has the field: allocated at
+                            // once (grown by doubling, the vectors were a sixth of the faults
+                            // on fresh pages).
+                            let mut per_kind = vec![0usize; kind_names.len()];
+                            kinds.iter().for_each(|&kind| per_kind[kind as usize] += 1);
+                            let mut lens = vec![0usize; names.len()];
+                            for (slots, n) in kind_slots.iter().zip(&per_kind) {
+                                slots.iter().for_each(|&k| lens[k] += n);
+                            }
+                            let mut codes: Vec<Growing> = lens.into_iter().map(Growing::with_capacity).collect();
+                            let event = |k: usize| &self.events[part[k]];
+                            for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, event) {
+                                let (block, block_kinds) = (&part[run.clone()], &kinds[run]);
+                                self.read_block(block, &mut buf, |k, raw| {
+                                    let (i, kind) = (block[k], block_kinds[k] as usize);
+                                    let ex = extractors[kind]
+                                        .get_or_insert_with(|| self.extractor(Wanted::Names(&kind_names[kind])));
+                                    ex.coded_row_of(i, raw, &mut coded, &mut row);
+                                    for &k in &kind_slots[kind] {
+                                        codes[k].push(row.get(out[k]).copied().unwrap_or(0));
+                                    }
+                                });
+                            }
+                            taken.push((p, codes));
                         }
                         // Each field's values in order of first use by its events (the
                         // slot's dictionary also has values only other kinds' events read),
@@ -1078,22 +1092,30 @@ impl Dataset {
                                 drop(std::mem::take(d));
                             }
                         }
-                        codes
+                        let mut per_field: Vec<Vec<(usize, Growing)>> = out.iter().map(|_| Vec::new()).collect();
+                        for (p, codes) in taken {
+                            for (k, c) in codes.into_iter().enumerate() {
+                                per_field[k].push((p, c));
+                            }
+                        }
+                        per_field
                             .into_iter()
                             .zip(&out)
-                            .map(|(mut c, &s)| {
+                            .map(|(mut pieces, &s)| {
                                 let mut all = std::mem::take(&mut dicts[s]).into_vec();
                                 let mut local = vec![0u32; all.len() + 1];
                                 let mut values = Vec::new();
-                                c.renumber(|code| {
-                                    let g = code as usize;
-                                    if local[g] == 0 {
-                                        values.push(std::mem::take(&mut all[g - 1]));
-                                        local[g] = values.len() as u32;
-                                    }
-                                    local[g]
-                                });
-                                (values, c)
+                                for (_, c) in &mut pieces {
+                                    c.renumber(|code| {
+                                        let g = code as usize;
+                                        if local[g] == 0 {
+                                            values.push(std::mem::take(&mut all[g - 1]));
+                                            local[g] = values.len() as u32;
+                                        }
+                                        local[g]
+                                    });
+                                }
+                                (values, pieces)
                             })
                             .collect::<Vec<_>>()
                     })
@@ -1122,19 +1144,22 @@ impl Dataset {
             // or a reference to it beside its hash).
             let incoming: usize = parts.iter().map(|p| p[k].0.len()).sum();
             let mut index = knowledge::coded::Values::with_values(dict, incoming);
-            for ((part, events), kinds) in parts.iter_mut().zip(todo.chunks(chunk)).zip(kind_of.chunks(chunk)) {
-                let (values, local) = std::mem::replace(&mut part[k], (Vec::new(), Growing::with_capacity(0)));
+            for part in parts.iter_mut() {
+                let (values, taken) = std::mem::take(&mut part[k]);
                 let remap: Vec<u32> = values.into_iter().map(|v| index.code(v)).collect();
-                let mut next = 0;
-                for (&i, &kind) in events.iter().zip(kinds) {
-                    if !kind_has[kind as usize][k] {
-                        continue;
-                    }
-                    let c = local.get(next);
-                    next += 1;
-                    if !bit(&made, i) {
-                        codes[i] = if c == 0 { 0 } else { remap[c as usize - 1] };
-                        made[i / 64] |= 1 << (i % 64);
+                for (p, local) in taken {
+                    let range = pieces[p].clone();
+                    let mut next = 0;
+                    for (&i, &kind) in todo[range.clone()].iter().zip(&kind_of[range]) {
+                        if !kind_has[kind as usize][k] {
+                            continue;
+                        }
+                        let c = local.get(next);
+                        next += 1;
+                        if !bit(&made, i) {
+                            codes[i] = if c == 0 { 0 } else { remap[c as usize - 1] };
+                            made[i / 64] |= 1 << (i % 64);
+                        }
                     }
                 }
             }
@@ -1312,6 +1337,17 @@ impl Dataset {
             raw_for_event_types,
         }
     }
+}
+
+/// How many pieces per thread a shared pass cuts its events into ([`pass_pieces`]).
+const PASS_PIECES: usize = 8;
+
+/// `n` events cut into the pieces a shared pass's `threads` take as they finish: about
+/// [`PASS_PIECES`] per thread, none under 4,096 events (each piece sizes its vectors and
+/// reads its events' text in blocks of its own), in order.
+fn pass_pieces(n: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
+    let count = (threads * PASS_PIECES).min(n.div_ceil(4096)).max(1);
+    (0..count).map(|k| n * k / count..n * (k + 1) / count).filter(|r| !r.is_empty()).collect()
 }
 
 /// Whether a field's values are the events' own JSON text under this knowledge (no rule
@@ -1574,6 +1610,60 @@ mod tests {
                 assert_eq!(events.iter().map(|&i| i as usize).collect::<Vec<_>>(), members);
             }
             assert_eq!(set.bits(len), bits, "{members:?}");
+        }
+    }
+
+    /// The pieces of a shared pass cover its events once, in order, none empty.
+    #[test]
+    fn pass_pieces_cover_the_events_in_order() {
+        for (n, threads) in [(0, 2), (1, 2), (4095, 2), (4097, 2), (20_000, 2), (1 << 20, 2), (1 << 20, 16), (9, 1)] {
+            let pieces = pass_pieces(n, threads);
+            assert_eq!(pieces.iter().flat_map(|r| r.clone()).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>());
+            assert!(pieces.iter().all(|r| !r.is_empty()));
+            assert!(pieces.len() <= threads * PASS_PIECES, "{n} {threads}");
+            if n >= 1 << 20 {
+                assert_eq!(pieces.len(), threads * PASS_PIECES);
+            }
+        }
+    }
+
+    /// A pass over enough events to cut them into pieces that the threads take as they
+    /// finish, each with its own dictionaries, gives every event the values its own
+    /// extraction gives; the same for a pass over some of them (a second pass's).
+    #[test]
+    fn a_pass_in_pieces_gives_each_event_its_own_values() {
+        let events: Vec<Event> = (0..24_000)
+            .map(|k| {
+                let line = format!(
+                    r#"{{"eventTime":"2025-01-01T00:{:02}:{:02}Z","eventName":"E{}","userIdentity":{{"type":"{}","userName":"u{}"}},"n":{},"tags":["a","b{}"]}}"#,
+                    k / 60 % 60,
+                    k % 60,
+                    k % 37,
+                    ["IAMUser", "AssumedRole", "Root"][k % 3],
+                    k % 501,
+                    k,
+                    k % 5
+                );
+                Event::new(line.as_str(), crate::events::Meta::default())
+            })
+            .collect();
+        let names: BTreeSet<String> = ["eventName", "user", "userIdentity.userName", "n", "tags{}", "src"]
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        let some: Vec<usize> = (0..24_000).filter(|k| k % 7 != 3).collect();
+        for selected in [None, Some(&some[..])] {
+            let ds = Dataset::new(events.clone(), &crate::knowledge::builtin(), Context { now: 0.0 }).unwrap();
+            assert!(pass_pieces(selected.map_or(ds.len(), <[usize]>::len), 2).len() > 4);
+            ds.prefetch_events(&names, selected);
+            let columns: Vec<(&String, Arc<Column>)> = names.iter().map(|n| (n, ds.cached(n).unwrap())).collect();
+            for i in selected.map_or_else(|| (0..ds.len()).collect(), <[usize]>::to_vec) {
+                let own = ds.fields_of(i, Wanted::Names(&names));
+                for (name, col) in &columns {
+                    assert!(col.is_made(i), "{name} of event {i}");
+                    assert_eq!(col.get(i), own.get(*name).unwrap_or(&Value::Null), "{name} of event {i}");
+                }
+            }
         }
     }
 
