@@ -31,6 +31,7 @@ pub mod query;
 pub mod rba;
 pub mod syntax;
 pub mod text;
+pub mod work;
 
 pub use diagnostic::Diagnostic;
 pub use query::{compile, Query};

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -194,26 +193,16 @@ pub fn run_all<'c>(
     };
     let work: Vec<Mutex<Option<Result<spelunk::Query, String>>>> =
         compiled.into_iter().map(|q| Mutex::new(Some(q))).collect();
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(detections.len()).max(1);
     let mut done: Vec<(usize, Outcome<'c>)> = phases.time("detections", || {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let k = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(d) = detections.get(k) else { break };
-                            let q = work[k].lock().expect("not poisoned").take().expect("taken once");
-                            mine.push((k, run_one(d, q)));
-                        }
-                        mine
-                    })
-                })
-                .collect();
-            handles.into_iter().flat_map(|h| h.join().expect("a detection does not panic")).collect()
-        })
+        let made = spelunk::work::take_in_turn(spelunk::work::cores(), detections.len(), |taken| {
+            let mut mine = Vec::new();
+            for k in taken {
+                let q = work[k].lock().expect("not poisoned").take().expect("taken once");
+                mine.push((k, run_one(detections[k], q)));
+            }
+            mine
+        });
+        made.into_iter().flatten().collect()
     });
     done.sort_by_key(|(k, _)| *k);
     done.into_iter().map(|(_, o)| o).collect()

@@ -498,49 +498,34 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
         start = end;
     }
     let (file, opts, meta, shared, total) = (sink.file, sink.opts, &sink.meta, &sink.shared, bytes.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
     // Each part numbers its lines from 1 and counts them (counting them beforehand would
     // read the whole input once more); its problems' lines are moved by the parts before.
-    let results: Vec<(Loaded, Result<usize, Problem>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (parts, next) = (&parts, &next);
-                s.spawn(move || {
-                    let mut read = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(part) = parts.get(k) else { break };
-                        let mut out = Loaded::default();
-                        // Room for the part's events at once (lines are rarely under 512
-                        // bytes; room not used is never touched). The first part's events
-                        // become the input's, so it has room for every part's.
-                        out.events.reserve(if k == 0 { total } else { part.len() } / 512);
-                        if opts.scan.is_some() {
-                            out.masks.reserve(if k == 0 { total } else { part.len() } / 512);
-                        }
-                        let mut local = Sink {
-                            file,
-                            opts,
-                            out: &mut out,
-                            meta: Arc::clone(meta),
-                            shared: shared.clone(),
-                            copy: None,
-                        };
-                        let r = read_part(&mut local, bytes, part.clone());
-                        read.push((k, (out, r)));
-                    }
-                    read
-                })
-            })
-            .collect();
-        let mut all: Vec<Option<(Loaded, Result<usize, Problem>)>> = (0..parts.len()).map(|_| None).collect();
-        for h in handles {
-            for (k, r) in h.join().expect("reading does not panic") {
-                all[k] = Some(r);
+    let results: Vec<(Loaded, Result<usize, Problem>)> = {
+        let read = crate::work::take_in_turn(threads, parts.len(), |taken| {
+            let mut read = Vec::new();
+            for k in taken {
+                let part = &parts[k];
+                let mut out = Loaded::default();
+                // Room for the part's events at once (lines are rarely under 512 bytes; room
+                // not used is never touched). The first part's events become the input's,
+                // so it has room for every part's.
+                out.events.reserve(if k == 0 { total } else { part.len() } / 512);
+                if opts.scan.is_some() {
+                    out.masks.reserve(if k == 0 { total } else { part.len() } / 512);
+                }
+                let mut local =
+                    Sink { file, opts, out: &mut out, meta: Arc::clone(meta), shared: shared.clone(), copy: None };
+                let r = read_part(&mut local, bytes, part.clone());
+                read.push((k, (out, r)));
             }
+            read
+        });
+        let mut all: Vec<Option<(Loaded, Result<usize, Problem>)>> = (0..parts.len()).map(|_| None).collect();
+        for (k, r) in read.into_iter().flatten() {
+            all[k] = Some(r);
         }
         all.into_iter().map(|r| r.expect("every part is read")).collect()
-    });
+    };
     let mut before = 0;
     let moved = |mut p: Problem, before: usize| {
         p.line = p.line.map(|l| l + before);

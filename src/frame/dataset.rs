@@ -1031,97 +1031,85 @@ impl Dataset {
         // machine are often not equally fast: with half of the events each, one core
         // coded alone for the last 0.1 s of a broad detection's pass over 1 GB).
         let pieces = pass_pieces(n, threads);
-        let next = std::sync::atomic::AtomicUsize::new(0);
         // Each thread codes the pieces it takes with its own dictionaries: per field, the
         // values its events use, and per piece, one code for each of its events whose kind
         // has the field, in event order.
         type ThreadCodes = (Vec<Value>, Vec<(usize, Growing)>);
-        let mut parts: Vec<Vec<ThreadCodes>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    let (names, kind_names, kind_slots, pieces, next) =
-                        (&names, &kind_names, &kind_slots, &pieces, &next);
-                    let (todo, kind_of) = (&todo, &kind_of);
-                    s.spawn(move || {
-                        // An extractor per kind, made when its first event comes; each
-                        // extracted value coded once, in its field's dictionary.
-                        let mut extractors: Vec<Option<Extractor>> = (0..kind_names.len()).map(|_| None).collect();
-                        let mut coded = knowledge::coded::Coded::default();
-                        let out: Vec<usize> = names.iter().map(|n| coded.slots.slot(n)).collect();
-                        let mut row = Vec::new();
-                        let mut buf = Vec::new();
-                        // Per piece taken, its number and each field's codes.
-                        let mut taken: Vec<(usize, Vec<Growing>)> = Vec::new();
-                        loop {
-                            let p = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(range) = pieces.get(p) else { break };
-                            let (part, kinds) = (&todo[range.clone()], &kind_of[range.clone()]);
-                            // A code per event of a kind that has the field: allocated at
-                            // once (grown by doubling, the vectors were a sixth of the faults
-                            // on fresh pages).
-                            let mut per_kind = vec![0usize; kind_names.len()];
-                            kinds.iter().for_each(|&kind| per_kind[kind as usize] += 1);
-                            let mut lens = vec![0usize; names.len()];
-                            for (slots, n) in kind_slots.iter().zip(&per_kind) {
-                                slots.iter().for_each(|&k| lens[k] += n);
-                            }
-                            let mut codes: Vec<Growing> = lens.into_iter().map(Growing::with_capacity).collect();
-                            let event = |k: usize| &self.events[part[k]];
-                            for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, event) {
-                                let (block, block_kinds) = (&part[run.clone()], &kinds[run]);
-                                self.read_block(block, &mut buf, |k, raw| {
-                                    let (i, kind) = (block[k], block_kinds[k] as usize);
-                                    let ex = extractors[kind]
-                                        .get_or_insert_with(|| self.extractor(Wanted::Names(&kind_names[kind])));
-                                    ex.coded_row_of(i, raw, &mut coded, &mut row);
-                                    for &k in &kind_slots[kind] {
-                                        codes[k].push(row.get(out[k]).copied().unwrap_or(0));
-                                    }
-                                });
-                            }
-                            taken.push((p, codes));
+        let mut parts: Vec<Vec<ThreadCodes>> = crate::work::take_in_turn(threads, pieces.len(), |taken| {
+            // An extractor per kind, made when its first event comes; each
+            // extracted value coded once, in its field's dictionary.
+            let mut extractors: Vec<Option<Extractor>> = (0..kind_names.len()).map(|_| None).collect();
+            let mut coded = knowledge::coded::Coded::default();
+            let out: Vec<usize> = names.iter().map(|n| coded.slots.slot(n)).collect();
+            let mut row = Vec::new();
+            let mut buf = Vec::new();
+            // Per piece taken, its number and each field's codes.
+            let mut made: Vec<(usize, Vec<Growing>)> = Vec::new();
+            for p in taken {
+                let range = &pieces[p];
+                let (part, kinds) = (&todo[range.clone()], &kind_of[range.clone()]);
+                // A code per event of a kind that has the field: allocated at
+                // once (grown by doubling, the vectors were a sixth of the faults
+                // on fresh pages).
+                let mut per_kind = vec![0usize; kind_names.len()];
+                kinds.iter().for_each(|&kind| per_kind[kind as usize] += 1);
+                let mut lens = vec![0usize; names.len()];
+                for (slots, n) in kind_slots.iter().zip(&per_kind) {
+                    slots.iter().for_each(|&k| lens[k] += n);
+                }
+                let mut codes: Vec<Growing> = lens.into_iter().map(Growing::with_capacity).collect();
+                let event = |k: usize| &self.events[part[k]];
+                for run in crate::events::release_runs(part.len(), RELEASE_EVERY, RELEASE_SPAN, event) {
+                    let (block, block_kinds) = (&part[run.clone()], &kinds[run]);
+                    self.read_block(block, &mut buf, |k, raw| {
+                        let (i, kind) = (block[k], block_kinds[k] as usize);
+                        let ex =
+                            extractors[kind].get_or_insert_with(|| self.extractor(Wanted::Names(&kind_names[kind])));
+                        ex.coded_row_of(i, raw, &mut coded, &mut row);
+                        for &k in &kind_slots[kind] {
+                            codes[k].push(row.get(out[k]).copied().unwrap_or(0));
                         }
-                        // Each field's values in order of first use by its events (the
-                        // slot's dictionary also has values only other kinds' events read),
-                        // moved out of the dictionaries, which go as they are emptied.
-                        drop(extractors);
-                        let mut dicts = coded.into_dictionaries();
-                        // The fields only the knowledge read go first.
-                        for (s, d) in dicts.iter_mut().enumerate() {
-                            if !out.contains(&s) {
-                                drop(std::mem::take(d));
+                    });
+                }
+                made.push((p, codes));
+            }
+            // Each field's values in order of first use by its events (the
+            // slot's dictionary also has values only other kinds' events read),
+            // moved out of the dictionaries, which go as they are emptied.
+            drop(extractors);
+            let mut dicts = coded.into_dictionaries();
+            // The fields only the knowledge read go first.
+            for (s, d) in dicts.iter_mut().enumerate() {
+                if !out.contains(&s) {
+                    drop(std::mem::take(d));
+                }
+            }
+            let mut per_field: Vec<Vec<(usize, Growing)>> = out.iter().map(|_| Vec::new()).collect();
+            for (p, codes) in made {
+                for (k, c) in codes.into_iter().enumerate() {
+                    per_field[k].push((p, c));
+                }
+            }
+            per_field
+                .into_iter()
+                .zip(&out)
+                .map(|(mut pieces, &s)| {
+                    let mut all = std::mem::take(&mut dicts[s]).into_vec();
+                    let mut local = vec![0u32; all.len() + 1];
+                    let mut values = Vec::new();
+                    for (_, c) in &mut pieces {
+                        c.renumber(|code| {
+                            let g = code as usize;
+                            if local[g] == 0 {
+                                values.push(std::mem::take(&mut all[g - 1]));
+                                local[g] = values.len() as u32;
                             }
-                        }
-                        let mut per_field: Vec<Vec<(usize, Growing)>> = out.iter().map(|_| Vec::new()).collect();
-                        for (p, codes) in taken {
-                            for (k, c) in codes.into_iter().enumerate() {
-                                per_field[k].push((p, c));
-                            }
-                        }
-                        per_field
-                            .into_iter()
-                            .zip(&out)
-                            .map(|(mut pieces, &s)| {
-                                let mut all = std::mem::take(&mut dicts[s]).into_vec();
-                                let mut local = vec![0u32; all.len() + 1];
-                                let mut values = Vec::new();
-                                for (_, c) in &mut pieces {
-                                    c.renumber(|code| {
-                                        let g = code as usize;
-                                        if local[g] == 0 {
-                                            values.push(std::mem::take(&mut all[g - 1]));
-                                            local[g] = values.len() as u32;
-                                        }
-                                        local[g]
-                                    });
-                                }
-                                (values, pieces)
-                            })
-                            .collect::<Vec<_>>()
-                    })
+                            local[g]
+                        });
+                    }
+                    (values, pieces)
                 })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("extraction does not panic")).collect()
+                .collect::<Vec<_>>()
         });
         // Merged into the columns as they are now (another search may have added to them
         // meanwhile): an event already made keeps its value.

@@ -151,7 +151,7 @@ const PIECES_PER_CORE: usize = 4;
 fn on_all_cores(sizes: &[usize], width: usize, each: impl Fn(usize, usize) -> Value + Sync) -> Vec<Vec<Value>> {
     let groups = sizes.len();
     let rows: usize = sizes.iter().sum();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::work::cores();
     if rows < PARALLEL_ROWS || cores == 1 || width == 0 || groups == 0 {
         // A column per aggregation (not a vector per group: over 10 GB a `stats` made
         // 2.6 million groups).
@@ -160,24 +160,12 @@ fn on_all_cores(sizes: &[usize], width: usize, each: impl Fn(usize, usize) -> Va
     let runs = group_runs(sizes, (cores * PIECES_PER_CORE).div_ceil(width));
     let pieces: Vec<(usize, std::ops::Range<usize>)> =
         (0..width).flat_map(|k| runs.iter().map(move |r| (k, r.clone()))).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut made: Vec<(usize, Vec<Value>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..cores.min(pieces.len()))
-            .map(|_| {
-                let (pieces, next, each) = (&pieces, &next, &each);
-                s.spawn(move || {
-                    let mut mine = Vec::new();
-                    loop {
-                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((k, run)) = pieces.get(n) else { break };
-                        mine.push((n, run.clone().map(|g| each(g, *k)).collect()));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("aggregating does not panic")).collect()
+    let made = crate::work::take_in_turn(cores, pieces.len(), |taken| {
+        taken
+            .map(|n| (n, pieces[n].1.clone().map(|g| each(g, pieces[n].0)).collect::<Vec<Value>>()))
+            .collect::<Vec<_>>()
     });
+    let mut made: Vec<(usize, Vec<Value>)> = made.into_iter().flatten().collect();
     // Pieces are numbered aggregation by aggregation, runs in group order.
     made.sort_unstable_by_key(|(n, _)| *n);
     let mut out: Vec<Vec<Value>> = (0..width).map(|_| Vec::with_capacity(groups)).collect();
