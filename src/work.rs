@@ -28,6 +28,17 @@ pub fn take_in_turn<R: Send>(
     })
 }
 
+/// `make(piece)` of every piece, on `threads` threads taking them in turn
+/// ([`take_in_turn`]), given back in piece order.
+pub fn map_in_turn<T: Send>(threads: usize, pieces: usize, make: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let made = take_in_turn(threads, pieces, |taken| taken.map(|n| (n, make(n))).collect::<Vec<_>>());
+    let mut all: Vec<Option<T>> = (0..pieces).map(|_| None).collect();
+    for (n, t) in made.into_iter().flatten() {
+        all[n] = Some(t);
+    }
+    all.into_iter().map(|t| t.expect("every piece is taken once")).collect()
+}
+
 /// How many threads this machine runs at once.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -50,6 +61,8 @@ mod tests {
             let mut all: Vec<usize> = made.into_iter().flatten().collect();
             all.sort_unstable();
             assert_eq!(all, (0..pieces).collect::<Vec<_>>(), "{threads} threads, {pieces} pieces");
+            // Made in turn, given back in piece order.
+            assert_eq!(map_in_turn(threads, pieces, |n| n * 3), (0..pieces).map(|n| n * 3).collect::<Vec<_>>());
         }
     }
 }

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -170,9 +169,12 @@ pub fn run_all<'c>(
     // Detections run side by side, one per core, each taking the next not yet taken; the
     // outcomes keep the detections' order.
     let texts = ds.texts();
-    let run_one = |d: &'c Detection, q: Result<spelunk::Query, String>| {
+    let run_one = |d: &'c Detection, q: &Result<spelunk::Query, String>| {
         let start = Instant::now();
-        let result = q.and_then(|q| engine::run(&q, ds, &options).map_err(|e| render(d, e)));
+        let result = match q {
+            Ok(q) => engine::run(q, ds, &options).map_err(|e| render(d, e)),
+            Err(e) => Err(e.clone()),
+        };
         // The pages of the input it read go back to the page cache (a search running
         // beside it reads its pages back in as it needs them).
         texts.iter().for_each(|t| t.release());
@@ -191,21 +193,9 @@ pub fn run_all<'c>(
         };
         Outcome { detection: d, result, risk_events, risk_score, risk, elapsed: start.elapsed() }
     };
-    let work: Vec<Mutex<Option<Result<spelunk::Query, String>>>> =
-        compiled.into_iter().map(|q| Mutex::new(Some(q))).collect();
-    let mut done: Vec<(usize, Outcome<'c>)> = phases.time("detections", || {
-        let made = spelunk::work::take_in_turn(spelunk::work::cores(), detections.len(), |taken| {
-            let mut mine = Vec::new();
-            for k in taken {
-                let q = work[k].lock().expect("not poisoned").take().expect("taken once");
-                mine.push((k, run_one(detections[k], q)));
-            }
-            mine
-        });
-        made.into_iter().flatten().collect()
-    });
-    done.sort_by_key(|(k, _)| *k);
-    done.into_iter().map(|(_, o)| o).collect()
+    phases.time("detections", || {
+        spelunk::work::map_in_turn(spelunk::work::cores(), detections.len(), |k| run_one(detections[k], &compiled[k]))
+    })
 }
 
 /// The content (with the selected detections, and their searches compiled) and the data,

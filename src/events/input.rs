@@ -483,7 +483,7 @@ const PARALLEL_BYTES: usize = 4 << 20;
 /// not yet taken; each part's events and problems are gathered in input order, so the
 /// result is the one reading it in one go gives.
 fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+    let threads = crate::work::cores();
     if threads == 1 || bytes.len() < PARALLEL_BYTES {
         return read_part(sink, bytes, 0..bytes.len()).map(|_| ());
     }
@@ -500,32 +500,21 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
     let (file, opts, meta, shared, total) = (sink.file, sink.opts, &sink.meta, &sink.shared, bytes.len());
     // Each part numbers its lines from 1 and counts them (counting them beforehand would
     // read the whole input once more); its problems' lines are moved by the parts before.
-    let results: Vec<(Loaded, Result<usize, Problem>)> = {
-        let read = crate::work::take_in_turn(threads, parts.len(), |taken| {
-            let mut read = Vec::new();
-            for k in taken {
-                let part = &parts[k];
-                let mut out = Loaded::default();
-                // Room for the part's events at once (lines are rarely under 512 bytes; room
-                // not used is never touched). The first part's events become the input's,
-                // so it has room for every part's.
-                out.events.reserve(if k == 0 { total } else { part.len() } / 512);
-                if opts.scan.is_some() {
-                    out.masks.reserve(if k == 0 { total } else { part.len() } / 512);
-                }
-                let mut local =
-                    Sink { file, opts, out: &mut out, meta: Arc::clone(meta), shared: shared.clone(), copy: None };
-                let r = read_part(&mut local, bytes, part.clone());
-                read.push((k, (out, r)));
-            }
-            read
-        });
-        let mut all: Vec<Option<(Loaded, Result<usize, Problem>)>> = (0..parts.len()).map(|_| None).collect();
-        for (k, r) in read.into_iter().flatten() {
-            all[k] = Some(r);
+    let results: Vec<(Loaded, Result<usize, Problem>)> = crate::work::map_in_turn(threads, parts.len(), |k| {
+        let part = &parts[k];
+        let mut out = Loaded::default();
+        // Room for the part's events at once (lines are rarely under 512 bytes; room not
+        // used is never touched). The first part's events become the input's, so it has room
+        // for every part's.
+        let room = if k == 0 { total } else { part.len() } / 512;
+        out.events.reserve(room);
+        if opts.scan.is_some() {
+            out.masks.reserve(room);
         }
-        all.into_iter().map(|r| r.expect("every part is read")).collect()
-    };
+        let mut local = Sink { file, opts, out: &mut out, meta: Arc::clone(meta), shared: shared.clone(), copy: None };
+        let r = read_part(&mut local, bytes, part.clone());
+        (out, r)
+    });
     let mut before = 0;
     let moved = |mut p: Problem, before: usize| {
         p.line = p.line.map(|l| l + before);

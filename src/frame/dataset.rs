@@ -1026,7 +1026,7 @@ impl Dataset {
             })
             .collect();
         let n = todo.len();
-        let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).min(n.div_ceil(1024)).max(1);
+        let threads = crate::work::cores().min(n.div_ceil(1024)).max(1);
         // `todo` in pieces that the threads take as they finish (two cores of a virtual
         // machine are often not equally fast: with half of the events each, one core
         // coded alone for the last 0.1 s of a broad detection's pass over 1 GB).

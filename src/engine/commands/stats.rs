@@ -160,16 +160,13 @@ fn on_all_cores(sizes: &[usize], width: usize, each: impl Fn(usize, usize) -> Va
     let runs = group_runs(sizes, (cores * PIECES_PER_CORE).div_ceil(width));
     let pieces: Vec<(usize, std::ops::Range<usize>)> =
         (0..width).flat_map(|k| runs.iter().map(move |r| (k, r.clone()))).collect();
-    let made = crate::work::take_in_turn(cores, pieces.len(), |taken| {
-        taken
-            .map(|n| (n, pieces[n].1.clone().map(|g| each(g, pieces[n].0)).collect::<Vec<Value>>()))
-            .collect::<Vec<_>>()
+    let made = crate::work::map_in_turn(cores, pieces.len(), |n| {
+        let (k, run) = &pieces[n];
+        run.clone().map(|g| each(g, *k)).collect::<Vec<Value>>()
     });
-    let mut made: Vec<(usize, Vec<Value>)> = made.into_iter().flatten().collect();
     // Pieces are numbered aggregation by aggregation, runs in group order.
-    made.sort_unstable_by_key(|(n, _)| *n);
     let mut out: Vec<Vec<Value>> = (0..width).map(|_| Vec::with_capacity(groups)).collect();
-    for (n, values) in made {
+    for (n, values) in made.into_iter().enumerate() {
         out[n / runs.len()].extend(values);
     }
     out
