@@ -12,9 +12,11 @@
 //! | `timefmt.rs` | `strftime`/`strptime` format variables (docs/spl-semantics.md 10.2) |
 //! | `search.rs` | matching a search expression: wildcards, case, missing fields, terms |
 //! | `needles.rs` | what a search expression needs of an event's text (literals), to skip events early |
+//! | `given.rs` | what an expression reads when one field's value is known (the add-on's decision tables keyed by `eventName`) |
 
 pub mod expr;
 pub mod functions;
+pub mod given;
 pub mod memo;
 pub mod needles;
 pub mod pcre;

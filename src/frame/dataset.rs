@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
+use crate::eval::given::Given;
 use crate::eval::Context;
 use crate::events::{json, Event, Fields, Value, RELEASE_SPAN};
 use crate::knowledge::{self, App, KnowledgeError, SourcetypeKnowledge};
@@ -1025,6 +1026,16 @@ impl Dataset {
                 has
             })
             .collect();
+        // Each event's value of the field the decision tables decide on, when its column is
+        // made for every event of the pass: an event's extractor then reads only what the
+        // branches its value leaves open read, not every table's every input (the add-on's
+        // `user` reads 15 fields, of which a `Describe*` event needs 4).
+        // Not when the key has many values: an extractor is made per value.
+        let key: Option<(&str, Arc<Column>)> = self.decision_key().and_then(|k| {
+            let col = self.columns.read().expect("not poisoned").get(k).cloned()?;
+            let made = col.is_complete() || todo.iter().all(|&i| col.is_made(i));
+            (made && col.dict.len() <= MAX_KEY_VALUES).then_some((k, col))
+        });
         let n = todo.len();
         let threads = crate::work::cores().min(n.div_ceil(1024)).max(1);
         // `todo` in pieces that the threads take as they finish (two cores of a virtual
@@ -1036,9 +1047,11 @@ impl Dataset {
         // has the field, in event order.
         type ThreadCodes = (Vec<Value>, Vec<(usize, Growing)>);
         let mut parts: Vec<Vec<ThreadCodes>> = crate::work::take_in_turn(threads, pieces.len(), |taken| {
-            // An extractor per kind, made when its first event comes; each
-            // extracted value coded once, in its field's dictionary.
-            let mut extractors: Vec<Option<Extractor>> = (0..kind_names.len()).map(|_| None).collect();
+            // An extractor per kind and value of the key, made when its first event comes;
+            // each extracted value coded once, in its field's dictionary.
+            let values = key.as_ref().map_or(0, |(_, col)| col.dict.len()) + 1;
+            let mut extractors: Vec<Vec<Option<Box<Extractor>>>> =
+                (0..kind_names.len()).map(|_| (0..values).map(|_| None).collect()).collect();
             let mut coded = knowledge::coded::Coded::default();
             let out: Vec<usize> = names.iter().map(|n| coded.slots.slot(n)).collect();
             let mut row = Vec::new();
@@ -1063,8 +1076,14 @@ impl Dataset {
                     let (block, block_kinds) = (&part[run.clone()], &kinds[run]);
                     self.read_block(block, &mut buf, |k, raw| {
                         let (i, kind) = (block[k], block_kinds[k] as usize);
-                        let ex =
-                            extractors[kind].get_or_insert_with(|| self.extractor(Wanted::Names(&kind_names[kind])));
+                        let value = key.as_ref().map_or(0, |(_, col)| col.codes.get(i));
+                        let ex = extractors[kind][value as usize].get_or_insert_with(|| {
+                            let given = key.as_ref().map(|(field, col)| Given {
+                                field,
+                                value: value.checked_sub(1).map(|c| &col.dict[c as usize]),
+                            });
+                            Box::new(self.extractor_given(Wanted::Names(&kind_names[kind]), given))
+                        });
                         ex.coded_row_of(i, raw, &mut coded, &mut row);
                         for &k in &kind_slots[kind] {
                             codes[k].push(row.get(out[k]).copied().unwrap_or(0));
@@ -1155,6 +1174,23 @@ impl Dataset {
             let col = Column::new(index.into_vec(), codes, (!complete).then_some(made));
             map.insert((*name).clone(), Arc::new(col));
         }
+    }
+
+    /// The field the knowledge's decision tables (calculated fields that are an `if` or a
+    /// `case`) most often decide on, when no rule makes or changes it (`eventName` for the
+    /// add-on's): a shared pass that has its column gives each event an extractor that
+    /// knows its value ([`Dataset::extractor_given`]).
+    pub fn decision_key(&self) -> Option<&str> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for c in self.knowledge.values().flat_map(|k| &k.evals) {
+            for f in c.decides_on.iter().flatten() {
+                *counts.entry(f.as_str()).or_default() += 1;
+            }
+        }
+        let mut counts: Vec<(&str, usize)> = counts.into_iter().filter(|(f, _)| self.json_only(f)).collect();
+        // The most tables, then the first name: the same key whatever the hash order.
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts.first().map(|(f, _)| *f)
     }
 
     pub fn len(&self) -> usize {
@@ -1260,12 +1296,20 @@ impl Dataset {
 
     /// An extractor for `wanted`, planned once for many events.
     pub fn extractor<'a>(&'a self, wanted: Wanted<'a>) -> Extractor<'a> {
+        self.extractor_given(wanted, None)
+    }
+
+    /// [`Dataset::extractor`] for events whose value of one field is known, a field no
+    /// rule makes or changes ([`Dataset::decision_key`]): the knowledge's decision tables
+    /// read only what the branches left open by that value read
+    /// ([`SourcetypeKnowledge::projected_given`]).
+    pub fn extractor_given<'a>(&'a self, wanted: Wanted<'a>, given: Option<Given>) -> Extractor<'a> {
         let plans = self
             .knowledge
             .iter()
             .map(|(st, rules)| {
                 let plan = match wanted {
-                    Wanted::Names(names) => rules.projected(names),
+                    Wanted::Names(names) => rules.projected_given(names, given.as_ref().map(|g| (g, &self.ctx))),
                     Wanted::AllBut(_) => (rules.clone(), None),
                 };
                 (st.as_str(), plan)
@@ -1326,6 +1370,11 @@ impl Dataset {
         }
     }
 }
+
+/// A shared pass gives each event an extractor that knows its value of the decision key
+/// ([`Dataset::decision_key`]) when the key has at most this many distinct values (CloudTrail
+/// has a few hundred `eventName`s; making an extractor costs tens of microseconds).
+const MAX_KEY_VALUES: usize = 4096;
 
 /// How many pieces per thread a shared pass cuts its events into ([`pass_pieces`]).
 const PASS_PIECES: usize = 8;
@@ -1805,13 +1854,9 @@ mod tests {
         assert_eq!(deletes, 2, "DeleteBucket, RebootInstances (text beyond ASCII)");
     }
 
-    /// The knowledge applied over coded rows gives the fields its application per event
-    /// gives, over every record of the project's datasets and a few made to reach the
-    /// other rules (a regex extraction, event types read from `_raw`, escapes, arrays),
-    /// with two projections of the knowledge sharing one `Coded` as a shared pass's kinds
-    /// do, and every event seen twice (once computed, once remembered).
-    #[test]
-    fn coded_rows_give_what_knowledge_applied_per_event_gives() {
+    /// Odd CloudTrail records (escaped keys, duplicate paths, text that is not JSON) and
+    /// every record of the project's datasets.
+    fn cloudtrail_lines() -> Vec<String> {
         let mut lines: Vec<String> = vec![
             r#"{"eventTime":"2025-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"DeleteBucket","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a","userName":"a"}}"#.into(),
             r#"{"eventTime":"2025-01-01T00:00:02Z","eventName":"GetObject","errorCode":"AccessDenied","errorMessage":"User: x is not authorized on resource: arn:aws:iam::1:user/bob because"}"#.into(),
@@ -1838,9 +1883,18 @@ mod tests {
             }
         }
         assert!(lines.len() > 100, "the datasets are read: {}", lines.len());
+        lines
+    }
+
+    /// The CloudTrail lines as events of the add-on's sourcetype, with the built-in knowledge.
+    fn cloudtrail_dataset(lines: &[String]) -> Dataset {
         let meta = Arc::new(crate::events::Meta { sourcetype: "aws:cloudtrail".into(), ..Default::default() });
         let events = lines.iter().map(|l| Event::new(l.as_str(), Arc::clone(&meta))).collect();
-        let ds = Dataset::new(events, &knowledge::builtin(), Context { now: 0.0 }).unwrap();
+        Dataset::new(events, &knowledge::builtin(), Context { now: 0.0 }).unwrap()
+    }
+
+    /// Every field the add-on makes, some it does not, and index-time fields.
+    fn addon_fields() -> BTreeSet<String> {
         let k = knowledge::builtin().for_sourcetype("aws:cloudtrail").unwrap();
         let mut all: BTreeSet<String> = k.evals.iter().map(|c| c.field.clone()).collect();
         all.extend(k.aliases.iter().map(|a| a.to.clone()));
@@ -1850,6 +1904,44 @@ mod tests {
                 .chain(&["eventtype", "tag", "tag::eventtype", "eventName", "_time", "date_hour", "sourcetype", "abc"])
                 .map(|s| s.to_string()),
         );
+        all
+    }
+
+    /// A pass over events whose `eventName` is made already (the first search's field)
+    /// knows each one's value ([`Dataset::decision_key`]) and extracts only what the
+    /// add-on's decision tables read for it: every field it makes is what the event's own
+    /// extraction, reading every input, gives.
+    #[test]
+    fn a_pass_knowing_each_events_key_gives_each_event_its_own_values() {
+        let lines = cloudtrail_lines();
+        let ds = cloudtrail_dataset(&lines);
+        assert_eq!(ds.decision_key(), Some("eventName"));
+        ds.prefetch(&BTreeSet::from(["eventName".to_string()]));
+        let all = addon_fields();
+        ds.prefetch(&all);
+        let mut compared = 0;
+        for (i, line) in lines.iter().enumerate() {
+            let own = ds.fields_of(i, Wanted::Names(&all));
+            for name in all.iter().filter(|n| cacheable(n)) {
+                let col = ds.cached(name).unwrap();
+                assert!(col.is_made(i), "{name} of event {i}");
+                assert_eq!(col.get(i), own.get(name).unwrap_or(&Value::Null), "{name} of event {i}: {line}");
+                compared += usize::from(own.contains_key(name));
+            }
+        }
+        assert!(compared > 20 * lines.len(), "fields compared: {compared}");
+    }
+
+    /// The knowledge applied over coded rows gives the fields its application per event
+    /// gives, over every record of the project's datasets and a few made to reach the
+    /// other rules (a regex extraction, event types read from `_raw`, escapes, arrays),
+    /// with two projections of the knowledge sharing one `Coded` as a shared pass's kinds
+    /// do, and every event seen twice (once computed, once remembered).
+    #[test]
+    fn coded_rows_give_what_knowledge_applied_per_event_gives() {
+        let lines = cloudtrail_lines();
+        let ds = cloudtrail_dataset(&lines);
+        let all = addon_fields();
         let few: BTreeSet<String> = ["user", "src", "action", "eventtype"].iter().map(|s| s.to_string()).collect();
         let extractors = [ds.extractor(Wanted::Names(&all)), ds.extractor(Wanted::Names(&few))];
         let mut coded = knowledge::coded::Coded::default();

@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::{AutoLookup, Extraction, SourcetypeKnowledge};
+use crate::eval::given::Given;
+use crate::eval::Context;
 use crate::syntax::fields::{expr_fields, search_fields};
 
 fn lookup_outputs(l: &AutoLookup) -> Vec<String> {
@@ -91,6 +93,19 @@ impl SourcetypeKnowledge {
     /// needed field, and then what it reads is needed too. Calculated fields read the event
     /// as aliases left it, so they never need each other.
     pub fn projected(&self, wanted: &BTreeSet<String>) -> (SourcetypeKnowledge, Option<BTreeSet<String>>) {
+        self.projected_given(wanted, None)
+    }
+
+    /// [`SourcetypeKnowledge::projected`] for events whose value of one field is known
+    /// (given with the search's context): a calculated field that is a decision table
+    /// reads only what the branches that value leaves open read ([`crate::eval::given`]).
+    /// The known field must be one no rule makes or changes (`frame::json_only_in`): the
+    /// tables read it as the event has it.
+    pub fn projected_given(
+        &self,
+        wanted: &BTreeSet<String>,
+        given: Option<(&Given, &Context)>,
+    ) -> (SourcetypeKnowledge, Option<BTreeSet<String>>) {
         let mut needed = wanted.clone();
         let mut out = SourcetypeKnowledge::default();
         if needed.contains("tag") || needed.iter().any(|n| n.starts_with("tag::")) {
@@ -124,7 +139,10 @@ impl SourcetypeKnowledge {
             }
         }
         for e in &out.evals {
-            expr_fields(&e.expr, &mut needed);
+            match given {
+                Some((given, ctx)) => crate::eval::given::reads_given(&e.expr, given, ctx, &mut needed),
+                None => expr_fields(&e.expr, &mut needed),
+            }
         }
         for a in &self.aliases {
             if needed.contains(&a.to) {
