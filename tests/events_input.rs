@@ -179,6 +179,7 @@ fn metadata_options_override_defaults() {
         strict: false,
         records: None,
         scan: None,
+        key: None,
     };
     let mut out = Loaded::default();
     load_bytes("f", b"{\"a\":1}\n", &opts, &mut out).unwrap();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use spelunk::eval::Context;
-use spelunk::events::input::{load, LoadOptions, ScanWhileLoading};
+use spelunk::events::input::{load, KeyWhileLoading, LoadOptions, ScanWhileLoading};
 use spelunk::frame::Dataset;
 use spelunk::knowledge::{self, App};
 
@@ -81,6 +81,15 @@ impl DataArgs {
             .and_then(|k| spelunk::frame::needles_to_load(first, k))
             .and_then(|(needles, share)| ScanWhileLoading::new(needles, share))
             .map(Arc::new);
+        // The knowledge's decision key (`eventName`), read from each event's text while
+        // loading when a first search reads it: no shared pass reads every event's text
+        // again for it.
+        let key = prepared
+            .as_ref()
+            .and_then(|k| spelunk::frame::decision_key_in([k]))
+            .filter(|name| first.iter().any(|p| p.first.contains(*name)))
+            .and_then(KeyWhileLoading::new)
+            .map(Arc::new);
         let opts = LoadOptions {
             sourcetype: self.sourcetype.clone(),
             source: self.source.clone(),
@@ -89,6 +98,7 @@ impl DataArgs {
             strict: self.strict,
             records,
             scan: scan.clone(),
+            key: key.clone(),
         };
         if self.data.is_empty() {
             return Dataset::new(Vec::new(), &knowledge::builtin(), Context { now }).map_err(|e| {
@@ -100,7 +110,7 @@ impl DataArgs {
         let progress = super::term::Progress::spinner(format!("loading {}", names.join(" ")));
         let loaded = load(&self.data, &opts);
         progress.finish();
-        let loaded = match loaded {
+        let mut loaded = match loaded {
             Ok(l) => l,
             Err(p) => {
                 eprintln!("error: {p}");
@@ -123,6 +133,7 @@ impl DataArgs {
         }
         let digest = loaded.digest();
         let scanned = scan.as_deref().and_then(|s| loaded.scanned(s));
+        let key_column = key.as_deref().zip(loaded.key_values());
         // Every event loaded was checked to be JSON (`input::load`), or its line skipped.
         Dataset::with_knowledge(
             loaded.events,
@@ -134,6 +145,11 @@ impl DataArgs {
         .map(|ds| match digest {
             Some(d) => ds.with_input_digest(d),
             None => ds,
+        })
+        .inspect(|ds| {
+            if let Some((key, (values, codes))) = key_column {
+                ds.insert_read_while_loading(key.name(), values, codes);
+            }
         })
         .map(|ds| match scanned {
             Some(found) => ds.with_scanned(found),

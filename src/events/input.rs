@@ -40,6 +40,72 @@ pub struct LoadOptions {
     pub records: Option<PathBuf>,
     /// Literals to look for in each event's text as it is read ([`ScanWhileLoading`]).
     pub scan: Option<Arc<ScanWhileLoading>>,
+    /// A key of the events' own object whose value is read from each event's text as it
+    /// is read ([`KeyWhileLoading`]).
+    pub key: Option<Arc<KeyWhileLoading>>,
+}
+
+/// A key of each event's own object (the knowledge's decision key, `eventName`, when the
+/// run's first searches read it) whose value is read while the event's line is read, just
+/// checked and in the processor's cache: the run's first shared pass otherwise read every
+/// event's text again for it (a `pread` copy of the whole file and a search of each text,
+/// 0.6 s of a broad detection over 1 GB). Read only once [`LoadOptions::scan`], if any,
+/// has given up: while the first searches' literals may narrow the run to a few events,
+/// the key would be read for nothing. [`Loaded::key_values`] gives what was read.
+pub struct KeyWhileLoading {
+    name: String,
+    keys: super::top::Keys,
+}
+
+impl std::fmt::Debug for KeyWhileLoading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyWhileLoading").field("name", &self.name).finish()
+    }
+}
+
+impl KeyWhileLoading {
+    /// `None` for a name that is not a plain key (a `.`, `{}`, a quote, a backslash or a
+    /// control character: a field that is not one member of the object's own).
+    pub fn new(name: &str) -> Option<KeyWhileLoading> {
+        let plain = !name.is_empty() && !name.contains(['.', '{', '}', '"', '\\']) && !name.contains(char::is_control);
+        plain.then(|| KeyWhileLoading { name: name.to_string(), keys: super::top::Keys::new(vec![name.to_string()]) })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Each event's value of [`LoadOptions::key`], from the first event on: 0 when the event
+/// has no such member, [`NOT_READ`] when it was not read (before the scan gave up, or
+/// [`super::top::Member::Unsure`]: the passes make it), else 1 + its place in `values`.
+#[derive(Debug, Default)]
+struct Keyed {
+    codes: Vec<u32>,
+    values: Vec<String>,
+    index: std::collections::HashMap<String, u32, super::hash::FxBuild>,
+}
+
+/// A [`Loaded::key_values`] code: the event's value was not read while loading.
+pub const NOT_READ: u32 = u32::MAX;
+
+impl Keyed {
+    fn code(&mut self, v: &str) -> u32 {
+        if let Some(&c) = self.index.get(v) {
+            return c;
+        }
+        self.values.push(v.to_string());
+        let c = self.values.len() as u32;
+        self.index.insert(v.to_string(), c);
+        c
+    }
+
+    /// `other`'s codes after these, its values coded in these.
+    fn append(&mut self, other: Keyed) {
+        let remap: Vec<u32> = other.values.iter().map(|v| self.code(v)).collect();
+        let code = |c: u32| if c == 0 || c == NOT_READ { c } else { remap[c as usize - 1] };
+        self.codes.extend(other.codes.into_iter().map(code));
+    }
 }
 
 /// The needles of the first searches a run will make ([`crate::eval::needles`]), looked
@@ -107,6 +173,9 @@ pub struct Loaded {
     /// Per event, from the first, which sets of [`LoadOptions::scan`] its text could match
     /// (bit `k` for set `k`); shorter than `events` once an event was not looked at.
     masks: Vec<u64>,
+    /// Per event, from the first, its value of [`LoadOptions::key`]; shorter than `events`
+    /// once an event was made elsewhere (a load record, a Splunk CSV export).
+    keyed: Keyed,
 }
 
 impl Loaded {
@@ -125,6 +194,15 @@ impl Loaded {
             words
         };
         Some(scan.needles.iter().enumerate().map(|(k, n)| (n.clone(), bits(k))).collect())
+    }
+
+    /// The values of [`LoadOptions::key`] read while loading, and per event a code: 0 for
+    /// none, [`NOT_READ`], else 1 + the place of its value; `None` when not every event
+    /// was read by this loading, or none had its value read.
+    pub fn key_values(&mut self) -> Option<(Vec<String>, Vec<u32>)> {
+        let keyed = std::mem::take(&mut self.keyed);
+        let some = keyed.codes.iter().any(|&c| c != NOT_READ);
+        (keyed.codes.len() == self.events.len() && some).then_some((keyed.values, keyed.codes))
     }
 
     /// A digest of everything read, when every input was digested: the events are the
@@ -398,8 +476,30 @@ impl Sink<'_> {
             let why = if raw.contains("\"eventTime\"") { "eventTime is not a timestamp" } else { "no eventTime" };
             return self.problem(Some(line), format!("{why}; the event has no _time and is skipped"));
         }
+        self.key_of(raw);
         self.out.events.push(event);
         Ok(())
+    }
+
+    /// [`LoadOptions::key`]'s value in the text of the event about to be added (checked
+    /// JSON), while every event before has one.
+    fn key_of(&mut self, raw: &str) {
+        let Some(key) = self.opts.key.as_deref() else { return };
+        let keyed = &mut self.out.keyed;
+        if keyed.codes.len() != self.out.events.len() {
+            return;
+        }
+        // Read once the literal scan, if any, has given up.
+        if !self.opts.scan.as_deref().is_none_or(ScanWhileLoading::given_up) {
+            keyed.codes.push(NOT_READ);
+            return;
+        }
+        let code = match key.keys.first_member(raw) {
+            super::top::Member::Absent => 0,
+            super::top::Member::Str(v) => keyed.code(v),
+            super::top::Member::Unsure => NOT_READ,
+        };
+        keyed.codes.push(code);
     }
 }
 
@@ -511,6 +611,9 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
         if opts.scan.is_some() {
             out.masks.reserve(room);
         }
+        if opts.key.is_some() {
+            out.keyed.codes.reserve(room);
+        }
         let mut local = Sink { file, opts, out: &mut out, meta: Arc::clone(meta), shared: shared.clone(), copy: None };
         let r = read_part(&mut local, bytes, part.clone());
         (out, r)
@@ -521,9 +624,14 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
         p
     };
     let mut events = Vec::with_capacity(results.len());
-    // Each part's masks follow the input's while every event before has one.
+    // Each part's masks and keys follow the input's while every event before has one.
     let mut masked = sink.out.masks.len() == sink.out.events.len();
+    let mut keyed = sink.out.keyed.codes.len() == sink.out.events.len();
     for (mut part, r) in results {
+        keyed &= part.keyed.codes.len() == part.events.len();
+        if keyed {
+            sink.out.keyed.append(std::mem::take(&mut part.keyed));
+        }
         masked &= part.masks.len() == part.events.len();
         if masked && sink.out.masks.is_empty() {
             // The first part's masks, with room for every part's, are kept where they are.
@@ -992,6 +1100,75 @@ mod tests {
         let rare = scanning(vec![sets(&[&["e12"]])], 0.5);
         let loaded = load(std::slice::from_ref(&big), &rare).unwrap();
         assert!(loaded.scanned(rare.scan.as_deref().unwrap()).is_some());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The key read while a mapped file is loaded is, for every event, what extraction
+    /// gives (its value, or none) or not read where its text leaves [`super::super::top`]
+    /// unsure (an escape, a value that is not a string, a key met twice): in parts on all
+    /// cores, in blocks, for export lines. Nothing is given while a literal scan has not
+    /// given up (the run may read few events' fields), nor when an event was not read.
+    #[test]
+    fn a_key_read_while_loading_is_what_extraction_gives() {
+        let dir = std::env::temp_dir().join(format!("spelunk-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut text = varied_ndjson();
+        let t = r#""eventTime":"2025-01-01T00:00:01Z""#;
+        for (k, odd) in [
+            format!(r#"{{{t},"eventName":7}}"#),
+            format!(r#"{{{t},"eventName":"a\"b"}}"#),
+            format!(r#"{{{t},"eventName":"A","eventName":"B"}}"#),
+            format!(r#"{{{t},"x":{{"eventName":"Nested"}}}}"#),
+            format!(r#"{{{t},"x":"eventName","eventName":"After"}}"#),
+            format!(r#"{{{t},"x":["eventName"],"y":"\"eventName\":\"InString\""}}"#),
+            format!(r#"{{{t},"eventName":null}}"#),
+        ]
+        .iter()
+        .enumerate()
+        {
+            // Spread over the file, so in each part.
+            let at = text.len() * (k + 1) / 8;
+            let at = at + text[at..].find('\n').unwrap() + 1;
+            text.insert_str(at, &format!("{odd}\n"));
+        }
+        let big = dir.join("big.ndjson");
+        std::fs::write(&big, &text).unwrap();
+        let keyed = LoadOptions { key: KeyWhileLoading::new("eventName").map(Arc::new), ..LoadOptions::default() };
+        let mut loaded = load(std::slice::from_ref(&big), &keyed).unwrap();
+        assert!(loaded.events[10].raw.text().is_mapped());
+        let (values, codes) = loaded.key_values().expect("every event read");
+        assert_eq!(codes.len(), loaded.events.len());
+        let (mut absent, mut not_read) = (0, 0);
+        for (e, &c) in loaded.events.iter().zip(&codes) {
+            let own = crate::events::json::extract(&e.raw).unwrap().get("eventName").cloned();
+            match c {
+                NOT_READ => not_read += 1,
+                0 => {
+                    absent += 1;
+                    assert_eq!(own, None, "{}", &*e.raw);
+                }
+                c => assert_eq!(own, Some(super::super::Value::Str(values[c as usize - 1].clone())), "{}", &*e.raw),
+            }
+        }
+        // The number, the escape, the key met twice, null; every `\u` line; the rest read.
+        assert_eq!(not_read, 4 + loaded.events.iter().filter(|e| e.raw.contains("\\u")).count());
+        assert_eq!(absent, 2, "nested, and a string in the object's own");
+        assert!(values.iter().any(|v| v == "After") && values.iter().any(|v| v.starts_with("E7x")));
+
+        // Not read while a literal scan has not given up.
+        let scan = ScanWhileLoading::new(vec![Needles { groups: vec![vec!["e12".to_string()]] }], 1.0).map(Arc::new);
+        let scanning = LoadOptions { scan, ..keyed.clone() };
+        assert!(load(std::slice::from_ref(&big), &scanning).unwrap().key_values().is_none());
+        // Events made elsewhere (from a load record, the second time): nothing to give.
+        // (A file with export lines gets no record.)
+        let plain = dir.join("plain.ndjson");
+        std::fs::write(&plain, ndjson(super::super::record::MIN_BYTES + 1)).unwrap();
+        let recording = LoadOptions { records: Some(dir.join("records")), ..keyed.clone() };
+        let mut first = load(std::slice::from_ref(&plain), &recording).unwrap();
+        assert!(first.key_values().is_some());
+        let mut again = load(std::slice::from_ref(&plain), &recording).unwrap();
+        assert_eq!((again.recorded, again.events.len()), (1, first.events.len()));
+        assert!(again.key_values().is_none());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -80,6 +80,14 @@ impl Keys {
         true
     }
 
+    /// [`member`] of the first key (`Absent` when there is none), its searcher made once.
+    pub fn first_member<'a>(&self, raw: &'a str) -> Member<'a> {
+        if !self.plain(raw) {
+            return Member::Unsure;
+        }
+        self.keys.first().map_or(Member::Absent, |(_, quoted, _)| member_of(raw, quoted))
+    }
+
     /// Whether `raw` is an object whose keys can only be written as their plain text:
     /// it starts with `{` and holds no `\u`.
     fn plain(&self, raw: &str) -> bool {

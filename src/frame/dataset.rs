@@ -891,6 +891,28 @@ impl Dataset {
         }
     }
 
+    /// Adds the column of a key read from the events' text while they were loaded
+    /// ([`crate::events::input::Loaded::key_values`]: its values, and per event 0 for none,
+    /// [`crate::events::input::NOT_READ`], or 1 + the place of its value), when its values
+    /// are the events' own JSON text under this knowledge ([`Dataset::json_only`]): events
+    /// not read are left for the passes to make.
+    pub fn insert_read_while_loading(&self, name: &str, values: Vec<String>, mut codes: Vec<u32>) {
+        if !self.json_only(name) || codes.len() != self.events.len() {
+            return;
+        }
+        let mut made = vec![u64::MAX; codes.len().div_ceil(64)];
+        let mut all = true;
+        for (i, c) in codes.iter_mut().enumerate() {
+            if *c == crate::events::input::NOT_READ {
+                *c = 0;
+                made[i / 64] &= !(1 << (i % 64));
+                all = false;
+            }
+        }
+        let dict = values.into_iter().map(Value::Str).collect();
+        self.insert_columns(vec![(name.to_string(), Column::new(dict, codes, (!all).then_some(made)))]);
+    }
+
     /// Makes the named fields for every event in one pass over the events (the JSON of
     /// each event is read once for all of them), on all cores, and keeps them: every later
     /// search over this dataset reads them from memory. Names already made, `_raw` and
@@ -922,6 +944,10 @@ impl Dataset {
         // Per request, the fields it names that are not made for all of its events yet; per
         // event, the requests that want some of those made for it (a bit each).
         let mut lacking: Vec<BTreeSet<&String>> = Vec::with_capacity(requests.len());
+        // The fields some request lacks that are made for some events already (a key read
+        // while loading, for the events read once its literal scan gave up; a narrower
+        // search's): an event they are made for is not read for them again.
+        let mut partial: Vec<(&String, Arc<Column>)> = Vec::new();
         // The events to read, in order, and for each the requests wanting it (a bit each).
         let (todo, wants): (Vec<usize>, Vec<u64>) = {
             let have = self.columns.read().expect("not poisoned");
@@ -934,7 +960,12 @@ impl Dataset {
                         .filter_map(|n| match have.get(n) {
                             None => Some((n, None)),
                             Some(c) if c.is_complete() => None,
-                            Some(c) => Some((n, Some(c))),
+                            Some(c) => {
+                                if partial.len() < 64 && !partial.iter().any(|(p, _)| *p == n) {
+                                    partial.push((n, Arc::clone(c)));
+                                }
+                                Some((n, Some(c)))
+                            }
                         })
                         .collect()
                 })
@@ -998,22 +1029,29 @@ impl Dataset {
         // (its kind), the union of their fields, by name and by slot.
         let names: Vec<&String> = lacking.iter().flatten().copied().collect::<BTreeSet<_>>().into_iter().collect();
         let slot: HashMap<&str, usize, FxBuild> = names.iter().enumerate().map(|(k, n)| (n.as_str(), k)).collect();
-        let mut kinds: HashMap<u64, u32, FxBuild> = HashMap::default();
+        // (Its kind is also which of the partly made fields are made for it: those are left
+        // out of its fields.)
+        let mut kinds: HashMap<(u64, u64), u32, FxBuild> = HashMap::default();
         let mut kind_names: Vec<BTreeSet<String>> = Vec::new();
-        let kind_of: Vec<u32> = wants
+        let kind_of: Vec<u32> = todo
             .iter()
-            .map(|&bits| {
-                *kinds.entry(bits).or_insert_with(|| {
+            .zip(&wants)
+            .map(|(&i, &bits)| {
+                let made =
+                    partial.iter().enumerate().filter(|(_, (_, c))| c.is_made(i)).fold(0u64, |m, (p, _)| m | 1 << p);
+                *kinds.entry((bits, made)).or_insert_with(|| {
+                    let done = |n: &String| partial.iter().enumerate().any(|(p, (q, _))| made >> p & 1 == 1 && *q == n);
                     kind_names.push(
                         (0..requests.len())
                             .filter(|r| bits & (1 << r) != 0)
-                            .flat_map(|r| lacking[r].iter().map(|n| (*n).clone()))
+                            .flat_map(|r| lacking[r].iter().filter(|n| !done(n)).map(|n| (*n).clone()))
                             .collect(),
                     );
                     kind_names.len() as u32 - 1
                 })
             })
             .collect();
+        drop(partial);
         drop(wants);
         let kind_slots: Vec<Vec<usize>> =
             kind_names.iter().map(|ns| ns.iter().map(|n| slot[n.as_str()]).collect()).collect();
@@ -1181,16 +1219,7 @@ impl Dataset {
     /// add-on's): a shared pass that has its column gives each event an extractor that
     /// knows its value ([`Dataset::extractor_given`]).
     pub fn decision_key(&self) -> Option<&str> {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for c in self.knowledge.values().flat_map(|k| &k.evals) {
-            for f in c.decides_on.iter().flatten() {
-                *counts.entry(f.as_str()).or_default() += 1;
-            }
-        }
-        let mut counts: Vec<(&str, usize)> = counts.into_iter().filter(|(f, _)| self.json_only(f)).collect();
-        // The most tables, then the first name: the same key whatever the hash order.
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        counts.first().map(|(f, _)| *f)
+        decision_key_in(self.knowledge.values())
     }
 
     pub fn len(&self) -> usize {
@@ -1408,6 +1437,22 @@ pub fn json_only_in<'k>(knowledge: impl IntoIterator<Item = &'k SourcetypeKnowle
         let (rules, _) = k.projected(&wanted);
         !dynamic && rules.is_empty()
     })
+}
+
+/// [`Dataset::decision_key`] over this knowledge (before loading, over the knowledge the
+/// events will have, for [`crate::events::input::KeyWhileLoading`]).
+pub fn decision_key_in<'k>(knowledge: impl IntoIterator<Item = &'k SourcetypeKnowledge> + Clone) -> Option<&'k str> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for c in knowledge.clone().into_iter().flat_map(|k| &k.evals) {
+        for f in c.decides_on.iter().flatten() {
+            *counts.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    let mut counts: Vec<(&str, usize)> =
+        counts.into_iter().filter(|(f, _)| json_only_in(knowledge.clone(), f)).collect();
+    // The most tables, then the first name: the same key whatever the hash order.
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    counts.first().map(|(f, _)| *f)
 }
 
 /// What an extractor makes of one sourcetype's events, the same for a map of fields
@@ -1930,6 +1975,47 @@ mod tests {
             }
         }
         assert!(compared > 20 * lines.len(), "fields compared: {compared}");
+    }
+
+    /// A key column read while loading for some events only (the others not read) is
+    /// taken as made for those: a pass then makes it, with the add-on's fields, for the
+    /// others, each event getting what its own extraction gives; a column whose values are
+    /// not the events' own JSON text under the knowledge is not taken.
+    #[test]
+    fn a_key_read_while_loading_for_some_events_is_made_for_the_others() {
+        let lines = cloudtrail_lines();
+        let ds = cloudtrail_dataset(&lines);
+        let mut values: Vec<String> = Vec::new();
+        let codes: Vec<u32> = (0..ds.len())
+            .map(|i| {
+                match ds.fields_of(i, Wanted::Names(&BTreeSet::from(["eventName".to_string()]))).get("eventName") {
+                    _ if i % 3 == 1 => crate::events::input::NOT_READ,
+                    Some(Value::Str(v)) => {
+                        if !values.contains(v) {
+                            values.push(v.clone());
+                        }
+                        values.iter().position(|x| x == v).unwrap() as u32 + 1
+                    }
+                    Some(_) => crate::events::input::NOT_READ,
+                    None => 0,
+                }
+            })
+            .collect();
+        ds.insert_read_while_loading("user", values.clone(), codes.clone());
+        assert!(ds.cached("user").is_none(), "a calculated field is not the events' text");
+        ds.insert_read_while_loading("eventName", values, codes);
+        let key = ds.cached("eventName").unwrap();
+        assert!(!key.is_complete() && key.is_made(0) && !key.is_made(1));
+        let all = addon_fields();
+        ds.prefetch(&all);
+        for (i, line) in lines.iter().enumerate() {
+            let own = ds.fields_of(i, Wanted::Names(&all));
+            for name in all.iter().filter(|n| cacheable(n)) {
+                let col = ds.cached(name).unwrap();
+                assert!(col.is_made(i), "{name} of event {i}");
+                assert_eq!(col.get(i), own.get(name).unwrap_or(&Value::Null), "{name} of event {i}: {line}");
+            }
+        }
     }
 
     /// The knowledge applied over coded rows gives the fields its application per event

@@ -23,7 +23,9 @@ mod prefilter;
 mod rows;
 mod scan;
 
-pub use dataset::{bit, cacheable, Codes, Column as CachedColumn, Dataset, Extractor, Selection, Wanted};
+pub use dataset::{
+    bit, cacheable, decision_key_in, Codes, Column as CachedColumn, Dataset, Extractor, Selection, Wanted,
+};
 pub use rows::{Columns, FieldValues, RowCodes, RowRef};
 pub use scan::{needles_to_load, pipeline_fields, prefetch_for, rows_matching, scan_fields, ScanPlan, Selects};
 
