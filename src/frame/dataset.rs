@@ -941,6 +941,14 @@ impl Dataset {
     fn prefetch_group(&self, requests: &[(&BTreeSet<String>, Option<&[usize]>)]) {
         let total = self.events.len();
         let _making = self.making.lock().expect("not poisoned");
+        // The metadata fields asked for, made from each event's metadata for every event
+        // at once when they can be: a pass would read every event's text for them.
+        for name in requests.iter().flat_map(|(names, _)| names.iter()) {
+            let made = self.columns.read().expect("not poisoned").get(name).is_some_and(|c| c.is_complete());
+            if let Some(col) = (!made).then(|| self.meta_column(name)).flatten() {
+                self.columns.write().expect("not poisoned").insert(name.clone(), Arc::new(col));
+            }
+        }
         // Per request, the fields it names that are not made for all of its events yet; per
         // event, the requests that want some of those made for it (a bit each).
         let mut lacking: Vec<BTreeSet<&String>> = Vec::with_capacity(requests.len());
@@ -1212,6 +1220,44 @@ impl Dataset {
             let col = Column::new(index.into_vec(), codes, (!complete).then_some(made));
             map.insert((*name).clone(), Arc::new(col));
         }
+    }
+
+    /// The column of the metadata field `name` (`sourcetype`, `source`, `host`, `index`)
+    /// for every event, made from each event's metadata without reading its text: when
+    /// every event has a value for it and no rule of the knowledge makes or changes it, the
+    /// value is its metadata's, as extraction gives it (an index-time field, which a JSON
+    /// field of the same name does not replace). `None` otherwise.
+    fn meta_column(&self, name: &str) -> Option<Column> {
+        let k = ["sourcetype", "source", "host", "index"].iter().position(|f| *f == name)?;
+        let wanted = BTreeSet::from([name.to_string()]);
+        if self.knowledge.values().any(|rules| !rules.projected(&wanted).0.is_empty()) {
+            return None;
+        }
+        let of = |m: &crate::events::Meta| [&m.sourcetype, &m.source, &m.host, &m.index][k].clone();
+        let mut dict: Vec<Value> = Vec::new();
+        let mut index: HashMap<String, u32, FxBuild> = HashMap::default();
+        let mut codes = Vec::with_capacity(self.events.len());
+        // Events read from one input share their metadata: looked up once per run of them.
+        let mut last: Option<(&Arc<crate::events::Meta>, u32)> = None;
+        for e in &self.events {
+            let code = match last {
+                Some((m, c)) if Arc::ptr_eq(m, &e.meta) => c,
+                _ => {
+                    let v = of(&e.meta);
+                    if v.is_empty() {
+                        return None;
+                    }
+                    let c = *index.entry(v.clone()).or_insert_with(|| {
+                        dict.push(Value::Str(v));
+                        dict.len() as u32
+                    });
+                    last = Some((&e.meta, c));
+                    c
+                }
+            };
+            codes.push(code);
+        }
+        Some(Column::new(dict, codes, None))
     }
 
     /// The field the knowledge's decision tables (calculated fields that are an `if` or a
@@ -2016,6 +2062,41 @@ mod tests {
                 assert_eq!(col.get(i), own.get(name).unwrap_or(&Value::Null), "{name} of event {i}: {line}");
             }
         }
+    }
+
+    /// A metadata field's column is made from the events' metadata, each event's value
+    /// what its extraction gives; not when an event has no value for it (a JSON field of
+    /// that name may then give one) or a rule makes it.
+    #[test]
+    fn metadata_columns_are_what_each_events_extraction_gives() {
+        let meta = |st: &str, host: &str| {
+            Arc::new(crate::events::Meta { sourcetype: st.into(), host: host.into(), ..Default::default() })
+        };
+        let (a, b, c) = (meta("aws:cloudtrail", "h1"), meta("aws:cloudtrail", "h2"), meta("other", ""));
+        let line = r#"{"eventTime":"2025-01-01T00:00:00Z","eventName":"E","host":"json","sourcetype":"json"}"#;
+        let events = |metas: &[&Arc<crate::events::Meta>]| -> Vec<Event> {
+            (0..300).map(|k| Event::new(line, Arc::clone(metas[k / 100 % metas.len()]))).collect()
+        };
+        let names = BTreeSet::from(["sourcetype".to_string(), "host".to_string(), "index".to_string()]);
+        let ds = Dataset::new(events(&[&a, &b, &a]), &knowledge::builtin(), Context { now: 0.0 }).unwrap();
+        for name in &names {
+            let col = ds.meta_column(name).expect("every event has one");
+            for i in 0..ds.len() {
+                assert_eq!(Some(col.get(i)), ds.fields_of(i, Wanted::Names(&names)).get(name), "{name} of {i}");
+            }
+        }
+        assert_eq!(ds.meta_column("host").unwrap().dict.len(), 2);
+        assert!(ds.meta_column("eventName").is_none());
+        // An event without a host: its JSON's `host` is its field.
+        let ds = Dataset::new(events(&[&a, &c]), &knowledge::builtin(), Context { now: 0.0 }).unwrap();
+        assert!(ds.meta_column("host").is_none());
+        ds.prefetch(&names);
+        assert_eq!(ds.cached("host").unwrap().get(150), &Value::Str("json".into()));
+        assert_eq!(ds.cached("sourcetype").unwrap().get(150), &Value::Str("other".into()));
+        // A rule that makes the field.
+        let app = App::from_text("[aws:cloudtrail]\nFIELDALIAS-h = eventName AS host\n", "", None).unwrap();
+        let ds = Dataset::new(events(&[&a]), &app, Context { now: 0.0 }).unwrap();
+        assert!(ds.meta_column("host").is_none() && ds.meta_column("sourcetype").is_some());
     }
 
     /// The knowledge applied over coded rows gives the fields its application per event
