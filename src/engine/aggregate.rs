@@ -126,8 +126,17 @@ fn min_max_order((x, a): &(Option<f64>, &String), (y, b): &(Option<f64>, &String
     }
 }
 
+/// `min` or `max` (`f`) of values given with their numbers ([`min_max_key`]), in the
+/// group's order: numbers before text, the first of equal minima and the last of equal
+/// maxima. The one rule for both, whether each value's number is parsed here or was
+/// parsed once per distinct value (`stats` over a shared column).
+pub fn min_max_of<'v>(f: Func, keys: impl Iterator<Item = (Option<f64>, &'v String)>) -> Value {
+    let best = if f == Func::Min { keys.min_by(min_max_order) } else { keys.max_by(min_max_order) };
+    best.map_or(Value::Null, |(_, s)| Value::Str(s.clone()))
+}
+
 /// A value with its number, for [`min_max_order`].
-fn min_max_key(s: &String) -> (Option<f64>, &String) {
+pub fn min_max_key(s: &String) -> (Option<f64>, &String) {
     (parse_number(s), s)
 }
 
@@ -143,8 +152,7 @@ pub fn aggregate(f: Func, g: &Group, has_arg: bool) -> Value {
         Func::Dc => num(distinct(all()).len() as f64),
         Func::Values => Value::from_values(distinct(all()).into_iter().cloned().collect()),
         Func::List => Value::from_values(all().take(LIST_MAX).cloned().collect()),
-        Func::Min => all().map(min_max_key).min_by(min_max_order).map_or(Value::Null, |(_, s)| Value::Str(s.clone())),
-        Func::Max => all().map(min_max_key).max_by(min_max_order).map_or(Value::Null, |(_, s)| Value::Str(s.clone())),
+        Func::Min | Func::Max => min_max_of(f, all().map(min_max_key)),
         Func::Sum => {
             let n = numbers();
             if n.is_empty() {
