@@ -943,10 +943,23 @@ impl Dataset {
         let _making = self.making.lock().expect("not poisoned");
         // The metadata fields asked for, made from each event's metadata for every event
         // at once when they can be: a pass would read every event's text for them.
+        let made = |name: &str| self.columns.read().expect("not poisoned").get(name).is_some_and(|c| c.is_complete());
         for name in requests.iter().flat_map(|(names, _)| names.iter()) {
-            let made = self.columns.read().expect("not poisoned").get(name).is_some_and(|c| c.is_complete());
-            if let Some(col) = (!made).then(|| self.meta_column(name)).flatten() {
+            if let Some(col) = (!made(name)).then(|| self.meta_column(name)).flatten() {
                 self.columns.write().expect("not poisoned").insert(name.clone(), Arc::new(col));
+            }
+        }
+        // `_time` likewise from each event's time, when half of the events or more are asked
+        // for it: a pass formatted, hashed and merged the text of each (nearly one value an
+        // event).
+        let time_asked: usize = requests
+            .iter()
+            .filter(|(names, _)| names.contains("_time"))
+            .map(|(_, events)| events.map_or(total, <[usize]>::len))
+            .sum();
+        if 2 * time_asked >= total && total > 0 && !made("_time") {
+            if let Some(col) = self.time_column() {
+                self.columns.write().expect("not poisoned").insert("_time".to_string(), Arc::new(col));
             }
         }
         // Per request, the fields it names that are not made for all of its events yet; per
@@ -1257,6 +1270,65 @@ impl Dataset {
             };
             codes.push(code);
         }
+        Some(Column::new(dict, codes, None))
+    }
+
+    /// The column of `_time` for every event, made from each event's parsed time on all
+    /// cores (as extraction gives it, [`crate::events::format_epoch`]), each distinct time
+    /// formatted once: `None` when an event has no time (a JSON `_time` may then be its
+    /// field) or one with a fraction of a second, or a rule makes `_time`.
+    fn time_column(&self) -> Option<Column> {
+        let wanted = BTreeSet::from(["_time".to_string()]);
+        if self.knowledge.values().any(|rules| !rules.projected(&wanted).0.is_empty()) {
+            return None;
+        }
+        let cores = crate::work::cores();
+        let pieces = pass_pieces(self.events.len(), cores);
+        // Per piece, its distinct times (as bits, in order of first use) and a code each.
+        type Piece = (Vec<i64>, Vec<u32>);
+        let coded: Vec<Option<Piece>> = crate::work::map_in_turn(cores, pieces.len(), |p| {
+            let mut index: HashMap<i64, u32, FxBuild> = HashMap::default();
+            let mut times = Vec::new();
+            let mut codes = Vec::with_capacity(pieces[p].len());
+            for e in &self.events[pieces[p].clone()] {
+                let epoch = e.time.as_ref()?.epoch;
+                // Whole seconds only (CloudTrail's): their text is the integer's, one text
+                // per integer; a fraction's text is rounded, so two times could share one.
+                if epoch.fract() != 0.0 {
+                    return None;
+                }
+                let second = epoch as i64;
+                codes.push(*index.entry(second).or_insert_with(|| {
+                    times.push(second);
+                    times.len() as u32
+                }));
+            }
+            Some((times, codes))
+        });
+        let mut index: HashMap<i64, u32, FxBuild> = HashMap::default();
+        let mut times: Vec<i64> = Vec::new();
+        let mut codes: Vec<u32> = Vec::with_capacity(self.events.len());
+        for piece in coded {
+            let (local, piece_codes) = piece?;
+            let remap: Vec<u32> = local
+                .into_iter()
+                .map(|second| {
+                    *index.entry(second).or_insert_with(|| {
+                        times.push(second);
+                        times.len() as u32
+                    })
+                })
+                .collect();
+            codes.extend(piece_codes.into_iter().map(|c| remap[c as usize - 1]));
+        }
+        drop(index);
+        let per = times.len().div_ceil(cores * 4).max(1 << 14);
+        let chunks: Vec<&[i64]> = times.chunks(per).collect();
+        // `format_epoch`'s text of a whole number of seconds.
+        let dict: Vec<Value> = crate::work::map_in_turn(cores, chunks.len(), |k| {
+            chunks[k].iter().map(|second| Value::Str(second.to_string())).collect::<Vec<_>>()
+        })
+        .concat();
         Some(Column::new(dict, codes, None))
     }
 
@@ -2097,6 +2169,45 @@ mod tests {
         let app = App::from_text("[aws:cloudtrail]\nFIELDALIAS-h = eventName AS host\n", "", None).unwrap();
         let ds = Dataset::new(events(&[&a]), &app, Context { now: 0.0 }).unwrap();
         assert!(ds.meta_column("host").is_none() && ds.meta_column("sourcetype").is_some());
+    }
+
+    /// `_time` is made from the events' times when each is a whole second, each event's
+    /// value what its extraction gives; not when an event has none or a fraction (their
+    /// texts are rounded), nor when a rule makes it; and a pass then makes it as before.
+    #[test]
+    fn time_columns_are_what_each_events_extraction_gives() {
+        let meta = Arc::new(crate::events::Meta::default());
+        let event =
+            |t: &str| Event::new(format!(r#"{{"eventTime":"{t}","_time":"json"}}"#).as_str(), Arc::clone(&meta));
+        let whole: Vec<Event> = (0..5000)
+            .map(|k| event(&format!("2025-01-{:02}T{:02}:{:02}:{:02}Z", 1 + k % 3, k / 3600 % 24, k / 60 % 60, k % 60)))
+            .collect();
+        let names = BTreeSet::from(["_time".to_string()]);
+        let ds = Dataset::new(whole.clone(), &knowledge::builtin(), Context { now: 0.0 }).unwrap();
+        let col = ds.time_column().expect("whole seconds");
+        let mut distinct = BTreeSet::new();
+        for i in 0..ds.len() {
+            let own = ds.fields_of(i, Wanted::Names(&names));
+            assert_eq!(Some(col.get(i)), own.get("_time"), "event {i}");
+            distinct.insert(format!("{:?}", col.get(i)));
+        }
+        assert_eq!(distinct.len(), col.dict.len(), "each time once in the dictionary");
+        assert!(col.dict.len() > 1000);
+        let with = |extra: Event| {
+            let mut events = whole.clone();
+            events.insert(2500, extra);
+            Dataset::new(events, &knowledge::builtin(), Context { now: 0.0 }).unwrap()
+        };
+        for odd in [event("2025-01-01T00:00:00.5Z"), Event::new(r#"{"_time":"json"}"#, Arc::clone(&meta))] {
+            let ds = with(odd);
+            assert!(ds.time_column().is_none());
+            ds.prefetch(&names);
+            let own = ds.fields_of(2500, Wanted::Names(&names));
+            assert_eq!(Some(ds.cached("_time").unwrap().get(2500)), own.get("_time"));
+        }
+        let app = App::from_text("[aws:cloudtrail]\nEVAL-_time = 1\n", "", None).unwrap();
+        let ds = Dataset::new(whole, &app, Context { now: 0.0 }).unwrap();
+        assert!(ds.time_column().is_none());
     }
 
     /// The knowledge applied over coded rows gives the fields its application per event
