@@ -67,8 +67,8 @@ impl KeyWhileLoading {
     /// `None` for a name that is not a plain key (a `.`, `{}`, a quote, a backslash or a
     /// control character: a field that is not one member of the object's own).
     pub fn new(name: &str) -> Option<KeyWhileLoading> {
-        let plain = !name.is_empty() && !name.contains(['.', '{', '}', '"', '\\']) && !name.contains(char::is_control);
-        plain.then(|| KeyWhileLoading { name: name.to_string(), keys: super::top::Keys::new(vec![name.to_string()]) })
+        super::top::plain_key(name)
+            .then(|| KeyWhileLoading { name: name.to_string(), keys: super::top::Keys::new(vec![name.to_string()]) })
     }
 
     pub fn name(&self) -> &str {
@@ -174,7 +174,7 @@ pub struct Loaded {
     /// (bit `k` for set `k`); shorter than `events` once an event was not looked at.
     masks: Vec<u64>,
     /// Per event, from the first, its value of [`LoadOptions::key`]; shorter than `events`
-    /// once an event was made elsewhere (a load record, a Splunk CSV export).
+    /// once an event was made elsewhere (from a load record).
     keyed: Keyed,
 }
 

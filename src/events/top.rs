@@ -20,6 +20,13 @@ use memchr::memmem::Finder;
 use super::check::{block_masks, escaped_bytes, prefix_xor};
 use super::flat::Leaves;
 
+/// Whether a field name is one key of a document's own object that [`Keys`] can find by
+/// its text: not empty, no `.` or `{}` (a deeper leaf, an array's), no quote, backslash or
+/// control character (written otherwise in the text).
+pub fn plain_key(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['.', '{', '}', '"', '\\']) && !name.contains(char::is_control)
+}
+
 /// [`Keys`] holds at most this many keys (each is a search of the whole text).
 pub const MAX_KEYS: usize = 8;
 

@@ -1242,8 +1242,7 @@ impl Dataset {
     /// field of the same name does not replace). `None` otherwise.
     fn meta_column(&self, name: &str) -> Option<Column> {
         let k = ["sourcetype", "source", "host", "index"].iter().position(|f| *f == name)?;
-        let wanted = BTreeSet::from([name.to_string()]);
-        if self.knowledge.values().any(|rules| !rules.projected(&wanted).0.is_empty()) {
+        if !self.knowledge.values().all(|rules| no_rule_makes(rules, name)) {
             return None;
         }
         let of = |m: &crate::events::Meta| [&m.sourcetype, &m.source, &m.host, &m.index][k].clone();
@@ -1278,13 +1277,12 @@ impl Dataset {
     /// formatted once: `None` when an event has no time (a JSON `_time` may then be its
     /// field) or one with a fraction of a second, or a rule makes `_time`.
     fn time_column(&self) -> Option<Column> {
-        let wanted = BTreeSet::from(["_time".to_string()]);
-        if self.knowledge.values().any(|rules| !rules.projected(&wanted).0.is_empty()) {
+        if !self.knowledge.values().all(|rules| no_rule_makes(rules, "_time")) {
             return None;
         }
         let cores = crate::work::cores();
         let pieces = pass_pieces(self.events.len(), cores);
-        // Per piece, its distinct times (as bits, in order of first use) and a code each.
+        // Per piece, its distinct seconds (in order of first use) and a code per event.
         type Piece = (Vec<i64>, Vec<u32>);
         let coded: Vec<Option<Piece>> = crate::work::map_in_turn(cores, pieces.len(), |p| {
             let mut index: HashMap<i64, u32, FxBuild> = HashMap::default();
@@ -1478,8 +1476,7 @@ impl Dataset {
             .iter()
             .filter_map(|(st, (all, _)): (&&str, &(Names, Names))| {
                 let keys: Vec<String> = all.iter().filter(|n| *n != "_raw").cloned().collect();
-                let plain = |n: &String| !n.is_empty() && !n.contains(['.', '{', '}', '"', '\\']);
-                (keys.len() <= crate::events::top::MAX_KEYS && keys.iter().all(plain))
+                (keys.len() <= crate::events::top::MAX_KEYS && keys.iter().all(|k| crate::events::top::plain_key(k)))
                     .then(|| (*st, crate::events::top::Keys::new(keys)))
             })
             .collect();
@@ -1548,13 +1545,14 @@ pub fn json_only_in<'k>(knowledge: impl IntoIterator<Item = &'k SourcetypeKnowle
     {
         return false;
     }
-    let wanted = BTreeSet::from([name.to_string()]);
-    knowledge.into_iter().all(|k| {
-        let dynamic =
-            k.extracts.iter().any(|x| x.format.as_ref().is_some_and(|f| f.iter().any(|(n, _)| n.contains('$'))));
-        let (rules, _) = k.projected(&wanted);
-        !dynamic && rules.is_empty()
-    })
+    knowledge.into_iter().all(|k| no_rule_makes(k, name))
+}
+
+/// Whether no rule of this knowledge makes or changes the field `name` (an extraction
+/// whose field names come from the text, `FORMAT = $1::$2`, might make any).
+fn no_rule_makes(k: &SourcetypeKnowledge, name: &str) -> bool {
+    let dynamic = k.extracts.iter().any(|x| x.format.as_ref().is_some_and(|f| f.iter().any(|(n, _)| n.contains('$'))));
+    !dynamic && k.projected(&BTreeSet::from([name.to_string()])).0.is_empty()
 }
 
 /// [`Dataset::decision_key`] over this knowledge (before loading, over the knowledge the

@@ -400,7 +400,7 @@ mod tests {
         use std::sync::Arc;
         let dict: Vec<Value> =
             ["10", "9", "1.0", "1", "abc", "Abc", "-2e1", "10.00"].iter().map(|s| Value::Str(s.to_string())).collect();
-        // Event `e` has code `e % 9` (0: no value).
+        // Event `e` has code `e * 7 % 9` (0: no value).
         let codes: Vec<u32> = (0..40).map(|e| (e * 7 % 9) as u32).collect();
         let col = Arc::new(crate::frame::CachedColumn::new(dict.clone(), codes, None));
         let mut checked = 0;
