@@ -1105,7 +1105,7 @@ impl Dataset {
         // values its events use, and per piece, one code for each of its events whose kind
         // has the field, in event order.
         type ThreadCodes = (Vec<Value>, Vec<(usize, Growing)>);
-        let mut parts: Vec<Vec<ThreadCodes>> = crate::work::take_in_turn(threads, pieces.len(), |taken| {
+        let parts: Vec<Vec<ThreadCodes>> = crate::work::take_in_turn(threads, pieces.len(), |taken| {
             // An extractor per kind and value of the key, made when its first event comes;
             // each extracted value coded once, in its field's dictionary.
             let values = key.as_ref().map_or(0, |(_, col)| col.dict.len()) + 1;
@@ -1190,11 +1190,21 @@ impl Dataset {
                 .collect::<Vec<_>>()
         });
         // Merged into the columns as they are now (another search may have added to them
-        // meanwhile): an event already made keeps its value.
+        // meanwhile): an event already made keeps its value. Each field on its own, the
+        // fields on all cores (one core merged them all while the other waited).
         let mut map = self.columns.write().expect("not poisoned");
-        for (k, name) in names.iter().enumerate() {
+        let mut by_field: Vec<Vec<ThreadCodes>> = names.iter().map(|_| Vec::with_capacity(parts.len())).collect();
+        for part in parts {
+            by_field.iter_mut().zip(part).for_each(|(field, codes)| field.push(codes));
+        }
+        // Each field's column as it is and its threads' parts, taken by the core merging it.
+        type Job = Mutex<Option<(Option<Arc<Column>>, Vec<ThreadCodes>)>>;
+        let jobs: Vec<Job> =
+            names.iter().zip(by_field).map(|(name, field)| Mutex::new(Some((map.remove(*name), field)))).collect();
+        let merged = crate::work::map_in_turn(crate::work::cores(), names.len(), |k| {
+            let (old, field) = jobs[k].lock().expect("not poisoned").take().expect("each field merged once");
             // The column as it is (taken over when no search holds it, else copied).
-            let (dict, mut codes, mut made) = match map.remove(*name) {
+            let (dict, mut codes, mut made) = match old {
                 Some(c) => {
                     let c = Arc::try_unwrap(c).unwrap_or_else(|shared| (*shared).clone());
                     let codes = (0..total).map(|i| c.codes.get(i)).collect::<Vec<u32>>();
@@ -1208,10 +1218,9 @@ impl Dataset {
             // every value beside the parts was the passes' peak). Values are found through
             // a table of codes hashed by their values (5 bytes a value, not a copy of each
             // or a reference to it beside its hash).
-            let incoming: usize = parts.iter().map(|p| p[k].0.len()).sum();
+            let incoming: usize = field.iter().map(|(values, _)| values.len()).sum();
             let mut index = knowledge::coded::Values::with_values(dict, incoming);
-            for part in parts.iter_mut() {
-                let (values, taken) = std::mem::take(&mut part[k]);
+            for (values, taken) in field {
                 let remap: Vec<u32> = values.into_iter().map(|v| index.code(v)).collect();
                 for (p, local) in taken {
                     let range = pieces[p].clone();
@@ -1230,7 +1239,9 @@ impl Dataset {
                 }
             }
             let complete = (0..total).all(|i| bit(&made, i));
-            let col = Column::new(index.into_vec(), codes, (!complete).then_some(made));
+            Column::new(index.into_vec(), codes, (!complete).then_some(made))
+        });
+        for (name, col) in names.iter().zip(merged) {
             map.insert((*name).clone(), Arc::new(col));
         }
     }
