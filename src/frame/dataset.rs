@@ -29,6 +29,8 @@ pub struct Dataset {
     /// Whether the newest-first order is the events' own order reversed (they were read
     /// oldest first, as a log is written).
     reversed: OnceLock<bool>,
+    /// [`Dataset::decision_key`], found once (every shared pass asks).
+    decision_key: OnceLock<Option<String>>,
     /// Per first search (its printed text), the events whose text could match it
     /// ([`Dataset::candidates`]); `None` when its text needs nothing.
     candidates: RwLock<HashMap<String, Option<Arc<Vec<u64>>>>>,
@@ -579,6 +581,7 @@ impl Dataset {
             making: Mutex::default(),
             newest_first: OnceLock::new(),
             reversed: OnceLock::new(),
+            decision_key: OnceLock::new(),
             candidates: RwLock::default(),
             scanned: Vec::new(),
             input_digest: None,
@@ -1346,7 +1349,7 @@ impl Dataset {
     /// add-on's): a shared pass that has its column gives each event an extractor that
     /// knows its value ([`Dataset::extractor_given`]).
     pub fn decision_key(&self) -> Option<&str> {
-        decision_key_in(self.knowledge.values())
+        self.decision_key.get_or_init(|| decision_key_in(self.knowledge.values()).map(str::to_string)).as_deref()
     }
 
     pub fn len(&self) -> usize {

@@ -2,6 +2,7 @@
 //! by the by-fields, then the functions of `aggregate.rs` over each group.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -25,18 +26,29 @@ pub(super) struct Planned {
     input: FieldValues,
     /// For `min` and `max` over a shared column of single values, each dictionary value's
     /// number, parsed once ([`numbers_of`]).
-    numbers: Option<Vec<Option<f64>>>,
+    numbers: Option<Arc<Vec<Option<f64>>>>,
 }
 
+/// The numbers of the shared columns' values made so far for one `stats` (`min(_time)` and
+/// `max(_time)` read the same column), by column.
+type Numbers = Vec<(Arc<crate::frame::CachedColumn>, Option<Arc<Vec<Option<f64>>>>)>;
+
 impl Planned {
-    fn new(name: String, func: Func, has_arg: bool, input: FieldValues) -> Planned {
+    fn new(name: String, func: Func, has_arg: bool, input: FieldValues, made: &mut Numbers) -> Planned {
         let numbers = match &input {
             // Not for a few rows of a big dictionary (a narrow search's, over a column made
             // for every event): parsing every value would cost more than its rows'.
             FieldValues::Coded { col, events }
                 if has_arg && matches!(func, Func::Min | Func::Max) && 2 * events.len() >= col.dict.len() =>
             {
-                numbers_of(&col.dict)
+                match made.iter().find(|(c, _)| Arc::ptr_eq(c, col)) {
+                    Some((_, numbers)) => numbers.clone(),
+                    None => {
+                        let numbers = numbers_of(&col.dict).map(Arc::new);
+                        made.push((Arc::clone(col), numbers.clone()));
+                        numbers
+                    }
+                }
             }
             _ => None,
         };
@@ -67,6 +79,7 @@ fn numbers_of(dict: &[Value]) -> Option<Vec<Option<f64>>> {
 /// computes its argument for every row.
 pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) -> Result<Vec<Planned>, EngineError> {
     let mut out: Vec<Planned> = Vec::new();
+    let mut numbers = Numbers::new();
     for a in aggs {
         let func = Func::from_name(&a.func).ok_or_else(|| {
             EngineError::new(
@@ -88,7 +101,7 @@ pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) 
                     ));
                 }
                 let name = alias.unwrap_or_else(|| a.func.clone());
-                out.push(Planned::new(name, func, false, FieldValues::Owned(Vec::new())));
+                out.push(Planned::new(name, func, false, FieldValues::Owned(Vec::new()), &mut numbers));
             }
             Some(AggArg::Field(field)) if field.name.contains('*') => {
                 f.ensure_all();
@@ -101,13 +114,13 @@ pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) 
                         Some(pattern) => glob_fill(pattern, caps),
                         None => format!("{}({present})", a.func),
                     };
-                    out.push(Planned::new(name, func, true, f.read(&present)));
+                    out.push(Planned::new(name, func, true, f.read(&present), &mut numbers));
                 }
             }
             Some(AggArg::Field(field)) => {
                 f.ensure(&BTreeSet::from([field.name.clone()]));
                 let name = alias.unwrap_or_else(|| format!("{}({})", a.func, field.name));
-                out.push(Planned::new(name, func, true, f.read(&field.name)));
+                out.push(Planned::new(name, func, true, f.read(&field.name), &mut numbers));
             }
             Some(AggArg::Eval(e)) => {
                 let Some(name) = alias else {
@@ -132,7 +145,7 @@ pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) 
                     };
                     input.push(v);
                 }
-                out.push(Planned::new(name, func, true, FieldValues::Owned(input)));
+                out.push(Planned::new(name, func, true, FieldValues::Owned(input), &mut numbers));
             }
         }
     }
@@ -397,7 +410,6 @@ mod tests {
     /// absent values skipped; and not for a few rows of a big dictionary.
     #[test]
     fn min_and_max_over_a_shared_column_are_those_over_its_values() {
-        use std::sync::Arc;
         let dict: Vec<Value> =
             ["10", "9", "1.0", "1", "abc", "Abc", "-2e1", "10.00"].iter().map(|s| Value::Str(s.to_string())).collect();
         // Event `e` has code `e * 7 % 9` (0: no value).
@@ -409,8 +421,10 @@ mod tests {
             for func in [Func::Min, Func::Max] {
                 let coded = FieldValues::Coded { col: Arc::clone(&col), events: Arc::clone(&events) };
                 let owned = FieldValues::Owned((0..events.len()).map(|r| coded.get(r).clone()).collect());
-                let (shared, copied) =
-                    (Planned::new("m".into(), func, true, coded), Planned::new("m".into(), func, true, owned));
+                let (shared, copied) = (
+                    Planned::new("m".into(), func, true, coded, &mut Numbers::new()),
+                    Planned::new("m".into(), func, true, owned, &mut Numbers::new()),
+                );
                 assert_eq!(shared.numbers.is_some(), 2 * events.len() >= dict.len(), "{events:?}");
                 for rows in [(0..events.len()).collect::<Vec<usize>>(), vec![0], vec![]] {
                     let rows: Vec<usize> = rows.into_iter().filter(|&r| r < events.len()).collect();
@@ -425,7 +439,13 @@ mod tests {
         }
         assert_eq!(checked, 24);
         let all = Arc::new((0..40).collect::<Vec<usize>>());
-        let min = Planned::new("m".into(), Func::Min, true, FieldValues::Coded { col: Arc::clone(&col), events: all });
+        let min = Planned::new(
+            "m".into(),
+            Func::Min,
+            true,
+            FieldValues::Coded { col: Arc::clone(&col), events: all },
+            &mut Numbers::new(),
+        );
         assert_eq!(compute(&min, &(0..40).collect::<Vec<_>>(), &[]), Value::Str("-2e1".into()));
     }
 
