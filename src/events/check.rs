@@ -69,30 +69,52 @@ pub struct Facts {
     /// The object has a key `result` (not one of an object inside it): it may be a line
     /// of a Splunk JSON export.
     pub result_key: bool,
+    /// The key [`object_facts_with_key`] was asked to find among the object's own.
+    pub key: OwnKey,
+}
+
+/// Where the key a check looked for is among the document's own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnKey {
+    /// No key was asked for.
+    NotAsked,
+    Absent,
+    /// Once: the byte after its closing quote.
+    After(usize),
+    /// More than once (the walk gives such a document to the tree walk).
+    Twice,
 }
 
 /// [`is_object`], with what the check saw of the line; `None` when not sure.
 pub fn object_facts(raw: &[u8]) -> Option<Facts> {
+    object_facts_with_key(raw, None)
+}
+
+/// [`object_facts`], also finding the member `quoted` (a key's text with its quotes, the
+/// key holding no quote or backslash) of the document's own object, as
+/// [`super::top::member`] would: the check meets each of the object's own keys anyway, so
+/// the loader reads a member of every line without a second search of its text.
+pub fn object_facts_with_key(raw: &[u8], quoted: Option<&[u8]>) -> Option<Facts> {
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2 (checked just above).
-            return unsafe { is_object_avx2(raw) };
+            return unsafe { is_object_avx2(raw, quoted) };
         }
-        check(raw, &|block| {
+        check(raw, quoted, &|block| {
             // SAFETY: SSE2 is part of the x86-64 baseline.
             unsafe { masks_sse2(block) }
         })
     }
     #[cfg(not(target_arch = "x86_64"))]
-    check(raw, &masks_bytes)
+    check(raw, quoted, &masks_bytes)
 }
 
 /// [`is_object`] with the masks made 32 bytes at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn is_object_avx2(raw: &[u8]) -> Option<Facts> {
-    check(raw, &|block| {
+unsafe fn is_object_avx2(raw: &[u8], quoted: Option<&[u8]>) -> Option<Facts> {
+    check(raw, quoted, &|block| {
         // SAFETY: this function runs only where the processor has AVX2.
         unsafe { masks_avx2(block) }
     })
@@ -100,11 +122,11 @@ unsafe fn is_object_avx2(raw: &[u8]) -> Option<Facts> {
 
 /// [`is_object`], the masks of each 64-byte block made by `masks`.
 #[inline(always)]
-fn check(raw: &[u8], masks: &impl Fn(&[u8]) -> Masks) -> Option<Facts> {
+fn check(raw: &[u8], quoted: Option<&[u8]>, masks: &impl Fn(&[u8]) -> Masks) -> Option<Facts> {
     if raw.first() != Some(&b'{') {
         return None;
     }
-    let mut walk = Walk::default();
+    let mut walk = Walk { quoted, key: quoted.map_or(OwnKey::NotAsked, |_| OwnKey::Absent), ..Walk::default() };
     let mut k = 0;
     while k + 64 <= raw.len() {
         if !walk.block(raw, k, masks(&raw[k..k + 64]), !0) {
@@ -120,13 +142,15 @@ fn check(raw: &[u8], masks: &impl Fn(&[u8]) -> Masks) -> Option<Facts> {
             return None;
         }
     }
-    (walk.closed && walk.depth == 0 && !walk.in_string)
-        .then_some(Facts { ascii: walk.high == 0, result_key: walk.result_key })
+    (walk.closed && walk.depth == 0 && !walk.in_string).then_some(Facts {
+        ascii: walk.high == 0,
+        result_key: walk.result_key,
+        key: walk.key,
+    })
 }
 
 /// What the walk carries from one block to the next.
-#[derive(Default)]
-struct Walk {
+struct Walk<'k> {
     /// The last byte was inside a string; it was a backslash that escapes the next.
     in_string: bool,
     escape_carry: bool,
@@ -143,6 +167,27 @@ struct Walk {
     result_key: bool,
     /// Bit 63 of the last block's masks, by what they say of the byte after it ([`After`]).
     after: After,
+    /// The own key looked for (quoted), and where it is so far.
+    quoted: Option<&'k [u8]>,
+    key: OwnKey,
+}
+
+impl Default for Walk<'_> {
+    fn default() -> Self {
+        Walk {
+            in_string: false,
+            escape_carry: false,
+            depth: 0,
+            objects: 0,
+            closed: false,
+            key_carry: false,
+            high: 0,
+            result_key: false,
+            after: After::default(),
+            quoted: None,
+            key: OwnKey::NotAsked,
+        }
+    }
 }
 
 /// Of each byte, what the byte before it was (bit `j` for byte `j`): the masks of a block
@@ -162,7 +207,7 @@ struct After {
     key_close: u64,
 }
 
-impl Walk {
+impl Walk<'_> {
     /// Checks the block at `base` of `raw` (`valid`: which of its bytes are `raw`'s);
     /// `false` when not sure it is JSON.
     #[inline(always)]
@@ -227,12 +272,22 @@ impl Walk {
         if bad != 0 {
             return false;
         }
-        // The document's own keys, for one named `result` (a Splunk export's line).
+        // The document's own keys, for one named `result` (a Splunk export's line) and the
+        // key looked for. A key's text ends at its first quote (it holds no escape that
+        // makes `quoted`, which has no backslash), so its text with its quotes is `quoted`
+        // exactly when it starts with it.
         let mut own_keys = keys & places.first_level;
         while own_keys != 0 {
             let at = base + own_keys.trailing_zeros() as usize;
             own_keys &= own_keys - 1;
-            self.result_key |= raw[at..].starts_with(b"\"result\"");
+            let key = &raw[at..];
+            self.result_key |= key.starts_with(b"\"result\"");
+            if let Some(q) = self.quoted.filter(|q| key.starts_with(q)) {
+                self.key = match self.key {
+                    OwnKey::Absent => OwnKey::After(at + q.len()),
+                    _ => OwnKey::Twice,
+                };
+            }
         }
         self.high |= m.high & valid;
         let mut starts = scalar_starts;
@@ -609,7 +664,7 @@ mod tests {
     #[test]
     fn what_the_check_saw_of_a_line() {
         let facts = |s: &str| object_facts(s.as_bytes());
-        let f = |ascii, result_key| Some(Facts { ascii, result_key });
+        let f = |ascii, result_key| Some(Facts { ascii, result_key, key: OwnKey::NotAsked });
         assert_eq!(facts(r#"{"a":"b"}"#), f(true, false));
         assert_eq!(facts(r#"{"a":"é"}"#), f(false, false));
         assert_eq!(facts(r#"{"é":1}"#), f(false, false));
@@ -719,6 +774,7 @@ mod tests {
             if found {
                 accepted += 1;
                 assert!(serde_accepts(s) && s.starts_with('{'), "found JSON but is not: {s}");
+                own_key_agrees_with_the_search(s);
             } else {
                 refused += 1;
                 // Compact JSON without `\u` is found (else loading is slower, not wrong).
@@ -730,6 +786,54 @@ mod tests {
             }
         }
         assert!(accepted > 1000 && refused > 1000, "{accepted} accepted, {refused} refused");
+    }
+
+    /// The member the check finds of a line it is sure of is what a search of the text
+    /// for the key gives ([`crate::events::top::member`]), for keys of the document's own
+    /// object, of objects inside it, and keys that are not there.
+    fn own_key_agrees_with_the_search(s: &str) {
+        use crate::events::top::{member, value_after_key, Member};
+        for key in ["eventName", "eventTime", "userName", "type", "a", "b", "result", "x"] {
+            let quoted = format!("\"{key}\"");
+            let facts = object_facts_with_key(s.as_bytes(), Some(quoted.as_bytes())).expect("checked");
+            let found = match facts.key {
+                OwnKey::NotAsked => panic!("asked"),
+                OwnKey::Absent => Member::Absent,
+                OwnKey::After(after) => value_after_key(s, after),
+                OwnKey::Twice => Member::Unsure,
+            };
+            assert_eq!(found, member(s, key), "{key} in {s}");
+        }
+    }
+
+    #[test]
+    fn the_check_finds_an_own_key_as_a_search_does() {
+        for r in records() {
+            own_key_agrees_with_the_search(&r);
+        }
+        let cases = [
+            (r#"{"a":"x","b":{"a":"y"}}"#, "a", OwnKey::After(4)),
+            (r#"{"b":{"a":"y"}}"#, "a", OwnKey::Absent),
+            // A value with the key's text, a key that starts with it, an escaped quote.
+            (r#"{"b":"a","ab":1,"a\"":2}"#, "a", OwnKey::Absent),
+            (r#"{"a":1,"c":[{"a":2}],"a":3}"#, "a", OwnKey::Twice),
+            (r#"{"b":[1,{"x":"a"}],"a":"z"}"#, "a", OwnKey::After(22)),
+        ];
+        for (s, key, want) in cases {
+            let quoted = format!("\"{key}\"");
+            let facts = object_facts_with_key(s.as_bytes(), Some(quoted.as_bytes()));
+            assert_eq!(facts.map(|f| f.key), Some(want), "{key} in {s}");
+            own_key_agrees_with_the_search(s);
+        }
+        // Across blocks: the key's quote in one block, its text in the next.
+        for pad in 50..70 {
+            let s = format!(r#"{{"p":"{}","eventName":"X"}}"#, "p".repeat(pad));
+            own_key_agrees_with_the_search(&s);
+            assert!(matches!(
+                object_facts_with_key(s.as_bytes(), Some(b"\"eventName\"")).unwrap().key,
+                OwnKey::After(_)
+            ));
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ use serde_json::value::RawValue;
 
 use std::sync::Arc;
 
+use super::check::OwnKey;
 use super::raw::Text;
 use super::{Event, Meta, Raw};
 use crate::eval::needles::{NeedleSets, Needles};
@@ -55,6 +56,9 @@ pub struct LoadOptions {
 pub struct KeyWhileLoading {
     name: String,
     keys: super::top::Keys,
+    /// The key's text with its quotes, which the structural check finds among a line's
+    /// own keys ([`super::check::object_facts_with_key`]).
+    quoted: Vec<u8>,
 }
 
 impl std::fmt::Debug for KeyWhileLoading {
@@ -67,8 +71,11 @@ impl KeyWhileLoading {
     /// `None` for a name that is not a plain key (a `.`, `{}`, a quote, a backslash or a
     /// control character: a field that is not one member of the object's own).
     pub fn new(name: &str) -> Option<KeyWhileLoading> {
-        super::top::plain_key(name)
-            .then(|| KeyWhileLoading { name: name.to_string(), keys: super::top::Keys::new(vec![name.to_string()]) })
+        super::top::plain_key(name).then(|| KeyWhileLoading {
+            name: name.to_string(),
+            keys: super::top::Keys::new(vec![name.to_string()]),
+            quoted: format!("\"{name}\"").into_bytes(),
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -454,14 +461,16 @@ impl Sink<'_> {
 
     /// Adds one event, checking it is JSON with a usable timestamp (unless `checked`: the
     /// structural check found it JSON already).
-    fn event(&mut self, raw: &str, line: usize, checked: bool) -> Result<(), Problem> {
+    /// `checked`: the structural check's word on `raw` when it is sure `raw` is a JSON
+    /// object (where the load's key is among its own keys), else `None`.
+    fn event(&mut self, raw: &str, line: usize, checked: Option<OwnKey>) -> Result<(), Problem> {
         // Checked without building the document (extraction parses it when a search runs),
         // with the nesting limit extraction's parser has: first by its structure, which
         // decides compact text ([`super::check`]); what that check is not sure of, by the
         // walk; what the walk refuses, serde_json decides (and words the error).
         // Both quick checks refuse nesting deeper than that limit, so only what they
         // refuse is looked at for it.
-        if !checked && !super::check::is_object(raw.as_bytes()) && !super::flat::is_json(raw) {
+        if checked.is_none() && !super::check::is_object(raw.as_bytes()) && !super::flat::is_json(raw) {
             if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(raw) {
                 return self.problem(Some(line), format!("not JSON: {e}"));
             }
@@ -476,14 +485,15 @@ impl Sink<'_> {
             let why = if raw.contains("\"eventTime\"") { "eventTime is not a timestamp" } else { "no eventTime" };
             return self.problem(Some(line), format!("{why}; the event has no _time and is skipped"));
         }
-        self.key_of(raw);
+        self.key_of(raw, checked.unwrap_or(OwnKey::NotAsked));
         self.out.events.push(event);
         Ok(())
     }
 
     /// [`LoadOptions::key`]'s value in the text of the event about to be added (checked
-    /// JSON), while every event before has one.
-    fn key_of(&mut self, raw: &str) {
+    /// JSON), while every event before has one: where the check found the key, else a
+    /// search of the text.
+    fn key_of(&mut self, raw: &str, own: OwnKey) {
         let Some(key) = self.opts.key.as_deref() else { return };
         let keyed = &mut self.out.keyed;
         if keyed.codes.len() != self.out.events.len() {
@@ -494,7 +504,13 @@ impl Sink<'_> {
             keyed.codes.push(NOT_READ);
             return;
         }
-        let code = match key.keys.first_member(raw) {
+        let member = match own {
+            OwnKey::NotAsked => key.keys.first_member(raw),
+            OwnKey::Absent => super::top::Member::Absent,
+            OwnKey::After(after) => super::top::value_after_key(raw, after),
+            OwnKey::Twice => super::top::Member::Unsure,
+        };
+        let code = match member {
             super::top::Member::Absent => 0,
             super::top::Member::Str(v) => keyed.code(v),
             super::top::Member::Unsure => NOT_READ,
@@ -823,7 +839,8 @@ fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8], before: usize) -> Result<u
         // Most lines are checked once, here, by their structure ([`super::check`]): a
         // compact JSON object all in ASCII needs no UTF-8 check, and only one with a key
         // `result` may be a Splunk export's line.
-        let facts = super::check::object_facts(line);
+        let quoted = sink.opts.key.as_deref().map(|k| k.quoted.as_slice());
+        let facts = super::check::object_facts_with_key(line, quoted);
         let text = match facts {
             // SAFETY: every byte of the line is ASCII, so it is UTF-8.
             Some(f) if f.ascii => unsafe { std::str::from_utf8_unchecked(line) },
@@ -840,9 +857,9 @@ fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8], before: usize) -> Result<u
             // A CloudTrail log file written on one line.
             read_whole_json(sink, line)?;
         } else if let Some(raw) = export() {
-            sink.event(&raw, lineno, false)?;
+            sink.event(&raw, lineno, None)?;
         } else {
-            sink.event(text, lineno, facts.is_some())?;
+            sink.event(text, lineno, facts.map(|f| f.key))?;
         }
     }
     Ok(ends)
@@ -890,7 +907,7 @@ fn read_whole_json(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
     };
     for r in records {
         let offset = r.get().as_ptr() as usize - text.as_ptr() as usize;
-        sink.event(r.get(), line_of(bytes, offset), false)?;
+        sink.event(r.get(), line_of(bytes, offset), None)?;
     }
     Ok(())
 }
@@ -939,7 +956,7 @@ fn read_csv_export(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
             sink.meta = Arc::new(meta);
         }
         let raw = record.get(raw_col).unwrap_or("").to_string();
-        sink.event(&raw, line, false)?;
+        sink.event(&raw, line, None)?;
     }
     sink.meta = base;
     Ok(())

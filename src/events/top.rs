@@ -146,10 +146,24 @@ fn member_of<'a>(raw: &'a str, quoted: &Finder<'_>) -> Member<'a> {
             // A key met twice: the walk gives it up to the tree walk.
             return Member::Unsure;
         }
-        found = Some(colon + 1);
+        found = Some(after);
     }
-    let Some(value) = found else { return Member::Absent };
-    let start = value + white_space(&b[value..]);
+    match found {
+        Some(after) => value_after_key(raw, after),
+        None => Member::Absent,
+    }
+}
+
+/// The member whose key (one of the object's own in the JSON text `raw`) ends at byte
+/// `after` (its closing quote's next): [`Member::Str`] when its value is a string without
+/// escapes, else [`Member::Unsure`].
+pub fn value_after_key(raw: &str, after: usize) -> Member<'_> {
+    let b = raw.as_bytes();
+    let colon = after + white_space(&b[after..]);
+    if b.get(colon) != Some(&b':') {
+        return Member::Unsure;
+    }
+    let start = colon + 1 + white_space(&b[colon + 1..]);
     if b.get(start) != Some(&b'"') {
         return Member::Unsure;
     }
