@@ -282,7 +282,9 @@ impl Walk<'_> {
             own_keys &= own_keys - 1;
             let key = &raw[at..];
             self.result_key |= key.starts_with(b"\"result\"");
-            if let Some(q) = self.quoted.filter(|q| key.starts_with(q)) {
+            // The byte after the quote first: most keys differ there (a call to compare
+            // every key whole was a tenth of the check).
+            if let Some(q) = self.quoted.filter(|q| key.get(1) == q.get(1) && key.starts_with(q)) {
                 self.key = match self.key {
                     OwnKey::Absent => OwnKey::After(at + q.len()),
                     _ => OwnKey::Twice,
