@@ -300,30 +300,27 @@ pub fn run(args: DetectArgs) -> ExitCode {
     if args.timings {
         eprint!("{}", phases.report(&outcomes));
     }
-    let written = (|| {
-        if let Some(path) = &args.notables {
-            let all: Vec<Notable> = outcomes
-                .iter()
-                .filter_map(|o| o.result.as_ref().ok().map(|r| rba::notables(o.detection, r, now)))
-                .flatten()
-                .collect();
-            write_ndjson(path, &all)?;
+    if let Some(path) = &args.notables {
+        let all: Vec<Notable> = outcomes
+            .iter()
+            .filter_map(|o| o.result.as_ref().ok().map(|r| rba::notables(o.detection, r, now)))
+            .flatten()
+            .collect();
+        if let Err(code) = write_ndjson(path, &all) {
+            return code;
         }
-        if let Some(path) = &args.risk_events {
-            let all: Vec<&RiskEvent> = outcomes.iter().flat_map(|o| &o.risk).collect();
-            write_ndjson(path, &all)?;
+    }
+    if let Some(path) = &args.risk_events {
+        let all: Vec<&RiskEvent> = outcomes.iter().flat_map(|o| &o.risk).collect();
+        if let Err(code) = write_ndjson(path, &all) {
+            return code;
         }
-        Ok(())
-    })();
-    let code = match written {
-        Err(code) => code,
-        Ok(()) if outcomes.iter().any(|o| o.result.is_err()) => ExitCode::from(1),
-        Ok(()) => ExitCode::SUCCESS,
-    };
-    super::leave_at_exit(outcomes);
-    super::leave_at_exit(ds);
-    super::leave_at_exit(content);
-    code
+    }
+    if outcomes.iter().any(|o| o.result.is_err()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// One heading and table per detection that fired, then the summary table.
