@@ -460,9 +460,8 @@ impl Sink<'_> {
     }
 
     /// Adds one event, checking it is JSON with a usable timestamp (unless `checked`: the
-    /// structural check found it JSON already).
-    /// `checked`: the structural check's word on `raw` when it is sure `raw` is a JSON
-    /// object (where the load's key is among its own keys), else `None`.
+    /// structural check found it JSON already, and says where the load's key is among its
+    /// own keys).
     fn event(&mut self, raw: &str, line: usize, checked: Option<OwnKey>) -> Result<(), Problem> {
         // Checked without building the document (extraction parses it when a search runs),
         // with the nesting limit extraction's parser has: first by its structure, which

@@ -1286,10 +1286,11 @@ impl Dataset {
         Some(Column::new(dict, codes, None))
     }
 
-    /// The column of `_time` for every event, made from each event's parsed time on all
-    /// cores (as extraction gives it, [`crate::events::format_epoch`]), each distinct time
-    /// formatted once: `None` when an event has no time (a JSON `_time` may then be its
-    /// field) or one with a fraction of a second, or a rule makes `_time`.
+    /// The column of `_time` for every event, made from each event's parsed time (as
+    /// extraction gives it, [`crate::events::format_epoch`]): each event coded by its second
+    /// ([`first_use_codes`]), each distinct second formatted once, on all cores. `None` when
+    /// an event has no time (a JSON `_time` may then be its field) or one with a fraction of
+    /// a second, or a rule makes `_time`.
     fn time_column(&self) -> Option<Column> {
         if !self.knowledge.values().all(|rules| no_rule_makes(rules, "_time")) {
             return None;
@@ -1512,9 +1513,6 @@ const MAX_KEY_VALUES: usize = 4096;
 /// How many pieces per thread a shared pass cuts its events into ([`pass_pieces`]).
 const PASS_PIECES: usize = 8;
 
-/// `n` events cut into the pieces a shared pass's `threads` take as they finish: about
-/// [`PASS_PIECES`] per thread, none under 4,096 events (each piece sizes its vectors and
-/// reads its events' text in blocks of its own), in order.
 /// Codes for `n` integers between `lo` and `hi`, in order of first use: the distinct
 /// integers, and each one's code (1 + its place among them). Through a table with a slot
 /// per integer of the span when the span is at most a few times `n` (the seconds of a
@@ -1544,6 +1542,9 @@ fn first_use_codes(values: impl Iterator<Item = i64>, lo: i64, hi: i64, n: usize
     (distinct, codes)
 }
 
+/// `n` events cut into the pieces a shared pass's `threads` take as they finish: about
+/// [`PASS_PIECES`] per thread, none under 4,096 events (each piece sizes its vectors and
+/// reads its events' text in blocks of its own), in order.
 fn pass_pieces(n: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
     let count = (threads * PASS_PIECES).min(n.div_ceil(4096)).max(1);
     (0..count).map(|k| n * k / count..n * (k + 1) / count).filter(|r| !r.is_empty()).collect()
@@ -1829,7 +1830,6 @@ mod tests {
         }
     }
 
-    /// The pieces of a shared pass cover its events once, in order, none empty.
     /// Codes in order of first use, through the table (a narrow span) and through the hash
     /// table (a wide one) alike.
     #[test]
@@ -1872,6 +1872,7 @@ mod tests {
         }
     }
 
+    /// The pieces of a shared pass cover its events once, in order, none empty.
     #[test]
     fn pass_pieces_cover_the_events_in_order() {
         for (n, threads) in [(0, 2), (1, 2), (4095, 2), (4097, 2), (20_000, 2), (1 << 20, 2), (1 << 20, 16), (9, 1)] {
