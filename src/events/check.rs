@@ -74,9 +74,10 @@ pub struct Facts {
 }
 
 /// Where the key a check looked for is among the document's own keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OwnKey {
     /// No key was asked for.
+    #[default]
     NotAsked,
     Absent,
     /// Once: the byte after its closing quote.
@@ -150,6 +151,7 @@ fn check(raw: &[u8], quoted: Option<&[u8]>, masks: &impl Fn(&[u8]) -> Masks) -> 
 }
 
 /// What the walk carries from one block to the next.
+#[derive(Default)]
 struct Walk<'k> {
     /// The last byte was inside a string; it was a backslash that escapes the next.
     in_string: bool,
@@ -170,24 +172,6 @@ struct Walk<'k> {
     /// The own key looked for (quoted), and where it is so far.
     quoted: Option<&'k [u8]>,
     key: OwnKey,
-}
-
-impl Default for Walk<'_> {
-    fn default() -> Self {
-        Walk {
-            in_string: false,
-            escape_carry: false,
-            depth: 0,
-            objects: 0,
-            closed: false,
-            key_carry: false,
-            high: 0,
-            result_key: false,
-            after: After::default(),
-            quoted: None,
-            key: OwnKey::NotAsked,
-        }
-    }
 }
 
 /// Of each byte, what the byte before it was (bit `j` for byte `j`): the masks of a block

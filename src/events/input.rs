@@ -56,9 +56,6 @@ pub struct LoadOptions {
 pub struct KeyWhileLoading {
     name: String,
     keys: super::top::Keys,
-    /// The key's text with its quotes, which the structural check finds among a line's
-    /// own keys ([`super::check::object_facts_with_key`]).
-    quoted: Vec<u8>,
 }
 
 impl std::fmt::Debug for KeyWhileLoading {
@@ -71,11 +68,8 @@ impl KeyWhileLoading {
     /// `None` for a name that is not a plain key (a `.`, `{}`, a quote, a backslash or a
     /// control character: a field that is not one member of the object's own).
     pub fn new(name: &str) -> Option<KeyWhileLoading> {
-        super::top::plain_key(name).then(|| KeyWhileLoading {
-            name: name.to_string(),
-            keys: super::top::Keys::new(vec![name.to_string()]),
-            quoted: format!("\"{name}\"").into_bytes(),
-        })
+        super::top::plain_key(name)
+            .then(|| KeyWhileLoading { name: name.to_string(), keys: super::top::Keys::new(vec![name.to_string()]) })
     }
 
     pub fn name(&self) -> &str {
@@ -838,7 +832,8 @@ fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8], before: usize) -> Result<u
         // Most lines are checked once, here, by their structure ([`super::check`]): a
         // compact JSON object all in ASCII needs no UTF-8 check, and only one with a key
         // `result` may be a Splunk export's line.
-        let quoted = sink.opts.key.as_deref().map(|k| k.quoted.as_slice());
+        // The load's key, which the check finds among the line's own keys.
+        let quoted = sink.opts.key.as_deref().and_then(|k| k.keys.first_quoted());
         let facts = super::check::object_facts_with_key(line, quoted);
         let text = match facts {
             // SAFETY: every byte of the line is ASCII, so it is UTF-8.

@@ -95,6 +95,11 @@ impl Keys {
         self.keys.first().map_or(Member::Absent, |(_, quoted, _)| member_of(raw, quoted))
     }
 
+    /// The first key's text with its quotes (what its searcher looks for).
+    pub fn first_quoted(&self) -> Option<&[u8]> {
+        self.keys.first().map(|(_, quoted, _)| quoted.needle())
+    }
+
     /// Whether `raw` is an object whose keys can only be written as their plain text:
     /// it starts with `{` and holds no `\u`.
     fn plain(&self, raw: &str) -> bool {
