@@ -445,7 +445,7 @@ impl<'a, 'w, 'o> Walker<'a, 'w, 'o> {
 /// time while they hold no backslash: which bytes are inside strings is the running parity
 /// of the quotes before them, and only the brackets outside strings are looked at one by
 /// one; from a block with a backslash on, byte by byte.
-fn skip_container(b: &[u8]) -> Option<usize> {
+pub(super) fn skip_container(b: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
     // Whether a bracket, opening or closing, ends the container (`None`: one too many).
     let mut ends = |opens: bool| {
@@ -568,7 +568,7 @@ fn plain_run_words(b: &[u8]) -> usize {
 }
 
 /// A JSON string body with escapes decoded; `None` for an invalid escape or a lone surrogate.
-fn unescape(body: &str) -> Option<String> {
+pub(super) fn unescape(body: &str) -> Option<String> {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.char_indices();
     while let Some((_, c)) = chars.next() {

@@ -18,6 +18,7 @@ pub mod flat;
 pub mod hash;
 pub mod input;
 pub mod json;
+pub mod paths;
 pub mod raw;
 pub mod record;
 pub mod time;

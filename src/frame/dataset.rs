@@ -489,6 +489,10 @@ pub struct Extractor<'a> {
     /// object (no `.`, no `{}`) and few: each is then found by its key's text
     /// ([`crate::events::top::Keys::members`]) in checked JSON, not walked to.
     top_keys: HashMap<&'a str, crate::events::top::Keys, FxBuild>,
+    /// Per sourcetype, the names to extract as a tree of JSON paths, which a walk over
+    /// checked JSON follows ([`crate::events::paths`]) instead of building each member's
+    /// path and asking for it.
+    trees: HashMap<&'a str, crate::events::paths::PathTree, FxBuild>,
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
     remembered: RefCell<HashMap<&'a str, knowledge::Remembered, FxBuild>>,
@@ -1470,6 +1474,11 @@ impl Dataset {
                     .then(|| (*st, crate::events::top::Keys::new(keys)))
             })
             .collect();
+        let trees = needs
+            .iter()
+            .filter(|_| self.checked_json)
+            .filter_map(|(st, (all, below))| Some((*st, crate::events::paths::PathTree::new(all, below)?)))
+            .collect();
         let wanted_below = match wanted {
             Wanted::Names(names) => Some(crate::events::flat::branch_paths(names)),
             Wanted::AllBut(_) => None,
@@ -1494,6 +1503,7 @@ impl Dataset {
             plans,
             needs,
             top_keys,
+            trees,
             remembered: RefCell::default(),
             coded: RefCell::default(),
             path_slots: RefCell::default(),
@@ -1738,6 +1748,12 @@ impl<'a> Extractor<'a> {
         // Only keys of the document's own object wanted: each found by its text.
         if let Some(keys) = self.top_keys.get(st).filter(|_| self.ds.checked_json) {
             if keys.members(raw, present, &need, &mut leaves) {
+                leaves.finish();
+                return;
+            }
+        }
+        if let Some(tree) = self.trees.get(st) {
+            if tree.walk(raw, &need, &mut leaves) {
                 leaves.finish();
                 return;
             }
