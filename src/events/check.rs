@@ -98,39 +98,59 @@ pub fn object_facts(raw: &[u8]) -> Option<Facts> {
 pub fn object_facts_with_key(raw: &[u8], quoted: Option<&[u8]>) -> Option<Facts> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2 (checked just above).
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq") {
+            // SAFETY: the processor has AVX2 and PCLMULQDQ (checked just above).
             return unsafe { is_object_avx2(raw, quoted) };
         }
-        check(raw, quoted, &|block| {
-            // SAFETY: SSE2 is part of the x86-64 baseline.
-            unsafe { masks_sse2(block) }
-        })
+        check(
+            raw,
+            quoted,
+            &|block| {
+                // SAFETY: SSE2 is part of the x86-64 baseline.
+                unsafe { masks_sse2(block) }
+            },
+            &prefix_xor,
+        )
     }
     #[cfg(not(target_arch = "x86_64"))]
-    check(raw, quoted, &masks_bytes)
+    check(raw, quoted, &masks_bytes, &prefix_xor)
 }
 
-/// [`is_object`] with the masks made 32 bytes at a time.
+/// [`is_object`] with the masks made 32 bytes at a time, and the strings' bytes found by a
+/// carry-less multiplication ([`prefix_xor_clmul`]).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,pclmulqdq")]
 unsafe fn is_object_avx2(raw: &[u8], quoted: Option<&[u8]>) -> Option<Facts> {
-    check(raw, quoted, &|block| {
-        // SAFETY: this function runs only where the processor has AVX2.
-        unsafe { masks_avx2(block) }
-    })
+    check(
+        raw,
+        quoted,
+        &|block| {
+            // SAFETY: this function runs only where the processor has AVX2.
+            unsafe { masks_avx2(block) }
+        },
+        &|x| {
+            // SAFETY: this function runs only where the processor has PCLMULQDQ.
+            unsafe { prefix_xor_clmul(x) }
+        },
+    )
 }
 
-/// [`is_object`], the masks of each 64-byte block made by `masks`.
+/// [`is_object`], the masks of each 64-byte block made by `masks`, [`prefix_xor`] by
+/// `prefix`.
 #[inline(always)]
-fn check(raw: &[u8], quoted: Option<&[u8]>, masks: &impl Fn(&[u8]) -> Masks) -> Option<Facts> {
+fn check(
+    raw: &[u8],
+    quoted: Option<&[u8]>,
+    masks: &impl Fn(&[u8]) -> Masks,
+    prefix: &impl Fn(u64) -> u64,
+) -> Option<Facts> {
     if raw.first() != Some(&b'{') {
         return None;
     }
     let mut walk = Walk { quoted, key: quoted.map_or(OwnKey::NotAsked, |_| OwnKey::Absent), ..Walk::default() };
     let mut k = 0;
     while k + 64 <= raw.len() {
-        if !walk.block(raw, k, masks(&raw[k..k + 64]), !0) {
+        if !walk.block(raw, k, masks(&raw[k..k + 64]), !0, prefix) {
             return None;
         }
         k += 64;
@@ -139,7 +159,7 @@ fn check(raw: &[u8], quoted: Option<&[u8]>, masks: &impl Fn(&[u8]) -> Masks) -> 
         // The last bytes, padded (the padding is not looked at: `valid`).
         let mut last = [b' '; 64];
         last[..raw.len() - k].copy_from_slice(&raw[k..]);
-        if !walk.block(raw, k, masks(&last), (1 << (raw.len() - k)) - 1) {
+        if !walk.block(raw, k, masks(&last), (1 << (raw.len() - k)) - 1, prefix) {
             return None;
         }
     }
@@ -195,7 +215,7 @@ impl Walk<'_> {
     /// Checks the block at `base` of `raw` (`valid`: which of its bytes are `raw`'s);
     /// `false` when not sure it is JSON.
     #[inline(always)]
-    fn block(&mut self, raw: &[u8], base: usize, m: Masks, valid: u64) -> bool {
+    fn block(&mut self, raw: &[u8], base: usize, m: Masks, valid: u64, prefix: &impl Fn(u64) -> u64) -> bool {
         let escaped = if m.backslashes == 0 && !self.escape_carry {
             0
         } else {
@@ -206,7 +226,7 @@ impl Walk<'_> {
         };
         let quotes = m.quotes & !escaped;
         // A string's opening quote and body, not its closing quote.
-        let inside = prefix_xor(quotes) ^ 0u64.wrapping_sub(u64::from(self.in_string));
+        let inside = prefix(quotes) ^ 0u64.wrapping_sub(u64::from(self.in_string));
         self.in_string = inside >> 63 == 1;
         if m.control & inside != 0 {
             return false;
@@ -268,7 +288,9 @@ impl Walk<'_> {
             self.result_key |= key.starts_with(b"\"result\"");
             // The byte after the quote first: most keys differ there (a call to compare
             // every key whole was a tenth of the check).
-            if let Some(q) = self.quoted.filter(|q| key.get(1) == q.get(1) && key.starts_with(q)) {
+            if let Some(q) =
+                self.quoted.filter(|q| key.get(1) == q.get(1) && key.get(..q.len()).is_some_and(|k| same(k, q)))
+            {
                 self.key = match self.key {
                     OwnKey::Absent => OwnKey::After(at + q.len()),
                     _ => OwnKey::Twice,
@@ -401,6 +423,30 @@ fn escape_ok(raw: &[u8], at: usize) -> bool {
     matches!(raw.get(at), Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't'))
 }
 
+/// Whether two keys are the same bytes, compared here: a call to `memcmp` per key, through
+/// the library's table, was a tenth of a shared pass's time (the walk of
+/// [`super::paths`]) and of the check's own keys.
+#[inline]
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).fold(true, |same, (x, y)| same & (x == y));
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("eight bytes"));
+    // Eight bytes at a time, the last eight overlapping those before.
+    let mut k = 0;
+    while k + 8 < n {
+        if word(a, k) != word(b, k) {
+            return false;
+        }
+        k += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 /// Whether a number or literal starts at `at` and runs to a structural character or quote
 /// (or the end).
 fn scalar(raw: &[u8], at: usize) -> bool {
@@ -455,6 +501,15 @@ pub(super) fn prefix_xor(mut x: u64) -> u64 {
         x ^= x << shift;
     }
     x
+}
+
+/// [`prefix_xor`] in one instruction: the carry-less product of `x` and a word of ones
+/// has at bit `j` the parity of the bits of `x` at or below `j`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "pclmulqdq")]
+unsafe fn prefix_xor_clmul(x: u64) -> u64 {
+    use std::arch::x86_64::{_mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_set_epi64x};
+    _mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, x as i64), _mm_set_epi64x(0, -1), 0)) as u64
 }
 
 /// The masks of a 64-byte block, 32 bytes at a time: for a caller with AVX2 (inlined
@@ -819,6 +874,46 @@ mod tests {
                 object_facts_with_key(s.as_bytes(), Some(b"\"eventName\"")).unwrap().key,
                 OwnKey::After(_)
             ));
+        }
+    }
+
+    #[test]
+    fn keys_are_the_same_when_their_bytes_are() {
+        let keys: Vec<Vec<u8>> = (0..40).map(|n| (0..n).map(|k| b'a' + (k % 26) as u8).collect()).collect();
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(same(a, b), a == b);
+            }
+            // One byte changed anywhere.
+            for at in 0..a.len() {
+                let mut c = a.clone();
+                c[at] ^= 0x20;
+                assert!(!same(a, &c), "{at} of {}", a.len());
+            }
+        }
+    }
+
+    #[test]
+    fn prefix_xor_is_the_running_parity_of_the_bits() {
+        let mut rng = Rng(7);
+        for k in 0..5000 {
+            let x = match k {
+                0 => 0,
+                1 => u64::MAX,
+                2 => 1 << 63,
+                _ => rng.next(),
+            };
+            let mut parity = 0u64;
+            let want = (0..64).fold(0u64, |m, j| {
+                parity ^= x >> j & 1;
+                m | parity << j
+            });
+            assert_eq!(prefix_xor(x), want, "{x:#x}");
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("pclmulqdq") {
+                // SAFETY: the processor has PCLMULQDQ.
+                assert_eq!(unsafe { prefix_xor_clmul(x) }, want, "{x:#x}");
+            }
         }
     }
 

@@ -22,6 +22,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::check::same;
 use super::flat::{skip_container, unescape, Leaves};
 use super::hash::FxBuild;
 use super::json::MAX_DEPTH;
@@ -355,29 +356,6 @@ fn key_bit(key: &[u8]) -> usize {
     ((tail ^ (n as u64) << 58).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize
 }
 
-/// Whether two keys are the same bytes, compared here (a call to `memcmp` per key, through
-/// the library's table, was a tenth of a shared pass's time).
-#[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if n < 8 {
-        return a.iter().zip(b).fold(true, |same, (x, y)| same & (x == y));
-    }
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("eight bytes"));
-    // Eight bytes at a time, the last eight overlapping those before.
-    let mut k = 0;
-    while k + 8 < n {
-        if word(a, k) != word(b, k) {
-            return false;
-        }
-        k += 8;
-    }
-    word(a, n - 8) == word(b, n - 8)
-}
-
 /// How many bytes of a number or `true`, `false`, `null` `b` starts with (up to the byte
 /// that ends it in JSON: `,`, `}`, `]` or white space).
 fn scalar_len(b: &[u8]) -> usize {
@@ -677,22 +655,6 @@ mod tests {
         // Nested deeper than the other walk goes: no tree.
         let deep = set(&[&vec!["k"; MAX_DEPTH + 1].join(".")]);
         assert!(PathTree::new(&deep, &branch_paths(&deep)).is_none());
-    }
-
-    #[test]
-    fn keys_are_the_same_when_their_bytes_are() {
-        let keys: Vec<Vec<u8>> = (0..40).map(|n| (0..n).map(|k| b'a' + (k % 26) as u8).collect()).collect();
-        for a in &keys {
-            for b in &keys {
-                assert_eq!(same(a, b), a == b);
-            }
-            // One byte changed anywhere.
-            for at in 0..a.len() {
-                let mut c = a.clone();
-                c[at] ^= 0x20;
-                assert!(!same(a, &c), "{at} of {}", a.len());
-            }
-        }
     }
 
     #[test]
