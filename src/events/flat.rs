@@ -23,6 +23,12 @@ pub trait Leaves<'a> {
     fn wanted(&mut self, path: &str, wants: &dyn Fn(&str) -> bool) -> bool {
         wants(path)
     }
+    /// [`Leaves::wanted`] of the `k`th leaf of a [`super::paths::PathTree`] (at `path`): a
+    /// sink told the tree's leaves answers by their number.
+    fn wanted_leaf(&mut self, k: usize, path: &str, wants: &dyn Fn(&str) -> bool) -> bool {
+        let _ = k;
+        self.wanted(path, wants)
+    }
     /// A wanted leaf: its path (`a.b{}.c`) and its text. A path met again in one document
     /// (an array's elements) makes a multivalue, its values in document order.
     fn leaf(&mut self, path: &str, text: Cow<'a, str>);

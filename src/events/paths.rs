@@ -33,12 +33,14 @@ use super::json::MAX_DEPTH;
 pub struct PathTree {
     /// The root (the document's own object) first.
     nodes: Vec<Node>,
+    /// The wanted leaves' paths, numbered as [`Leaves::wanted_leaf`] is told them.
+    leaves: Vec<String>,
 }
 
 #[derive(Debug, Default)]
 struct Node {
-    /// The node's path, when it is a wanted leaf.
-    leaf: Option<String>,
+    /// The node's number among [`PathTree::leaves`], when it is a wanted leaf.
+    leaf: Option<usize>,
     /// Whether a wanted leaf may lie below: an object or array here is walked.
     below: bool,
     /// The nodes of the members of an object here, by key, and the keys' bits
@@ -62,7 +64,7 @@ impl PathTree {
         leaves: impl IntoIterator<Item = &'n String>,
         below: impl IntoIterator<Item = &'n String>,
     ) -> Option<PathTree> {
-        let mut tree = PathTree { nodes: vec![Node { below: true, ..Node::default() }] };
+        let mut tree = PathTree { nodes: vec![Node { below: true, ..Node::default() }], leaves: Vec::new() };
         let mut by_path: HashMap<String, usize, FxBuild> = HashMap::default();
         by_path.insert(String::new(), 0);
         for path in below {
@@ -75,7 +77,10 @@ impl PathTree {
                 continue;
             }
             if let Some(n) = tree.node(path, &mut by_path) {
-                tree.nodes[n].leaf = Some(path.clone());
+                if tree.nodes[n].leaf.is_none() {
+                    tree.nodes[n].leaf = Some(tree.leaves.len());
+                    tree.leaves.push(path.clone());
+                }
             }
         }
         tree.nodes.iter().all(|n| n.depth < MAX_DEPTH).then_some(tree)
@@ -112,6 +117,11 @@ impl PathTree {
         }
         by_path.insert(path.to_string(), n);
         Some(n)
+    }
+
+    /// The wanted paths it holds, in the order [`Leaves::wanted_leaf`] numbers them.
+    pub fn leaves(&self) -> &[String] {
+        &self.leaves
     }
 
     /// The wanted leaves of the checked JSON object `raw` into `out` (a leaf is made when
@@ -264,10 +274,10 @@ impl<'a> Walk<'_, 'a, '_> {
             b'"' => {
                 let (start, end, escaped) = self.string()?;
                 let body = &self.s[start..end];
-                match &n.leaf {
-                    Some(path) if self.out.wanted(path, self.wants) => {
+                match n.leaf {
+                    Some(k) if self.out.wanted_leaf(k, &tree.leaves[k], self.wants) => {
                         let text = if escaped { Cow::Owned(unescape(body)?) } else { Cow::Borrowed(body) };
-                        self.out.leaf(path, text);
+                        self.out.leaf(&tree.leaves[k], text);
                     }
                     _ if escaped => drop(unescape(body)?),
                     _ => {}
@@ -281,8 +291,9 @@ impl<'a> Walk<'_, 'a, '_> {
                 if text.is_empty() {
                     return None;
                 }
-                if let Some(path) = &n.leaf {
-                    if self.out.wanted(path, self.wants) {
+                if let Some(k) = n.leaf {
+                    let path = &tree.leaves[k];
+                    if self.out.wanted_leaf(k, path, self.wants) {
                         // serde_json rewrites a number with an exponent.
                         let number = first == b'-' || first.is_ascii_digit();
                         if number && text.contains(['e', 'E']) {
@@ -645,8 +656,12 @@ mod tests {
     fn the_tree_holds_the_paths_a_walk_can_spell() {
         let names = set(&["a.b{}.c", "a.b", "x", "a..b", "a{x}", "{}", "_raw"]);
         let tree = PathTree::new(&names, &branch_paths(&names)).unwrap();
-        let leaves: BTreeSet<&str> = tree.nodes.iter().filter_map(|n| n.leaf.as_deref()).collect();
+        let leaves: BTreeSet<&str> = tree.leaves().iter().map(String::as_str).collect();
         assert_eq!(leaves, BTreeSet::from(["a.b{}.c", "a.b", "x"]));
+        assert_eq!(tree.leaves().len(), 3);
+        for (k, path) in tree.leaves().iter().enumerate() {
+            assert_eq!(tree.nodes.iter().filter(|n| n.leaf == Some(k)).count(), 1, "{path}");
+        }
         // Root: `a` and `x`; `a` is walked into, `x` is not.
         let root = &tree.nodes[0];
         let keys: Vec<&[u8]> = root.keys.iter().map(|(k, _)| &**k).collect();

@@ -1740,7 +1740,12 @@ impl<'a> Extractor<'a> {
         // The wanted paths' slots, when the wanted names are known, made once.
         if let Some((names, _)) = n.needs {
             self.path_slots.borrow_mut().entry(st).or_insert_with(|| {
-                names.iter().filter(|n| need(n)).map(|n| (n.clone(), coded.slots.slot(n))).collect()
+                let slots: knowledge::coded::PathSlots =
+                    names.iter().filter(|n| need(n)).map(|n| (n.clone(), coded.slots.slot(n))).collect();
+                match self.trees.get(st) {
+                    Some(tree) => slots.with_leaves(tree.leaves()),
+                    None => slots,
+                }
             });
         }
         let path_slots = self.path_slots.borrow();

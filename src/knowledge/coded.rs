@@ -360,9 +360,19 @@ pub struct RowLeaves<'c> {
 pub struct PathSlots {
     slots: HashMap<String, usize, FxBuild>,
     filter: NameFilter,
+    /// The slots of a [`crate::events::paths::PathTree`]'s leaves, by their number
+    /// ([`PathSlots::with_leaves`]).
+    by_leaf: Vec<Option<usize>>,
 }
 
 impl PathSlots {
+    /// These slots, also by the number of each of `leaves` (a tree's, in its order): a
+    /// walk that follows the tree gives a leaf's number, not its path to hash.
+    pub fn with_leaves(mut self, leaves: &[String]) -> PathSlots {
+        self.by_leaf = leaves.iter().map(|p| self.get(p)).collect();
+        self
+    }
+
     pub fn get(&self, path: &str) -> Option<usize> {
         if !self.filter.may_hold(path) {
             return None;
@@ -413,6 +423,16 @@ impl<'a> Leaves<'a> for RowLeaves<'_> {
             None => wants(path).then(|| self.coded.slots.slot(path)),
         };
         self.next.is_some()
+    }
+
+    fn wanted_leaf(&mut self, k: usize, path: &str, wants: &dyn Fn(&str) -> bool) -> bool {
+        match self.paths.and_then(|paths| paths.by_leaf.get(k)) {
+            Some(&slot) => {
+                self.next = slot;
+                slot.is_some()
+            }
+            None => self.wanted(path, wants),
+        }
     }
 
     fn leaf(&mut self, path: &str, text: std::borrow::Cow<'a, str>) {
