@@ -117,22 +117,43 @@ fn distinct<'v>(values: impl Iterator<Item = &'v String>) -> Vec<&'v String> {
 
 /// Numbers sort before text; numbers by value, text by bytes (min/max of a mixed set,
 /// UNVERIFIED). Each value comes with its number, read once ([`min_max_key`]).
-fn min_max_order((x, a): &(Option<f64>, &String), (y, b): &(Option<f64>, &String)) -> Ordering {
+/// The texts are asked for only when neither value is a number.
+fn min_max_order<'v>(x: Option<f64>, y: Option<f64>, texts: impl FnOnce() -> (&'v String, &'v String)) -> Ordering {
     match (x, y) {
-        (Some(x), Some(y)) => x.total_cmp(y),
+        (Some(x), Some(y)) => x.total_cmp(&y),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.as_bytes().cmp(b.as_bytes()),
+        (None, None) => {
+            let (a, b) = texts();
+            a.as_bytes().cmp(b.as_bytes())
+        }
     }
 }
 
 /// `min` or `max` (`f`) of values given with their numbers ([`min_max_key`]), in the
 /// group's order: numbers before text, the first of equal minima and the last of equal
 /// maxima. The one rule for both, whether each value's number is parsed here or was
-/// parsed once per distinct value (`stats` over a shared column).
+/// parsed once per distinct value (`stats` over a shared column, [`min_max_by`]).
 pub fn min_max_of<'v>(f: Func, keys: impl Iterator<Item = (Option<f64>, &'v String)>) -> Value {
-    let best = if f == Func::Min { keys.min_by(min_max_order) } else { keys.max_by(min_max_order) };
+    let best = min_max_by(f, keys, |(n, _)| n, |(_, s)| s);
     best.map_or(Value::Null, |(_, s)| Value::Str(s.clone()))
+}
+
+/// [`min_max_of`] of items that stand for values (a shared column's codes), each value's
+/// number and text found from its item: the text only when two values that are not
+/// numbers are ordered. Gives the item of the value chosen.
+pub fn min_max_by<'v, T: Copy>(
+    f: Func,
+    items: impl Iterator<Item = T>,
+    number: impl Fn(T) -> Option<f64>,
+    text: impl Fn(T) -> &'v String,
+) -> Option<T> {
+    let order = |a: &T, b: &T| min_max_order(number(*a), number(*b), || (text(*a), text(*b)));
+    if f == Func::Min {
+        items.min_by(order)
+    } else {
+        items.max_by(order)
+    }
 }
 
 /// A value with its number, for [`min_max_order`].

@@ -71,7 +71,15 @@ impl FieldValues {
         let FieldValues::Coded { col, events } = self else {
             return None;
         };
-        let mut codes: Vec<u32> = rows.iter().map(|&r| col.codes.get(events[r])).collect();
+        self.distinct_of_codes(rows.iter().map(|&r| col.codes.get(events[r])))
+    }
+
+    /// [`FieldValues::distinct_of`] of rows given by their codes in this shared column.
+    pub fn distinct_of_codes(&self, codes: impl Iterator<Item = u32>) -> Option<Vec<&Value>> {
+        let FieldValues::Coded { col, .. } = self else {
+            return None;
+        };
+        let mut codes: Vec<u32> = codes.collect();
         codes.sort_unstable();
         codes.dedup();
         Some(codes.into_iter().filter(|&c| c != 0).map(|c| &col.dict[c as usize - 1]).collect())

@@ -27,14 +27,52 @@ pub(super) struct Planned {
     /// For `min` and `max` over a shared column of single values, each dictionary value's
     /// number, parsed once ([`numbers_of`]).
     numbers: Option<Arc<Vec<Option<f64>>>>,
+    /// For `dc`, `values`, `min` and `max` over a shared column and many rows, each row's
+    /// code, read once in row order ([`Made::codes`]).
+    codes: Option<Arc<Vec<u32>>>,
 }
 
-/// The numbers of the shared columns' values made so far for one `stats` (`min(_time)` and
-/// `max(_time)` read the same column), by column.
-type Numbers = Vec<(Arc<crate::frame::CachedColumn>, Option<Arc<Vec<Option<f64>>>>)>;
+/// What one `stats`'s aggregations over the same shared column share: each value's number
+/// (`min(_time)` and `max(_time)` read one column), and each row's code.
+#[derive(Default)]
+struct Made {
+    numbers: Vec<(Arc<crate::frame::CachedColumn>, Option<Arc<Vec<Option<f64>>>>)>,
+    codes: Vec<(Arc<crate::frame::CachedColumn>, Arc<Vec<usize>>, Arc<Vec<u32>>)>,
+}
+
+/// From this many rows, an aggregation over a shared column reads each row's code once, in
+/// row order ([`Made::codes`]).
+const GATHER_ROWS: usize = 1 << 14;
+
+impl Made {
+    /// The code of each of `events` in `col`, read once for every aggregation of the
+    /// `stats` over that column. A group's rows lie all over the events: read through
+    /// each row's event, group by group, nearly every code missed the processor's cache
+    /// (most of a broad detection's `stats`); in row order, the events are read in order.
+    fn codes(&mut self, col: &Arc<crate::frame::CachedColumn>, events: &Arc<Vec<usize>>) -> Arc<Vec<u32>> {
+        let same = |(c, e, _): &&(_, _, _)| Arc::ptr_eq(c, col) && Arc::ptr_eq(e, events);
+        if let Some((_, _, codes)) = self.codes.iter().find(same) {
+            return Arc::clone(codes);
+        }
+        let codes = Arc::new(events.iter().map(|&e| col.codes.get(e)).collect::<Vec<u32>>());
+        self.codes.push((Arc::clone(col), Arc::clone(events), Arc::clone(&codes)));
+        codes
+    }
+}
 
 impl Planned {
-    fn new(name: String, func: Func, has_arg: bool, input: FieldValues, made: &mut Numbers) -> Planned {
+    fn new(name: String, func: Func, has_arg: bool, input: FieldValues, made: &mut Made) -> Planned {
+        let codes = match &input {
+            FieldValues::Coded { col, events }
+                if has_arg
+                    && matches!(func, Func::Dc | Func::Values | Func::Min | Func::Max)
+                    && events.len() >= GATHER_ROWS =>
+            {
+                Some(made.codes(col, events))
+            }
+            _ => None,
+        };
+        let made = &mut made.numbers;
         let numbers = match &input {
             // Not for a few rows of a big dictionary (a narrow search's, over a column made
             // for every event): parsing every value would cost more than its rows'.
@@ -52,7 +90,16 @@ impl Planned {
             }
             _ => None,
         };
-        Planned { name, func, has_arg, input, numbers }
+        Planned { name, func, has_arg, input, numbers, codes }
+    }
+
+    /// Row `r`'s code, when the input is a shared column.
+    fn code(&self, r: usize) -> Option<u32> {
+        match (&self.codes, &self.input) {
+            (Some(codes), _) => Some(codes[r]),
+            (None, FieldValues::Coded { col, events }) => Some(col.codes.get(events[r])),
+            (None, FieldValues::Owned(_)) => None,
+        }
     }
 }
 
@@ -79,7 +126,7 @@ fn numbers_of(dict: &[Value]) -> Option<Vec<Option<f64>>> {
 /// computes its argument for every row.
 pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) -> Result<Vec<Planned>, EngineError> {
     let mut out: Vec<Planned> = Vec::new();
-    let mut numbers = Numbers::new();
+    let mut numbers = Made::default();
     for a in aggs {
         let func = Func::from_name(&a.func).ok_or_else(|| {
             EngineError::new(
@@ -172,20 +219,22 @@ pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Val
     // `dc` and `values` depend only on which values the rows have: over a shared column,
     // each distinct value once (found by its code), not every row's text sorted.
     if p.has_arg && matches!(p.func, Func::Dc | Func::Values) {
-        if let Some(distinct) = p.input.distinct_of(rows) {
+        if let Some(distinct) = p.input.distinct_of_codes(rows.iter().filter_map(|&r| p.code(r))) {
             let g =
                 Group { values: distinct.iter().map(|v| v.values()).collect(), times: Vec::new(), rows: rows.len() };
             return aggregate(p.func, &g, true);
         }
     }
     // `min` and `max` over a shared column: each value's number parsed once, not per row.
-    if let (Some(numbers), FieldValues::Coded { col, events }) = (&p.numbers, &p.input) {
-        let codes = rows.iter().map(|&r| col.codes.get(events[r])).filter(|&c| c != 0);
-        let keys = codes.map(|c| {
+    if let (Some(numbers), FieldValues::Coded { col, .. }) = (&p.numbers, &p.input) {
+        let codes = rows.iter().filter_map(|&r| p.code(r)).filter(|&c| c != 0);
+        // A value's text is read only to order two values that are not numbers.
+        let text = |c: u32| {
             let Value::Str(s) = &col.dict[c as usize - 1] else { unreachable!("numbers_of: single strings only") };
-            (numbers[c as usize - 1], s)
-        });
-        return crate::engine::aggregate::min_max_of(p.func, keys);
+            s
+        };
+        let best = crate::engine::aggregate::min_max_by(p.func, codes, |c| numbers[c as usize - 1], text);
+        return best.map_or(Value::Null, |c| Value::Str(text(c).clone()));
     }
     let g = Group {
         values: if p.has_arg { rows.iter().map(|&r| p.input.get(r).values()).collect() } else { Vec::new() },
@@ -422,8 +471,8 @@ mod tests {
                 let coded = FieldValues::Coded { col: Arc::clone(&col), events: Arc::clone(&events) };
                 let owned = FieldValues::Owned((0..events.len()).map(|r| coded.get(r).clone()).collect());
                 let (shared, copied) = (
-                    Planned::new("m".into(), func, true, coded, &mut Numbers::new()),
-                    Planned::new("m".into(), func, true, owned, &mut Numbers::new()),
+                    Planned::new("m".into(), func, true, coded, &mut Made::default()),
+                    Planned::new("m".into(), func, true, owned, &mut Made::default()),
                 );
                 assert_eq!(shared.numbers.is_some(), 2 * events.len() >= dict.len(), "{events:?}");
                 for rows in [(0..events.len()).collect::<Vec<usize>>(), vec![0], vec![]] {
@@ -444,9 +493,37 @@ mod tests {
             Func::Min,
             true,
             FieldValues::Coded { col: Arc::clone(&col), events: all },
-            &mut Numbers::new(),
+            &mut Made::default(),
         );
         assert_eq!(compute(&min, &(0..40).collect::<Vec<_>>(), &[]), Value::Str("-2e1".into()));
+    }
+
+    /// Over many rows, each row's code is read once in row order, shared by the aggregations
+    /// over one column; `dc`, `values`, `min` and `max` give what they give over the same
+    /// values copied out, for groups of rows scattered over the events.
+    #[test]
+    fn aggregations_over_codes_read_in_row_order_are_those_over_the_values() {
+        let dict: Vec<Value> =
+            ["10", "9", "1.0", "1", "abc", "Abc", "-2e1", "10.00"].iter().map(|s| Value::Str(s.to_string())).collect();
+        let n = 3 * GATHER_ROWS;
+        let codes: Vec<u32> = (0..n).map(|e| (e * 7 % 9) as u32).collect();
+        let col = Arc::new(crate::frame::CachedColumn::new(dict, codes, None));
+        // Rows newest first, as a first search gives them: every other event.
+        let events = Arc::new((0..n).rev().step_by(2).collect::<Vec<usize>>());
+        let mut made = Made::default();
+        let groups: Vec<Vec<usize>> = (0..5).map(|g| (g..events.len()).step_by(5 + g).collect()).collect();
+        for func in [Func::Dc, Func::Values, Func::Min, Func::Max] {
+            let coded = FieldValues::Coded { col: Arc::clone(&col), events: Arc::clone(&events) };
+            let owned = FieldValues::Owned((0..events.len()).map(|r| coded.get(r).clone()).collect());
+            let shared = Planned::new("m".into(), func, true, coded, &mut made);
+            let copied = Planned::new("m".into(), func, true, owned, &mut Made::default());
+            assert!(shared.codes.is_some() && copied.codes.is_none());
+            for rows in &groups {
+                assert_eq!(compute(&shared, rows, &[]), compute(&copied, rows, &[]), "{func:?}");
+            }
+        }
+        // One reading of the column's codes for the four aggregations.
+        assert_eq!(made.codes.len(), 1);
     }
 
     /// Made on all cores or on one, the aggregates come per aggregation in group order.
