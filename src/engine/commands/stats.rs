@@ -36,9 +36,11 @@ pub(super) struct Planned {
 /// (`min(_time)` and `max(_time)` read one column), and each row's code.
 #[derive(Default)]
 struct Made {
-    numbers: Vec<(Arc<crate::frame::CachedColumn>, Option<Arc<Vec<Option<f64>>>>)>,
-    codes: Vec<(Arc<crate::frame::CachedColumn>, Arc<Vec<usize>>, Arc<Vec<u32>>)>,
+    numbers: Vec<(Arc<Col>, Option<Arc<Vec<Option<f64>>>>)>,
+    codes: Vec<(Arc<Col>, Arc<Vec<usize>>, Arc<Vec<u32>>)>,
 }
+
+type Col = crate::frame::CachedColumn;
 
 /// From this many rows, an aggregation over a shared column reads each row's code once, in
 /// row order ([`Made::codes`]).
@@ -49,7 +51,7 @@ impl Made {
     /// `stats` over that column. A group's rows lie all over the events: read through
     /// each row's event, group by group, nearly every code missed the processor's cache
     /// (most of a broad detection's `stats`); in row order, the events are read in order.
-    fn codes(&mut self, col: &Arc<crate::frame::CachedColumn>, events: &Arc<Vec<usize>>) -> Arc<Vec<u32>> {
+    fn codes(&mut self, col: &Arc<Col>, events: &Arc<Vec<usize>>) -> Arc<Vec<u32>> {
         let same = |(c, e, _): &&(_, _, _)| Arc::ptr_eq(c, col) && Arc::ptr_eq(e, events);
         if let Some((_, _, codes)) = self.codes.iter().find(same) {
             return Arc::clone(codes);
