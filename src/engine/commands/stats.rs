@@ -36,11 +36,15 @@ pub(super) struct Planned {
 /// (`min(_time)` and `max(_time)` read one column), and each row's code.
 #[derive(Default)]
 struct Made {
-    numbers: Vec<(Arc<Col>, Option<Arc<Vec<Option<f64>>>>)>,
-    codes: Vec<(Arc<Col>, Arc<Vec<usize>>, Arc<Vec<u32>>)>,
+    numbers: Vec<(Arc<Col>, Parsed)>,
+    codes: Vec<Gathered>,
 }
 
 type Col = crate::frame::CachedColumn;
+/// A column's values' numbers ([`numbers_of`]).
+type Parsed = Option<Arc<Vec<Option<f64>>>>;
+/// A column, the rows' events, and each row's code.
+type Gathered = (Arc<Col>, Arc<Vec<usize>>, Arc<Vec<u32>>);
 
 /// From this many rows, an aggregation over a shared column reads each row's code once, in
 /// row order ([`Made::codes`]).
