@@ -178,7 +178,7 @@ struct Walk<'k> {
     escape_carry: bool,
     /// The open containers: how many, and which are objects (bit `d` for depth `d`).
     depth: usize,
-    objects: u128,
+    objects: [u64; 2],
     /// The document's object was closed.
     closed: bool,
     /// The carry of the sum that finds the keys' closing quotes.
@@ -326,10 +326,17 @@ impl Walk<'_> {
         escaped_bytes(backslashes, &mut self.escape_carry, |at| escape_ok(raw, base + at))
     }
 
+    /// Whether the container open at depth `d` (below [`MAX_DEPTH`]) is an object (two
+    /// words, not one 128-bit number: its shifts by a depth were a tenth of the check).
+    #[inline(always)]
+    fn object_at(&self, d: usize) -> bool {
+        self.objects[d / 64] >> (d % 64) & 1 == 1
+    }
+
     /// Where the bytes of a block without brackets are: all in the innermost container.
     fn inside(&self) -> Places {
         let all = |yes: bool| 0u64.wrapping_sub(u64::from(yes));
-        let array = self.depth > 0 && self.objects >> (self.depth - 1) & 1 == 0;
+        let array = self.depth > 0 && !self.object_at(self.depth - 1);
         Places { arrays: all(array), top: all(self.depth == 0), first_level: all(self.depth == 1) }
     }
 
@@ -354,12 +361,13 @@ impl Walk<'_> {
                         return None;
                     }
                     let object = open == b'{';
-                    self.objects = self.objects & !(1 << self.depth) | u128::from(object) << self.depth;
+                    let (word, bit) = (self.depth / 64, self.depth % 64);
+                    self.objects[word] = self.objects[word] & !(1 << bit) | u64::from(object) << bit;
                     self.depth += 1;
                 }
                 close => {
                     let d = self.depth.checked_sub(1)?;
-                    if (self.objects >> d & 1 == 1) != (close == b'}') {
+                    if self.object_at(d) != (close == b'}') {
                         return None;
                     }
                     self.depth = d;
@@ -770,6 +778,27 @@ mod tests {
         assert!(!is_object(nest(MAX_DEPTH + 1).as_bytes()));
         assert!(super::super::flat::is_json(&nest(MAX_DEPTH)));
         assert!(!super::super::flat::is_json(&nest(MAX_DEPTH + 1)));
+        // Objects and arrays, deeper than one word of kinds holds: each bracket
+        // closes its own kind at every depth; one that closes the other kind is refused.
+        let mixed = |depth: usize| {
+            // An object every third depth: depths 64 apart differ in kind.
+            let opens: String = (0..depth).map(|d| if d % 3 == 0 { "{\"a\":" } else { "[" }).collect();
+            let closes: Vec<char> = (0..depth).rev().map(|d| if d % 3 == 0 { '}' } else { ']' }).collect();
+            (opens.trim_end_matches(':').trim_end_matches("\"a\"").to_string() + "1", closes)
+        };
+        for depth in [63, 64, 65, 100, MAX_DEPTH - 1] {
+            let (opens, closes) = mixed(depth);
+            let whole = format!("{opens}{}", closes.iter().collect::<String>());
+            let whole = whole.replacen("{1", "{\"b\":1", 1).replacen("[1", "[1", 1);
+            assert_eq!(is_object(whole.as_bytes()), serde_accepts(&whole), "{depth}: {whole}");
+            assert!(serde_accepts(&whole), "{depth}: {whole}");
+            for at in [0, depth / 2, depth - 70.min(depth - 1), depth - 1] {
+                let mut wrong = closes.clone();
+                wrong[at] = if wrong[at] == '}' { ']' } else { '}' };
+                let bad = format!("{opens}{}", wrong.iter().collect::<String>()).replacen("{1", "{\"b\":1", 1);
+                assert!(!serde_accepts(&bad) && !is_object(bad.as_bytes()), "{depth} at {at}: {bad}");
+            }
+        }
     }
 
     /// A small deterministic generator (xorshift).
