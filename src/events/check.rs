@@ -789,7 +789,7 @@ mod tests {
         for depth in [63, 64, 65, 100, MAX_DEPTH - 1] {
             let (opens, closes) = mixed(depth);
             let whole = format!("{opens}{}", closes.iter().collect::<String>());
-            let whole = whole.replacen("{1", "{\"b\":1", 1).replacen("[1", "[1", 1);
+            let whole = whole.replacen("{1", "{\"b\":1", 1);
             assert_eq!(is_object(whole.as_bytes()), serde_accepts(&whole), "{depth}: {whole}");
             assert!(serde_accepts(&whole), "{depth}: {whole}");
             for at in [0, depth / 2, depth - 70.min(depth - 1), depth - 1] {
