@@ -285,7 +285,7 @@ impl Walk<'_> {
             let at = base + own_keys.trailing_zeros() as usize;
             own_keys &= own_keys - 1;
             let key = &raw[at..];
-            self.result_key |= key.starts_with(b"\"result\"");
+            self.result_key |= key.get(1) == Some(&b'r') && key.starts_with(b"\"result\"");
             // The byte after the quote first: most keys differ there (a call to compare
             // every key whole was a tenth of the check).
             if let Some(q) =

@@ -964,10 +964,8 @@ impl Dataset {
             .filter(|(names, _)| names.contains("_time"))
             .map(|(_, events)| events.map_or(total, <[usize]>::len))
             .sum();
-        if 2 * time_asked >= total && total > 0 && !made("_time") {
-            if let Some(col) = self.time_column() {
-                self.columns.write().expect("not poisoned").insert("_time".to_string(), Arc::new(col));
-            }
+        if 2 * time_asked >= total && total > 0 {
+            self.make_time_column();
         }
         // Per request, the fields it names that are not made for all of its events yet; per
         // event, the requests that want some of those made for it (a bit each).
@@ -1288,6 +1286,17 @@ impl Dataset {
             codes.push(code);
         }
         Some(Column::new(dict, codes, None))
+    }
+
+    /// `_time`'s column for every event ([`Dataset::time_column`]), kept, unless it is made
+    /// already.
+    pub fn make_time_column(&self) {
+        let made = self.columns.read().expect("not poisoned").get("_time").is_some_and(|c| c.is_complete());
+        if !made {
+            if let Some(col) = self.time_column() {
+                self.columns.write().expect("not poisoned").insert("_time".to_string(), Arc::new(col));
+            }
+        }
     }
 
     /// The column of `_time` for every event, made from each event's parsed time (as

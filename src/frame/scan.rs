@@ -147,54 +147,71 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
     };
     let first: BTreeSet<String> =
         plans.iter().zip(&narrowed).filter(|(_, n)| n.is_none()).flat_map(|(p, _)| p.first.iter().cloned()).collect();
-    ds.prefetch(&first);
-    let mut union = vec![0u64; ds.len().div_ceil(64)];
-    let mut first_few = BTreeSet::new();
-    for (p, bits) in plans.iter().zip(&narrowed) {
-        if let Some(bits) = bits {
-            union.iter_mut().zip(bits.iter()).for_each(|(u, b)| *u |= b);
-            first_few.extend(p.first.iter().cloned());
+    // `_time` for every event, on a thread of its own while the first fields are made and
+    // the events chosen (one core's work for a single search), when a search not narrowed
+    // to few events reads it over the events it selects and none reads it first: the
+    // second pass makes it for every event when they select half of them or more (when
+    // they select fewer, it was made for nothing).
+    let time_later = plans
+        .iter()
+        .zip(&narrowed)
+        .any(|(p, n)| n.is_none() && !matches!(p.selects, Selects::Other) && p.later.contains("_time"))
+        && !plans.iter().any(|p| p.first.contains("_time"));
+    let wanted = std::thread::scope(|s| {
+        let time = time_later.then(|| s.spawn(|| ds.make_time_column()));
+        ds.prefetch(&first);
+        let mut union = vec![0u64; ds.len().div_ceil(64)];
+        let mut first_few = BTreeSet::new();
+        for (p, bits) in plans.iter().zip(&narrowed) {
+            if let Some(bits) = bits {
+                union.iter_mut().zip(bits.iter()).for_each(|(u, b)| *u |= b);
+                first_few.extend(p.first.iter().cloned());
+            }
         }
-    }
-    let events: Vec<usize> = (0..ds.len()).filter(|&i| super::bit(&union, i)).collect();
-    if !events.is_empty() {
-        ds.prefetch_events(&first_few, Some(&events));
-    }
-    // Every event's order, made only when a search that selects many events needs it.
-    let order = || ds.newest_first_ref();
-    // The events each search selects, when they are at least 1/`KEEP_SHARE` of them (`None`:
-    // fewer, or not by a search).
-    let selected = |(p, narrowed): (&ScanPlan, &Option<Arc<Vec<u64>>>)| -> Option<Vec<usize>> {
-        let kept = match &p.selects {
-            // Fewer than a share of the events could match.
-            _ if narrowed.is_some() => return None,
-            Selects::Matching(e) => match Matched::decide(ds, order(), e) {
-                Some(Ok(m)) => {
-                    // The search that runs it need not decide it again.
-                    ds.remember_kept(e, &m.kept);
-                    m.kept
-                }
-                _ => return None,
-            },
-            Selects::All => order().to_vec(),
-            Selects::Other => return None,
+        let events: Vec<usize> = (0..ds.len()).filter(|&i| super::bit(&union, i)).collect();
+        if !events.is_empty() {
+            ds.prefetch_events(&first_few, Some(&events));
+        }
+        // Every event's order, made only when a search that selects many events needs it.
+        let order = || ds.newest_first_ref();
+        // The events each search selects, when they are at least 1/`KEEP_SHARE` of them (`None`:
+        // fewer, or not by a search).
+        let selected = |(p, narrowed): (&ScanPlan, &Option<Arc<Vec<u64>>>)| -> Option<Vec<usize>> {
+            let kept = match &p.selects {
+                // Fewer than a share of the events could match.
+                _ if narrowed.is_some() => return None,
+                Selects::Matching(e) => match Matched::decide(ds, order(), e) {
+                    Some(Ok(m)) => {
+                        // The search that runs it need not decide it again.
+                        ds.remember_kept(e, &m.kept);
+                        m.kept
+                    }
+                    _ => return None,
+                },
+                Selects::All => order().to_vec(),
+                Selects::Other => return None,
+            };
+            (!kept.is_empty() && kept.len() * KEEP_SHARE >= ds.len()).then_some(kept)
         };
-        (!kept.is_empty() && kept.len() * KEEP_SHARE >= ds.len()).then_some(kept)
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(plans.len()).max(1);
-    let per = plans.len().div_ceil(threads).max(1);
-    let selections: Vec<Option<Vec<usize>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = plans
-            .chunks(per)
-            .zip(narrowed.chunks(per))
-            .map(|(part, n)| s.spawn(move || part.iter().zip(n).map(&selected).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("deciding does not panic")).collect()
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(plans.len()).max(1);
+        let per = plans.len().div_ceil(threads).max(1);
+        let selections: Vec<Option<Vec<usize>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = plans
+                .chunks(per)
+                .zip(narrowed.chunks(per))
+                .map(|(part, n)| s.spawn(move || part.iter().zip(n).map(&selected).collect::<Vec<_>>()))
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().expect("deciding does not panic")).collect()
+        });
+        // Pass 2: what the searches that select many events may read, for the events they
+        // select, in one pass over the events any of them selects (searches that select the
+        // same events, as the detections over one datamodel dataset do, ask once).
+        let wanted = by_selection(plans, selections);
+        if let Some(t) = time {
+            t.join().expect("making `_time` does not panic");
+        }
+        wanted
     });
-    // Pass 2: what the searches that select many events may read, for the events they
-    // select, in one pass over the events any of them selects (searches that select the
-    // same events, as the detections over one datamodel dataset do, ask once).
-    let wanted = by_selection(plans, selections);
     let requests: Vec<(&BTreeSet<String>, Option<&[usize]>)> =
         wanted.iter().map(|(events, fields)| (fields, Some(events.as_slice()))).collect();
     ds.prefetch_requests(&requests);
