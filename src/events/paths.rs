@@ -308,6 +308,7 @@ impl<'a> Walk<'_, 'a, '_> {
     }
 
     /// A value no wanted leaf is in or below.
+    #[inline(always)]
     fn skip_value(&mut self) -> Option<()> {
         match self.peek()? {
             b'{' | b'[' => self.i += skip_container(&self.b[self.i..])?,
@@ -330,6 +331,7 @@ impl<'a> Walk<'_, 'a, '_> {
 
     /// Past the string at the current `"`: its body's start and end, and whether it has
     /// escapes.
+    #[inline(always)]
     fn string(&mut self) -> Option<(usize, usize, bool)> {
         let start = self.i + 1;
         let mut at = start;
