@@ -223,6 +223,10 @@ pub struct Coded {
     multi: Vec<(usize, Vec<String>)>,
     /// The codes a rule reads, for its memo (kept to not allocate per event).
     key: Vec<u32>,
+    /// An event's aliases' sources and calculated fields' results ([`Plan::apply`]), kept
+    /// likewise.
+    sources: Vec<u32>,
+    results: Vec<(usize, u32)>,
 }
 
 impl Coded {
@@ -645,19 +649,17 @@ impl Plan {
             set_each(row, &coded.lists[r as usize - 1], |old, _| old == 0);
         }
         // Aliases read the fields as extraction left them.
-        let sources: Vec<u32> = self
-            .aliases
-            .iter()
-            .map(|&(from, _, _, _)| {
-                let c = row[from];
-                if coded.slots.value(from, c).is_some_and(|v| !v.is_null()) {
-                    c
-                } else {
-                    0
-                }
-            })
-            .collect();
-        for (&(from, to, only_new, t), source) in self.aliases.iter().zip(sources) {
+        let mut sources = std::mem::take(&mut coded.sources);
+        sources.clear();
+        sources.extend(self.aliases.iter().map(|&(from, _, _, _)| {
+            let c = row[from];
+            if coded.slots.value(from, c).is_some_and(|v| !v.is_null()) {
+                c
+            } else {
+                0
+            }
+        }));
+        for (&(from, to, only_new, t), &source) in self.aliases.iter().zip(&sources) {
             if source != 0 {
                 if !(only_new && row[to] != 0) {
                     row[to] = coded.translate(t, from, to, source);
@@ -666,58 +668,54 @@ impl Plan {
                 row[to] = 0;
             }
         }
+        coded.sources = sources;
         // Calculated fields see the fields as the aliases left them.
-        let results: Vec<(usize, u32)> = k
-            .evals
-            .iter()
-            .zip(&self.evals)
-            .map(|(c, (out, calc))| {
-                let code = match calc {
-                    Calc::Value(step) => match step.get(row, coded) {
-                        Some(r) => r,
+        let mut results = std::mem::take(&mut coded.results);
+        results.clear();
+        results.extend(k.evals.iter().zip(&self.evals).map(|(c, (out, calc))| {
+            let code = match calc {
+                Calc::Value(step) => match step.get(row, coded) {
+                    Some(r) => r,
+                    None => {
+                        let v = apply::calculated_value(eval(&c.expr, &coded.view(row, None), ctx));
+                        let r = coded.slots.code_field(*out, v);
+                        step.put(coded, r)
+                    }
+                },
+                Calc::Decides { on, arms } => {
+                    let ExprKind::Call { name, args } = &c.expr.kind else {
+                        unreachable!("a decision table is a call")
+                    };
+                    let taken = match on.get(row, coded) {
+                        Some(b) => b,
                         None => {
-                            let v = apply::calculated_value(eval(&c.expr, &coded.view(row, None), ctx));
-                            let r = coded.slots.code_field(*out, v);
-                            step.put(coded, r)
+                            let b = crate::eval::functions::branch(name, args, &coded.view(row, None), ctx);
+                            on.put(coded, b.ok().flatten().map_or(0, |k| k as u32 + 1))
                         }
-                    },
-                    Calc::Decides { on, arms } => {
-                        let ExprKind::Call { name, args } = &c.expr.kind else {
-                            unreachable!("a decision table is a call")
-                        };
-                        let taken = match on.get(row, coded) {
-                            Some(b) => b,
-                            None => {
-                                let b = crate::eval::functions::branch(name, args, &coded.view(row, None), ctx);
-                                on.put(coded, b.ok().flatten().map_or(0, |k| k as u32 + 1))
-                            }
-                        };
-                        match taken.checked_sub(1) {
-                            None => 0,
-                            Some(k) => {
-                                let arm = &arms[k as usize];
-                                match arm.get(row, coded) {
-                                    Some(r) => r,
-                                    None => {
-                                        let v = apply::calculated_value(eval(
-                                            &args[k as usize],
-                                            &coded.view(row, None),
-                                            ctx,
-                                        ));
-                                        let r = coded.slots.code_field(*out, v);
-                                        arm.put(coded, r)
-                                    }
+                    };
+                    match taken.checked_sub(1) {
+                        None => 0,
+                        Some(k) => {
+                            let arm = &arms[k as usize];
+                            match arm.get(row, coded) {
+                                Some(r) => r,
+                                None => {
+                                    let v =
+                                        apply::calculated_value(eval(&args[k as usize], &coded.view(row, None), ctx));
+                                    let r = coded.slots.code_field(*out, v);
+                                    arm.put(coded, r)
                                 }
                             }
                         }
                     }
-                };
-                (*out, code)
-            })
-            .collect();
-        for (s, code) in results {
+                }
+            };
+            (*out, code)
+        }));
+        for &(s, code) in &results {
             row[s] = code;
         }
+        coded.results = results;
         // Automatic lookups: `OUTPUT` overwrites (no value removes), `OUTPUTNEW` fills.
         for (l, step) in k.lookups.iter().zip(&self.lookups) {
             let r = match step.get(row, coded) {
