@@ -405,26 +405,15 @@ pub fn format_epoch(epoch: f64) -> String {
     }
 }
 
-/// [`format_epoch`] of a whole number of seconds, written digit by digit: the
-/// formatting machinery took half of making a million events' `_time` column.
+/// [`format_epoch`] of a whole number of seconds, written digit by digit
+/// ([`crate::eval::value::push_digits`]): the formatting machinery took half of making a
+/// million events' `_time` column.
 pub fn format_whole_seconds(seconds: i64) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut left = seconds.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (left % 10) as u8;
-        left /= 10;
-        if left == 0 {
-            break;
-        }
-    }
-    let mut out = String::with_capacity(digits.len() - at + 1);
+    let mut out = String::with_capacity(12);
     if seconds < 0 {
         out.push('-');
     }
-    // ASCII digits.
-    digits[at..].iter().for_each(|&d| out.push(d as char));
+    crate::eval::value::push_digits(&mut out, seconds.unsigned_abs(), 1);
     out
 }
 
