@@ -64,17 +64,9 @@ impl FieldValues {
         }
     }
 
-    /// The distinct values of `rows`, each once and in no order, when they are read from a
-    /// shared column: found by their codes, no text compared (`None` for values of the
+    /// The distinct values of rows given by their codes in this shared column, each once
+    /// and in no order: found by their codes, no text compared (`None` for values of the
     /// frame's own, and no null among them).
-    pub fn distinct_of(&self, rows: &[usize]) -> Option<Vec<&Value>> {
-        let FieldValues::Coded { col, events } = self else {
-            return None;
-        };
-        self.distinct_of_codes(rows.iter().map(|&r| col.codes.get(events[r])))
-    }
-
-    /// [`FieldValues::distinct_of`] of rows given by their codes in this shared column.
     pub fn distinct_of_codes(&self, codes: impl Iterator<Item = u32>) -> Option<Vec<&Value>> {
         let FieldValues::Coded { col, .. } = self else {
             return None;
