@@ -13,7 +13,8 @@ use crate::events::Value;
 #[derive(Default)]
 pub struct Columns {
     names: Vec<String>,
-    index: HashMap<String, usize>,
+    /// Asked for every field an expression reads, row after row: hashed with Fx.
+    index: HashMap<String, usize, FxBuild>,
     values: Vec<FieldValues>,
 }
 

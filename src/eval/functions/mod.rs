@@ -59,9 +59,11 @@ pub fn all() -> impl Iterator<Item = &'static Function> {
 
 /// The function called `name` (function names are matched without regard to case).
 pub fn lookup(name: &str) -> Option<&'static Function> {
-    static BY_NAME: std::sync::OnceLock<HashMap<&'static str, &'static Function>> = std::sync::OnceLock::new();
+    // Asked at every call an expression makes, row after row: hashed with Fx.
+    static BY_NAME: std::sync::OnceLock<HashMap<&'static str, &'static Function, crate::events::hash::FxBuild>> =
+        std::sync::OnceLock::new();
     let by_name = BY_NAME.get_or_init(|| {
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         for f in all() {
             // The first of a name wins, as a search in family order would find it.
             map.entry(f.name).or_insert(f);
@@ -103,7 +105,8 @@ pub(crate) fn condition(e: &Expr, row: &dyn Row, ctx: &Context) -> Result<Option
 }
 
 thread_local! {
-    static REGEXES: RefCell<HashMap<String, Result<Regex, String>>> = RefCell::new(HashMap::new());
+    static REGEXES: RefCell<HashMap<String, Result<Regex, String>, crate::events::hash::FxBuild>> =
+        RefCell::new(HashMap::default());
 }
 
 /// A compiled regex, cached per pattern (searches use a handful of patterns many times).
