@@ -36,9 +36,17 @@ pub trait Leaves<'a> {
 
 /// Leaves into an event's fields, after those there before the walk, which a leaf of the
 /// same name does not change.
-struct IntoFields<'o> {
+pub(super) struct IntoFields<'o> {
     out: &'o mut Fields,
     first: usize,
+}
+
+impl<'o> IntoFields<'o> {
+    /// Leaves into `out`, after the fields it holds.
+    pub(super) fn after(out: &'o mut Fields) -> IntoFields<'o> {
+        let first = out.len();
+        IntoFields { out, first }
+    }
 }
 
 impl<'a> Leaves<'a> for IntoFields<'_> {
@@ -99,8 +107,7 @@ pub fn flatten_object(raw: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Fields
 /// name does not change (an event's index-time fields win over its JSON's). `false`, with
 /// `out` as it was, when the tree walk must decide.
 pub fn flatten_into(raw: &str, wants: Wants, out: &mut Fields) -> bool {
-    let first = out.len();
-    flatten_leaves(raw, wants, &mut IntoFields { out, first })
+    flatten_leaves(raw, wants, &mut IntoFields::after(out))
 }
 
 /// [`flatten_into`] into any [`Leaves`]: `false`, with `out` back at its mark, when the
@@ -147,7 +154,7 @@ fn walk_leaves<'a>(raw: &'a str, wants: Wants, out: &mut dyn Leaves<'a>, checked
 pub fn is_json(raw: &str) -> bool {
     let never = |_: &str| false;
     let mut out = Fields::default();
-    let mut sink = IntoFields { out: &mut out, first: 0 };
+    let mut sink = IntoFields::after(&mut out);
     let mut w = Walker::new(raw, Wants { leaf: &never, below: &never }, &mut sink);
     w.value(0, false).is_some() && {
         w.ws();

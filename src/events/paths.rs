@@ -264,47 +264,31 @@ impl<'a> Walk<'_, 'a, '_> {
     fn value(&mut self, node: usize) -> Option<()> {
         let tree = self.tree;
         let n = &tree.nodes[node];
-        match self.peek()? {
-            b'{' if n.below => self.object(node),
-            b'[' if n.below => self.array(node),
-            b'{' | b'[' => {
-                self.i += skip_container(&self.b[self.i..])?;
-                Some(())
-            }
-            b'"' => {
-                let (start, end, escaped) = self.string()?;
-                let body = &self.s[start..end];
-                match n.leaf {
-                    Some(k) if self.out.wanted_leaf(k, &tree.leaves[k], self.wants) => {
-                        let text = if escaped { Cow::Owned(unescape(body)?) } else { Cow::Borrowed(body) };
-                        self.out.leaf(&tree.leaves[k], text);
-                    }
-                    _ if escaped => drop(unescape(body)?),
-                    _ => {}
-                }
-                Some(())
-            }
-            first => {
-                let start = self.i;
-                self.i += scalar_len(&self.b[start..]);
-                let text = &self.s[start..self.i];
-                if text.is_empty() {
-                    return None;
-                }
-                if let Some(k) = n.leaf {
-                    let path = &tree.leaves[k];
-                    if self.out.wanted_leaf(k, path, self.wants) {
-                        // serde_json rewrites a number with an exponent.
-                        let number = first == b'-' || first.is_ascii_digit();
-                        if number && text.contains(['e', 'E']) {
-                            return None;
-                        }
-                        self.out.leaf(path, Cow::Borrowed(text));
-                    }
-                }
-                Some(())
-            }
+        let leaf = match (self.peek()?, n.leaf) {
+            (b'{', _) if n.below => return self.object(node),
+            (b'[', _) if n.below => return self.array(node),
+            // A container that is not walked, or a leaf not wanted here.
+            (b'{' | b'[', _) | (_, None) => return self.skip_value(),
+            (_, Some(k)) if !self.out.wanted_leaf(k, &tree.leaves[k], self.wants) => return self.skip_value(),
+            (_, Some(k)) => &tree.leaves[k],
+        };
+        if self.peek()? == b'"' {
+            let (start, end, escaped) = self.string()?;
+            let body = &self.s[start..end];
+            let text = if escaped { Cow::Owned(unescape(body)?) } else { Cow::Borrowed(body) };
+            self.out.leaf(leaf, text);
+            return Some(());
         }
+        let start = self.i;
+        self.i += scalar_len(&self.b[start..]);
+        let text = &self.s[start..self.i];
+        // serde_json rewrites a number with an exponent.
+        let number = text.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+        if text.is_empty() || number && text.contains(['e', 'E']) {
+            return None;
+        }
+        self.out.leaf(leaf, Cow::Borrowed(text));
+        Some(())
     }
 
     /// A value no wanted leaf is in or below.
@@ -406,7 +390,8 @@ fn key_scan(b: &[u8]) -> (usize, bool) {
 }
 
 /// How many bytes at the start of `b` are neither `"` nor `\`: sixteen at a time where
-/// the processor has SSE2 (every x86-64 does).
+/// the processor has SSE2 (every x86-64 does). [`super::flat::plain_run`] without its test
+/// for control characters, which checked JSON holds none of inside strings.
 fn quote_or_backslash(b: &[u8]) -> usize {
     let mut k = 0;
     #[cfg(target_arch = "x86_64")]
@@ -436,28 +421,9 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::events::flat::{branch_paths, flatten_json_leaves, Wants};
+    use crate::events::flat::{branch_paths, flatten_json_leaves, IntoFields, Wants};
     use crate::events::json::{self, Fields};
     use crate::events::value::Value;
-
-    /// Leaves into fields, as extraction keeps them.
-    #[derive(Default)]
-    struct Sink(Fields);
-
-    impl<'a> Leaves<'a> for Sink {
-        fn mark(&self) -> usize {
-            self.0.len()
-        }
-        fn back_to(&mut self, mark: usize) {
-            self.0.truncate(mark);
-        }
-        fn leaf(&mut self, path: &str, text: Cow<'a, str>) {
-            match self.0.get_mut(path) {
-                Some(v) => v.push(text.into_owned()),
-                None => drop(self.0.insert(path.to_string(), Value::Str(text.into_owned()))),
-            }
-        }
-    }
 
     /// What extraction gives for `names`: the walk that builds paths, or the tree walk
     /// where it declines.
@@ -465,9 +431,9 @@ mod tests {
         let need = |p: &str| p != "_raw" && names.contains(p);
         let below = branch_paths(names);
         let under = |p: &str| below.contains(p);
-        let mut sink = Sink::default();
-        if flatten_json_leaves(raw, Wants { leaf: &need, below: &under }, &mut sink) {
-            return sink.0;
+        let mut fields = Fields::default();
+        if flatten_json_leaves(raw, Wants { leaf: &need, below: &under }, &mut IntoFields::after(&mut fields)) {
+            return fields;
         }
         let mut out = Fields::default();
         if let Ok(tree) = json::parse(raw) {
@@ -482,15 +448,15 @@ mod tests {
         let need = |p: &str| p != "_raw" && names.contains(p);
         let below = branch_paths(names);
         let tree = PathTree::new(names, &below)?;
-        let mut sink = Sink(Fields::default());
-        sink.0.insert("before".into(), Value::Str("x".into()));
-        if !tree.walk(raw, &need, &mut sink) {
-            assert_eq!(sink.0.len(), 1, "a decline leaves the sink at its mark: {raw}");
+        let mut fields = Fields::default();
+        fields.insert("before".into(), Value::Str("x".into()));
+        if !tree.walk(raw, &need, &mut IntoFields::after(&mut fields)) {
+            assert_eq!(fields.len(), 1, "a decline leaves the sink at its mark: {raw}");
             return None;
         }
-        sink.0.shift_remove("before");
-        assert_eq!(sink.0, reference(raw, names), "{names:?} of {raw}");
-        Some(sink.0)
+        fields.shift_remove("before");
+        assert_eq!(fields, reference(raw, names), "{names:?} of {raw}");
+        Some(fields)
     }
 
     fn set(names: &[&str]) -> BTreeSet<String> {
@@ -620,7 +586,7 @@ mod tests {
     fn cases_at_the_edges() {
         /// A document, the names wanted, and the leaves the walk gives (`None`: it declines).
         type Case<'c> = (&'c str, &'c [&'c str], Option<&'c [(&'c str, &'c str)]>);
-        let cases: [Case; 14] = [
+        let cases: [Case; 15] = [
             (r#"{"a":{"b":"x"},"c":1}"#, &["a.b", "c"], Some(&[("a.b", "x"), ("c", "1")])),
             // A wanted leaf that is a container, a container above no wanted leaf.
             (r#"{"a":{"b":"x"},"c":[1]}"#, &["a"], Some(&[])),
@@ -629,6 +595,8 @@ mod tests {
                 &["a{}", "a{}.b", "b"],
                 Some(&[("a{}", "1"), ("a{}", "y"), ("a{}.b", "2"), ("b", "null")]),
             ),
+            // A value that is not an object where a wanted path goes on below it.
+            (r#"{"a":"x","c":1}"#, &["a.b", "c"], Some(&[("c", "1")])),
             (r#"{"a":[[1,2],[3]]}"#, &["a{}{}"], Some(&[("a{}{}", "1"), ("a{}{}", "2"), ("a{}{}", "3")])),
             (r#" { "a" : "x\"y" , "b" : true } "#, &["a", "b"], Some(&[("a", "x\"y"), ("b", "true")])),
             // What the walk that builds paths decides.
@@ -646,9 +614,10 @@ mod tests {
         for (doc, names, want) in cases {
             let got = guided(doc, &set(names));
             let want: Option<Fields> = want.map(|w| {
-                let mut f = Sink::default();
-                w.iter().for_each(|(k, v)| f.leaf(k, Cow::Borrowed(v)));
-                f.0
+                let mut f = Fields::default();
+                let mut into = IntoFields::after(&mut f);
+                w.iter().for_each(|(k, v)| into.leaf(k, Cow::Borrowed(v)));
+                f
             });
             assert_eq!(got, want, "{names:?} of {doc}");
         }
