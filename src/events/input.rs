@@ -51,8 +51,9 @@ pub struct LoadOptions {
 /// checked and in the processor's cache: the run's first shared pass otherwise read every
 /// event's text again for it (a `pread` copy of the whole file and a search of each text,
 /// 0.6 s of a broad detection over 1 GB). Read only once [`LoadOptions::scan`], if any,
-/// has given up: while the first searches' literals may narrow the run to a few events,
-/// the key would be read for nothing. [`Loaded::key_values`] gives what was read.
+/// has given up, or while it judges (a part's first [`GIVE_UP_AFTER`] events): while the
+/// first searches' literals may narrow the run to a few events, the key would be read for
+/// nothing. [`Loaded::key_values`] gives what was read.
 pub struct KeyWhileLoading {
     name: String,
     keys: super::top::Keys,
@@ -492,8 +493,12 @@ impl Sink<'_> {
         if keyed.codes.len() != self.out.events.len() {
             return;
         }
-        // Read once the literal scan, if any, has given up.
-        if !self.opts.scan.as_deref().is_none_or(ScanWhileLoading::given_up) {
+        // Read while the literal scan, if any, is judging (the first events each sink reads:
+        // a search whose literals are common needs every event's key, and an event left
+        // unread sent the first shared pass over every event for the few thousand read so);
+        // after that, only once it has given up.
+        let judging = self.out.events.len() < GIVE_UP_AFTER;
+        if !judging && !self.opts.scan.as_deref().is_none_or(ScanWhileLoading::given_up) {
             keyed.codes.push(NOT_READ);
             return;
         }
@@ -668,19 +673,24 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Into how many parts beyond the first [`read_lines`] cuts the rest of an input, per core.
+/// Into how many parts beyond the first [`read_lines`] cuts the rest of an input, per core,
+/// at least; and about how many bytes each of those parts holds, at most.
 const PIECES: usize = 8;
+const PIECE_BYTES: usize = 16 << 20;
 
 /// Where [`read_lines`]'s parts of `len` bytes end, before moving each to a line end: the
-/// first `1/threads` of the input, then the rest in `PIECES` parts per other core. The
-/// first part's events stay where they are read and the others' are moved after them, so
-/// one big part keeps the moving to what it was with a part per core; the small ones let
-/// a core that is ahead (two cores of a virtual machine are often not equally fast, or
-/// one part's pages come slower from the page cache) take more of the rest: with a part
-/// per core, one core finished reading 1 GB 0.02-0.12 s after the other.
+/// first `1/(2 * threads)` of the input, then the rest in parts of at most about
+/// [`PIECE_BYTES`] ([`PIECES`] per other core at least), about equal. The first part's
+/// events stay where they are read and the others' are moved after them; the small ones
+/// let a core that is ahead (two cores of a virtual machine are often not equally fast, or
+/// one part's pages come slower from the page cache) take more of the rest. With the first
+/// part a core's whole share and eight parts of 64 MB for the other core, one core read
+/// alone for the last 0.1 s of 1 GB when the first was the slower; a core now waits at most
+/// for the part the other is reading, and the events of half the input more are moved
+/// (about 17 MB a gigabyte, on all cores).
 fn part_ends(len: usize, threads: usize) -> Vec<usize> {
-    let first = len / threads;
-    let pieces = PIECES * (threads - 1);
+    let first = len / (2 * threads);
+    let pieces = (PIECES * (threads - 1)).max((len - first).div_ceil(PIECE_BYTES));
     let mut ends = vec![first];
     ends.extend((1..=pieces).map(|k| first + ((len - first) as u128 * k as u128 / pieces as u128) as usize));
     ends
@@ -1003,11 +1013,22 @@ mod tests {
     }
 
     #[test]
-    fn parts_are_a_core_s_share_then_small_pieces_to_the_end() {
+    fn parts_are_half_a_core_s_share_then_small_pieces_to_the_end() {
         for (len, threads) in [(1 << 30, 2), (4 << 20, 2), ((1 << 30) + 7, 3), (10 << 30, 16)] {
             let ends = part_ends(len, threads);
-            assert_eq!(ends.len(), 1 + PIECES * (threads - 1));
-            assert_eq!(ends[0], len / threads);
+            assert!(ends.len() > PIECES * (threads - 1));
+            assert_eq!(ends[0], len / (2 * threads));
+            // The pieces after the first are no bigger than PIECE_BYTES (but for the
+            // rounding up of a byte), PIECES per other core when that keeps them smaller.
+            let pieces = ends.len() - 1;
+            assert!(
+                (len - ends[0]).div_ceil(pieces) <= PIECE_BYTES || pieces == PIECES * (threads - 1),
+                "{len} {threads}"
+            );
+            assert!(
+                pieces == PIECES * (threads - 1) || (len - ends[0]) / (pieces - 1) > PIECE_BYTES,
+                "{len} {threads}"
+            );
             assert_eq!(*ends.last().unwrap(), len);
             assert!(ends.windows(2).all(|w| w[0] < w[1]), "{ends:?}");
             // The pieces are about equal.
@@ -1166,10 +1187,16 @@ mod tests {
         assert_eq!(absent, 2, "nested, and a string in the object's own");
         assert!(values.iter().any(|v| v == "After") && values.iter().any(|v| v.starts_with("E7x")));
 
-        // Not read while a literal scan has not given up.
+        // While a literal scan has not given up, read only while it judges: each part's
+        // first GIVE_UP_AFTER events.
         let scan = ScanWhileLoading::new(vec![Needles { groups: vec![vec!["e12".to_string()]] }], 1.0).map(Arc::new);
         let scanning = LoadOptions { scan, ..keyed.clone() };
-        assert!(load(std::slice::from_ref(&big), &scanning).unwrap().key_values().is_none());
+        let (_, codes) = load(std::slice::from_ref(&big), &scanning).unwrap().key_values().expect("the first events");
+        let parts = if crate::work::cores() == 1 { 1 } else { part_ends(text.len(), crate::work::cores()).len() };
+        let read = codes.iter().filter(|&&c| c != NOT_READ).count();
+        assert!(read > GIVE_UP_AFTER / 2 && read <= GIVE_UP_AFTER * parts, "{read} of {} read", codes.len());
+        assert!(codes[..GIVE_UP_AFTER].iter().filter(|&&c| c != NOT_READ).count() > GIVE_UP_AFTER * 9 / 10);
+        assert!(codes[GIVE_UP_AFTER..2 * GIVE_UP_AFTER].iter().all(|&c| c == NOT_READ));
         // Events made elsewhere (from a load record, the second time): nothing to give.
         // (A file with export lines gets no record.)
         let plain = dir.join("plain.ndjson");
