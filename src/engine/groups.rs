@@ -52,11 +52,31 @@ pub fn keyed(fields: &[RowCodes], height: usize) -> Keyed {
 
 /// [`keyed`], with keys kept below `limit` (tests make it small).
 fn keyed_below(fields: &[RowCodes], height: usize, limit: u64) -> Keyed {
-    let ranks: Vec<Vec<u32>> = fields.iter().map(|f| ranks(f, height)).collect();
+    keyed_in(fields, height, limit, DENSE_ROOM)
+}
+
+/// How many slots per row a table indexed by key may have ([`keyed_in`]).
+const DENSE_ROOM: usize = 4;
+
+/// [`keyed_below`], looking groups up in a table with a slot per possible key when there
+/// are at most `dense_room` slots per row (tests choose), else in a hash map.
+fn keyed_in(fields: &[RowCodes], height: usize, limit: u64, dense_room: usize) -> Keyed {
+    // Each field's code per row, read once, the fields side by side (a shared column's codes
+    // are read by each row's event, at random: reading them twice, for the ranks and for
+    // the keys, on one core was most of a broad `stats`'s grouping).
+    let codes: Vec<std::borrow::Cow<'_, [u32]>> = if height >= 1 << 16 && fields.len() > 1 {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = fields.iter().map(|f| s.spawn(move || f.codes(height))).collect();
+            handles.into_iter().map(|h| h.join().expect("reading codes does not panic")).collect()
+        })
+    } else {
+        fields.iter().map(|f| f.codes(height)).collect()
+    };
+    let ranks: Vec<Vec<u32>> = fields.iter().zip(&codes).map(|(f, c)| ranks(f.dict(), c)).collect();
     let mut keys = vec![0u64; height];
     // Keys are below `bound` (so `NONE` is never one).
     let mut bound = 1u64;
-    for (f, rank) in fields.iter().zip(&ranks) {
+    for (codes, rank) in codes.iter().zip(&ranks) {
         let radix = rank.iter().copied().max().unwrap_or(0) as u64 + 1;
         if bound.checked_mul(radix).is_none_or(|b| b > limit) {
             // Too many combinations for 64 bits: the keys so far are replaced by their
@@ -64,9 +84,9 @@ fn keyed_below(fields: &[RowCodes], height: usize, limit: u64) -> Keyed {
             bound = renumber(&mut keys);
         }
         bound *= radix;
-        for (row, key) in keys.iter_mut().enumerate() {
+        for (key, &code) in keys.iter_mut().zip(codes.iter()) {
             if *key != NONE {
-                *key = match rank[f.code(row) as usize] {
+                *key = match rank[code as usize] {
                     0 => NONE,
                     k => *key * radix + k as u64,
                 };
@@ -74,25 +94,32 @@ fn keyed_below(fields: &[RowCodes], height: usize, limit: u64) -> Keyed {
         }
     }
     drop(ranks);
+    drop(codes);
     // Groups numbered as they first appear, then put in key order.
-    let room = (height as u64).min(bound).min(1 << 24) as usize;
-    let mut index: HashMap<u64, u32, FxBuild> = HashMap::with_capacity_and_hasher(room, FxBuild::default());
     let mut group_keys: Vec<u64> = Vec::new();
     let mut first: Vec<usize> = Vec::new();
     let mut group_of: Vec<u32> = Vec::with_capacity(height);
-    for (row, &key) in keys.iter().enumerate() {
-        if key == NONE {
-            group_of.push(u32::MAX);
-            continue;
-        }
-        let g = *index.entry(key).or_insert_with(|| {
+    let mut number = |row: usize, key: u64, g: &mut u32| {
+        if *g == u32::MAX {
             group_keys.push(key);
             first.push(row);
-            group_keys.len() as u32 - 1
-        });
-        group_of.push(g);
+            *g = group_keys.len() as u32 - 1;
+        }
+        *g
+    };
+    if bound <= (dense_room * height) as u64 {
+        // Few possible keys for the rows (a user and an ARN: some thousands): a slot each.
+        let mut table = vec![u32::MAX; bound as usize];
+        for (row, &key) in keys.iter().enumerate() {
+            group_of.push(if key == NONE { u32::MAX } else { number(row, key, &mut table[key as usize]) });
+        }
+    } else {
+        let room = (height as u64).min(bound).min(1 << 24) as usize;
+        let mut index: HashMap<u64, u32, FxBuild> = HashMap::with_capacity_and_hasher(room, FxBuild::default());
+        for (row, &key) in keys.iter().enumerate() {
+            group_of.push(if key == NONE { u32::MAX } else { number(row, key, index.entry(key).or_insert(u32::MAX)) });
+        }
     }
-    drop(index);
     drop(keys);
     let mut order: Vec<u32> = (0..group_keys.len() as u32).collect();
     order.sort_unstable_by_key(|&g| group_keys[g as usize]);
@@ -134,13 +161,12 @@ fn renumber(keys: &mut [u64]) -> u64 {
     distinct.len() as u64
 }
 
-/// Each code's rank among the values of the field that the rows have, counting from 1 in
-/// byte order; 0 for code 0 (no value) and for values no row has.
-fn ranks(field: &RowCodes, height: usize) -> Vec<u32> {
-    let dict = field.dict();
+/// Each code's rank among the values of the field (`dict`) that the rows have (`codes`),
+/// counting from 1 in byte order; 0 for code 0 (no value) and for values no row has.
+fn ranks(dict: &[&str], codes: &[u32]) -> Vec<u32> {
     let mut rank = vec![0u32; dict.len() + 1];
-    for row in 0..height {
-        rank[field.code(row) as usize] = 1;
+    for &code in codes {
+        rank[code as usize] = 1;
     }
     let mut used: Vec<u32> = (1..=dict.len() as u32).filter(|&c| rank[c as usize] != 0).collect();
     used.sort_unstable_by_key(|&c| dict[c as usize - 1]);
@@ -271,8 +297,11 @@ mod tests {
             assert!(want.len() > 3, "groups to compare");
             let by_codes: Vec<RowCodes> = fields.iter().map(|&(k, text)| codes(k, text)).collect();
             // Keys packed as they come, and renumbered before each field after the first.
-            for limit in [u64::MAX, 4] {
-                let got = keyed_below(&by_codes, events.len(), limit);
+            // A table of every key, or a hash map.
+            for (limit, dense_room) in
+                [(u64::MAX, DENSE_ROOM), (4, DENSE_ROOM), (u64::MAX, 0), (4, 0), (u64::MAX, 1 << 20)]
+            {
+                let got = keyed_in(&by_codes, events.len(), limit, dense_room);
                 let got: Vec<(Vec<&str>, Vec<usize>)> = (0..got.len())
                     .map(|g| {
                         let row = got.first_rows()[g];
@@ -280,7 +309,7 @@ mod tests {
                         (key, got.rows(g).to_vec())
                     })
                     .collect();
-                assert_eq!(got, want, "{fields:?}, keys below {limit}");
+                assert_eq!(got, want, "{fields:?}, keys below {limit}, {dense_room} slots a row");
             }
         }
         let multi = CachedColumn::from_values(&multi);

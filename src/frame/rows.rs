@@ -140,6 +140,14 @@ impl<'f> RowCodes<'f> {
         &self.dict
     }
 
+    /// The codes of rows `0..height`, in order (borrowed when they are held so).
+    pub fn codes(&self, height: usize) -> std::borrow::Cow<'_, [u32]> {
+        match &self.source {
+            CodeSource::Shared { codes, events } => std::borrow::Cow::Owned(codes.gather(&events[..height])),
+            CodeSource::Interned(codes) => std::borrow::Cow::Borrowed(&codes[..height]),
+        }
+    }
+
     /// Row `row`'s code (0 when it has no value).
     pub fn code(&self, row: usize) -> u32 {
         match &self.source {
