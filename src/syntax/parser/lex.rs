@@ -30,12 +30,26 @@ impl SyntaxError {
     pub fn new(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
         SyntaxError { span, message: message.into(), label: label.into() }
     }
+
+    /// This error as given back from parsing `text` (the whole text, which its span is
+    /// into): one the grammar made without words ([`nom::error::ParseError::from_error_kind`])
+    /// says what it found there.
+    pub(super) fn described(self, text: &str) -> SyntaxError {
+        if !self.message.is_empty() {
+            return self;
+        }
+        let found = text.get(self.span.start..).map_or_else(|| "end of search".to_string(), describe_text);
+        SyntaxError { message: format!("unexpected {found}"), label: "unexpected here".to_string(), ..self }
+    }
 }
 
 impl<'a> nom::error::ParseError<In<'a>> for SyntaxError {
+    /// Where the grammar found nothing it could read, without words yet: most such errors
+    /// only send the grammar to its next alternative and are dropped (their words, made
+    /// at once, were a tenth of reading the content of a run), and the one given back is
+    /// worded then ([`SyntaxError::described`]).
     fn from_error_kind(input: In<'a>, _kind: nom::error::ErrorKind) -> Self {
-        let span = at(input);
-        SyntaxError::new(span, format!("unexpected {}", describe(input)), "unexpected here")
+        SyntaxError { span: at(input), message: String::new(), label: String::new() }
     }
 
     fn append(_input: In<'a>, _kind: nom::error::ErrorKind, other: Self) -> Self {
@@ -70,7 +84,11 @@ pub fn at(i: In<'_>) -> Span {
 
 /// How to name the next thing in the input in an error message.
 pub fn describe(i: In<'_>) -> String {
-    let s = *i.fragment();
+    describe_text(i.fragment())
+}
+
+/// [`describe`] of the text from some place on.
+fn describe_text(s: &str) -> String {
     match s.chars().next() {
         None => "end of search".to_string(),
         Some('|') => "`|`".to_string(),
@@ -433,6 +451,24 @@ mod tests {
     fn unterminated_string_points_at_the_opening_quote() {
         let Err(nom::Err::Failure(e)) = quoted(inp("\"abc")) else { panic!("expected failure") };
         assert_eq!((e.span.start, e.span.end), (0, 1));
+    }
+
+    /// An error the grammar made without words, given back from parsing, says what it
+    /// found where it stopped; an error with words keeps them.
+    #[test]
+    fn errors_given_back_say_what_was_found() {
+        for text in ["1 + )", "(", "[a]", ")", "a b"] {
+            let e = crate::syntax::parse_expr(text).unwrap_err();
+            assert!(!e.message.is_empty() && !e.label.is_empty(), "{text}: {e:?}");
+        }
+        let bare =
+            |at: usize| SyntaxError { span: Span::new(at, at + 1), message: String::new(), label: String::new() };
+        let e = bare(4).described("a b c|d");
+        assert_eq!((e.message.as_str(), e.label.as_str()), ("unexpected `c`", "unexpected here"));
+        assert_eq!(bare(5).described("a b c|d").message, "unexpected `|`");
+        assert_eq!(bare(7).described("a b c|d").message, "unexpected end of search");
+        let worded = SyntaxError { span: Span::new(7, 7), ..e.clone() }.described("a b c|d");
+        assert_eq!(worded.message, "unexpected `c`", "worded errors keep their words");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use lex::In;
 pub fn parse_pipeline(text: &str) -> Result<Pipeline, SyntaxError> {
     match pipeline::top_level(In::new(text)) {
         Ok((_, p)) => Ok(p),
-        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e.described(text)),
         Err(nom::Err::Incomplete(_)) => Err(SyntaxError::new(
             crate::syntax::Span::new(text.len(), text.len()),
             "unexpected end of search",
@@ -44,7 +44,7 @@ pub fn parse_expr(text: &str) -> Result<Expr, SyntaxError> {
             format!("unexpected {} after the expression", lex::describe(rest)),
             "unexpected here",
         )),
-        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e.described(text)),
         Err(nom::Err::Incomplete(_)) => Err(SyntaxError::new(
             crate::syntax::Span::new(text.len(), text.len()),
             "unexpected end of expression",
