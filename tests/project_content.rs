@@ -84,3 +84,90 @@ fn splunks_two_searches_are_unchanged() {
         assert_eq!(d.file.search, splunk.search, "{ours}");
     }
 }
+
+/// Reading a detection with one parse of its YAML gives what parsing it twice (for the
+/// file, then for its risk, annotations and tests) gives: for the project's detections,
+/// for the corpus's when ../shared is there, and for files whose scalars YAML would type
+/// as numbers or booleans (where the one parse falls back on the two).
+#[test]
+fn one_parse_of_a_detection_reads_what_two_read() {
+    use spelunk::content::detection::{read, read_apart};
+    let mut files =
+        spelunk::content::find_yaml_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("detections")).unwrap();
+    if let Some(corpus) = common::security_content("one_parse_of_a_detection_reads_what_two_read") {
+        files.extend(spelunk::content::find_yaml_files(&corpus.join("detections")).unwrap());
+    }
+    let dir = std::env::temp_dir().join(format!("spelunk-one-parse-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (k, yaml) in [
+        "name: 2024\nid: 12345\nstatus: yes\nsearch: '| makeresults'\ntags:\n  impact: '50'\n  confidence: 80\n",
+        "name: Plain\nsearch: |\n  | makeresults\n  | eval x=1\ntype: TTP\nrba:\n  message: m $user$\n  risk_objects:\n  - field: user\n    type: user\n    score: 42\n",
+        "name: No search\nid: x\n",
+        "name: [not, a, string]\nsearch: x\n",
+        "name: Bad shape\nsearch: x\ntests: 7\n",
+        "search: x\nname: \"Quoted \\\"name\\\"\"\ntags:\n  mitre_attack_id:\n  - T1110\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let f = dir.join(format!("d{k}.yml"));
+        std::fs::write(&f, yaml).unwrap();
+        files.push(f);
+    }
+    assert!(files.len() > 6);
+    for f in &files {
+        let (one, two) = (read(f), read_apart(f));
+        assert_eq!(format!("{one:?}"), format!("{two:?}"), "{}", f.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A name written plainly on its own line is the name the YAML holds: for the project's
+/// detections and the corpus's when ../shared is there (a file whose line is not plain
+/// enough is parsed instead). Loading by name reads only the files that may hold it, and
+/// everything when none does.
+#[test]
+fn a_plainly_written_name_is_the_detections_name() {
+    use spelunk::content::{detection::read, written_name};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = spelunk::content::find_yaml_files(&root.join("detections")).unwrap();
+    if let Some(corpus) = common::security_content("a_plainly_written_name_is_the_detections_name") {
+        files.extend(spelunk::content::find_yaml_files(&corpus.join("detections")).unwrap());
+    }
+    let mut plain = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        if let Some(name) = written_name(&text) {
+            plain += 1;
+            assert_eq!(name, read(f).unwrap().file.name, "{}", f.display());
+        }
+    }
+    assert!(plain * 10 >= files.len() * 9, "{plain} of {} plain", files.len());
+
+    let dir = std::env::temp_dir().join(format!("spelunk-named-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("detections")).unwrap();
+    let files = [
+        ("a.yml", "name: AWS One\nsearch: '| makeresults'\n"),
+        ("b.yml", "name: 'AWS Two'\nsearch: '| makeresults'\n"),
+        ("c.yml", "name: Broken\nsearch: [unclosed\n"),
+        ("d.yml", "name: >-\n  AWS Folded\nsearch: '| makeresults'\n"),
+    ];
+    for (f, text) in files {
+        std::fs::write(dir.join("detections").join(f), text).unwrap();
+    }
+    let names = |c: &Content| c.detections.iter().map(|d| d.file.name.clone()).collect::<Vec<_>>();
+    let every = load(&dir).unwrap();
+    assert_eq!(
+        (names(&every), every.problems.len()),
+        (vec!["AWS One".into(), "AWS Two".into(), "AWS Folded".into()], 1)
+    );
+    // The folded name is not written plainly: that file is read.
+    let two = spelunk::content::load::load_named(&dir, &["aws two".into()]).unwrap();
+    assert_eq!((names(&two), two.problems.len()), (vec!["AWS Two".into(), "AWS Folded".into()], 0));
+    let folded = spelunk::content::load::load_named(&dir, &["*folded".into()]).unwrap();
+    assert_eq!(names(&folded), vec!["AWS Folded".to_string()]);
+    // No file holds it: every file is read, and its problems reported.
+    let none = spelunk::content::load::load_named(&dir, &["Nothing".into()]).unwrap();
+    assert_eq!((none.detections.len(), none.problems.len()), (3, 1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

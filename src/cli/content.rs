@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use spelunk::content::detection::Detection;
-use spelunk::content::load::{load, Content, Selection};
+use spelunk::content::load::{load_named, Content, Selection};
 
 #[derive(Args, Debug, Clone)]
 pub struct ContentArgs {
@@ -41,7 +41,7 @@ impl ContentArgs {
     /// The content and the indices of the selected detections. Unreadable detection files
     /// are reported on stderr and left out.
     pub fn load(&self) -> Result<(Content, Vec<usize>), ExitCode> {
-        let mut content = load(&self.content).map_err(|e| {
+        let mut content = load_named(&self.content, &self.names).map_err(|e| {
             eprintln!("error: {e}");
             ExitCode::from(2)
         })?;

@@ -158,14 +158,50 @@ struct RawTest {
 
 /// Reads a detection file with its risk, annotations and tests.
 pub fn read(path: &Path) -> Result<Detection, ContentError> {
+    let text = super::read_text(path)?;
+    // What the file and its risk need, from one parse of the YAML (two parses, one for
+    // each, were most of the time a run took to read its content). When that fails, the
+    // file is read as before, so the error is the one that says what is wrong: YAML that
+    // does not parse or lacks a search, else a risk or test of the wrong shape.
+    let (file, raw) = match serde_saphyr::from_str::<RawWhole>(&text) {
+        Ok(whole) => (super::DetectionFile::of(path, text, whole.file)?, whole.detection),
+        Err(_) => return read_apart(path),
+    };
+    Ok(detection_of(file, raw))
+}
+
+/// [`read`] with the YAML parsed once for the file and once more for its risk,
+/// annotations and tests: what `read` falls back on when its one parse fails (so the error
+/// says what is wrong), and what the tests compare it with over every detection at hand.
+#[doc(hidden)]
+pub fn read_apart(path: &Path) -> Result<Detection, ContentError> {
     let file = super::read_detection(path)?;
-    let raw: RawDetection = serde_saphyr::from_str(&file.text).map_err(|e| ContentError {
+    let raw = shaped(path, &file.text)?;
+    Ok(detection_of(file, raw))
+}
+
+/// A detection file's YAML as both [`super::DetectionFile`] and [`Detection`] take it.
+#[derive(Deserialize)]
+struct RawWhole {
+    #[serde(flatten)]
+    file: super::RawDetection,
+    #[serde(flatten)]
+    detection: RawDetection,
+}
+
+/// The risk, annotations and tests of a detection file's text.
+fn shaped(path: &Path, text: &str) -> Result<RawDetection, ContentError> {
+    serde_saphyr::from_str(text).map_err(|e| ContentError {
         path: path.to_path_buf(),
         line: e.location().map(|l| l.line() as usize),
         column: e.location().map(|l| l.column() as usize),
         message: format!("unexpected shape: {e}"),
-    })?;
-    Ok(Detection {
+    })
+}
+
+/// The detection of a file and its risk, annotations and tests.
+fn detection_of(file: super::DetectionFile, raw: RawDetection) -> Detection {
+    Detection {
         id: raw.id.unwrap_or_default(),
         kind: raw.kind.unwrap_or_default(),
         analytic_stories: raw.tags.analytic_story.clone(),
@@ -177,7 +213,7 @@ pub fn read(path: &Path) -> Result<Detection, ContentError> {
             .map(|t| TestSpec { name: t.name.unwrap_or_default(), attack_data: t.attack_data })
             .collect(),
         file,
-    })
+    }
 }
 
 impl Risk {

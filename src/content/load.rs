@@ -25,6 +25,25 @@ pub struct Content {
 /// Reads `root`: its `detections/` (or `root` itself when it has none), `macros/`,
 /// `lookups/`, `datamodels/`, each when present.
 pub fn load(root: &Path) -> Result<Content, String> {
+    load_named(root, &[])
+}
+
+/// [`load`], reading only the detections that may have one of `names` (patterns as
+/// [`Selection::names`]; none: every detection): a file whose name is written plainly on
+/// its own top-level line ([`super::written_name`]) and matches none is not parsed, nor its
+/// problems reported. A run of one detection by name read all 85 of a content directory's
+/// YAML for it. When no detection read has one of the names, every file is read after all
+/// (a name line that only looked plain cannot hide the detection asked for).
+pub fn load_named(root: &Path, names: &[String]) -> Result<Content, String> {
+    let content = load_files(root, names)?;
+    if names.is_empty() || content.detections.iter().any(|d| name_matches(names, &d.file.name)) {
+        return Ok(content);
+    }
+    load_files(root, &[])
+}
+
+/// [`load_named`] without its second look.
+fn load_files(root: &Path, names: &[String]) -> Result<Content, String> {
     if !root.is_dir() {
         return Err(format!("{}: not a directory", root.display()));
     }
@@ -33,6 +52,13 @@ pub fn load(root: &Path) -> Result<Content, String> {
     let mut detections = Vec::new();
     let mut problems = Vec::new();
     for f in files {
+        if !names.is_empty() {
+            let written = std::fs::read_to_string(&f).ok();
+            let name = written.as_deref().and_then(super::written_name);
+            if name.is_some_and(|n| !name_matches(names, n)) {
+                continue;
+            }
+        }
         match detection::read(&f) {
             Ok(d) => detections.push(d),
             Err(e) => problems.push(e),
@@ -66,9 +92,17 @@ pub struct Selection {
     pub mitre: Vec<String>,
 }
 
+/// Whether `name` matches one of `patterns` (without regard to case, `*` a wildcard).
+fn name_matches(patterns: &[String], name: &str) -> bool {
+    patterns.iter().any(|p| glob(p, name))
+}
+
+fn glob(pattern: &str, text: &str) -> bool {
+    glob_captures(&pattern.to_lowercase(), &text.to_lowercase()).is_some()
+}
+
 impl Selection {
     pub fn matches(&self, d: &Detection) -> bool {
-        let glob = |pattern: &str, text: &str| glob_captures(&pattern.to_lowercase(), &text.to_lowercase()).is_some();
         let any = |list: &[String], f: &dyn Fn(&str) -> bool| list.is_empty() || list.iter().any(|p| f(p));
         let status_ok = if self.statuses.is_empty() {
             !d.file.status.eq_ignore_ascii_case("deprecated")
@@ -76,7 +110,7 @@ impl Selection {
             self.statuses.iter().any(|s| s.eq_ignore_ascii_case(&d.file.status))
         };
         status_ok
-            && any(&self.names, &|p| glob(p, &d.file.name))
+            && (self.names.is_empty() || name_matches(&self.names, &d.file.name))
             && any(&self.types, &|t| t.eq_ignore_ascii_case(&d.kind))
             && any(&self.stories, &|p| d.analytic_stories.iter().any(|s| glob(p, s)))
             && any(&self.mitre, &|m| {

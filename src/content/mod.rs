@@ -53,13 +53,55 @@ impl fmt::Display for ContentError {
 
 impl std::error::Error for ContentError {}
 
+/// What [`DetectionFile`] takes of a detection's YAML.
 #[derive(Deserialize)]
-struct RawDetection {
+pub(crate) struct RawDetection {
     name: Option<String>,
     search: Option<String>,
     status: Option<String>,
     #[serde(default)]
     data_source: Vec<String>,
+}
+
+/// A detection's name as its YAML `text` writes it on a top-level line of its own
+/// (`name: AWS Thing`, `name: "AWS Thing"`, `name: 'AWS Thing'`), when it is written so
+/// simply that the line alone says it: one such line, a plain scalar that no YAML
+/// indicator starts and no comment or `: ` is in, or a quoted one without escapes, not
+/// continued on the next line. `None` otherwise (the file must be parsed to know).
+pub fn written_name(text: &str) -> Option<&str> {
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let mut found = None;
+    while let Some(line) = lines.next() {
+        if line == "---" && found.is_some() || line.starts_with("--- ") {
+            return None;
+        }
+        let Some(rest) = line.strip_prefix("name:") else { continue };
+        if found.is_some() {
+            return None;
+        }
+        // Not continued: the next line starts a key, a document or nothing.
+        if lines.clone().next().is_some_and(|next| next.starts_with([' ', '\t']) && !next.trim().is_empty()) {
+            return None;
+        }
+        if !rest.starts_with([' ', '\t']) {
+            return None;
+        }
+        let value = rest.trim_matches([' ', '\t']);
+        let name = if let Some(inner) = value.strip_prefix('"') {
+            inner.strip_suffix('"').filter(|n| !n.contains(['"', '\\']))?
+        } else if let Some(inner) = value.strip_prefix('\'') {
+            inner.strip_suffix('\'').filter(|n| !n.contains('\''))?
+        } else {
+            let indicator = value.starts_with(|c: char| "-?:,[]{}#&*!|>%@`".contains(c));
+            let comment = value.contains(" #") || value.contains("\t#");
+            if value.is_empty() || indicator || comment || value.contains(": ") || value.ends_with(':') {
+                return None;
+            }
+            value
+        };
+        found = Some(name);
+    }
+    found
 }
 
 /// Every `*.yml`/`*.yaml` file below `dir`, recursively, in path order.
@@ -82,24 +124,49 @@ pub fn find_yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Reads one detection file. A file without a `search` is an error naming the file.
 pub fn read_detection(path: &Path) -> Result<DetectionFile, ContentError> {
-    let err = |line, column, message: String| ContentError { path: path.to_path_buf(), line, column, message };
-    let bytes = std::fs::read(path).map_err(|e| err(None, None, e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|e| err(None, None, format!("not UTF-8: {e}")))?;
+    detection_from_text(path, read_text(path)?)
+}
+
+/// A detection file's text (UTF-8).
+pub(crate) fn read_text(path: &Path) -> Result<String, ContentError> {
+    let err = |message: String| ContentError { path: path.to_path_buf(), line: None, column: None, message };
+    let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| err(format!("not UTF-8: {e}")))
+}
+
+/// [`read_detection`] of a file's text.
+fn detection_from_text(path: &Path, text: String) -> Result<DetectionFile, ContentError> {
     let raw: RawDetection = serde_saphyr::from_str(&text).map_err(|e| {
         let loc = e.location();
-        err(loc.map(|l| l.line() as usize), loc.map(|l| l.column() as usize), format!("invalid YAML: {e}"))
+        ContentError {
+            path: path.to_path_buf(),
+            line: loc.map(|l| l.line() as usize),
+            column: loc.map(|l| l.column() as usize),
+            message: format!("invalid YAML: {e}"),
+        }
     })?;
-    let search = raw.search.ok_or_else(|| err(None, None, "no `search:` in this detection".into()))?;
-    let name =
-        raw.name.unwrap_or_else(|| path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()));
-    Ok(DetectionFile {
-        path: path.to_path_buf(),
-        text,
-        name,
-        search,
-        status: raw.status.unwrap_or_default(),
-        data_sources: raw.data_source,
-    })
+    DetectionFile::of(path, text, raw)
+}
+
+impl DetectionFile {
+    /// The file at `path` whose `text` gave `raw`; an error naming the file when it has no
+    /// `search`.
+    pub(crate) fn of(path: &Path, text: String, raw: RawDetection) -> Result<DetectionFile, ContentError> {
+        let Some(search) = raw.search else {
+            let message = "no `search:` in this detection".to_string();
+            return Err(ContentError { path: path.to_path_buf(), line: None, column: None, message });
+        };
+        let name =
+            raw.name.unwrap_or_else(|| path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()));
+        Ok(DetectionFile {
+            path: path.to_path_buf(),
+            text,
+            name,
+            search,
+            status: raw.status.unwrap_or_default(),
+            data_sources: raw.data_source,
+        })
+    }
 }
 
 impl DetectionFile {
@@ -182,5 +249,40 @@ mod tests {
         let d = det(text, "a=1 | stats count by");
         let off = d.search.find("stats").unwrap();
         assert_eq!(d.search_position(off), (4, 7));
+    }
+}
+
+#[cfg(test)]
+mod written_name_tests {
+    use super::written_name;
+
+    #[test]
+    fn only_a_name_the_line_alone_says_is_given() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("name: AWS Thing\nid: 1\n", Some("AWS Thing")),
+            ("id: 1\nname:   AWS Thing  \r\nsearch: x\n", Some("AWS Thing")),
+            ("---\nname: \"Quoted: yes\"\n", Some("Quoted: yes")),
+            ("name: 'Single'\n", Some("Single")),
+            ("name: AWS Thing\n  continued\nid: 1\n", None),
+            ("name: \"Escaped \\\" quote\"\n", None),
+            ("name: 'It''s'\n", None),
+            ("name: Thing # a comment\n", None),
+            ("name: a: b\n", None),
+            ("name: >\n  folded\n", None),
+            ("name: |\n  block\n", None),
+            ("name: &anchor Thing\n", None),
+            ("name: *alias\n", None),
+            ("name: [a]\n", None),
+            ("name:\n  Thing\n", None),
+            ("name:Thing\n", None),
+            ("name: One\nname: Two\n", None),
+            ("name: One\n---\nname: Two\n", None),
+            ("name: \"unclosed\n", None),
+            ("id: 1\n", None),
+            ("  name: nested\n", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(written_name(text), *want, "{text:?}");
+        }
     }
 }
