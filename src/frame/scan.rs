@@ -262,15 +262,25 @@ fn decided(
     rows: impl Iterator<Item = usize>,
 ) -> Result<Vec<usize>, EvalError> {
     let decide = |row: usize| matches(expr, &CodedRow { names, values: cols.iter().map(|c| c.get(row)).collect() });
-    let mut kept = Vec::new();
+    let mut rows = rows;
+    // Room for every row at once (grown by doubling, a broad search's million rows were
+    // copied over and over; room not used is never touched).
+    let mut kept = Vec::with_capacity(rows.size_hint().0);
     // When the combinations of codes are few, a table indexed by the packed codes, made a
     // block of rows at a time, a column at a time (no per-row dispatch on the codes' width).
     let radix: Vec<u32> = cols.iter().map(|c| c.dict.len() as u32 + 1).collect();
     if let Some(size) = radix.iter().try_fold(1usize, |all, &r| all.checked_mul(r as usize)).filter(|&n| n <= DENSE) {
         let mut table = vec![0u8; size];
-        let rows: Vec<usize> = rows.collect();
-        let mut keys = vec![0u32; BLOCK.min(rows.len())];
-        for block in rows.chunks(BLOCK) {
+        let mut keys = vec![0u32; BLOCK];
+        // The rows a block at a time, not gathered first (a copy of a million rows).
+        let mut block = Vec::with_capacity(BLOCK);
+        loop {
+            block.clear();
+            block.extend(rows.by_ref().take(BLOCK));
+            if block.is_empty() {
+                break;
+            }
+            let block = &block[..];
             let keys = &mut keys[..block.len()];
             keys.fill(0);
             for (c, &r) in cols.iter().zip(&radix) {
