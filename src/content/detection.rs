@@ -158,14 +158,18 @@ struct RawTest {
 
 /// Reads a detection file with its risk, annotations and tests.
 pub fn read(path: &Path) -> Result<Detection, ContentError> {
-    let text = super::read_text(path)?;
+    read_from(path, super::read_text(path)?)
+}
+
+/// [`read`] of the file at `path` whose text is `text`.
+pub(crate) fn read_from(path: &Path, text: String) -> Result<Detection, ContentError> {
     // What the file and its risk need, from one parse of the YAML (two parses, one for
     // each, were most of the time a run took to read its content). When that fails, the
     // file is read as before, so the error is the one that says what is wrong: YAML that
     // does not parse or lacks a search, else a risk or test of the wrong shape.
     let (file, raw) = match serde_saphyr::from_str::<RawWhole>(&text) {
         Ok(whole) => (super::DetectionFile::of(path, text, whole.file)?, whole.detection),
-        Err(_) => return read_apart(path),
+        Err(_) => return apart(path, text),
     };
     Ok(detection_of(file, raw))
 }
@@ -175,7 +179,12 @@ pub fn read(path: &Path) -> Result<Detection, ContentError> {
 /// says what is wrong), and what the tests compare it with over every detection at hand.
 #[doc(hidden)]
 pub fn read_apart(path: &Path) -> Result<Detection, ContentError> {
-    let file = super::read_detection(path)?;
+    apart(path, super::read_text(path)?)
+}
+
+/// [`read_apart`] of the file at `path` whose text is `text`.
+fn apart(path: &Path, text: String) -> Result<Detection, ContentError> {
+    let file = super::detection_from_text(path, text)?;
     let raw = shaped(path, &file.text)?;
     Ok(detection_of(file, raw))
 }

@@ -52,14 +52,17 @@ fn load_files(root: &Path, names: &[String]) -> Result<Content, String> {
     let mut detections = Vec::new();
     let mut problems = Vec::new();
     for f in files {
-        if !names.is_empty() {
-            let written = std::fs::read_to_string(&f).ok();
-            let name = written.as_deref().and_then(super::written_name);
-            if name.is_some_and(|n| !name_matches(names, n)) {
+        let text = match super::read_text(&f) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(e);
                 continue;
             }
+        };
+        if !names.is_empty() && super::written_name(&text).is_some_and(|n| !name_matches(names, n)) {
+            continue;
         }
-        match detection::read(&f) {
+        match detection::read_from(&f, text) {
             Ok(d) => detections.push(d),
             Err(e) => problems.push(e),
         }

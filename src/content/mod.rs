@@ -135,7 +135,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, ContentError> {
 }
 
 /// [`read_detection`] of a file's text.
-fn detection_from_text(path: &Path, text: String) -> Result<DetectionFile, ContentError> {
+pub(crate) fn detection_from_text(path: &Path, text: String) -> Result<DetectionFile, ContentError> {
     let raw: RawDetection = serde_saphyr::from_str(&text).map_err(|e| {
         let loc = e.location();
         ContentError {
