@@ -944,9 +944,12 @@ impl Dataset {
         }
         let filter = crate::eval::needles::TextFilter::new(&needles);
         let step = self.events.len().div_ceil(sample.max(1)).max(1);
-        let looked = self.events.len().div_ceil(step);
-        let hits = self.events.iter().step_by(step).filter(|ev| filter.may_match(&ev.raw)).count();
-        Some(hits as f64 / looked.max(1) as f64)
+        let looked: Vec<&Event> = self.events.iter().step_by(step).collect();
+        // The sample's texts from copies, not through the map (which mapped the page
+        // cache's whole folio around each of them: 10-15 ms for 2,048 events over 1 GB).
+        let mut hits = 0;
+        crate::events::each_text(&looked, &mut Vec::new(), |_, text| hits += usize::from(filter.may_match(text)));
+        Some(hits as f64 / looked.len().max(1) as f64)
     }
 
     /// Whether the events' text has been scanned for a search's literals (without scanning).
