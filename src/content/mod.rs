@@ -250,11 +250,6 @@ mod tests {
         let off = d.search.find("stats").unwrap();
         assert_eq!(d.search_position(off), (4, 7));
     }
-}
-
-#[cfg(test)]
-mod written_name_tests {
-    use super::written_name;
 
     #[test]
     fn only_a_name_the_line_alone_says_is_given() {

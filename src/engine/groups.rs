@@ -64,14 +64,9 @@ fn keyed_in(fields: &[RowCodes], height: usize, limit: u64, dense_room: usize) -
     // Each field's code per row, read once, the fields side by side (a shared column's codes
     // are read by each row's event, at random: reading them twice, for the ranks and for
     // the keys, on one core was most of a broad `stats`'s grouping).
-    let codes: Vec<std::borrow::Cow<'_, [u32]>> = if height >= 1 << 16 && fields.len() > 1 {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = fields.iter().map(|f| s.spawn(move || f.codes(height))).collect();
-            handles.into_iter().map(|h| h.join().expect("reading codes does not panic")).collect()
-        })
-    } else {
-        fields.iter().map(|f| f.codes(height)).collect()
-    };
+    let cores = if height >= 1 << 16 { crate::work::cores() } else { 1 };
+    let codes: Vec<std::borrow::Cow<'_, [u32]>> =
+        crate::work::map_in_turn(cores, fields.len(), |k| fields[k].codes(height));
     let ranks: Vec<Vec<u32>> = fields.iter().zip(&codes).map(|(f, c)| ranks(f.dict(), c)).collect();
     let mut keys = vec![0u64; height];
     // Keys are below `bound` (so `NONE` is never one).

@@ -262,6 +262,26 @@ impl Growing {
     }
 }
 
+/// The narrowest width of dense codes that holds codes up to `max` (a dictionary's size):
+/// [`Codes::new`]'s and a shared pass's merge's.
+enum Width {
+    U8,
+    U16,
+    U32,
+}
+
+impl Width {
+    fn for_max(max: usize) -> Width {
+        if max <= u8::MAX as usize {
+            Width::U8
+        } else if max <= u16::MAX as usize {
+            Width::U16
+        } else {
+            Width::U32
+        }
+    }
+}
+
 /// `codes` as they are, or [`Sparse`] when that pays ([`sparse_pays`]).
 fn shrunk<T: Code>(codes: Vec<T>) -> Codes {
     let zero = T::default();
@@ -294,12 +314,10 @@ fn shrunk<T: Code>(codes: Vec<T>) -> Codes {
 
 impl Codes {
     fn new(codes: Vec<u32>, max: usize) -> Codes {
-        if max <= u8::MAX as usize {
-            shrunk(codes.into_iter().map(|c| c as u8).collect())
-        } else if max <= u16::MAX as usize {
-            shrunk(codes.into_iter().map(|c| c as u16).collect())
-        } else {
-            shrunk(codes)
+        match Width::for_max(max) {
+            Width::U8 => shrunk(codes.into_iter().map(|c| c as u8).collect()),
+            Width::U16 => shrunk(codes.into_iter().map(|c| c as u16).collect()),
+            Width::U32 => shrunk(codes),
         }
     }
 
@@ -413,10 +431,15 @@ impl Column {
 
     /// A column of these values and codes (each at most the dictionary's length), the
     /// dictionary shrunk to its length and the codes as narrow as it allows.
-    pub fn new(mut dict: Vec<Value>, codes: Vec<u32>, made: Option<Vec<u64>>) -> Column {
+    pub fn new(dict: Vec<Value>, codes: Vec<u32>, made: Option<Vec<u64>>) -> Column {
+        let codes = Codes::new(codes, dict.len());
+        Column::with_codes(dict, codes, made)
+    }
+
+    /// [`Column::new`] of codes already in their form.
+    fn with_codes(mut dict: Vec<Value>, codes: Codes, made: Option<Vec<u64>>) -> Column {
         dict.shrink_to_fit();
-        let max = dict.len();
-        Column { dict: Arc::new(dict), codes: Codes::new(codes, max), made }
+        Column { dict: Arc::new(dict), codes, made }
     }
 
     /// The values of `col` for `events` (made for each), one row each: codes gathered, the
@@ -512,12 +535,13 @@ fn events_lacking<'n>(
             wanting.push((r, want));
         }
     }
+    let union: Vec<u64> = (0..words).map(|w| wanting.iter().fold(0u64, |u, (_, bits)| u | bits[w])).collect();
     // Sized at once (grown by doubling, the copies and fresh pages were a third of this).
-    let count = (0..words).map(|w| wanting.iter().fold(0u64, |u, (_, bits)| u | bits[w]).count_ones() as usize).sum();
+    let count = union.iter().map(|w| w.count_ones() as usize).sum();
     let mut todo = Vec::with_capacity(count);
     let mut wants = Vec::with_capacity(count);
-    for w in 0..words {
-        let mut any = wanting.iter().fold(0u64, |u, (_, bits)| u | bits[w]);
+    for (w, &any) in union.iter().enumerate() {
+        let mut any = any;
         while any != 0 {
             let b = any.trailing_zeros();
             any &= any - 1;
@@ -1345,8 +1369,7 @@ impl Dataset {
                 .into_iter()
                 .map(|(values, taken)| (values.into_iter().map(|v| index.code(v)).collect(), taken))
                 .collect();
-            let mut dict = index.into_vec();
-            dict.shrink_to_fit();
+            let dict = index.into_vec();
             // Each event's code, written at once in the width the whole dictionary needs
             // (codes of 4 bytes for every event, narrowed afterwards, were most of the
             // merge: a fresh page per 1,024 events for each field).
@@ -1359,15 +1382,13 @@ impl Dataset {
                 field: k,
                 made: &mut made,
             };
-            let codes = if dict.len() <= u8::MAX as usize {
-                merge.codes::<u8>(old_codes, remapped)
-            } else if dict.len() <= u16::MAX as usize {
-                merge.codes::<u16>(old_codes, remapped)
-            } else {
-                merge.codes::<u32>(old_codes, remapped)
+            let codes = match Width::for_max(dict.len()) {
+                Width::U8 => merge.codes::<u8>(old_codes, remapped),
+                Width::U16 => merge.codes::<u16>(old_codes, remapped),
+                Width::U32 => merge.codes::<u32>(old_codes, remapped),
             };
             let complete = all_set(&made, total);
-            Column { dict: Arc::new(dict), codes, made: (!complete).then_some(made) }
+            Column::with_codes(dict, codes, (!complete).then_some(made))
         });
         for (name, col) in names.iter().zip(merged) {
             map.insert((*name).clone(), Arc::new(col));

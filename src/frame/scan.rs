@@ -259,10 +259,9 @@ fn decided(
     expr: &SearchExpr,
     names: &[&String],
     cols: &[Arc<Column>],
-    rows: impl Iterator<Item = usize>,
+    mut rows: impl Iterator<Item = usize>,
 ) -> Result<Vec<usize>, EvalError> {
     let decide = |row: usize| matches(expr, &CodedRow { names, values: cols.iter().map(|c| c.get(row)).collect() });
-    let mut rows = rows;
     // Room for every row at once (grown by doubling, a broad search's million rows were
     // copied over and over; room not used is never touched).
     let mut kept = Vec::with_capacity(rows.size_hint().0);
