@@ -180,6 +180,7 @@ fn metadata_options_override_defaults() {
         records: None,
         scan: None,
         key: None,
+        while_loading: None,
     };
     let mut out = Loaded::default();
     load_bytes("f", b"{\"a\":1}\n", &opts, &mut out).unwrap();

@@ -9,7 +9,7 @@ use clap::Args;
 
 use spelunk::eval::Context;
 use spelunk::events::input::{load, KeyWhileLoading, LoadOptions, ScanWhileLoading};
-use spelunk::frame::Dataset;
+use spelunk::frame::{Dataset, PassWhileLoading};
 use spelunk::knowledge::{self, App};
 
 #[derive(Args, Debug, Clone)]
@@ -90,6 +90,13 @@ impl DataArgs {
             .filter(|name| first.iter().any(|p| p.first.contains(*name)))
             .and_then(KeyWhileLoading::new)
             .map(Arc::new);
+        // A run of one broad search selecting by that key has the fields it reads over the
+        // events it selects made as they are loaded.
+        let pass = key
+            .as_deref()
+            .zip(prepared.as_ref())
+            .and_then(|(key, k)| PassWhileLoading::of(first, key.name(), &sourcetype, k, Context { now }))
+            .map(Arc::new);
         let opts = LoadOptions {
             sourcetype: self.sourcetype.clone(),
             source: self.source.clone(),
@@ -99,6 +106,7 @@ impl DataArgs {
             records,
             scan: scan.clone(),
             key: key.clone(),
+            while_loading: pass.clone().map(|p| p as Arc<dyn spelunk::events::input::WhileLoading>),
         };
         if self.data.is_empty() {
             return Dataset::new(Vec::new(), &knowledge::builtin(), Context { now }).map_err(|e| {
@@ -134,6 +142,7 @@ impl DataArgs {
         let digest = loaded.digest();
         let scanned = scan.as_deref().and_then(|s| loaded.scanned(s));
         let key_column = key.as_deref().zip(loaded.key_values());
+        let made_while_loading = std::mem::take(&mut loaded.made_while_loading);
         // Every event loaded was checked to be JSON (`input::load`), or its line skipped.
         Dataset::with_knowledge(
             loaded.events,
@@ -149,6 +158,9 @@ impl DataArgs {
         .inspect(|ds| {
             if let Some((key, (values, codes))) = key_column {
                 ds.insert_read_while_loading(key.name(), values, codes);
+            }
+            if let Some(pass) = &pass {
+                ds.insert_made_while_loading(pass, made_while_loading);
             }
         })
         .map(|ds| match scanned {

@@ -44,6 +44,60 @@ pub struct LoadOptions {
     /// A key of the events' own object whose value is read from each event's text as it
     /// is read ([`KeyWhileLoading`]).
     pub key: Option<Arc<KeyWhileLoading>>,
+    /// Work done on each event of a file read by lines as it is loaded ([`WhileLoading`]).
+    pub while_loading: Option<Arc<dyn WhileLoading>>,
+}
+
+/// Work done on each event as it is loaded, on the core loading it, while its text is in
+/// the processor's cache (`frame::PassWhileLoading`: the fields a run's one broad search
+/// reads, which a shared pass read from a second copy of every selected event's text).
+/// Given the events of files read by lines ([`read_lines`]); what it makes is in
+/// [`Loaded::made_while_loading`].
+pub trait WhileLoading: Send + Sync + std::fmt::Debug {
+    /// The state of one loading thread, made on it.
+    fn thread(&self) -> Box<dyn LoadingThread + '_>;
+}
+
+/// One loading thread's share of a [`WhileLoading`].
+pub trait LoadingThread {
+    /// The events given next are part `part`'s (the parts of one input, numbered from 0).
+    fn part(&mut self, part: usize);
+    /// The event just loaded, the `k`th of its part (its place in
+    /// [`MadeWhileLoading::part_starts`]'s numbering), with its text and its value of
+    /// [`LoadOptions::key`].
+    fn event(&mut self, k: usize, event: &Event, raw: &str, key: KeyRead<'_>);
+    /// What the thread made.
+    fn done(self: Box<Self>) -> Box<dyn std::any::Any + Send>;
+}
+
+/// An event's value of [`LoadOptions::key`], as loading read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRead<'t> {
+    /// Not read (no key asked, or left to the passes).
+    NotRead,
+    Absent,
+    /// `code` numbers the values within the event's part (one value, one code).
+    Value {
+        code: u32,
+        text: &'t str,
+    },
+}
+
+/// What a [`WhileLoading`]'s threads made of one input read by lines.
+pub struct MadeWhileLoading {
+    /// Each thread's [`LoadingThread::done`].
+    pub threads: Vec<Box<dyn std::any::Any + Send>>,
+    /// Per part, the place among all the events loaded of the event numbered 0 in it.
+    pub part_starts: Vec<usize>,
+}
+
+impl std::fmt::Debug for MadeWhileLoading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MadeWhileLoading")
+            .field("threads", &self.threads.len())
+            .field("part_starts", &self.part_starts)
+            .finish()
+    }
 }
 
 /// A key of each event's own object (the knowledge's decision key, `eventName`, when the
@@ -178,6 +232,8 @@ pub struct Loaded {
     /// Per event, from the first, its value of [`LoadOptions::key`]; shorter than `events`
     /// once an event was made elsewhere (from a load record).
     keyed: Keyed,
+    /// What [`LoadOptions::while_loading`] made, per input read by lines.
+    pub made_while_loading: Vec<MadeWhileLoading>,
 }
 
 impl Loaded {
@@ -355,7 +411,7 @@ fn load_mapped(
         return Ok(());
     }
     let (first_event, first_problem) = (out.events.len(), out.problems.len());
-    let mut sink = Sink { file, opts, out, meta, shared: Some(Arc::clone(&text)), copy: None };
+    let mut sink = Sink { file, opts, out, meta, shared: Some(Arc::clone(&text)), copy: None, thread: None };
     // Each line is checked to be UTF-8 as it is read, on all cores; one that is not is
     // reported and skipped.
     read_text(&mut sink, text.as_bytes())?;
@@ -380,7 +436,7 @@ pub fn load_owned(file: &str, bytes: Vec<u8>, opts: &LoadOptions, out: &mut Load
     if opts.records.is_some() {
         out.digests.push(input_digest(file, &meta, &crate::digest::checksum(&bytes)));
     }
-    let mut sink = Sink { file, opts, out, meta: Arc::new(meta), shared: None, copy: None };
+    let mut sink = Sink { file, opts, out, meta: Arc::new(meta), shared: None, copy: None, thread: None };
     let bytes = if is_gzip(&bytes) {
         let mut plain = Vec::new();
         if let Err(e) = flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut plain) {
@@ -411,7 +467,7 @@ fn meta_for(file: &str, opts: &LoadOptions) -> Meta {
     }
 }
 
-struct Sink<'a> {
+struct Sink<'a, 't> {
     file: &'a str,
     opts: &'a LoadOptions,
     out: &'a mut Loaded,
@@ -421,6 +477,8 @@ struct Sink<'a> {
     /// The bytes being read, when they are a copy of a part of `shared` (read into a
     /// buffer rather than through the map, [`read_copied`]).
     copy: Option<Copied>,
+    /// The loading thread's share of [`LoadOptions::while_loading`], given each event.
+    thread: Option<&'a mut (dyn LoadingThread + 't)>,
 }
 
 /// Where a buffer's bytes are in memory, and where they were copied from in the text.
@@ -431,7 +489,7 @@ struct Copied {
     offset: usize,
 }
 
-impl Sink<'_> {
+impl Sink<'_, '_> {
     /// Records a problem; fatal with `strict`.
     fn problem(&mut self, line: Option<usize>, message: String) -> Result<(), Problem> {
         let p = Problem { file: self.file.to_string(), line, message };
@@ -479,19 +537,23 @@ impl Sink<'_> {
             let why = if raw.contains("\"eventTime\"") { "eventTime is not a timestamp" } else { "no eventTime" };
             return self.problem(Some(line), format!("{why}; the event has no _time and is skipped"));
         }
-        self.key_of(raw, checked.unwrap_or(OwnKey::NotAsked));
+        let key = self.key_of(raw, checked.unwrap_or(OwnKey::NotAsked));
         self.out.events.push(event);
+        if let Some(thread) = self.thread.as_deref_mut() {
+            let k = self.out.events.len() - 1;
+            thread.event(k, &self.out.events[k], raw, key);
+        }
         Ok(())
     }
 
     /// [`LoadOptions::key`]'s value in the text of the event about to be added (checked
     /// JSON), while every event before has one: where the check found the key, else a
-    /// search of the text.
-    fn key_of(&mut self, raw: &str, own: OwnKey) {
-        let Some(key) = self.opts.key.as_deref() else { return };
+    /// search of the text. Gives what it read.
+    fn key_of<'r>(&mut self, raw: &'r str, own: OwnKey) -> KeyRead<'r> {
+        let Some(key) = self.opts.key.as_deref() else { return KeyRead::NotRead };
         let keyed = &mut self.out.keyed;
         if keyed.codes.len() != self.out.events.len() {
-            return;
+            return KeyRead::NotRead;
         }
         // Read while the literal scan, if any, is judging (the first events each sink reads:
         // a search whose literals are common needs every event's key, and an event left
@@ -500,7 +562,7 @@ impl Sink<'_> {
         let judging = self.out.events.len() < GIVE_UP_AFTER;
         if !judging && !self.opts.scan.as_deref().is_none_or(ScanWhileLoading::given_up) {
             keyed.codes.push(NOT_READ);
-            return;
+            return KeyRead::NotRead;
         }
         let member = match own {
             OwnKey::NotAsked => key.keys.first_member(raw),
@@ -508,12 +570,16 @@ impl Sink<'_> {
             OwnKey::After(after) => super::top::value_after_key(raw, after),
             OwnKey::Twice => super::top::Member::Unsure,
         };
-        let code = match member {
-            super::top::Member::Absent => 0,
-            super::top::Member::Str(v) => keyed.code(v),
-            super::top::Member::Unsure => NOT_READ,
+        let (code, read) = match member {
+            super::top::Member::Absent => (0, KeyRead::Absent),
+            super::top::Member::Str(v) => {
+                let code = keyed.code(v);
+                (code, KeyRead::Value { code, text: v })
+            }
+            super::top::Member::Unsure => (NOT_READ, KeyRead::NotRead),
         };
         keyed.codes.push(code);
+        read
     }
 }
 
@@ -549,7 +615,7 @@ fn too_deep(raw: &str) -> Option<usize> {
 /// How a Git LFS pointer file begins (the data itself was never fetched).
 pub const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 
-fn read_text(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
+fn read_text(sink: &mut Sink<'_, '_>, bytes: &[u8]) -> Result<(), Problem> {
     if bytes.starts_with(LFS_POINTER) {
         return sink.problem(
             None,
@@ -596,10 +662,29 @@ const PARALLEL_BYTES: usize = 4 << 20;
 /// at line ends into parts ([`part_ends`]) that the cores read, each taking the next part
 /// not yet taken; each part's events and problems are gathered in input order, so the
 /// result is the one reading it in one go gives.
-fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
+fn read_lines(sink: &mut Sink<'_, '_>, bytes: &[u8]) -> Result<(), Problem> {
     let threads = crate::work::cores();
+    let opts = sink.opts;
     if threads == 1 || bytes.len() < PARALLEL_BYTES {
-        return read_part(sink, bytes, 0..bytes.len()).map(|_| ());
+        // One part, its events numbered as all the events loaded are.
+        let mut thread = opts.while_loading.as_deref().map(|w| w.thread());
+        if let Some(t) = thread.as_deref_mut() {
+            t.part(0);
+        }
+        let mut one = Sink {
+            file: sink.file,
+            opts,
+            out: &mut *sink.out,
+            meta: Arc::clone(&sink.meta),
+            shared: sink.shared.clone(),
+            copy: None,
+            thread: thread.as_deref_mut(),
+        };
+        read_part(&mut one, bytes, 0..bytes.len())?;
+        if let Some(t) = thread {
+            sink.out.made_while_loading.push(MadeWhileLoading { threads: vec![t.done()], part_starts: vec![0] });
+        }
+        return Ok(());
     }
     let mut parts: Vec<Range<usize>> = Vec::new();
     let mut start = 0;
@@ -611,27 +696,54 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
         parts.push(start..end);
         start = end;
     }
-    let (file, opts, meta, shared, total) = (sink.file, sink.opts, &sink.meta, &sink.shared, bytes.len());
+    let (file, meta, shared, total) = (sink.file, &sink.meta, &sink.shared, bytes.len());
     // Each part numbers its lines from 1 and counts them (counting them beforehand would
     // read the whole input once more); its problems' lines are moved by the parts before.
-    let results: Vec<(Loaded, Result<usize, Problem>)> = crate::work::map_in_turn(threads, parts.len(), |k| {
-        let part = &parts[k];
-        let mut out = Loaded::default();
-        // Room for the part's events at once (lines are rarely under 512 bytes; room not
-        // used is never touched). The first part's events become the input's, so it has room
-        // for every part's.
-        let room = if k == 0 { total } else { part.len() } / 512;
-        out.events.reserve(room);
-        if opts.scan.is_some() {
-            out.masks.reserve(room);
+    // Each thread has its share of the work done while loading, given the parts it takes.
+    type Read = (usize, Loaded, Result<usize, Problem>);
+    type Done = Option<Box<dyn std::any::Any + Send>>;
+    let by_thread: Vec<(Vec<Read>, Done)> = crate::work::take_in_turn(threads, parts.len(), |taken| {
+        let mut thread = opts.while_loading.as_deref().map(|w| w.thread());
+        let mut read = Vec::new();
+        for k in taken {
+            let part = &parts[k];
+            let mut out = Loaded::default();
+            // Room for the part's events at once (lines are rarely under 512 bytes; room
+            // not used is never touched). The first part's events become the input's, so
+            // it has room for every part's.
+            let room = if k == 0 { total } else { part.len() } / 512;
+            out.events.reserve(room);
+            if opts.scan.is_some() {
+                out.masks.reserve(room);
+            }
+            if opts.key.is_some() {
+                out.keyed.codes.reserve(room);
+            }
+            if let Some(t) = thread.as_deref_mut() {
+                t.part(k);
+            }
+            let mut local = Sink {
+                file,
+                opts,
+                out: &mut out,
+                meta: Arc::clone(meta),
+                shared: shared.clone(),
+                copy: None,
+                thread: thread.as_deref_mut(),
+            };
+            let r = read_part(&mut local, bytes, part.clone());
+            read.push((k, out, r));
         }
-        if opts.key.is_some() {
-            out.keyed.codes.reserve(room);
-        }
-        let mut local = Sink { file, opts, out: &mut out, meta: Arc::clone(meta), shared: shared.clone(), copy: None };
-        let r = read_part(&mut local, bytes, part.clone());
-        (out, r)
+        (read, thread.map(|t| t.done()))
     });
+    let mut made = MadeWhileLoading { threads: Vec::new(), part_starts: Vec::with_capacity(parts.len()) };
+    let mut results: Vec<Read> = Vec::with_capacity(parts.len());
+    for (read, done) in by_thread {
+        results.extend(read);
+        made.threads.extend(done);
+    }
+    results.sort_unstable_by_key(|(k, _, _)| *k);
+    let mut start = sink.out.events.len();
     let mut before = 0;
     let moved = |mut p: Problem, before: usize| {
         p.line = p.line.map(|l| l + before);
@@ -641,7 +753,9 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
     // Each part's masks and keys follow the input's while every event before has one.
     let mut masked = sink.out.masks.len() == sink.out.events.len();
     let mut keyed = sink.out.keyed.codes.len() == sink.out.events.len();
-    for (mut part, r) in results {
+    for (_, mut part, r) in results {
+        made.part_starts.push(start);
+        start += part.events.len();
         keyed &= part.keyed.codes.len() == part.events.len();
         if keyed {
             sink.out.keyed.append(std::mem::take(&mut part.keyed));
@@ -670,6 +784,9 @@ fn read_lines(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
         }
     }
     append_on_all_cores(&mut sink.out.events, events.collect());
+    if opts.while_loading.is_some() {
+        sink.out.made_while_loading.push(made);
+    }
     Ok(())
 }
 
@@ -747,7 +864,7 @@ const COPY_BYTES: usize = 1 << 20;
 /// The lines of `part` of `bytes` (numbered from 1); gives how many line ends it read. A
 /// mapped file's part is copied into a buffer a block at a time and read from there
 /// ([`Text::copy_into`]); other text is read where it is.
-fn read_part(sink: &mut Sink<'_>, bytes: &[u8], part: Range<usize>) -> Result<usize, Problem> {
+fn read_part(sink: &mut Sink<'_, '_>, bytes: &[u8], part: Range<usize>) -> Result<usize, Problem> {
     match sink.shared.clone() {
         Some(text) if text.is_mapped() && std::ptr::eq(text.as_bytes(), bytes) => {
             read_copied(sink, &text, part, COPY_BYTES)
@@ -759,7 +876,7 @@ fn read_part(sink: &mut Sink<'_>, bytes: &[u8], part: Range<usize>) -> Result<us
 /// [`read_part`] of a mapped file: blocks of whole lines are copied into a buffer (one that
 /// does not hold a whole line grows) and their lines read from it; each event is the range
 /// of the file its line was copied from.
-fn read_copied(sink: &mut Sink<'_>, text: &Arc<Text>, part: Range<usize>, block: usize) -> Result<usize, Problem> {
+fn read_copied(sink: &mut Sink<'_, '_>, text: &Arc<Text>, part: Range<usize>, block: usize) -> Result<usize, Problem> {
     let mut buf = vec![0u8; block.min(part.len()).max(1)];
     let mut lowered = Vec::new();
     // `buf[..filled]` holds the text from `at`; `lines` line ends are before `at`.
@@ -797,7 +914,7 @@ fn read_copied(sink: &mut Sink<'_>, text: &Arc<Text>, part: Range<usize>, block:
 /// `text` from byte `offset`, lowered here in place), from the `from`th event of the sink
 /// on, unless an event before them was not looked at.
 fn scan_block(
-    sink: &mut Sink<'_>,
+    sink: &mut Sink<'_, '_>,
     from: usize,
     text: &Arc<Text>,
     copy: &mut [u8],
@@ -819,7 +936,7 @@ fn scan_block(
 }
 
 /// The lines of `bytes`, numbered from `before + 1`; gives how many line ends it read.
-fn read_lines_from(sink: &mut Sink<'_>, bytes: &[u8], before: usize) -> Result<usize, Problem> {
+fn read_lines_from(sink: &mut Sink<'_, '_>, bytes: &[u8], before: usize) -> Result<usize, Problem> {
     let mut released = sink.out.events.len();
     let mut ends = 0;
     let mut start = 0;
@@ -888,7 +1005,7 @@ fn export_result_raw(line: &str) -> Option<String> {
 }
 
 /// A whole JSON document: `{"Records": [...]}`, an array of events, or one event.
-fn read_whole_json(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
+fn read_whole_json(sink: &mut Sink<'_, '_>, bytes: &[u8]) -> Result<(), Problem> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         let bad = std::str::from_utf8(bytes).unwrap_err().valid_up_to();
         return sink.problem(Some(line_of(bytes, bad)), "not UTF-8 text".into());
@@ -929,7 +1046,7 @@ fn is_csv_export(bytes: &[u8]) -> bool {
 
 /// A Splunk CSV export: `_raw` is the event; `host`, `source`, `index` columns, when
 /// present, are its metadata (options given on the command line win).
-fn read_csv_export(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Problem> {
+fn read_csv_export(sink: &mut Sink<'_, '_>, bytes: &[u8]) -> Result<(), Problem> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
@@ -1046,7 +1163,7 @@ mod tests {
 
         let mut one = Loaded::default();
         let meta = Arc::new(meta_for("f", &opts));
-        let mut sink = Sink { file: "f", opts: &opts, out: &mut one, meta, shared: None, copy: None };
+        let mut sink = Sink { file: "f", opts: &opts, out: &mut one, meta, shared: None, copy: None, thread: None };
         read_lines_from(&mut sink, text.as_bytes(), 0).unwrap();
 
         assert!(parallel.events.len() > 10_000);
@@ -1344,10 +1461,18 @@ mod tests {
                 meta: meta.clone(),
                 shared: Some(shared.clone()),
                 copy: None,
+                thread: None,
             };
             let ends = read_copied(&mut sink, &shared, part.clone(), block).unwrap();
-            let mut sink =
-                Sink { file: "f", opts: &opts, out: &mut whole, meta, shared: Some(shared.clone()), copy: None };
+            let mut sink = Sink {
+                file: "f",
+                opts: &opts,
+                out: &mut whole,
+                meta,
+                shared: Some(shared.clone()),
+                copy: None,
+                thread: None,
+            };
             assert_eq!(read_lines_from(&mut sink, &shared.as_bytes()[part.clone()], 0).unwrap(), ends);
             assert!(blocks.events.len() > 1000, "{block}");
             assert_eq!(blocks.events, whole.events, "{block}");

@@ -182,14 +182,14 @@ impl Code for u32 {
 /// 10 GB, 4 bytes each for ~95 fields were the pass's peak; most fields have few values in
 /// a thread's part).
 #[derive(Debug)]
-struct Growing(Codes);
+pub(super) struct Growing(Codes);
 
 impl Growing {
-    fn with_capacity(n: usize) -> Growing {
+    pub(super) fn with_capacity(n: usize) -> Growing {
         Growing(Codes::U8(Vec::with_capacity(n)))
     }
 
-    fn push(&mut self, code: u32) {
+    pub(super) fn push(&mut self, code: u32) {
         match &mut self.0 {
             Codes::U8(c) if code <= u8::MAX as u32 => c.push(code as u8),
             Codes::U16(c) if code <= u16::MAX as u32 => c.push(code as u16),
@@ -339,6 +339,33 @@ impl Codes {
             Codes::U16(_) => 2,
             Codes::U32(_) => 4,
             Codes::Sparse(s) => s.codes.width(),
+        }
+    }
+
+    /// Every row's code in `T` (as wide as the widest), dense: a column made for some
+    /// events, which a later pass adds to (a read of each row's code in turn was 2% of a
+    /// broad detection's run, its fields made for half of the events, then a few more).
+    fn dense_in<T: Code>(&self) -> Vec<T> {
+        fn widened<L: Code, T: Code>(c: &[L]) -> Vec<T> {
+            c.iter().map(|&x| T::from_u32(x.into())).collect()
+        }
+        match self {
+            Codes::U8(c) => widened(c),
+            Codes::U16(c) => widened(c),
+            Codes::U32(c) => widened(c),
+            Codes::Sparse(s) => {
+                let mut out = vec![T::default(); s.len];
+                let mut k = 0;
+                for (w, &word) in s.bits.iter().enumerate() {
+                    let mut left = word;
+                    while left != 0 {
+                        out[w * 64 + left.trailing_zeros() as usize] = T::from_u32(s.codes.get(k));
+                        k += 1;
+                        left &= left - 1;
+                    }
+                }
+                out
+            }
         }
     }
 
@@ -719,7 +746,25 @@ impl Dataset {
                 knowledge.insert(e.meta.sourcetype.clone(), k);
             }
         }
-        Ok(Dataset {
+        Ok(Dataset::of_parts(events, texts, meta_runs, knowledge, ctx))
+    }
+
+    /// A dataset of no events with the knowledge of these sourcetypes, whose events are
+    /// known to be JSON: what an extractor reads, for events not yet loaded
+    /// ([`super::PassWhileLoading`]).
+    pub(super) fn knowledge_only(prepared: Vec<(String, SourcetypeKnowledge)>, ctx: Context) -> Dataset {
+        let knowledge = prepared.into_iter().collect();
+        Dataset::of_parts(Vec::new(), Vec::new(), Vec::new(), knowledge, ctx).with_checked_json()
+    }
+
+    fn of_parts(
+        events: Vec<Event>,
+        texts: Vec<Arc<crate::events::raw::Text>>,
+        meta_runs: Vec<(usize, Arc<crate::events::Meta>)>,
+        knowledge: HashMap<String, SourcetypeKnowledge>,
+        ctx: Context,
+    ) -> Dataset {
+        Dataset {
             events,
             texts,
             meta_runs,
@@ -737,7 +782,7 @@ impl Dataset {
             kept: Mutex::default(),
             selections: RwLock::default(),
             decisions: RwLock::default(),
-        })
+        }
     }
 
     /// The texts the events are ranges of, each run of them once.
@@ -1250,7 +1295,6 @@ impl Dataset {
         // Each thread codes the pieces it takes with its own dictionaries: per field, the
         // values its events use, and per piece, one code for each of its events whose kind
         // has the field, in event order.
-        type ThreadCodes = (Vec<Value>, Vec<(usize, Growing)>);
         let parts: Vec<Vec<ThreadCodes>> = crate::work::take_in_turn(threads, pieces.len(), |taken| {
             // An extractor per kind and value of the key, made when its first event comes;
             // each extracted value coded once, in its field's dictionary.
@@ -1297,52 +1341,24 @@ impl Dataset {
                 }
                 made.push((p, codes));
             }
-            // Each field's values in order of first use by its events (the
-            // slot's dictionary also has values only other kinds' events read),
-            // moved out of the dictionaries, which go as they are emptied.
             drop(extractors);
-            let mut dicts = coded.into_dictionaries();
-            // The fields only the knowledge read go first.
-            for (s, d) in dicts.iter_mut().enumerate() {
-                if !out.contains(&s) {
-                    drop(std::mem::take(d));
-                }
-            }
-            let mut per_field: Vec<Vec<(usize, Growing)>> = out.iter().map(|_| Vec::new()).collect();
-            for (p, codes) in made {
-                for (k, c) in codes.into_iter().enumerate() {
-                    per_field[k].push((p, c));
-                }
-            }
-            per_field
-                .into_iter()
-                .zip(&out)
-                .map(|(mut pieces, &s)| {
-                    let mut all = std::mem::take(&mut dicts[s]).into_vec();
-                    let mut local = vec![0u32; all.len() + 1];
-                    let mut values = Vec::new();
-                    for (_, c) in &mut pieces {
-                        c.renumber(|code| {
-                            let g = code as usize;
-                            if local[g] == 0 {
-                                values.push(std::mem::take(&mut all[g - 1]));
-                                local[g] = values.len() as u32;
-                            }
-                            local[g]
-                        });
-                    }
-                    (values, pieces)
-                })
-                .collect::<Vec<_>>()
+            thread_codes(coded, &out, made)
         });
-        // Merged into the columns as they are now (another search may have added to them
-        // meanwhile): an event already made keeps its value. Each field on its own, the
-        // fields on all cores (one core merged them all while the other waited).
-        let mut map = self.columns.write().expect("not poisoned");
         let mut by_field: Vec<Vec<ThreadCodes>> = names.iter().map(|_| Vec::with_capacity(parts.len())).collect();
         for part in parts {
             by_field.iter_mut().zip(part).for_each(|(field, codes)| field.push(codes));
         }
+        let events = PassEvents { pieces: &pieces, todo: &todo, kind_of: &kind_of, kind_has: &kind_has };
+        self.merge_pass(&names, by_field, &events);
+    }
+
+    /// Merges a shared pass's codes (`by_field`: per field, each thread's) into the columns
+    /// as they are now (another search may have added to them meanwhile): an event already
+    /// made keeps its value. Each field on its own, the fields on all cores (one core
+    /// merged them all while the other waited).
+    pub(super) fn merge_pass(&self, names: &[&String], by_field: Vec<Vec<ThreadCodes>>, events: &PassEvents<'_>) {
+        let total = self.events.len();
+        let mut map = self.columns.write().expect("not poisoned");
         // Each field's column as it is and its threads' parts, taken by the core merging it.
         type Job = Mutex<Option<(Option<Arc<Column>>, Vec<ThreadCodes>)>>;
         let jobs: Vec<Job> =
@@ -1373,15 +1389,7 @@ impl Dataset {
             // Each event's code, written at once in the width the whole dictionary needs
             // (codes of 4 bytes for every event, narrowed afterwards, were most of the
             // merge: a fresh page per 1,024 events for each field).
-            let mut merge = Merge {
-                total,
-                pieces: &pieces,
-                todo: &todo,
-                kind_of: &kind_of,
-                kind_has: &kind_has,
-                field: k,
-                made: &mut made,
-            };
+            let mut merge = Merge { total, events, field: k, made: &mut made };
             let codes = match Width::for_max(dict.len()) {
                 Width::U8 => merge.codes::<u8>(old_codes, remapped),
                 Width::U16 => merge.codes::<u16>(old_codes, remapped),
@@ -1705,19 +1713,74 @@ fn first_use_codes(values: impl Iterator<Item = i64>, lo: i64, hi: i64, n: usize
     (distinct, codes)
 }
 
+/// One thread's codes of one field after a shared pass: the values its events use, in
+/// order of first use, and per piece it took (by number), its events' codes.
+pub(super) type ThreadCodes = (Vec<Value>, Vec<(usize, Growing)>);
+
+/// A thread's [`ThreadCodes`] at the end of a shared pass, field by field (`out`: each
+/// field's slot in `coded`; `made`: per piece it took, its number and each field's codes):
+/// each field's values in order of first use by its events (the slot's dictionary also
+/// has values only other kinds' events read), moved out of the dictionaries, which go as
+/// they are emptied.
+pub(super) fn thread_codes(
+    coded: knowledge::coded::Coded,
+    out: &[usize],
+    made: Vec<(usize, Vec<Growing>)>,
+) -> Vec<ThreadCodes> {
+    let mut dicts = coded.into_dictionaries();
+    // The fields only the knowledge read go first.
+    for (s, d) in dicts.iter_mut().enumerate() {
+        if !out.contains(&s) {
+            drop(std::mem::take(d));
+        }
+    }
+    let mut per_field: Vec<Vec<(usize, Growing)>> = out.iter().map(|_| Vec::new()).collect();
+    for (p, codes) in made {
+        for (k, c) in codes.into_iter().enumerate() {
+            per_field[k].push((p, c));
+        }
+    }
+    per_field
+        .into_iter()
+        .zip(out)
+        .map(|(mut pieces, &s)| {
+            let mut all = std::mem::take(&mut dicts[s]).into_vec();
+            let mut local = vec![0u32; all.len() + 1];
+            let mut values = Vec::new();
+            for (_, c) in &mut pieces {
+                c.renumber(|code| {
+                    let g = code as usize;
+                    if local[g] == 0 {
+                        values.push(std::mem::take(&mut all[g - 1]));
+                        local[g] = values.len() as u32;
+                    }
+                    local[g]
+                });
+            }
+            (values, pieces)
+        })
+        .collect()
+}
+
 /// One thread's part of a field after a shared pass: each of its codes' number in the
 /// merged dictionary, and its pieces' codes (piece number, codes).
 type Remapped = (Vec<u32>, Vec<(usize, Growing)>);
 
-/// What merging one field's codes from a shared pass's threads reads
-/// ([`Dataset::prefetch_group`]): the events of the pass (`todo`, each one's kind), the
-/// pieces the threads took, which kinds have the field, and which events are made.
+/// The events of a shared pass, as its merge reads them ([`Dataset::merge_pass`]): the
+/// events (`todo`, each one's kind), the pieces the threads took (ranges of `todo`), which
+/// kinds have which field.
+pub(super) struct PassEvents<'a> {
+    pub pieces: &'a [std::ops::Range<usize>],
+    pub todo: &'a [usize],
+    pub kind_of: &'a [u32],
+    pub kind_has: &'a [Vec<bool>],
+}
+
+/// What merging one field's codes from a shared pass's threads reads: the pass's events,
+/// which field it is, and which events are made.
 struct Merge<'a> {
     total: usize,
-    pieces: &'a [std::ops::Range<usize>],
-    todo: &'a [usize],
-    kind_of: &'a [u32],
-    kind_has: &'a [Vec<bool>],
+    events: &'a PassEvents<'a>,
     field: usize,
     made: &'a mut Vec<u64>,
 }
@@ -1729,7 +1792,7 @@ impl Merge<'_> {
     fn codes<T: Code>(&mut self, old: Option<Codes>, parts: Vec<Remapped>) -> Codes {
         let mut codes: Vec<T> = match old.map(T::owned) {
             Some(Ok(same_width)) => same_width,
-            Some(Err(c)) => (0..self.total).map(|i| T::from_u32(c.get(i))).collect(),
+            Some(Err(c)) => c.dense_in(),
             None => vec![T::default(); self.total],
         };
         let field = self.field;
@@ -1737,10 +1800,10 @@ impl Merge<'_> {
             // Each thread code's new number, code 0 (no value) first.
             let remap: Vec<T> = std::iter::once(T::default()).chain(remap.into_iter().map(T::from_u32)).collect();
             for (p, local) in taken {
-                let range = self.pieces[p].clone();
-                let (events, kinds) = (&self.todo[range.clone()], &self.kind_of[range]);
+                let range = self.events.pieces[p].clone();
+                let (events, kinds) = (&self.events.todo[range.clone()], &self.events.kind_of[range]);
                 // The piece's codes are those of its events whose kind has the field.
-                let has = |k: &u32| self.kind_has[*k as usize][field];
+                let has = |k: &u32| self.events.kind_has[*k as usize][field];
                 if kinds.iter().all(has) {
                     local.scatter(events.iter().copied(), &remap, &mut codes, self.made);
                 } else {
@@ -1780,7 +1843,7 @@ pub fn json_only_in<'k>(knowledge: impl IntoIterator<Item = &'k SourcetypeKnowle
 
 /// Whether no rule of this knowledge makes or changes the field `name` (an extraction
 /// whose field names come from the text, `FORMAT = $1::$2`, might make any).
-fn no_rule_makes(k: &SourcetypeKnowledge, name: &str) -> bool {
+pub(super) fn no_rule_makes(k: &SourcetypeKnowledge, name: &str) -> bool {
     let dynamic = k.extracts.iter().any(|x| x.format.as_ref().is_some_and(|f| f.iter().any(|(n, _)| n.contains('$'))));
     !dynamic && k.projected(&BTreeSet::from([name.to_string()])).0.is_empty()
 }
@@ -1885,9 +1948,10 @@ impl<'a> Extractor<'a> {
     /// [`Extractor::fields_and_inputs_of`], the event's text given as `raw`.
     fn fields_and_inputs_in(&self, i: usize, raw: &str) -> Fields {
         let e = &self.ds.events[i];
-        let mut f = self.extracted_of(i, raw, true);
-        if let Some((rules, _)) = self.plans.get(e.meta.sourcetype.as_str()) {
-            self.apply(e, rules, &mut f);
+        let st = e.meta.sourcetype.as_str();
+        let mut f = self.extracted_of(st, e, raw, true);
+        if let Some((rules, _)) = self.plans.get(st) {
+            self.apply(st, rules, &mut f);
         }
         f
     }
@@ -1899,22 +1963,41 @@ impl<'a> Extractor<'a> {
     /// where it lies or from a copy of it ([`crate::events::each_text`]).
     pub fn coded_row_of(&self, i: usize, raw: &str, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
         let e = &self.ds.events[i];
+        self.coded_row_in(e.meta.sourcetype.as_str(), e, raw, coded, row);
+    }
+
+    /// [`Extractor::coded_row_of`] of an event given itself, not its number (one being
+    /// loaded, not yet the dataset's: [`super::PassWhileLoading`]); `false`, with nothing
+    /// made, when its sourcetype is not one of the dataset's.
+    pub fn coded_row_of_event(
+        &self,
+        e: &Event,
+        raw: &str,
+        coded: &mut knowledge::coded::Coded,
+        row: &mut Vec<u32>,
+    ) -> bool {
+        let Some((st, _)) = self.ds.knowledge.get_key_value(e.meta.sourcetype.as_str()) else { return false };
+        self.coded_row_in(st, e, raw, coded, row);
+        true
+    }
+
+    /// [`Extractor::coded_row_of`] of event `e`, whose sourcetype is `st`.
+    fn coded_row_in(&self, st: &'a str, e: &Event, raw: &str, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
         debug_assert_eq!(raw, &*e.raw);
-        let st = e.meta.sourcetype.as_str();
         let Some((rules, _)) = self.plans.get(st) else {
-            self.extracted_row(i, raw, coded, row);
+            self.extracted_row(st, e, raw, coded, row);
             return;
         };
         let mut plans = self.coded.borrow_mut();
         let plan = plans.entry(st).or_insert_with(|| knowledge::coded::Plan::new(st, rules, coded));
         match plan {
             Some(plan) => {
-                self.extracted_row(i, raw, coded, row);
+                self.extracted_row(st, e, raw, coded, row);
                 plan.apply(rules, row, raw, coded, &self.ds.ctx);
             }
             None => {
-                let mut f = self.extracted_of(i, raw, true);
-                self.apply(e, rules, &mut f);
+                let mut f = self.extracted_of(st, e, raw, true);
+                self.apply(st, rules, &mut f);
                 coded.code_fields(f, row);
             }
         }
@@ -1922,9 +2005,14 @@ impl<'a> Extractor<'a> {
 
     /// [`Extractor::extracted_of`] (without `_raw`) straight into a row of `coded`: no map
     /// of the event's fields is made, and a value its field's dictionary has is not copied.
-    fn extracted_row(&self, i: usize, raw: &str, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
-        let e = &self.ds.events[i];
-        let st = e.meta.sourcetype.as_str();
+    fn extracted_row(
+        &self,
+        st: &'a str,
+        e: &Event,
+        raw: &str,
+        coded: &mut knowledge::coded::Coded,
+        row: &mut Vec<u32>,
+    ) {
         let n = EventNeeds::of(self, st);
         let need = |name: &str| name != "_raw" && n.need(name);
         coded.start_row(row);
@@ -1987,9 +2075,7 @@ impl<'a> Extractor<'a> {
     /// Event `i`'s index-time and JSON fields that are wanted or that its knowledge reads,
     /// before the knowledge. With `raw_for_rules`, `_raw` as [`Extractor::fields_and_inputs_of`]
     /// needs it; without, never (a coded row reads it from the event).
-    fn extracted_of(&self, i: usize, raw: &str, raw_for_rules: bool) -> Fields {
-        let e = &self.ds.events[i];
-        let st = e.meta.sourcetype.as_str();
+    fn extracted_of(&self, st: &'a str, e: &Event, raw: &str, raw_for_rules: bool) -> Fields {
         let n = EventNeeds::of(self, st);
         // `_raw` (a copy of the event's text) only for an event type that may match it.
         let raw_needed = raw_for_rules
@@ -2019,9 +2105,9 @@ impl<'a> Extractor<'a> {
     }
 
     /// The sourcetype's knowledge over one event's fields, remembering per sourcetype.
-    fn apply(&self, e: &'a Event, rules: &SourcetypeKnowledge, f: &mut Fields) {
+    fn apply(&self, st: &'a str, rules: &SourcetypeKnowledge, f: &mut Fields) {
         let mut remembered = self.remembered.borrow_mut();
-        let memo = remembered.entry(e.meta.sourcetype.as_str()).or_default();
+        let memo = remembered.entry(st).or_default();
         knowledge::apply_remembering(rules, f, &self.ds.ctx, memo);
     }
 }
@@ -2243,6 +2329,10 @@ mod tests {
         let mut keys = vec![2u32; rows.len()];
         c.pack_into(&rows, 301, &mut keys);
         assert_eq!(keys, rows.iter().map(|&r| 2 * 301 + codes[r]).collect::<Vec<_>>());
+        // Made dense in a width as wide or wider (a later pass adding to the column).
+        let as_u32 = |v: Vec<u32>| v;
+        assert_eq!(as_u32(c.dense_in()), codes);
+        assert_eq!(c.dense_in::<u16>().into_iter().map(u32::from).collect::<Vec<_>>(), codes);
         // The same codes read back dense (as the column cache keeps them) are made sparse.
         let dense = Codes::U16(codes.iter().map(|&x| x as u16).collect());
         assert_eq!(dense.compacted(), c);

@@ -13,6 +13,7 @@
 //! |---|---|
 //! | `dataset.rs` | [`Dataset`]: loaded events and their knowledge; fields made on demand |
 //! | `scan.rs` | the first search over many events, decided per distinct value combination |
+//! | `while_loading.rs` | a run's one broad search's fields, made as its events are loaded |
 //! | `prefilter.rs` | the events a first search could match, found from their text |
 //! | `cache.rs` | those columns on disk, keyed by the input's content, for the next run |
 //! | `rows.rs` | [`Columns`]: some columns as values, read row by row by the evaluator |
@@ -22,12 +23,14 @@ mod dataset;
 mod prefilter;
 mod rows;
 mod scan;
+mod while_loading;
 
 pub use dataset::{
     bit, cacheable, decision_key_in, Codes, Column as CachedColumn, Dataset, Extractor, Selection, Wanted,
 };
 pub use rows::{Columns, FieldValues, RowCodes, RowRef};
 pub use scan::{needles_to_load, pipeline_fields, prefetch_for, rows_matching, scan_fields, ScanPlan, Selects};
+pub use while_loading::PassWhileLoading;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
