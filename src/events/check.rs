@@ -96,15 +96,31 @@ pub fn object_facts(raw: &[u8]) -> Option<Facts> {
 /// [`super::top::member`] would: the check meets each of the object's own keys anyway, so
 /// the loader reads a member of every line without a second search of its text.
 pub fn object_facts_with_key(raw: &[u8], quoted: Option<&[u8]>) -> Option<Facts> {
+    object_facts_with_keys(raw, quoted, None)
+}
+
+/// [`object_facts_with_key`], also giving in `own` where each of the document's own keys
+/// opens (its opening quote), in order: a walk of its members then starts at each
+/// ([`super::paths::PathTree::walk_own`]) instead of passing over every value before it.
+/// `own` is cleared first; what it holds when the check is not sure means nothing.
+pub fn object_facts_with_keys(raw: &[u8], quoted: Option<&[u8]>, mut own: Option<&mut Vec<u32>>) -> Option<Facts> {
+    if let Some(o) = own.as_deref_mut() {
+        o.clear();
+        // Places of 32 bits (a line of 4 GB is left to the walk).
+        if u32::try_from(raw.len()).is_err() {
+            return None;
+        }
+    }
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq") {
             // SAFETY: the processor has AVX2 and PCLMULQDQ (checked just above).
-            return unsafe { is_object_avx2(raw, quoted) };
+            return unsafe { is_object_avx2(raw, quoted, own) };
         }
         check(
             raw,
             quoted,
+            own,
             &|block| {
                 // SAFETY: SSE2 is part of the x86-64 baseline.
                 unsafe { masks_sse2(block) }
@@ -113,17 +129,18 @@ pub fn object_facts_with_key(raw: &[u8], quoted: Option<&[u8]>) -> Option<Facts>
         )
     }
     #[cfg(not(target_arch = "x86_64"))]
-    check(raw, quoted, &masks_bytes, &prefix_xor)
+    check(raw, quoted, own, &masks_bytes, &prefix_xor)
 }
 
 /// [`is_object`] with the masks made 32 bytes at a time, and the strings' bytes found by a
 /// carry-less multiplication ([`prefix_xor_clmul`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,pclmulqdq")]
-unsafe fn is_object_avx2(raw: &[u8], quoted: Option<&[u8]>) -> Option<Facts> {
+unsafe fn is_object_avx2(raw: &[u8], quoted: Option<&[u8]>, own: Option<&mut Vec<u32>>) -> Option<Facts> {
     check(
         raw,
         quoted,
+        own,
         &|block| {
             // SAFETY: this function runs only where the processor has AVX2.
             unsafe { masks_avx2(block) }
@@ -141,13 +158,14 @@ unsafe fn is_object_avx2(raw: &[u8], quoted: Option<&[u8]>) -> Option<Facts> {
 fn check(
     raw: &[u8],
     quoted: Option<&[u8]>,
+    own: Option<&mut Vec<u32>>,
     masks: &impl Fn(&[u8]) -> Masks,
     prefix: &impl Fn(u64) -> u64,
 ) -> Option<Facts> {
     if raw.first() != Some(&b'{') {
         return None;
     }
-    let mut walk = Walk { quoted, key: quoted.map_or(OwnKey::NotAsked, |_| OwnKey::Absent), ..Walk::default() };
+    let mut walk = Walk { quoted, key: quoted.map_or(OwnKey::NotAsked, |_| OwnKey::Absent), own, ..Walk::default() };
     let mut k = 0;
     while k + 64 <= raw.len() {
         if !walk.block(raw, k, masks(&raw[k..k + 64]), !0, prefix) {
@@ -192,6 +210,8 @@ struct Walk<'k> {
     /// The own key looked for (quoted), and where it is so far.
     quoted: Option<&'k [u8]>,
     key: OwnKey,
+    /// Where each own key opens, when asked.
+    own: Option<&'k mut Vec<u32>>,
 }
 
 /// Of each byte, what the byte before it was (bit `j` for byte `j`): the masks of a block
@@ -284,6 +304,9 @@ impl Walk<'_> {
         while own_keys != 0 {
             let at = base + own_keys.trailing_zeros() as usize;
             own_keys &= own_keys - 1;
+            if let Some(own) = self.own.as_deref_mut() {
+                own.push(at as u32);
+            }
             let key = &raw[at..];
             self.result_key |= key.get(1) == Some(&b'r') && key.starts_with(b"\"result\"");
             // The byte after the quote first: most keys differ there (a call to compare

@@ -63,9 +63,10 @@ pub trait LoadingThread {
     /// The events given next are part `part`'s (the parts of one input, numbered from 0).
     fn part(&mut self, part: usize);
     /// The event just loaded, the `k`th of its part (its place in
-    /// [`MadeWhileLoading::part_starts`]'s numbering), with its text and its value of
-    /// [`LoadOptions::key`].
-    fn event(&mut self, k: usize, event: &Event, raw: &str, key: KeyRead<'_>);
+    /// [`MadeWhileLoading::part_starts`]'s numbering), with its text, its value of
+    /// [`LoadOptions::key`], and where its own keys open when the check found them
+    /// ([`super::check::object_facts_with_keys`]).
+    fn event(&mut self, k: usize, event: &Event, raw: &str, key: KeyRead<'_>, own: Option<&[u32]>);
     /// What the thread made.
     fn done(self: Box<Self>) -> Box<dyn std::any::Any + Send>;
 }
@@ -514,8 +515,8 @@ impl Sink<'_, '_> {
 
     /// Adds one event, checking it is JSON with a usable timestamp (unless `checked`: the
     /// structural check found it JSON already, and says where the load's key is among its
-    /// own keys).
-    fn event(&mut self, raw: &str, line: usize, checked: Option<OwnKey>) -> Result<(), Problem> {
+    /// own keys; and, when asked, where those open: `own`).
+    fn event(&mut self, raw: &str, line: usize, checked: Option<OwnKey>, own: Option<&[u32]>) -> Result<(), Problem> {
         // Checked without building the document (extraction parses it when a search runs),
         // with the nesting limit extraction's parser has: first by its structure, which
         // decides compact text ([`super::check`]); what that check is not sure of, by the
@@ -541,7 +542,7 @@ impl Sink<'_, '_> {
         self.out.events.push(event);
         if let Some(thread) = self.thread.as_deref_mut() {
             let k = self.out.events.len() - 1;
-            thread.event(k, &self.out.events[k], raw, key);
+            thread.event(k, &self.out.events[k], raw, key, own);
         }
         Ok(())
     }
@@ -937,6 +938,7 @@ fn scan_block(
 
 /// The lines of `bytes`, numbered from `before + 1`; gives how many line ends it read.
 fn read_lines_from(sink: &mut Sink<'_, '_>, bytes: &[u8], before: usize) -> Result<usize, Problem> {
+    let mut own_keys: Vec<u32> = Vec::new();
     let mut released = sink.out.events.len();
     let mut ends = 0;
     let mut start = 0;
@@ -961,7 +963,9 @@ fn read_lines_from(sink: &mut Sink<'_, '_>, bytes: &[u8], before: usize) -> Resu
         // `result` may be a Splunk export's line.
         // The load's key, which the check finds among the line's own keys.
         let quoted = sink.opts.key.as_deref().and_then(|k| k.keys.first_quoted());
-        let facts = super::check::object_facts_with_key(line, quoted);
+        // Where its own keys are, for the work done while loading.
+        let own = sink.thread.is_some().then_some(&mut own_keys);
+        let facts = super::check::object_facts_with_keys(line, quoted, own);
         let text = match facts {
             // SAFETY: every byte of the line is ASCII, so it is UTF-8.
             Some(f) if f.ascii => unsafe { std::str::from_utf8_unchecked(line) },
@@ -978,9 +982,10 @@ fn read_lines_from(sink: &mut Sink<'_, '_>, bytes: &[u8], before: usize) -> Resu
             // A CloudTrail log file written on one line.
             read_whole_json(sink, line)?;
         } else if let Some(raw) = export() {
-            sink.event(&raw, lineno, None)?;
+            sink.event(&raw, lineno, None, None)?;
         } else {
-            sink.event(text, lineno, facts.map(|f| f.key))?;
+            let own = facts.is_some().then_some(own_keys.as_slice());
+            sink.event(text, lineno, facts.map(|f| f.key), own)?;
         }
     }
     Ok(ends)
@@ -1028,7 +1033,7 @@ fn read_whole_json(sink: &mut Sink<'_, '_>, bytes: &[u8]) -> Result<(), Problem>
     };
     for r in records {
         let offset = r.get().as_ptr() as usize - text.as_ptr() as usize;
-        sink.event(r.get(), line_of(bytes, offset), None)?;
+        sink.event(r.get(), line_of(bytes, offset), None, None)?;
     }
     Ok(())
 }
@@ -1077,7 +1082,7 @@ fn read_csv_export(sink: &mut Sink<'_, '_>, bytes: &[u8]) -> Result<(), Problem>
             sink.meta = Arc::new(meta);
         }
         let raw = record.get(raw_col).unwrap_or("").to_string();
-        sink.event(&raw, line, None)?;
+        sink.event(&raw, line, None, None)?;
     }
     sink.meta = base;
     Ok(())

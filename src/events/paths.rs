@@ -137,6 +137,30 @@ impl PathTree {
         }
         ok
     }
+
+    /// [`PathTree::walk`] of a compact JSON object whose own keys (not those of objects
+    /// inside it) open at `own` (their opening quotes, in order, as the load's check found
+    /// them, [`super::check::object_facts_with_keys`]): each member's key is read there,
+    /// and a member not wanted is not passed over (its value's text not looked at).
+    pub fn walk_own<'a>(
+        &self,
+        raw: &'a str,
+        own: &[u32],
+        wants: &dyn Fn(&str) -> bool,
+        out: &mut dyn Leaves<'a>,
+    ) -> bool {
+        let mark = out.mark();
+        let mut w = Walk { tree: self, b: raw.as_bytes(), s: raw, i: 0, wants, out, keys: Vec::with_capacity(32) };
+        let mut seen = [0u64; 4];
+        let ok = own.iter().all(|&at| {
+            w.i = at as usize;
+            w.member(0, 0, &mut seen, false).is_some()
+        });
+        if !ok {
+            w.out.back_to(mark);
+        }
+        ok
+    }
 }
 
 struct Walk<'t, 'a, 'o> {
@@ -174,8 +198,6 @@ impl<'a> Walk<'_, 'a, '_> {
 
     /// The object at the current `{`, at `node` (whose `below` is set).
     fn object(&mut self, node: usize) -> Option<()> {
-        let tree = self.tree;
-        let n = &tree.nodes[node];
         self.i += 1;
         self.ws();
         if self.peek()? == b'}' {
@@ -188,37 +210,7 @@ impl<'a> Walk<'_, 'a, '_> {
         let mut seen = [0u64; 4];
         loop {
             self.ws();
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let start = self.i + 1;
-            let (len, steps) = key_scan(&self.b[start..]);
-            let end = start + len;
-            // A key with an escape (or no end): the other walk decides.
-            if self.b.get(end)? != &b'"' {
-                return None;
-            }
-            let key = &self.b[start..end];
-            let bit = key_bit(key);
-            if seen[bit / 64] >> (bit % 64) & 1 == 1 && self.keys[base..].iter().any(|&(s, e)| same(&self.b[s..e], key))
-            {
-                return None;
-            }
-            seen[bit / 64] |= 1 << (bit % 64);
-            self.keys.push((start, end));
-            self.i = end + 1;
-            self.expect(b':')?;
-            self.ws();
-            let child = match n.key_bits[bit / 64] >> (bit % 64) & 1 {
-                1 => n.keys.iter().find(|(k, _)| same(k, key)),
-                _ => None,
-            };
-            match child {
-                Some(&(_, child)) => self.value(child)?,
-                // A path the tree does not spell (its key holds a step of its own).
-                None if steps || key.is_empty() => return None,
-                None => self.skip_value()?,
-            }
+            self.member(node, base, &mut seen, true)?;
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
@@ -228,6 +220,50 @@ impl<'a> Walk<'_, 'a, '_> {
                     return Some(());
                 }
                 _ => return None,
+            }
+        }
+    }
+
+    /// The member whose key's opening quote is the current byte, of the object at `node`
+    /// whose keys from `base` on (of [`Walk::keys`]) and `seen` are those met before it;
+    /// a member not wanted is passed over when `pass_over` (else left where its value
+    /// starts).
+    #[inline(always)]
+    fn member(&mut self, node: usize, base: usize, seen: &mut [u64; 4], pass_over: bool) -> Option<()> {
+        let n = &self.tree.nodes[node];
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.i + 1;
+        let (len, steps) = key_scan(&self.b[start..]);
+        let end = start + len;
+        // A key with an escape (or no end): the other walk decides.
+        if self.b.get(end)? != &b'"' {
+            return None;
+        }
+        let key = &self.b[start..end];
+        let bit = key_bit(key);
+        if seen[bit / 64] >> (bit % 64) & 1 == 1 && self.keys[base..].iter().any(|&(s, e)| same(&self.b[s..e], key)) {
+            return None;
+        }
+        seen[bit / 64] |= 1 << (bit % 64);
+        self.keys.push((start, end));
+        let child = match n.key_bits[bit / 64] >> (bit % 64) & 1 {
+            1 => n.keys.iter().find(|(k, _)| same(k, key)),
+            _ => None,
+        };
+        match child {
+            // A path the tree does not spell (its key holds a step of its own).
+            None if steps || key.is_empty() => None,
+            None if !pass_over => Some(()),
+            _ => {
+                self.i = end + 1;
+                self.expect(b':')?;
+                self.ws();
+                match child {
+                    Some(&(_, child)) => self.value(child),
+                    None => self.skip_value(),
+                }
             }
         }
     }
@@ -443,19 +479,29 @@ mod tests {
     }
 
     /// The tree's walk for `names` (`None`: it declined, or made no tree), checked against
-    /// [`reference`] when it did not.
+    /// [`reference`] when it did not; and when the load's check is sure of the document,
+    /// its walk from the own keys the check found gives the same (or declines the same).
     fn guided(raw: &str, names: &BTreeSet<String>) -> Option<Fields> {
         let need = |p: &str| p != "_raw" && names.contains(p);
         let below = branch_paths(names);
         let tree = PathTree::new(names, &below)?;
+        let mut own = Vec::new();
+        let from_own = super::super::check::object_facts_with_keys(raw.as_bytes(), None, Some(&mut own)).map(|_| {
+            let mut fields = Fields::default();
+            tree.walk_own(raw, &own, &need, &mut IntoFields::after(&mut fields)).then_some(fields)
+        });
         let mut fields = Fields::default();
         fields.insert("before".into(), Value::Str("x".into()));
         if !tree.walk(raw, &need, &mut IntoFields::after(&mut fields)) {
             assert_eq!(fields.len(), 1, "a decline leaves the sink at its mark: {raw}");
+            assert!(from_own.is_none_or(|f| f.is_none()), "{names:?} of {raw}: declined from the start only");
             return None;
         }
         fields.shift_remove("before");
         assert_eq!(fields, reference(raw, names), "{names:?} of {raw}");
+        if let Some(from_own) = from_own {
+            assert_eq!(from_own.as_ref(), Some(&fields), "{names:?} of {raw}, from its own keys {own:?}");
+        }
         Some(fields)
     }
 

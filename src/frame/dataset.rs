@@ -1963,36 +1963,47 @@ impl<'a> Extractor<'a> {
     /// where it lies or from a copy of it ([`crate::events::each_text`]).
     pub fn coded_row_of(&self, i: usize, raw: &str, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
         let e = &self.ds.events[i];
-        self.coded_row_in(e.meta.sourcetype.as_str(), e, raw, coded, row);
+        self.coded_row_in(e.meta.sourcetype.as_str(), e, raw, None, coded, row);
     }
 
     /// [`Extractor::coded_row_of`] of an event given itself, not its number (one being
-    /// loaded, not yet the dataset's: [`super::PassWhileLoading`]); `false`, with nothing
-    /// made, when its sourcetype is not one of the dataset's.
+    /// loaded, not yet the dataset's: [`super::PassWhileLoading`]), with where its own
+    /// keys open when known (`own`, [`crate::events::check::object_facts_with_keys`]);
+    /// `false`, with nothing made, when its sourcetype is not one of the dataset's.
     pub fn coded_row_of_event(
         &self,
         e: &Event,
         raw: &str,
+        own: Option<&[u32]>,
         coded: &mut knowledge::coded::Coded,
         row: &mut Vec<u32>,
     ) -> bool {
         let Some((st, _)) = self.ds.knowledge.get_key_value(e.meta.sourcetype.as_str()) else { return false };
-        self.coded_row_in(st, e, raw, coded, row);
+        self.coded_row_in(st, e, raw, own, coded, row);
         true
     }
 
-    /// [`Extractor::coded_row_of`] of event `e`, whose sourcetype is `st`.
-    fn coded_row_in(&self, st: &'a str, e: &Event, raw: &str, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
+    /// [`Extractor::coded_row_of`] of event `e`, whose sourcetype is `st` (and whose own
+    /// keys open at `own`, when known).
+    fn coded_row_in(
+        &self,
+        st: &'a str,
+        e: &Event,
+        raw: &str,
+        own: Option<&[u32]>,
+        coded: &mut knowledge::coded::Coded,
+        row: &mut Vec<u32>,
+    ) {
         debug_assert_eq!(raw, &*e.raw);
         let Some((rules, _)) = self.plans.get(st) else {
-            self.extracted_row(st, e, raw, coded, row);
+            self.extracted_row(st, e, raw, own, coded, row);
             return;
         };
         let mut plans = self.coded.borrow_mut();
         let plan = plans.entry(st).or_insert_with(|| knowledge::coded::Plan::new(st, rules, coded));
         match plan {
             Some(plan) => {
-                self.extracted_row(st, e, raw, coded, row);
+                self.extracted_row(st, e, raw, own, coded, row);
                 plan.apply(rules, row, raw, coded, &self.ds.ctx);
             }
             None => {
@@ -2010,6 +2021,7 @@ impl<'a> Extractor<'a> {
         st: &'a str,
         e: &Event,
         raw: &str,
+        own: Option<&[u32]>,
         coded: &mut knowledge::coded::Coded,
         row: &mut Vec<u32>,
     ) {
@@ -2047,7 +2059,12 @@ impl<'a> Extractor<'a> {
             }
         }
         if let Some(tree) = self.trees.get(st) {
-            if tree.walk(raw, &need, &mut leaves) {
+            let walked = match own {
+                // The document's own members read where the load's check found them.
+                Some(own) => tree.walk_own(raw, own, &need, &mut leaves),
+                None => tree.walk(raw, &need, &mut leaves),
+            };
+            if walked {
                 leaves.finish();
                 return;
             }

@@ -207,7 +207,7 @@ impl LoadingThread for PassThread<'_> {
         self.parts.push((part, Vec::new(), codes));
     }
 
-    fn event(&mut self, k: usize, event: &Event, raw: &str, key: KeyRead<'_>) {
+    fn event(&mut self, k: usize, event: &Event, raw: &str, key: KeyRead<'_>, own: Option<&[u32]>) {
         // Decisions hold for one metadata (an input's): another's starts them again, and
         // only events of the pass's sourcetype are made here.
         if !self.meta.as_ref().is_some_and(|m| std::sync::Arc::ptr_eq(m, &event.meta)) {
@@ -253,7 +253,7 @@ impl LoadingThread for PassThread<'_> {
             return;
         }
         let ex = &self.extractors[says as usize - 1];
-        if !ex.coded_row_of_event(event, raw, &mut self.coded, &mut self.row) {
+        if !ex.coded_row_of_event(event, raw, own, &mut self.coded, &mut self.row) {
             return;
         }
         let Some((_, events, codes)) = self.parts.last_mut() else { return };
