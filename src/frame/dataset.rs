@@ -1864,6 +1864,17 @@ pub fn decision_key_in<'k>(knowledge: impl IntoIterator<Item = &'k SourcetypeKno
     counts.first().map(|(f, _)| *f)
 }
 
+/// An event to extract from: its sourcetype's name as the extractor keeps it, the event,
+/// its text (read where it lies or from a copy), and where its own keys open when the
+/// load's check found them ([`crate::events::check::object_facts_with_keys`]).
+#[derive(Clone, Copy)]
+struct EventText<'a, 'e> {
+    st: &'a str,
+    e: &'e Event,
+    raw: &'e str,
+    own: Option<&'e [u32]>,
+}
+
 /// What an extractor makes of one sourcetype's events, the same for a map of fields
 /// ([`Extractor::extracted_of`]) or a row of codes ([`Extractor::extracted_row`]): which
 /// names it needs, which JSON paths lead to them, which index-time fields to make.
@@ -1963,7 +1974,7 @@ impl<'a> Extractor<'a> {
     /// where it lies or from a copy of it ([`crate::events::each_text`]).
     pub fn coded_row_of(&self, i: usize, raw: &str, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
         let e = &self.ds.events[i];
-        self.coded_row_in(e.meta.sourcetype.as_str(), e, raw, None, coded, row);
+        self.coded_row_in(EventText { st: e.meta.sourcetype.as_str(), e, raw, own: None }, coded, row);
     }
 
     /// [`Extractor::coded_row_of`] of an event given itself, not its number (one being
@@ -1979,31 +1990,23 @@ impl<'a> Extractor<'a> {
         row: &mut Vec<u32>,
     ) -> bool {
         let Some((st, _)) = self.ds.knowledge.get_key_value(e.meta.sourcetype.as_str()) else { return false };
-        self.coded_row_in(st, e, raw, own, coded, row);
+        self.coded_row_in(EventText { st, e, raw, own }, coded, row);
         true
     }
 
-    /// [`Extractor::coded_row_of`] of event `e`, whose sourcetype is `st` (and whose own
-    /// keys open at `own`, when known).
-    fn coded_row_in(
-        &self,
-        st: &'a str,
-        e: &Event,
-        raw: &str,
-        own: Option<&[u32]>,
-        coded: &mut knowledge::coded::Coded,
-        row: &mut Vec<u32>,
-    ) {
+    /// [`Extractor::coded_row_of`] of an event and its text.
+    fn coded_row_in(&self, t: EventText<'a, '_>, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
+        let EventText { st, e, raw, .. } = t;
         debug_assert_eq!(raw, &*e.raw);
         let Some((rules, _)) = self.plans.get(st) else {
-            self.extracted_row(st, e, raw, own, coded, row);
+            self.extracted_row(t, coded, row);
             return;
         };
         let mut plans = self.coded.borrow_mut();
         let plan = plans.entry(st).or_insert_with(|| knowledge::coded::Plan::new(st, rules, coded));
         match plan {
             Some(plan) => {
-                self.extracted_row(st, e, raw, own, coded, row);
+                self.extracted_row(t, coded, row);
                 plan.apply(rules, row, raw, coded, &self.ds.ctx);
             }
             None => {
@@ -2016,15 +2019,8 @@ impl<'a> Extractor<'a> {
 
     /// [`Extractor::extracted_of`] (without `_raw`) straight into a row of `coded`: no map
     /// of the event's fields is made, and a value its field's dictionary has is not copied.
-    fn extracted_row(
-        &self,
-        st: &'a str,
-        e: &Event,
-        raw: &str,
-        own: Option<&[u32]>,
-        coded: &mut knowledge::coded::Coded,
-        row: &mut Vec<u32>,
-    ) {
+    fn extracted_row(&self, t: EventText<'a, '_>, coded: &mut knowledge::coded::Coded, row: &mut Vec<u32>) {
+        let EventText { st, e, raw, own } = t;
         let n = EventNeeds::of(self, st);
         let need = |name: &str| name != "_raw" && n.need(name);
         coded.start_row(row);
