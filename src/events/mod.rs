@@ -39,6 +39,18 @@ pub struct Meta {
     pub index: String,
 }
 
+impl Meta {
+    /// The metadata fields' names, in the order [`Meta::field`] numbers them.
+    pub const NAMES: [&'static str; 4] = ["sourcetype", "source", "host", "index"];
+
+    /// The value of the `k`th of [`Meta::NAMES`] as an index-time field: `None` when it is
+    /// empty (an empty value is no field).
+    pub fn field(&self, k: usize) -> Option<&str> {
+        let v = [&self.sourcetype, &self.source, &self.host, &self.index][k];
+        (!v.is_empty()).then_some(v.as_str())
+    }
+}
+
 impl Default for Meta {
     fn default() -> Self {
         Meta { sourcetype: "aws:cloudtrail".into(), source: String::new(), host: String::new(), index: "main".into() }
@@ -376,11 +388,9 @@ impl Event {
         }
         put(12, &|| linecount(raw).to_string());
         put(13, &|| punct(raw));
-        for (k, v) in
-            [(14, &self.meta.sourcetype), (15, &self.meta.source), (16, &self.meta.host), (17, &self.meta.index)]
-        {
-            if !v.is_empty() {
-                put(k, &|| v.clone());
+        for k in 0..Meta::NAMES.len() {
+            if let Some(v) = self.meta.field(k) {
+                put(14 + k, &|| v.to_string());
             }
         }
     }

@@ -1409,11 +1409,10 @@ impl Dataset {
     /// value is its metadata's, as extraction gives it (an index-time field, which a JSON
     /// field of the same name does not replace). `None` otherwise.
     fn meta_column(&self, name: &str) -> Option<Column> {
-        let k = ["sourcetype", "source", "host", "index"].iter().position(|f| *f == name)?;
+        let k = crate::events::Meta::NAMES.iter().position(|f| *f == name)?;
         if !self.knowledge.values().all(|rules| no_rule_makes(rules, name)) {
             return None;
         }
-        let of = |m: &crate::events::Meta| [&m.sourcetype, &m.source, &m.host, &m.index][k].clone();
         let mut dict: Vec<Value> = Vec::new();
         let mut index: HashMap<String, u32, FxBuild> = HashMap::default();
         let mut codes = Vec::with_capacity(self.events.len());
@@ -1421,10 +1420,7 @@ impl Dataset {
         // at every event's metadata was 10 ms of a run over a million events).
         let ends = self.meta_runs.iter().skip(1).map(|(start, _)| *start).chain([self.events.len()]);
         for ((start, meta), end) in self.meta_runs.iter().zip(ends) {
-            let v = of(meta);
-            if v.is_empty() {
-                return None;
-            }
+            let v = meta.field(k)?.to_string();
             let c = *index.entry(v.clone()).or_insert_with(|| {
                 dict.push(Value::Str(v));
                 dict.len() as u32

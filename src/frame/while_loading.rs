@@ -27,9 +27,6 @@ use crate::knowledge::coded::Coded;
 use crate::knowledge::SourcetypeKnowledge;
 use crate::syntax::{SearchExpr, SearchKind};
 
-/// The metadata fields a first search may select on here (each event's, from its input).
-const META: [&str; 4] = ["sourcetype", "source", "host", "index"];
-
 /// A thread makes at most this many extractors (one per value of the key its events have,
 /// as the shared pass does, [`super::dataset::MAX_KEY_VALUES`]); events with other values
 /// are left to the pass.
@@ -67,7 +64,7 @@ impl PassWhileLoading {
     ) -> Option<PassWhileLoading> {
         let [plan] = plans else { return None };
         let Selects::Matching(search) = &plan.selects else { return None };
-        let meta = |n: &str| META.contains(&n) && no_rule_makes(knowledge, n);
+        let meta = |n: &str| Meta::NAMES.contains(&n) && no_rule_makes(knowledge, n);
         let known = |n: &str| n == key || meta(n);
         if !reads_only(search, &known) || !plan.first.iter().all(|n| known(n)) {
             return None;
@@ -160,7 +157,8 @@ struct ThreadMade {
 struct KeyRow<'r> {
     key: &'r str,
     value: Option<Value>,
-    meta: [Value; 4],
+    /// Each of [`Meta::NAMES`], as the event's index-time field.
+    meta: [Option<Value>; 4],
 }
 
 impl Row for KeyRow<'_> {
@@ -168,14 +166,14 @@ impl Row for KeyRow<'_> {
         if name == self.key {
             return self.value.as_ref();
         }
-        META.iter().position(|m| *m == name).map(|k| &self.meta[k])
+        Meta::NAMES.iter().position(|m| *m == name).and_then(|k| self.meta[k].as_ref())
     }
 
     fn each_field(&self, f: &mut dyn FnMut(&str, &Value)) {
         if let Some(v) = &self.value {
             f(self.key, v);
         }
-        META.iter().zip(&self.meta).for_each(|(n, v)| f(n, v));
+        Meta::NAMES.iter().zip(&self.meta).for_each(|(n, v)| v.iter().for_each(|v| f(n, v)));
     }
 }
 
@@ -189,7 +187,7 @@ impl<'p> PassThread<'p> {
         let row = KeyRow {
             key: &pass.key,
             value: value.clone(),
-            meta: [&meta.sourcetype, &meta.source, &meta.host, &meta.index].map(|m| Value::Str(m.clone())),
+            meta: std::array::from_fn(|k| meta.field(k).map(Value::from)),
         };
         if !matches(&pass.search, &row).unwrap_or(false) || self.extractors.len() >= MAX_EXTRACTORS {
             return NOT_SELECTED;
@@ -430,12 +428,10 @@ mod tests {
             let (mut made, mut selected) = (0, 0);
             for i in 0..ds.len() {
                 let own = ds.fields_of(i, Wanted::Names(&names));
-                let name = ds.fields_of(i, Wanted::Names(&BTreeSet::from(["eventName".to_string()])));
-                let row = KeyRow {
-                    key: "eventName",
-                    value: name.get("eventName").cloned(),
-                    meta: [Value::from("aws:cloudtrail"), Value::from("f"), Value::default(), Value::default()],
-                };
+                // The search decided by the event's own extraction of what it reads.
+                let read: BTreeSet<String> =
+                    ["eventName", "sourcetype", "source", "host", "index"].map(String::from).into();
+                let row = ds.fields_of(i, Wanted::Names(&read));
                 let selects = matches(search, &row).unwrap();
                 selected += usize::from(selects);
                 for n in &names {
