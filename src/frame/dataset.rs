@@ -79,6 +79,30 @@ pub struct Column {
     /// One bit per event (bit `i % 64` of word `i / 64`), set when its value is made;
     /// `None` when every event's is.
     pub made: Option<Vec<u64>>,
+    /// Each dictionary value's number, when the column was made from numbers (`_time`
+    /// from the events' seconds): what `stats`' `min`/`max` would otherwise parse back
+    /// from each value's text.
+    pub numbers: DictNumbers,
+}
+
+/// The numbers of a column's dictionary values, in dictionary order (`None`: not a
+/// number), when known without parsing them; only for a dictionary of single strings, each
+/// the text of its number as `eval::value::parse_number` reads it. Derived from the dictionary, so it takes no
+/// part in a column's equality: a column read back from the cache, without them, equals
+/// the one it was written from.
+#[derive(Clone, Default)]
+pub struct DictNumbers(pub Option<Arc<Vec<Option<f64>>>>);
+
+impl PartialEq for DictNumbers {
+    fn eq(&self, _: &DictNumbers) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for DictNumbers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "DictNumbers(known)" } else { "DictNumbers(-)" })
+    }
 }
 
 /// Codes as narrow as the dictionary allows; a column that most events lack keeps only
@@ -466,14 +490,19 @@ impl Column {
     /// [`Column::new`] of codes already in their form.
     fn with_codes(mut dict: Vec<Value>, codes: Codes, made: Option<Vec<u64>>) -> Column {
         dict.shrink_to_fit();
-        Column { dict: Arc::new(dict), codes, made }
+        Column { dict: Arc::new(dict), codes, made, numbers: DictNumbers::default() }
     }
 
     /// The values of `col` for `events` (made for each), one row each: codes gathered, the
     /// dictionary shared, not copied.
     pub fn rows_of(col: &Column, events: &[usize]) -> Column {
         debug_assert!(events.iter().all(|&e| col.is_made(e)));
-        Column { dict: Arc::clone(&col.dict), codes: Codes::new(col.codes.gather(events), col.dict.len()), made: None }
+        Column {
+            dict: Arc::clone(&col.dict),
+            codes: Codes::new(col.codes.gather(events), col.dict.len()),
+            made: None,
+            numbers: col.numbers.clone(),
+        }
     }
 
     /// This column with only the values some event has in its dictionary (the codes
@@ -1475,7 +1504,8 @@ impl Dataset {
             }
         });
         drop(pieces);
-        Some(Column::new(dict, codes, None))
+        let numbers = times.iter().map(|&t| Some(t as f64)).collect();
+        Some(Column { numbers: DictNumbers(Some(Arc::new(numbers))), ..Column::new(dict, codes, None) })
     }
 
     /// The field the knowledge's decision tables (calculated fields that are an `if` or a
@@ -2593,6 +2623,15 @@ mod tests {
         }
         assert_eq!(distinct.len(), col.dict.len(), "each time once in the dictionary");
         assert!(col.dict.len() > 1000);
+        // Its numbers are its texts' (what `stats`' min and max read instead of parsing).
+        let numbers = col.numbers.0.as_ref().expect("the seconds are known");
+        assert_eq!(numbers.len(), col.dict.len());
+        for (v, n) in col.dict.iter().zip(numbers.iter()) {
+            let Value::Str(text) = v else { panic!("a single string: {v:?}") };
+            assert_eq!(*n, crate::eval::value::parse_number(text), "{text}");
+        }
+        let some: Vec<usize> = (0..ds.len()).step_by(7).collect();
+        assert!(Column::rows_of(&col, &some).numbers.0.is_some_and(|n| Arc::ptr_eq(&n, numbers)), "shared by its rows");
         let with = |extra: Event| {
             let mut events = whole.clone();
             events.insert(2500, extra);

@@ -631,8 +631,12 @@ mod tests {
             same_as_made(&values, &col, &rows);
         }
         // A null in the dictionary (a cache file may hold one) is an absent value.
-        let col =
-            CachedColumn { dict: Arc::new(vec![Value::Null, s("x")]), codes: Codes::U8(vec![1, 2, 1, 0]), made: None };
+        let col = CachedColumn {
+            dict: Arc::new(vec![Value::Null, s("x")]),
+            codes: Codes::U8(vec![1, 2, 1, 0]),
+            made: None,
+            numbers: Default::default(),
+        };
         assert!(coded_column("f", &col, &[0, 2, 3]).is_none());
         let values = [Value::Null, s("x"), Value::Null, Value::Null];
         same_as_made(&values, &col, &[0, 1, 2, 3]);

@@ -80,6 +80,12 @@ impl Planned {
         };
         let made = &mut made.numbers;
         let numbers = match &input {
+            // Known with the column (`_time`'s seconds): nothing to parse.
+            FieldValues::Coded { col, .. }
+                if has_arg && matches!(func, Func::Min | Func::Max) && col.numbers.0.is_some() =>
+            {
+                col.numbers.0.clone()
+            }
             // Not for a few rows of a big dictionary (a narrow search's, over a column made
             // for every event): parsing every value would cost more than its rows'.
             FieldValues::Coded { col, events }
@@ -236,7 +242,9 @@ pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Val
         let codes = rows.iter().filter_map(|&r| p.code(r)).filter(|&c| c != 0);
         // A value's text is read only to order two values that are not numbers.
         let text = |c: u32| {
-            let Value::Str(s) = &col.dict[c as usize - 1] else { unreachable!("numbers_of: single strings only") };
+            let Value::Str(s) = &col.dict[c as usize - 1] else {
+                unreachable!("numbers_of, and a column's known numbers: single strings only")
+            };
             s
         };
         let best = crate::engine::aggregate::min_max_by(p.func, codes, |c| numbers[c as usize - 1], text);
