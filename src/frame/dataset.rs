@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
+use super::by_sourcetype::BySourcetype;
 use crate::eval::given::Given;
 use crate::eval::Context;
 use crate::events::{json, Event, Fields, Value, RELEASE_SPAN};
@@ -678,28 +679,28 @@ pub fn cacheable(name: &str) -> bool {
 pub struct Extractor<'a> {
     ds: &'a Dataset,
     wanted: Wanted<'a>,
-    plans: HashMap<&'a str, (SourcetypeKnowledge, Option<BTreeSet<String>>), FxBuild>,
+    plans: BySourcetype<'a, (SourcetypeKnowledge, Option<BTreeSet<String>>)>,
     /// Per sourcetype, every name to extract (wanted or read by the knowledge), when finite,
     /// and the JSON paths above them ([`crate::events::flat::branch_paths`]).
-    needs: HashMap<&'a str, (Names, Names), FxBuild>,
+    needs: BySourcetype<'a, (Names, Names)>,
     /// Per sourcetype, the names to extract when they are all keys of a document's own
     /// object (no `.`, no `{}`) and few: each is then found by its key's text
     /// ([`crate::events::top::Keys::members`]) in checked JSON, not walked to.
-    top_keys: HashMap<&'a str, crate::events::top::Keys, FxBuild>,
+    top_keys: BySourcetype<'a, crate::events::top::Keys>,
     /// Per sourcetype, the names to extract as a tree of JSON paths, which a walk over
     /// checked JSON follows ([`crate::events::paths`]) instead of building each member's
     /// path and asking for it.
-    trees: HashMap<&'a str, crate::events::paths::PathTree, FxBuild>,
+    trees: BySourcetype<'a, crate::events::paths::PathTree>,
     /// Per sourcetype, what its calculated fields and event types gave (an extractor is
     /// used by one thread).
-    remembered: RefCell<HashMap<&'a str, knowledge::Remembered, FxBuild>>,
+    remembered: RefCell<BySourcetype<'a, knowledge::Remembered>>,
     /// Per sourcetype, the wanted JSON paths and their slots in the `Coded` this
     /// extractor is used with ([`Extractor::coded_row_of`]).
-    path_slots: RefCell<HashMap<&'a str, knowledge::coded::PathSlots, FxBuild>>,
+    path_slots: RefCell<BySourcetype<'a, knowledge::coded::PathSlots>>,
     /// Per sourcetype, its knowledge planned over coded rows (`None`: applied per event).
-    coded: RefCell<HashMap<&'a str, Option<knowledge::coded::Plan>, FxBuild>>,
+    coded: RefCell<BySourcetype<'a, Option<knowledge::coded::Plan>>>,
     /// Per sourcetype, the index-time fields to make (`_raw` only when an event needs it).
-    index_time: RefCell<HashMap<&'a str, crate::events::IndexTimeWanted, FxBuild>>,
+    index_time: RefCell<BySourcetype<'a, crate::events::IndexTimeWanted>>,
     /// The wanted names, hashed (asked once per field of every event).
     wanted_names: Option<HashSet<&'a str, FxBuild>>,
     /// The JSON paths above the wanted names, when they are named.
@@ -1637,7 +1638,7 @@ impl Dataset {
                 };
                 (st.as_str(), plan)
             })
-            .collect::<HashMap<_, _, FxBuild>>();
+            .collect::<BySourcetype<_>>();
         let needs = match wanted {
             Wanted::Names(names) => plans
                 .iter()
@@ -1645,23 +1646,23 @@ impl Dataset {
                     let inputs = inputs.as_ref()?;
                     let all: Names = names.iter().chain(inputs).cloned().collect();
                     let below = crate::events::flat::branch_paths(&all);
-                    Some((*st, (all, below)))
+                    Some((st, (all, below)))
                 })
                 .collect(),
-            Wanted::AllBut(_) => HashMap::default(),
+            Wanted::AllBut(_) => BySourcetype::default(),
         };
         let top_keys = needs
             .iter()
-            .filter_map(|(st, (all, _)): (&&str, &(Names, Names))| {
+            .filter_map(|(st, (all, _)): (&str, &(Names, Names))| {
                 let keys: Vec<String> = all.iter().filter(|n| *n != "_raw").cloned().collect();
                 (keys.len() <= crate::events::top::MAX_KEYS && keys.iter().all(|k| crate::events::top::plain_key(k)))
-                    .then(|| (*st, crate::events::top::Keys::new(keys)))
+                    .then(|| (st, crate::events::top::Keys::new(keys)))
             })
             .collect();
         let trees = needs
             .iter()
             .filter(|_| self.checked_json)
-            .filter_map(|(st, (all, below))| Some((*st, crate::events::paths::PathTree::new(all, below)?)))
+            .filter_map(|(st, (all, below))| Some((st, crate::events::paths::PathTree::new(all, below)?)))
             .collect();
         let wanted_below = match wanted {
             Wanted::Names(names) => Some(crate::events::flat::branch_paths(names)),
@@ -1677,7 +1678,7 @@ impl Dataset {
                 .filter(|(_, (rules, inputs))| {
                     inputs.as_ref().is_some_and(|i| i.contains("_raw")) && !rules.reads_raw_besides_event_types()
                 })
-                .map(|(st, _)| *st)
+                .map(|(st, _)| st)
                 .collect(),
             _ => HashSet::default(),
         };
@@ -1944,8 +1945,7 @@ impl<'x, 'a> EventNeeds<'x, 'a> {
             .ex
             .index_time
             .borrow_mut()
-            .entry(self.st)
-            .or_insert_with(|| crate::events::IndexTimeWanted::of(&|n| self.need(n)))
+            .get_or_insert_with(self.st, || crate::events::IndexTimeWanted::of(&|n| self.need(n)))
     }
 
     /// Whether every needed name is an index-time field the event has (`has(k)` for the
@@ -2015,7 +2015,8 @@ impl<'a> Extractor<'a> {
         coded: &mut knowledge::coded::Coded,
         row: &mut Vec<u32>,
     ) -> bool {
-        let Some((st, _)) = self.ds.knowledge.get_key_value(e.meta.sourcetype.as_str()) else { return false };
+        // The name as the extractor holds it: each lookup by it then finds it by address.
+        let Some((st, _)) = self.plans.key_value(e.meta.sourcetype.as_str()) else { return false };
         self.coded_row_in(EventText { st, e, raw, own }, coded, row);
         true
     }
@@ -2029,7 +2030,7 @@ impl<'a> Extractor<'a> {
             return;
         };
         let mut plans = self.coded.borrow_mut();
-        let plan = plans.entry(st).or_insert_with(|| knowledge::coded::Plan::new(st, rules, coded));
+        let plan = plans.get_or_insert_with(st, || knowledge::coded::Plan::new(st, rules, coded));
         match plan {
             Some(plan) => {
                 self.extracted_row(t, coded, row);
@@ -2062,7 +2063,7 @@ impl<'a> Extractor<'a> {
         let wants = crate::events::flat::Wants { leaf: &need, below: &below };
         // The wanted paths' slots, when the wanted names are known, made once.
         if let Some((names, _)) = n.needs {
-            self.path_slots.borrow_mut().entry(st).or_insert_with(|| {
+            self.path_slots.borrow_mut().get_or_insert_with(st, || {
                 let slots: knowledge::coded::PathSlots =
                     names.iter().filter(|n| need(n)).map(|n| (n.clone(), coded.slots.slot(n))).collect();
                 match self.trees.get(st) {
@@ -2146,7 +2147,7 @@ impl<'a> Extractor<'a> {
     /// The sourcetype's knowledge over one event's fields, remembering per sourcetype.
     fn apply(&self, st: &'a str, rules: &SourcetypeKnowledge, f: &mut Fields) {
         let mut remembered = self.remembered.borrow_mut();
-        let memo = remembered.entry(st).or_default();
+        let memo = remembered.get_or_insert_with(st, Default::default);
         knowledge::apply_remembering(rules, f, &self.ds.ctx, memo);
     }
 }

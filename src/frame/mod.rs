@@ -18,6 +18,7 @@
 //! | `cache.rs` | those columns on disk, keyed by the input's content, for the next run |
 //! | `rows.rs` | [`Columns`]: some columns as values, read row by row by the evaluator |
 
+mod by_sourcetype;
 pub mod cache;
 mod dataset;
 mod prefilter;
