@@ -15,9 +15,13 @@
 //! declines (`false`) and leaves the walk that builds paths to decide. It declines a
 //! document whose paths that walk would spell some other way than the tree does (a key in
 //! a walked object that holds `.`, `{` or `}`, or is empty), and what that walk declines
-//! itself (a key with an escape or met twice in one walked object, a wanted number with an
-//! exponent, which serde_json rewrites, an escape that does not decode in a string it
-//! reads), so that a leaf is the same whichever walk made it.
+//! itself (a key with an escape, a wanted key met twice in one walked object, a wanted
+//! number with an exponent, which serde_json rewrites, an escape that does not decode in a
+//! string it reads), so that a leaf is the same whichever walk made it. A key met twice
+//! that is not wanted gives no leaf either way; the walk from the own keys the load's
+//! check found ([`PathTree::walk_own`]) goes on past it, since text that check is sure of
+//! holds no `\u` escape, so the walk deciding reads it whole (a bad escape elsewhere
+//! would leave that walk with no fields at all).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -129,7 +133,7 @@ impl PathTree {
     /// mark, when the walk of [`super::flat`] must decide.
     pub fn walk<'a>(&self, raw: &'a str, wants: &dyn Fn(&str) -> bool, out: &mut dyn Leaves<'a>) -> bool {
         let mark = out.mark();
-        let mut w = Walk { tree: self, b: raw.as_bytes(), s: raw, i: 0, wants, out, keys: Vec::with_capacity(32) };
+        let mut w = Walk { tree: self, b: raw.as_bytes(), s: raw, i: 0, wants, out, others: Some(Vec::new()) };
         w.ws();
         let ok = w.peek() == Some(b'{') && w.object(0).is_some();
         if !ok {
@@ -150,17 +154,30 @@ impl PathTree {
         out: &mut dyn Leaves<'a>,
     ) -> bool {
         let mark = out.mark();
-        let mut w = Walk { tree: self, b: raw.as_bytes(), s: raw, i: 0, wants, out, keys: Vec::with_capacity(32) };
-        let mut seen = [0u64; 4];
+        // Text the load's check is sure of holds no `\u` escape, so the walk deciding a
+        // document declined here reads it whole: keys not wanted need not be remembered.
+        let mut w = Walk { tree: self, b: raw.as_bytes(), s: raw, i: 0, wants, out, others: None };
+        let mut seen = Seen::default();
         let ok = own.iter().all(|&at| {
             w.i = at as usize;
-            w.member(0, 0, &mut seen, false).is_some()
+            w.member(0, &mut seen, false).is_some()
         });
         if !ok {
             w.out.back_to(mark);
         }
         ok
     }
+}
+
+/// The keys of one object met so far, to find one met twice.
+#[derive(Default)]
+struct Seen {
+    /// Bit `j`: the node's `j`th key (of the first 256).
+    wanted: [u64; 4],
+    /// The keys not wanted, by [`key_bit`], when remembered; theirs in [`Walk::others`]
+    /// are from `base` on.
+    others: [u64; 4],
+    base: usize,
 }
 
 struct Walk<'t, 'a, 'o> {
@@ -170,8 +187,9 @@ struct Walk<'t, 'a, 'o> {
     i: usize,
     wants: &'o dyn Fn(&str) -> bool,
     out: &'o mut dyn Leaves<'a>,
-    /// The keys of the objects being walked (where they are in the text), innermost last.
-    keys: Vec<(usize, usize)>,
+    /// Where the keys not wanted of the objects being walked are (innermost last), when
+    /// they are remembered: a key met twice is then found whether wanted or not.
+    others: Option<Vec<(usize, usize)>>,
 }
 
 impl<'a> Walk<'_, 'a, '_> {
@@ -204,19 +222,18 @@ impl<'a> Walk<'_, 'a, '_> {
             self.i += 1;
             return Some(());
         }
-        // The object's keys so far (a key met twice declines, as the other walk does),
-        // behind a summary of a bit each.
-        let base = self.keys.len();
-        let mut seen = [0u64; 4];
+        let mut seen = Seen { base: self.others.as_ref().map_or(0, Vec::len), ..Seen::default() };
         loop {
             self.ws();
-            self.member(node, base, &mut seen, true)?;
+            self.member(node, &mut seen, true)?;
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
                 b'}' => {
                     self.i += 1;
-                    self.keys.truncate(base);
+                    if let Some(others) = &mut self.others {
+                        others.truncate(seen.base);
+                    }
                     return Some(());
                 }
                 _ => return None,
@@ -225,11 +242,10 @@ impl<'a> Walk<'_, 'a, '_> {
     }
 
     /// The member whose key's opening quote is the current byte, of the object at `node`
-    /// whose keys from `base` on (of [`Walk::keys`]) and `seen` are those met before it;
-    /// a member not wanted is passed over when `pass_over` (else left where its value
-    /// starts).
+    /// whose keys met before it are `seen`; a member not wanted is passed over when
+    /// `pass_over` (else left where its value starts).
     #[inline(always)]
-    fn member(&mut self, node: usize, base: usize, seen: &mut [u64; 4], pass_over: bool) -> Option<()> {
+    fn member(&mut self, node: usize, seen: &mut Seen, pass_over: bool) -> Option<()> {
         let n = &self.tree.nodes[node];
         if self.peek()? != b'"' {
             return None;
@@ -243,15 +259,32 @@ impl<'a> Walk<'_, 'a, '_> {
         }
         let key = &self.b[start..end];
         let bit = key_bit(key);
-        if seen[bit / 64] >> (bit % 64) & 1 == 1 && self.keys[base..].iter().any(|&(s, e)| same(&self.b[s..e], key)) {
-            return None;
-        }
-        seen[bit / 64] |= 1 << (bit % 64);
-        self.keys.push((start, end));
         let child = match n.key_bits[bit / 64] >> (bit % 64) & 1 {
-            1 => n.keys.iter().find(|(k, _)| same(k, key)),
+            1 => n.keys.iter().position(|(k, _)| same(k, key)),
             _ => None,
         };
+        // A key met twice declines, as the other walk does; one not wanted only when
+        // keys not wanted are remembered (`others`). A node of more keys than `seen`
+        // holds declines at its later ones.
+        match child {
+            Some(j) => {
+                if j >= 256 || seen.wanted[j / 64] >> (j % 64) & 1 == 1 {
+                    return None;
+                }
+                seen.wanted[j / 64] |= 1 << (j % 64);
+            }
+            None => {
+                if let Some(others) = &mut self.others {
+                    let met = seen.others[bit / 64] >> (bit % 64) & 1 == 1;
+                    if met && others[seen.base..].iter().any(|&(s, e)| same(&self.b[s..e], key)) {
+                        return None;
+                    }
+                    seen.others[bit / 64] |= 1 << (bit % 64);
+                    others.push((start, end));
+                }
+            }
+        }
+        let child = child.map(|j| &n.keys[j]);
         match child {
             // A path the tree does not spell (its key holds a step of its own).
             None if steps || key.is_empty() => None,
@@ -492,16 +525,18 @@ mod tests {
         });
         let mut fields = Fields::default();
         fields.insert("before".into(), Value::Str("x".into()));
+        let reference = reference(raw, names);
+        // From the own keys: what the walk deciding gives, or declined.
+        if let Some(Some(from_own)) = &from_own {
+            assert_eq!(from_own, &reference, "{names:?} of {raw}, from its own keys {own:?}");
+        }
         if !tree.walk(raw, &need, &mut IntoFields::after(&mut fields)) {
             assert_eq!(fields.len(), 1, "a decline leaves the sink at its mark: {raw}");
-            assert!(from_own.is_none_or(|f| f.is_none()), "{names:?} of {raw}: declined from the start only");
             return None;
         }
         fields.shift_remove("before");
-        assert_eq!(fields, reference(raw, names), "{names:?} of {raw}");
-        if let Some(from_own) = from_own {
-            assert_eq!(from_own.as_ref(), Some(&fields), "{names:?} of {raw}, from its own keys {own:?}");
-        }
+        assert_eq!(fields, reference, "{names:?} of {raw}");
+        assert!(from_own.is_none_or(|f| f.is_some()), "{names:?} of {raw}: walked, and from its own keys too");
         Some(fields)
     }
 
@@ -632,7 +667,7 @@ mod tests {
     fn cases_at_the_edges() {
         /// A document, the names wanted, and the leaves the walk gives (`None`: it declines).
         type Case<'c> = (&'c str, &'c [&'c str], Option<&'c [(&'c str, &'c str)]>);
-        let cases: [Case; 15] = [
+        let cases: [Case; 17] = [
             (r#"{"a":{"b":"x"},"c":1}"#, &["a.b", "c"], Some(&[("a.b", "x"), ("c", "1")])),
             // A wanted leaf that is a container, a container above no wanted leaf.
             (r#"{"a":{"b":"x"},"c":[1]}"#, &["a"], Some(&[])),
@@ -648,6 +683,10 @@ mod tests {
             // What the walk that builds paths decides.
             (r#"{"a.b":"x"}"#, &["a.b"], None),
             (r#"{"":{"b":"x"}}"#, &["b"], None),
+            // A key met twice, wanted or not (from the own keys, one not wanted is passed:
+            // `keys_met_twice_not_wanted_are_passed_from_the_own_keys`).
+            (r#"{"a":1,"a":2}"#, &["a"], None),
+            (r#"{"a":{"b":1},"a":{"b":2}}"#, &["a.b"], None),
             (r#"{"a":1,"a":2}"#, &["b"], None),
             (r#"{"a\u0062":1}"#, &["ab"], None),
             (r#"{"a":1e3}"#, &["a"], None),
@@ -666,6 +705,34 @@ mod tests {
                 f
             });
             assert_eq!(got, want, "{names:?} of {doc}");
+        }
+    }
+
+    /// A key met twice that is not wanted: the walk from the own keys goes on, giving what
+    /// the walk deciding gives; the whole walk declines it, as the walk building paths does.
+    #[test]
+    fn keys_met_twice_not_wanted_are_passed_from_the_own_keys() {
+        /// A document, the names wanted, the leaves.
+        type Case<'c> = (&'c str, &'c [&'c str], &'c [(&'c str, &'c str)]);
+        let cases: [Case; 3] = [
+            (r#"{"a":1,"a":2}"#, &["b"], &[]),
+            (r#"{"b":"x","a":1,"c":{"d":1,"d":2},"a":2}"#, &["b", "c.e"], &[("b", "x")]),
+            (r#"{"b":"x","c":{"d":1,"e":"y","d":2},"c2":[]}"#, &["c.e"], &[("c.e", "y")]),
+        ];
+        for (doc, names, want) in cases {
+            let names = set(names);
+            let tree = PathTree::new(&names, &branch_paths(&names)).unwrap();
+            let need = |p: &str| names.contains(p);
+            let mut own = Vec::new();
+            assert!(crate::events::check::object_facts_with_keys(doc.as_bytes(), None, Some(&mut own)).is_some());
+            let mut fields = Fields::default();
+            assert!(tree.walk_own(doc, &own, &need, &mut IntoFields::after(&mut fields)), "{doc}");
+            let mut expected = Fields::default();
+            let mut into = IntoFields::after(&mut expected);
+            want.iter().for_each(|(k, v)| into.leaf(k, Cow::Borrowed(v)));
+            assert_eq!((&fields, &fields), (&expected, &reference(doc, &names)), "{doc}");
+            assert!(!tree.walk(doc, &need, &mut IntoFields::after(&mut Fields::default())), "{doc}");
+            assert_eq!(guided(doc, &names), None);
         }
     }
 
