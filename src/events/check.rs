@@ -35,7 +35,10 @@ pub(super) struct Masks {
     pub closes: u64,
     pub colons: u64,
     pub commas: u64,
-    /// Bytes below 0x20; bytes above 0x7f.
+    /// Not 0 exactly when some byte is below 0x20; above 0x7f. Which bytes is not said
+    /// (32 bytes at a time, bit `j` is bytes `j` and `j + 32`): any control character
+    /// makes the check unsure (in a string it is not JSON; outside one it is white space
+    /// or not JSON), and only whether a line is ASCII is kept.
     pub control: u64,
     pub high: u64,
 }
@@ -248,7 +251,7 @@ impl Walk<'_> {
         // A string's opening quote and body, not its closing quote.
         let inside = prefix(quotes) ^ 0u64.wrapping_sub(u64::from(self.in_string));
         self.in_string = inside >> 63 == 1;
-        if m.control & inside != 0 {
+        if m.control != 0 {
             return false;
         }
         let outside = !inside & valid;
@@ -320,7 +323,8 @@ impl Walk<'_> {
                 };
             }
         }
-        self.high |= m.high & valid;
+        // The padding of a last block is spaces.
+        self.high |= m.high;
         let mut starts = scalar_starts;
         while starts != 0 {
             let at = base + starts.trailing_zeros() as usize;
@@ -558,13 +562,18 @@ unsafe fn masks_avx2(block: &[u8]) -> Masks {
         let [lo, hi] = halves.map(|v| _mm256_movemask_epi8(f(v)) as u32 as u64);
         lo | hi << 32
     };
+    // Whether any byte is: both halves at once.
+    let any = |f: &dyn Fn(__m256i) -> __m256i| {
+        let [lo, hi] = halves.map(f);
+        _mm256_movemask_epi8(_mm256_or_si256(lo, hi)) as u32 as u64
+    };
     masks_of(
         |c| mask(&|v| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8))),
         |c| mask(&|v| _mm256_cmpeq_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), _mm256_set1_epi8(c as i8))),
         // Below 0x20: the byte is its minimum with 0x1f.
-        mask(&|v| _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v)),
+        any(&|v| _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v)),
         // Above 0x7f: the byte's top bit, which is what a mask is made of.
-        mask(&|v| v),
+        any(&|v| v),
     )
 }
 
@@ -973,11 +982,30 @@ mod tests {
     #[test]
     fn each_way_of_making_the_masks_gives_the_same_masks() {
         let mut rng = Rng(42);
-        for _ in 0..2000 {
-            let block: Vec<u8> = (0..64).map(|_| (rng.next() % 256) as u8).collect();
+        for k in 0..2000 {
+            let mut block: Vec<u8> = (0..64).map(|_| (rng.next() % 256) as u8).collect();
+            // Half of them printable ASCII, with now and then one control or high byte
+            // (whether any is, at each place).
+            if k % 2 == 1 {
+                block.iter_mut().for_each(|b| *b = 0x20 + *b % 0x5f);
+                if k % 3 != 0 {
+                    block[(rng.next() % 64) as usize] = [0x00, 0x1f, 0x80, 0xff, b'\n'][(rng.next() % 5) as usize];
+                }
+            }
             let want = masks_bytes(&block);
             let fields = |m: Masks| {
-                [m.quotes, m.backslashes, m.open_objects, m.opens, m.closes, m.colons, m.commas, m.control, m.high]
+                let any = |x: u64| u64::from(x != 0);
+                [
+                    m.quotes,
+                    m.backslashes,
+                    m.open_objects,
+                    m.opens,
+                    m.closes,
+                    m.colons,
+                    m.commas,
+                    any(m.control),
+                    any(m.high),
+                ]
             };
             #[cfg(target_arch = "x86_64")]
             {
