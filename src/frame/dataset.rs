@@ -271,6 +271,37 @@ impl Growing {
         }
     }
 
+    /// [`Growing::scatter`] into `(event, code)` pairs instead of a code per event.
+    fn scatter_pairs<T: Code>(
+        &self,
+        events: impl Iterator<Item = usize>,
+        remap: &[T],
+        pairs: &mut Vec<(u32, T)>,
+        made: &mut [u64],
+    ) {
+        fn go<L: Code, T: Code>(
+            local: &[L],
+            events: impl Iterator<Item = usize>,
+            remap: &[T],
+            pairs: &mut Vec<(u32, T)>,
+            made: &mut [u64],
+        ) {
+            for (i, &c) in events.zip(local) {
+                let (word, b) = (i / 64, 1u64 << (i % 64));
+                if made[word] & b == 0 {
+                    pairs.push((i as u32, remap[c.into() as usize]));
+                    made[word] |= b;
+                }
+            }
+        }
+        match &self.0 {
+            Codes::U8(c) => go(c, events, remap, pairs, made),
+            Codes::U16(c) => go(c, events, remap, pairs, made),
+            Codes::U32(c) => go(c, events, remap, pairs, made),
+            Codes::Sparse(_) => unreachable!("growing codes are dense"),
+        }
+    }
+
     /// Replaces each code but 0 by `f` of it; `f` gives no code larger than the largest.
     fn renumber(&mut self, mut f: impl FnMut(u32) -> u32) {
         fn each<T: Code>(c: &mut [T], f: &mut impl FnMut(u32) -> u32) {
@@ -305,6 +336,32 @@ impl Width {
             Width::U32
         }
     }
+}
+
+/// [`shrunk`] of `len` codes that are 0 but at the events of `pairs` (event, code; each
+/// event once, at most `u32::MAX`), without a code per event on the way when sparse: a
+/// narrow search's pass makes a few thousand events' fields of a million, and writing then
+/// reading back a million codes per field was most of its merge.
+fn shrunk_pairs<T: Code>(len: usize, mut pairs: Vec<(u32, T)>) -> Codes {
+    let zero = T::default();
+    pairs.retain(|&(_, c)| c != zero);
+    if len < 64 || !sparse_pays(len, pairs.len(), std::mem::size_of::<T>()) {
+        let mut codes = vec![zero; len];
+        pairs.iter().for_each(|&(i, c)| codes[i as usize] = c);
+        return T::dense(codes);
+    }
+    pairs.sort_unstable_by_key(|&(i, _)| i);
+    let words = len.div_ceil(64);
+    let mut bits = vec![0u64; words];
+    pairs.iter().for_each(|&(i, _)| bits[i as usize / 64] |= 1 << (i % 64));
+    let mut before = Vec::with_capacity(words);
+    let mut n = 0u32;
+    for w in &bits {
+        before.push(n);
+        n += w.count_ones();
+    }
+    let codes = T::dense(pairs.into_iter().map(|(_, c)| c).collect());
+    Codes::Sparse(Box::new(Sparse { len, bits, before, codes }))
 }
 
 /// `codes` as they are, or [`Sparse`] when that pays ([`sparse_pays`]).
@@ -1817,6 +1874,11 @@ impl Merge<'_> {
     /// and for each event not made yet the code its thread gave it (`parts`: per thread,
     /// its codes' new numbers and its pieces' codes), marked made.
     fn codes<T: Code>(&mut self, old: Option<Codes>, parts: Vec<Remapped>) -> Codes {
+        // A new column made for fewer than an eighth of the events: as pairs.
+        let pieces = || parts.iter().flat_map(|(_, taken)| taken.iter().map(|(p, _)| self.events.pieces[*p].len()));
+        if old.is_none() && pieces().sum::<usize>() * 8 < self.total && u32::try_from(self.total).is_ok() {
+            return self.pairs::<T>(parts);
+        }
         let mut codes: Vec<T> = match old.map(T::owned) {
             Some(Ok(same_width)) => same_width,
             Some(Err(c)) => c.dense_in(),
@@ -1840,6 +1902,23 @@ impl Merge<'_> {
             }
         }
         shrunk(codes)
+    }
+
+    /// [`Merge::codes`] of a new column, as (event, code) pairs ([`shrunk_pairs`]).
+    fn pairs<T: Code>(&mut self, parts: Vec<Remapped>) -> Codes {
+        let field = self.field;
+        let mut pairs: Vec<(u32, T)> = Vec::new();
+        for (remap, taken) in parts {
+            let remap: Vec<T> = std::iter::once(T::default()).chain(remap.into_iter().map(T::from_u32)).collect();
+            for (p, local) in taken {
+                let range = self.events.pieces[p].clone();
+                let (events, kinds) = (&self.events.todo[range.clone()], &self.events.kind_of[range]);
+                let has = |k: &u32| self.events.kind_has[*k as usize][field];
+                let having = events.iter().zip(kinds).filter(|(_, k)| has(k)).map(|(&i, _)| i);
+                local.scatter_pairs(having, &remap, &mut pairs, self.made);
+            }
+        }
+        shrunk_pairs(self.total, pairs)
     }
 }
 
@@ -2327,6 +2406,47 @@ mod tests {
             assert_eq!((0..codes.len()).map(|i| c.get(i)).collect::<Vec<_>>(), codes);
         }
         assert_eq!(Codes::new(Vec::new(), 0).max(), 0);
+    }
+
+    /// Codes made from (event, code) pairs are those made from a code per event: the
+    /// same form (sparse or dense, the same width) and the same codes.
+    #[test]
+    fn codes_from_pairs_are_the_codes_of_every_event() {
+        let mut seed = 0x9e37_79b9_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut sparse, mut dense) = (0, 0);
+        for round in 0..300 {
+            let len = [0, 5, 63, 64, 65, 1000, 4096, 20_000][round % 8];
+            // From none to every event, codes of one, two or four bytes, some of them 0.
+            let every = [1, 2, 9, 40, 1000][(round / 8) % 5];
+            let top = [200u64, 60_000, 100_000][round % 3];
+            let mut events: Vec<u32> = (0..len as u32).filter(|_| next(every) == 0).collect();
+            // In any order, as the threads' pieces come.
+            for k in (1..events.len()).rev() {
+                events.swap(k, next(k as u64 + 1) as usize);
+            }
+            let pairs: Vec<(u32, u32)> = events.iter().map(|&e| (e, next(top + 1) as u32)).collect();
+            let mut codes = vec![0u32; len];
+            pairs.iter().for_each(|&(e, c)| codes[e as usize] = c);
+            let want = Codes::new(codes.clone(), top as usize);
+            let got = match want.width() {
+                1 => shrunk_pairs(len, pairs.iter().map(|&(e, c)| (e, c as u8)).collect()),
+                2 => shrunk_pairs(len, pairs.iter().map(|&(e, c)| (e, c as u16)).collect()),
+                _ => shrunk_pairs(len, pairs.clone()),
+            };
+            assert_eq!(got, want, "{len} events, {} pairs", pairs.len());
+            assert!((0..len).all(|i| got.get(i) == codes[i]));
+            match got {
+                Codes::Sparse(_) => sparse += 1,
+                _ => dense += 1,
+            }
+        }
+        assert!(sparse > 50 && dense > 50, "{sparse} sparse, {dense} dense");
     }
 
     #[test]
