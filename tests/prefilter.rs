@@ -179,6 +179,29 @@ fn a_run_of_narrow_searches_makes_their_fields_for_the_events_they_could_match()
     assert!(ds.cached("eventName").unwrap().is_complete() && ds.cached("errorCode").unwrap().is_complete());
 }
 
+/// A lone narrow search has what its later commands read made with its first fields, for
+/// the events it could match (its commands then read no event's text again); beside another
+/// search, only its first fields.
+#[test]
+fn a_lone_narrow_search_has_its_later_fields_made_with_its_first() {
+    let plan = common::scan_plan;
+    let lone = plan("eventName=DeleteTrail | stats count by requestParameters.name awsRegion");
+    assert!(lone.later.contains("requestParameters.name") && !lone.first.contains("requestParameters.name"));
+    let ds = events();
+    spelunk::frame::prefetch_for(&ds, std::slice::from_ref(&lone));
+    let first = ds.cached("eventName").expect("made");
+    let later = ds.cached("requestParameters.name").expect("made with the first fields");
+    assert!(!later.is_complete(), "for the events whose text could match only");
+    let candidates: Vec<usize> = (0..ds.len()).filter(|&i| first.is_made(i)).collect();
+    assert!(!candidates.is_empty());
+    assert!(candidates.iter().all(|&i| later.is_made(i) && ds.cached("awsRegion").unwrap().is_made(i)));
+    assert!((0..ds.len()).any(|i| !later.get(i).values().join("").is_empty()), "a value made");
+    // Beside another search: each one's first fields only.
+    let ds = events();
+    spelunk::frame::prefetch_for(&ds, &[lone, plan("eventName=StopLogging | stats count")]);
+    assert!(ds.cached("eventName").is_some() && ds.cached("requestParameters.name").is_none());
+}
+
 #[test]
 fn the_text_scan_keeps_every_event_whose_text_goes_beyond_ascii() {
     let ds = events();

@@ -162,10 +162,19 @@ pub fn prefetch_for(ds: &Dataset, plans: &[ScanPlan]) {
         ds.prefetch(&first);
         let mut union = vec![0u64; ds.len().div_ceil(64)];
         let mut first_few = BTreeSet::new();
+        // A lone search narrowed to a few events: what it may read later over them too,
+        // in the same reading of each one's text (its commands asked for those one after
+        // another, reading the text of the events it kept each time). With other searches
+        // beside it, not: each would have the others' made for its events, and kept in the
+        // dataset for the whole run.
+        let lone = plans.len() == 1;
         for (p, bits) in plans.iter().zip(&narrowed) {
             if let Some(bits) = bits {
                 union.iter_mut().zip(bits.iter()).for_each(|(u, b)| *u |= b);
                 first_few.extend(p.first.iter().cloned());
+                if lone {
+                    first_few.extend(p.later.iter().cloned());
+                }
             }
         }
         let events: Vec<usize> = (0..ds.len()).filter(|&i| super::bit(&union, i)).collect();
