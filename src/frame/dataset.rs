@@ -244,60 +244,36 @@ impl Growing {
     }
 
     /// Gives the `k`th event of `events` (each not given before) its `k`th code here,
-    /// renumbered by `remap` (indexed by code), in `codes`, unless it is made already
-    /// (`made`: a bit per event); marks it made. The width of these codes is matched once,
-    /// not per event (the merge of a broad detection's pass writes millions).
-    fn scatter<T: Code>(&self, events: impl Iterator<Item = usize>, remap: &[T], codes: &mut [T], made: &mut [u64]) {
-        fn go<L: Code, T: Code>(
-            local: &[L],
-            events: impl Iterator<Item = usize>,
-            remap: &[T],
-            codes: &mut [T],
-            made: &mut [u64],
-        ) {
-            for (i, &c) in events.zip(local) {
-                let (word, b) = (i / 64, 1u64 << (i % 64));
-                if made[word] & b == 0 {
-                    codes[i] = remap[c.into() as usize];
-                    made[word] |= b;
-                }
-            }
-        }
-        match &self.0 {
-            Codes::U8(c) => go(c, events, remap, codes, made),
-            Codes::U16(c) => go(c, events, remap, codes, made),
-            Codes::U32(c) => go(c, events, remap, codes, made),
-            Codes::Sparse(_) => unreachable!("growing codes are dense"),
-        }
-    }
-
-    /// [`Growing::scatter`] into `(event, code)` pairs instead of a code per event.
-    fn scatter_pairs<T: Code>(
+    /// renumbered by `remap` (indexed by code), through `put` (the event, its code: into a
+    /// code per event, or into pairs), unless it is made already (`made`: a bit per
+    /// event); marks it made. The width of these codes is matched once, not per event (the
+    /// merge of a broad detection's pass writes millions).
+    fn scatter<T: Code>(
         &self,
         events: impl Iterator<Item = usize>,
         remap: &[T],
-        pairs: &mut Vec<(u32, T)>,
         made: &mut [u64],
+        mut put: impl FnMut(usize, T),
     ) {
         fn go<L: Code, T: Code>(
             local: &[L],
             events: impl Iterator<Item = usize>,
             remap: &[T],
-            pairs: &mut Vec<(u32, T)>,
             made: &mut [u64],
+            put: &mut impl FnMut(usize, T),
         ) {
             for (i, &c) in events.zip(local) {
                 let (word, b) = (i / 64, 1u64 << (i % 64));
                 if made[word] & b == 0 {
-                    pairs.push((i as u32, remap[c.into() as usize]));
+                    put(i, remap[c.into() as usize]);
                     made[word] |= b;
                 }
             }
         }
         match &self.0 {
-            Codes::U8(c) => go(c, events, remap, pairs, made),
-            Codes::U16(c) => go(c, events, remap, pairs, made),
-            Codes::U32(c) => go(c, events, remap, pairs, made),
+            Codes::U8(c) => go(c, events, remap, made, &mut put),
+            Codes::U16(c) => go(c, events, remap, made, &mut put),
+            Codes::U32(c) => go(c, events, remap, made, &mut put),
             Codes::Sparse(_) => unreachable!("growing codes are dense"),
         }
     }
@@ -1893,11 +1869,12 @@ impl Merge<'_> {
                 let (events, kinds) = (&self.events.todo[range.clone()], &self.events.kind_of[range]);
                 // The piece's codes are those of its events whose kind has the field.
                 let has = |k: &u32| self.events.kind_has[*k as usize][field];
+                let put = |i: usize, c: T| codes[i] = c;
                 if kinds.iter().all(has) {
-                    local.scatter(events.iter().copied(), &remap, &mut codes, self.made);
+                    local.scatter(events.iter().copied(), &remap, self.made, put);
                 } else {
                     let having = events.iter().zip(kinds).filter(|(_, k)| has(k)).map(|(&i, _)| i);
-                    local.scatter(having, &remap, &mut codes, self.made);
+                    local.scatter(having, &remap, self.made, put);
                 }
             }
         }
@@ -1915,7 +1892,7 @@ impl Merge<'_> {
                 let (events, kinds) = (&self.events.todo[range.clone()], &self.events.kind_of[range]);
                 let has = |k: &u32| self.events.kind_has[*k as usize][field];
                 let having = events.iter().zip(kinds).filter(|(_, k)| has(k)).map(|(&i, _)| i);
-                local.scatter_pairs(having, &remap, &mut pairs, self.made);
+                local.scatter(having, &remap, self.made, |i, c| pairs.push((i as u32, c)));
             }
         }
         shrunk_pairs(self.total, pairs)
