@@ -352,7 +352,7 @@ fn read_column(r: &mut Reader, rows: usize) -> Option<(String, Column)> {
         1 => Some(read_bits(r, rows)?),
         _ => return None,
     };
-    Some((name, Column { dict: std::sync::Arc::new(dict), codes, made, numbers: Default::default() }))
+    Some((name, Column { dict: std::sync::Arc::new(dict), codes, made, ascending: Default::default() }))
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ mod scan;
 mod while_loading;
 
 pub use dataset::{
-    bit, cacheable, decision_key_in, Codes, Column as CachedColumn, Dataset, Extractor, Selection, Wanted,
+    bit, cacheable, decision_key_in, Ascending, Codes, Column as CachedColumn, Dataset, Extractor, Selection, Wanted,
 };
 pub use rows::{Columns, FieldValues, RowCodes, RowRef};
 pub use scan::{needles_to_load, pipeline_fields, prefetch_for, rows_matching, scan_fields, ScanPlan, Selects};
@@ -636,7 +636,7 @@ mod tests {
             dict: Arc::new(vec![Value::Null, s("x")]),
             codes: Codes::U8(vec![1, 2, 1, 0]),
             made: None,
-            numbers: Default::default(),
+            ascending: Default::default(),
         };
         assert!(coded_column("f", &col, &[0, 2, 3]).is_none());
         let values = [Value::Null, s("x"), Value::Null, Value::Null];

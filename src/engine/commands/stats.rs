@@ -27,6 +27,9 @@ pub(super) struct Planned {
     /// For `min` and `max` over a shared column of single values, each dictionary value's
     /// number, parsed once ([`numbers_of`]).
     numbers: Option<Arc<Vec<Option<f64>>>>,
+    /// For `min` and `max` over a shared column whose codes ascend with its values'
+    /// numbers (`_time`'s): the least or greatest code is the answer.
+    ascending: bool,
     /// For `dc`, `values`, `min` and `max` over a shared column and many rows, each row's
     /// code, read once in row order ([`Made::codes`]).
     codes: Option<Arc<Vec<u32>>>,
@@ -79,13 +82,12 @@ impl Planned {
             _ => None,
         };
         let made = &mut made.numbers;
+        let ascending = matches!(&input, FieldValues::Coded { col, .. } if col.ascending.0)
+            && has_arg
+            && matches!(func, Func::Min | Func::Max);
         let numbers = match &input {
-            // Known with the column (`_time`'s seconds): nothing to parse.
-            FieldValues::Coded { col, .. }
-                if has_arg && matches!(func, Func::Min | Func::Max) && col.numbers.0.is_some() =>
-            {
-                col.numbers.0.clone()
-            }
+            // Its codes are in order: nothing to parse.
+            _ if ascending => None,
             // Not for a few rows of a big dictionary (a narrow search's, over a column made
             // for every event): parsing every value would cost more than its rows'.
             FieldValues::Coded { col, events }
@@ -102,7 +104,7 @@ impl Planned {
             }
             _ => None,
         };
-        Planned { name, func, has_arg, input, numbers, codes }
+        Planned { name, func, has_arg, input, numbers, ascending, codes }
     }
 
     /// Row `r`'s code, when the input is a shared column.
@@ -237,14 +239,19 @@ pub(super) fn compute(p: &Planned, rows: &[usize], times: &[Option<f64>]) -> Val
             return aggregate(p.func, &g, true);
         }
     }
+    // `min` and `max` over a shared column whose codes ascend with its numbers: the least
+    // or greatest code.
+    if let (true, FieldValues::Coded { col, .. }) = (p.ascending, &p.input) {
+        let codes = rows.iter().filter_map(|&r| p.code(r)).filter(|&c| c != 0);
+        let best = if p.func == Func::Min { codes.min() } else { codes.max() };
+        return best.map_or(Value::Null, |c| col.dict[c as usize - 1].clone());
+    }
     // `min` and `max` over a shared column: each value's number parsed once, not per row.
     if let (Some(numbers), FieldValues::Coded { col, .. }) = (&p.numbers, &p.input) {
         let codes = rows.iter().filter_map(|&r| p.code(r)).filter(|&c| c != 0);
         // A value's text is read only to order two values that are not numbers.
         let text = |c: u32| {
-            let Value::Str(s) = &col.dict[c as usize - 1] else {
-                unreachable!("numbers_of, and a column's known numbers: single strings only")
-            };
+            let Value::Str(s) = &col.dict[c as usize - 1] else { unreachable!("numbers_of: single strings only") };
             s
         };
         let best = crate::engine::aggregate::min_max_by(p.func, codes, |c| numbers[c as usize - 1], text);
@@ -466,6 +473,29 @@ pub fn streamstats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `min` and `max` over a column whose codes ascend with its numbers (`_time`'s) take
+    /// the least and greatest code: what they give over the same values copied out.
+    #[test]
+    fn min_and_max_over_an_ascending_column_are_those_over_its_values() {
+        let dict: Vec<Value> = (0..50).map(|k| Value::Str((1_700_000_000 + 7 * k).to_string())).collect();
+        let codes: Vec<u32> = (0..300).map(|e| (e * 31 % 51) as u32).collect();
+        let col = crate::frame::CachedColumn::new(dict, codes, None);
+        let col = Arc::new(crate::frame::CachedColumn { ascending: crate::frame::Ascending(true), ..col });
+        for events in [(0..300).collect::<Vec<usize>>(), (0..300).rev().step_by(3).collect(), vec![51, 102]] {
+            let events = Arc::new(events);
+            for func in [Func::Min, Func::Max] {
+                let coded = FieldValues::Coded { col: Arc::clone(&col), events: Arc::clone(&events) };
+                let owned = FieldValues::Owned((0..events.len()).map(|r| coded.get(r).clone()).collect());
+                let shared = Planned::new("m".into(), func, true, coded, &mut Made::default());
+                let copied = Planned::new("m".into(), func, true, owned, &mut Made::default());
+                assert!(shared.ascending && shared.numbers.is_none());
+                for rows in [(0..events.len()).collect::<Vec<usize>>(), vec![0, 1], vec![]] {
+                    assert_eq!(compute(&shared, &rows, &[]), compute(&copied, &rows, &[]), "{func:?} {rows:?}");
+                }
+            }
+        }
+    }
 
     /// `min` and `max` over a shared column, each dictionary value's number parsed once,
     /// give what they give over the same values copied out, row by row: numbers before
