@@ -1891,6 +1891,21 @@ impl Merge<'_> {
             Some(Err(c)) => c.dense_in(),
             None => vec![T::default(); self.total],
         };
+        self.scatter_parts(parts, |i, c| codes[i] = c);
+        shrunk(codes)
+    }
+
+    /// [`Merge::codes`] of a new column, as (event, code) pairs ([`shrunk_pairs`]).
+    fn pairs<T: Code>(&mut self, parts: Vec<Remapped>) -> Codes {
+        let mut pairs: Vec<(u32, T)> = Vec::new();
+        self.scatter_parts(parts, |i, c| pairs.push((i as u32, c)));
+        shrunk_pairs(self.total, pairs)
+    }
+
+    /// Gives `put` each event not made yet of the threads' pieces (`parts`: per thread,
+    /// its codes' new numbers and its pieces' codes) whose kind has the field, with its
+    /// code in the merged dictionary; marks it made.
+    fn scatter_parts<T: Code>(&mut self, parts: Vec<Remapped>, mut put: impl FnMut(usize, T)) {
         let field = self.field;
         for (remap, taken) in parts {
             // Each thread code's new number, code 0 (no value) first.
@@ -1900,33 +1915,14 @@ impl Merge<'_> {
                 let (events, kinds) = (&self.events.todo[range.clone()], &self.events.kind_of[range]);
                 // The piece's codes are those of its events whose kind has the field.
                 let has = |k: &u32| self.events.kind_has[*k as usize][field];
-                let put = |i: usize, c: T| codes[i] = c;
                 if kinds.iter().all(has) {
-                    local.scatter(events.iter().copied(), &remap, self.made, put);
+                    local.scatter(events.iter().copied(), &remap, self.made, &mut put);
                 } else {
                     let having = events.iter().zip(kinds).filter(|(_, k)| has(k)).map(|(&i, _)| i);
-                    local.scatter(having, &remap, self.made, put);
+                    local.scatter(having, &remap, self.made, &mut put);
                 }
             }
         }
-        shrunk(codes)
-    }
-
-    /// [`Merge::codes`] of a new column, as (event, code) pairs ([`shrunk_pairs`]).
-    fn pairs<T: Code>(&mut self, parts: Vec<Remapped>) -> Codes {
-        let field = self.field;
-        let mut pairs: Vec<(u32, T)> = Vec::new();
-        for (remap, taken) in parts {
-            let remap: Vec<T> = std::iter::once(T::default()).chain(remap.into_iter().map(T::from_u32)).collect();
-            for (p, local) in taken {
-                let range = self.events.pieces[p].clone();
-                let (events, kinds) = (&self.events.todo[range.clone()], &self.events.kind_of[range]);
-                let has = |k: &u32| self.events.kind_has[*k as usize][field];
-                let having = events.iter().zip(kinds).filter(|(_, k)| has(k)).map(|(&i, _)| i);
-                local.scatter(having, &remap, self.made, |i, c| pairs.push((i as u32, c)));
-            }
-        }
-        shrunk_pairs(self.total, pairs)
     }
 }
 
