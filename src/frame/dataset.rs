@@ -1517,11 +1517,8 @@ impl Dataset {
             }
             (lo, hi) = (lo.min(epoch as i64), hi.max(epoch as i64));
         }
-        let seconds = || self.events.iter().map(|e| e.time.as_ref().map_or(0, |t| t.epoch as i64));
-        let (times, codes) = match ascending_codes(seconds(), lo, hi, self.events.len()) {
-            Some(made) => made,
-            None => in_ascending_order(first_use_codes(seconds(), lo, hi, self.events.len())),
-        };
+        let seconds = self.events.iter().map(|e| e.time.as_ref().map_or(0, |t| t.epoch as i64));
+        let (times, codes) = ascending_codes(seconds, lo, hi, self.events.len());
         let cores = crate::work::cores();
         let per = times.len().div_ceil(cores * 4).max(1 << 14);
         // Each second's text written in its place by the core that takes its piece (made
@@ -1742,15 +1739,13 @@ const PASS_PIECES: usize = 32;
 
 /// Codes for `n` integers between `lo` and `hi` in ascending order of value: the distinct
 /// integers ascending, and each one's code (1 + its place among them). Through a table
-/// with a slot per integer of the span, as [`first_use_codes`]; `None` when the span is
-/// too wide for one ([`in_ascending_order`] then renumbers first use's codes).
-fn ascending_codes(
-    values: impl Iterator<Item = i64> + Clone,
-    lo: i64,
-    hi: i64,
-    n: usize,
-) -> Option<(Vec<i64>, Vec<u32>)> {
-    let span = usize::try_from(hi.abs_diff(lo)).ok().filter(|&span| lo <= hi && span < 4 * n + (1 << 16))?;
+/// with a slot per integer of the span when the span is at most a few times `n` (the
+/// seconds of a month of events: 780,000 distinct seconds of 1.2 million events were
+/// hashed twice, once per piece and once merging, 0.1 s on one core), else through a hash
+/// table and a sort of the distinct values ([`first_use_codes`], [`in_ascending_order`]).
+fn ascending_codes(values: impl Iterator<Item = i64> + Clone, lo: i64, hi: i64, n: usize) -> (Vec<i64>, Vec<u32>) {
+    let span = usize::try_from(hi.abs_diff(lo)).ok().filter(|&span| lo <= hi && span < 4 * n + (1 << 16));
+    let Some(span) = span else { return in_ascending_order(first_use_codes(values, n)) };
     let mut table = vec![0u32; span + 1];
     values.clone().for_each(|v| table[v.abs_diff(lo) as usize] = 1);
     let mut distinct = Vec::new();
@@ -1761,11 +1756,11 @@ fn ascending_codes(
         }
     }
     let codes = values.map(|v| table[v.abs_diff(lo) as usize]).collect();
-    Some((distinct, codes))
+    (distinct, codes)
 }
 
 /// Distinct integers and codes (1 + a value's place among them) renumbered so that the
-/// values ascend with their codes: for a span too wide for [`ascending_codes`]' table.
+/// values ascend with their codes.
 fn in_ascending_order((distinct, codes): (Vec<i64>, Vec<u32>)) -> (Vec<i64>, Vec<u32>) {
     let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
     order.sort_unstable_by_key(|&k| distinct[k as usize]);
@@ -1775,32 +1770,20 @@ fn in_ascending_order((distinct, codes): (Vec<i64>, Vec<u32>)) -> (Vec<i64>, Vec
     (sorted, codes.into_iter().map(|c| rank[c as usize]).collect())
 }
 
-/// Codes for `n` integers between `lo` and `hi`, in order of first use: the distinct
-/// integers, and each one's code (1 + its place among them). Through a table with a slot
-/// per integer of the span when the span is at most a few times `n` (the seconds of a
-/// month of events: 780,000 distinct seconds of 1.2 million events were hashed twice,
-/// once per piece and once merging, 0.1 s on one core), else through a hash table.
-fn first_use_codes(values: impl Iterator<Item = i64>, lo: i64, hi: i64, n: usize) -> (Vec<i64>, Vec<u32>) {
+/// Codes for `n` integers in order of first use: the distinct integers, and each one's
+/// code (1 + its place among them), through a hash table.
+fn first_use_codes(values: impl Iterator<Item = i64>, n: usize) -> (Vec<i64>, Vec<u32>) {
     let mut distinct = Vec::new();
+    let mut index: HashMap<i64, u32, FxBuild> = HashMap::default();
     let mut codes = Vec::with_capacity(n);
-    let mut code_of = |slot: &mut u32, v: i64| {
+    codes.extend(values.map(|v| {
+        let slot = index.entry(v).or_insert(0);
         if *slot == 0 {
             distinct.push(v);
             *slot = distinct.len() as u32;
         }
         *slot
-    };
-    let span = usize::try_from(hi.abs_diff(lo)).ok().filter(|_| lo <= hi);
-    match span.filter(|&span| span < 4 * n + (1 << 16)) {
-        Some(span) => {
-            let mut table = vec![0u32; span + 1];
-            codes.extend(values.map(|v| code_of(&mut table[v.abs_diff(lo) as usize], v)));
-        }
-        None => {
-            let mut index: HashMap<i64, u32, FxBuild> = HashMap::default();
-            codes.extend(values.map(|v| code_of(index.entry(v).or_insert(0), v)));
-        }
-    }
+    }));
     (distinct, codes)
 }
 
@@ -2261,8 +2244,8 @@ mod tests {
         }
     }
 
-    /// Codes in order of first use, through the table (a narrow span) and through the hash
-    /// table (a wide one) alike.
+    /// Codes in order of first use, and in ascending order through the table (a narrow
+    /// span) and through the hash table (a wide one) alike.
     #[test]
     fn first_use_codes_number_values_in_order_of_first_use() {
         let reference = |values: &[i64]| {
@@ -2298,22 +2281,19 @@ mod tests {
         ];
         for values in cases {
             let (lo, hi) = (values.iter().copied().min().unwrap_or(0), values.iter().copied().max().unwrap_or(0));
-            let got = first_use_codes(values.iter().copied(), lo, hi, values.len());
+            let got = first_use_codes(values.iter().copied(), values.len());
             assert_eq!(got, reference(&values), "{:?}", &values[..values.len().min(8)]);
             // In ascending order: the distinct values sorted, each one's code its place,
-            // through the table and by renumbering first use's codes alike.
+            // through the table (a narrow span) and by renumbering first use's codes (a
+            // wide one) alike.
             let mut sorted: Vec<i64> = values.clone();
             sorted.sort_unstable();
             sorted.dedup();
             let place = |v: &i64| sorted.binary_search(v).unwrap() as u32 + 1;
             let want = (sorted.clone(), values.iter().map(place).collect::<Vec<u32>>());
             assert_eq!(in_ascending_order(got), want);
-            if let Some(table) = ascending_codes(values.iter().copied(), lo, hi, values.len()) {
-                assert_eq!(table, want);
-            }
+            assert_eq!(ascending_codes(values.iter().copied(), lo, hi, values.len()), want);
         }
-        let narrow: Vec<i64> = vec![1_700_000_003, 1_700_000_001, 1_700_000_003];
-        assert!(ascending_codes(narrow.iter().copied(), 1_700_000_001, 1_700_000_003, 3).is_some(), "a narrow span");
     }
 
     /// `all_set` says what testing each bit says, for lengths within, at and across words.
