@@ -340,6 +340,56 @@ fn s4_1_stats_multivalue_by_field_and_dedup_splitvals() {
     assert_eq!(column(&r, "count"), ["2", "2"]);
 }
 
+/// Every field and cell of some results, hidden ones too, for comparing two runs.
+fn everything(r: &Results) -> (Vec<String>, Vec<Vec<String>>) {
+    (r.fields.clone(), r.columns.iter().map(|c| c.iter().map(|v| format!("{v:?}")).collect()).collect())
+}
+
+/// A `stats` followed by a `where` makes what the `where` does not read only for the
+/// groups it keeps: the results are those of the same `stats` and `where` with a command
+/// between them (which makes everything, as before).
+#[test]
+fn s4_1_stats_then_where_gives_what_it_gives_apart() {
+    let ds = timed(&[
+        (100, r#""user": "bob", "eventName": "GetA", "src": "1.1.1.1", "tags": ["x", "y"]"#),
+        (200, r#""user": "bob", "eventName": "GetB", "src": "2.2.2.2", "tags": ["y"]"#),
+        (150, r#""user": "alice", "eventName": "GetA", "src": "1.1.1.1""#),
+        (160, r#""user": "alice", "eventName": "GetA", "src": ["5.5.5.5", "6.6.6.6"]"#),
+        (120, r#""eventName": "GetC", "src": "3.3.3.3""#),
+        (130, r#""user": "carol", "eventName": "GetC""#),
+        (140, r#""user": "carol", "eventName": "GetD", "src": "4.4.4.4", "tags": ["z"]"#),
+        (170, r#""user": "dave", "eventName": "GetE", "src": "7.7.7.7""#),
+    ]);
+    let aggs = "count dc(eventName) as dc min(_time) as first max(_time) as last values(src) as src \
+                first(src) last(src) list(src) earliest(src) latest(eventName) values(tags{}) as tags";
+    let cases = [
+        // Some groups kept, by an aggregation; by a by-field; all; none.
+        format!("* | stats {aggs} by user | where dc > 1"),
+        format!("* | stats {aggs} by user | where user=\"alice\" OR user=\"dave\""),
+        format!("* | stats {aggs} by user | where count > 0"),
+        format!("* | stats {aggs} by user | where dc > 5"),
+        // By a field of several values (groups by values, not codes); no by-field at all.
+        format!("* | rename tags{{}} as t | stats {aggs} by t | where count >= 2"),
+        format!("* | stats {aggs} | where count > 3"),
+        format!("* | stats {aggs} | where count > 30"),
+        // The `where` reads a deferrable aggregation by its name: made for every group.
+        format!("* | stats {aggs} by user | where mvcount(src) > 1"),
+    ];
+    for case in &cases {
+        let (head, tail) = case.split_once(" | where ").unwrap();
+        let apart = format!("{head} | eval zz_apart=1 | where {tail} | fields - zz_apart");
+        let (together, apart) = (search(&ds, case), search(&ds, &apart));
+        assert_eq!(everything(&together), everything(&apart), "{case}");
+        assert!(together.rows > 0 || case.contains("> 5") || case.contains("> 30"), "{case}");
+    }
+    // A condition `where` refuses is refused as ever.
+    let spl = "* | stats count values(src) as src by user | where count";
+    let q = spelunk::compile(spl, &MacroTable::builtin()).unwrap();
+    let Err(err) = run(&q, &ds, &Options::default()) else { panic!("not a condition: refused") };
+    let err = err.render_plain("search", spl);
+    assert!(err.contains("`where` needs a true/false condition"), "{err}");
+}
+
 /// A name given twice (an aggregation named as a by-field, a by-field twice): one column,
 /// in the first one's place, holding the later one's values (UNVERIFIED: Splunk's docs
 /// are silent; this keeps the column order the names were first given in).

@@ -217,3 +217,38 @@ fn the_text_scan_keeps_every_event_whose_text_goes_beyond_ascii() {
     let kept = (0..ds.events.len()).filter(|&i| has(i)).count();
     assert!(kept < ds.events.len(), "{kept} of {} kept", ds.events.len());
 }
+
+/// A `stats` followed by a `where` plans only what the `where` may need over the events
+/// its search selects: the aggregations the `where` does not read are made for the groups
+/// it keeps, their fields read for those groups' events alone. It gives what the same
+/// `stats` and `where` with a command between them give.
+#[test]
+fn a_stats_then_where_makes_what_the_where_does_not_read_for_the_groups_it_keeps() {
+    let plan = common::scan_plan;
+    let stats = "eventName=* | stats dc(eventName) as n values(awsRegion) as regions \
+                 values(requestParameters.name) latest(eventTime) by user";
+    let spl = format!("{stats} | where n > 2");
+    let p = plan(&spl);
+    assert!(p.later.contains("user") && p.later.contains("eventName"), "{p:?}");
+    for f in ["awsRegion", "requestParameters.name", "eventTime"] {
+        assert!(!p.later.contains(f), "{f} in {:?}", p.later);
+    }
+    // With a command between them, everything.
+    let apart = format!("{stats} | eval zz_apart=1 | where n > 2 | fields - zz_apart");
+    assert!(plan(&apart).later.contains("awsRegion"));
+
+    let ds = events();
+    spelunk::frame::prefetch_for(&ds, std::slice::from_ref(&p));
+    let together = search(&ds, &spl);
+    let all_groups = search(&events(), stats).rows;
+    let apart = search(&events(), &apart);
+    assert!(together.rows > 0 && together.rows < all_groups, "{} of {all_groups}", together.rows);
+    assert_eq!((&together.fields, together.rows), (&apart.fields, apart.rows));
+    for i in 0..together.rows {
+        assert_eq!(together.row(i), apart.row(i), "row {i}");
+    }
+    assert!(together.column("regions").unwrap().iter().any(|v| !v.is_null()));
+    // The regions were read for the kept groups' events only.
+    let region = ds.cached("awsRegion");
+    assert!(region.is_none_or(|c| !c.is_complete()));
+}

@@ -458,6 +458,20 @@ impl<'d> Frame<'d> {
         self.rows_changed();
     }
 
+    /// A frame of the rows at `rows` (rows of this one, in that order), still the same
+    /// events: fields made for it are made for those rows' events alone.
+    pub fn subset(&self, rows: &[usize]) -> Frame<'d> {
+        let idx = IdxCa::from_vec("take".into(), rows.iter().map(|&i| i as IdxSize).collect());
+        Frame {
+            df: self.df.take(&idx).expect("rows within the frame"),
+            events: self.events,
+            known: self.known.clone(),
+            complete: self.complete,
+            coded: self.coded.clone(),
+            rows: OnceLock::new(),
+        }
+    }
+
     /// Rows `offset..offset+len`.
     pub fn slice(&mut self, offset: usize, len: usize) {
         self.df = self.df.slice(offset as i64, len);

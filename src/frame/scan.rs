@@ -12,7 +12,7 @@ use super::{Dataset, Frame, KEEP_SHARE, PREFETCH_SHARE};
 use crate::eval::search::matches;
 use crate::eval::{EvalError, Row};
 use crate::events::Value;
-use crate::syntax::fields::{expr_fields, search_fields};
+use crate::syntax::fields::{deferred_aggregations, expr_fields, search_fields};
 use crate::syntax::{CommandKind, Pipeline, SearchExpr};
 
 /// The fields a search reads over all its events before anything reduces them: the first
@@ -78,8 +78,25 @@ impl ScanPlan {
             Some(CommandKind::Search(None)) => Selects::All,
             _ => Selects::Other,
         };
-        ScanPlan { selects, first: scan_fields(p), later: pipeline_fields(p) }
+        ScanPlan { selects, first: scan_fields(p), later: pipeline_fields(&without_deferred(p)) }
     }
+}
+
+/// `p` without the aggregations of a `stats` that the `where` right after it does not read
+/// ([`deferred_aggregations`]): the `stats` makes them only for the groups the `where`
+/// keeps, reading their fields for those groups' events alone, so they are not made for
+/// every event the search selects.
+fn without_deferred(p: &Pipeline) -> Pipeline {
+    let mut p = p.clone();
+    for k in 1..p.commands.len() {
+        let Some(CommandKind::Where(then)) = p.commands.get(k + 1).map(|c| c.kind.clone()) else { continue };
+        if let CommandKind::Stats(s) = &mut p.commands[k].kind {
+            let deferred = deferred_aggregations(s, &then);
+            let mut d = deferred.into_iter();
+            s.aggs.retain(|_| !d.next().unwrap_or(false));
+        }
+    }
+    p
 }
 
 /// The needles [`prefetch_for`] would look for in the events' text, to look for while

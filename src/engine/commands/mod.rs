@@ -104,9 +104,15 @@ pub fn pipeline<'d>(p: &Pipeline, cx: &Cx<'d>) -> Result<Frame<'d>, EngineError>
             .with_help("start with a search of the events, e.g. `sourcetype=aws:cloudtrail | ...`"))
         }
     };
-    for cmd in rest {
+    for (k, cmd) in rest.iter().enumerate() {
         cx.check_cancel(cmd.span)?;
-        run(cmd, &mut frame, cx)?;
+        match (&cmd.kind, rest.get(k + 1).map(|c| &c.kind)) {
+            // What the `where` does not read is made only for the groups it keeps.
+            (CommandKind::Stats(s), Some(CommandKind::Where(e))) => {
+                stats::stats_then_where(&mut frame, s, Some(e), cx)?
+            }
+            _ => run(cmd, &mut frame, cx)?,
+        }
     }
     Ok(frame)
 }

@@ -15,8 +15,8 @@ use crate::eval::search::{glob_captures, glob_fill};
 use crate::eval::value::parse_number;
 use crate::events::Value;
 use crate::frame::{to_column, FieldValues, Frame, RowCodes};
-use crate::syntax::fields::expr_fields;
-use crate::syntax::{AggArg, Aggregation, CmdOption, Stats};
+use crate::syntax::fields::{aggregation_name, deferred_aggregations, expr_fields};
+use crate::syntax::{AggArg, Aggregation, CmdOption, Expr, Stats};
 
 /// One output column: its name, the function, and what it reads per result.
 pub(super) struct Planned {
@@ -180,7 +180,7 @@ pub(super) fn plan(f: &mut Frame, aggs: &[Aggregation], by: &[String], cx: &Cx) 
             }
             Some(AggArg::Field(field)) => {
                 f.ensure(&BTreeSet::from([field.name.clone()]));
-                let name = alias.unwrap_or_else(|| format!("{}({})", a.func, field.name));
+                let name = aggregation_name(a).expect("a named field without a wildcard");
                 out.push(Planned::new(name, func, true, f.read(&field.name), &mut numbers));
             }
             Some(AggArg::Eval(e)) => {
@@ -330,9 +330,21 @@ fn options(s: &Stats, command: &str) -> Result<bool, EngineError> {
 
 /// `stats`: one row per group (one row in all without `by`), by-fields then aggregations.
 pub fn stats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
+    stats_then_where(f, s, None, cx)
+}
+
+/// [`stats`]; when a `where` follows it (`then`), the aggregations that `where` does not
+/// read ([`deferred_aggregations`]) are made only for the groups it will keep, and null for
+/// the others, which it then drops as ever (it reads the same values, so it keeps the same
+/// groups). A broad detection's `values(src)` over half a million events, whose
+/// `where dc_events > 50` keeps few groups, reads `src` only for those groups' events.
+pub fn stats_then_where(f: &mut Frame, s: &Stats, then: Option<&Expr>, cx: &Cx) -> Result<(), EngineError> {
     let dedup_splitvals = options(s, "stats")?;
     let by: Vec<String> = s.by.iter().map(|i| i.name.clone()).collect();
-    let planned = plan(f, &s.aggs, &by, cx)?;
+    let deferred = then.map_or_else(|| vec![false; s.aggs.len()], |e| deferred_aggregations(s, e));
+    let pick = |later: bool| s.aggs.iter().zip(&deferred).filter(move |(_, &d)| d == later).map(|(a, _)| a.clone());
+    let (now, later): (Vec<Aggregation>, Vec<Aggregation>) = (pick(false).collect(), pick(true).collect());
+    let planned = plan(f, &now, &by, cx)?;
     let times = times(f, &planned);
     f.ensure(&by.iter().cloned().collect());
     let limit = |groups: usize| {
@@ -355,7 +367,18 @@ pub fn stats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
             limit(groups.len())?;
             let sizes: Vec<usize> = (0..groups.len()).map(|g| groups.rows(g).len()).collect();
             let values = on_all_cores(&sizes, planned.len(), |g, k| compute(&planned[k], groups.rows(g), &times));
-            let columns: Vec<_> = planned.iter().zip(values).map(|(p, values)| to_column(&p.name, &values)).collect();
+            let mut columns: Vec<_> =
+                planned.iter().zip(values).map(|(p, values)| to_column(&p.name, &values)).collect();
+            if let (Some(then), false) = (then, later.is_empty()) {
+                let probe = f.with_rows_of(groups.first_rows(), &by, columns.clone());
+                let made = deferred_values(f, &later, &by, then, probe, |g| groups.rows(g), groups.len(), cx)?;
+                let mut made = later
+                    .iter()
+                    .zip(made)
+                    .map(|(a, values)| to_column(&aggregation_name(a).expect("deferred: a named field"), &values));
+                let mut now = columns.into_iter();
+                columns = deferred.iter().filter_map(|&d| if d { made.next() } else { now.next() }).collect();
+            }
             *f = f.with_rows_of(groups.first_rows(), &by, columns);
             return Ok(());
         }
@@ -372,10 +395,18 @@ pub fn stats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
     for p in &planned {
         aggregates.insert(p.name.clone(), groups.iter().map(|(_, rows)| compute(p, rows, &times)).collect());
     }
+    // The by-values go to their columns as the text they are (no value per cell).
+    let text = || by.iter().enumerate().map(|(k, b)| (b.clone(), groups.iter().map(|(key, _)| key[k]).collect()));
+    if let (Some(then), false) = (then, later.is_empty()) {
+        // Deferred only when no name is given twice.
+        let probe = Frame::from_text_and_columns(height, text().collect(), aggregates.clone());
+        let made = deferred_values(f, &later, &by, then, probe, |g| groups[g].1.as_slice(), height, cx)?;
+        let mut made = later.iter().zip(made).map(|(a, v)| (aggregation_name(a).expect("a named field"), v));
+        let mut now = std::mem::take(&mut aggregates).into_iter();
+        aggregates = deferred.iter().filter_map(|&d| if d { made.next() } else { now.next() }).collect();
+    }
     let frame = if !named_twice {
-        // The by-values go to their columns as the text they are (no value per cell).
-        let text = by.iter().enumerate().map(|(k, b)| (b.clone(), groups.iter().map(|(key, _)| key[k]).collect()));
-        Frame::from_text_and_columns(height, text.collect(), aggregates)
+        Frame::from_text_and_columns(height, text().collect(), aggregates)
     } else {
         // A name given twice: the later column takes the earlier one's place.
         let mut columns: IndexMap<String, Vec<Value>> = IndexMap::new();
@@ -389,6 +420,49 @@ pub fn stats(f: &mut Frame, s: &Stats, cx: &Cx) -> Result<(), EngineError> {
     drop(cols);
     *f = frame;
     Ok(())
+}
+
+/// The values of the deferred aggregations `aggs` of a `stats` ([`stats_then_where`]), one
+/// vector per aggregation, in group order: made over the rows of the groups (`rows_of`) the
+/// `where` `then` keeps when judged on `probe` (the results without them), null for the
+/// others. A condition the `where` refuses is left for it to refuse: all are made.
+#[allow(clippy::too_many_arguments)]
+fn deferred_values<'r>(
+    f: &Frame,
+    aggs: &[Aggregation],
+    by: &[String],
+    then: &Expr,
+    mut probe: Frame,
+    rows_of: impl Fn(usize) -> &'r [usize],
+    groups: usize,
+    cx: &Cx,
+) -> Result<Vec<Vec<Value>>, EngineError> {
+    let keep = super::where_::kept(&mut probe, then, cx).unwrap_or_else(|_| vec![true; groups]);
+    let kept: Vec<usize> = (0..groups).filter(|&g| keep[g]).collect();
+    // The kept groups' rows, group after group, each group's in its order.
+    let mut rows = Vec::new();
+    let mut spans = Vec::with_capacity(kept.len());
+    for &g in &kept {
+        let r = rows_of(g);
+        spans.push(rows.len()..rows.len() + r.len());
+        rows.extend_from_slice(r);
+    }
+    let mut sub = f.subset(&rows);
+    let planned = plan(&mut sub, aggs, by, cx)?;
+    let times = times(&mut sub, &planned);
+    let at: Vec<usize> = (0..rows.len()).collect();
+    let sizes: Vec<usize> = spans.iter().map(|r| r.len()).collect();
+    let made = on_all_cores(&sizes, planned.len(), |g, k| compute(&planned[k], &at[spans[g].clone()], &times));
+    Ok(made
+        .into_iter()
+        .map(|values| {
+            let mut all = vec![Value::Null; groups];
+            for (&g, v) in kept.iter().zip(values) {
+                all[g] = v;
+            }
+            all
+        })
+        .collect())
 }
 
 /// The groups by codes ([`groups::keyed`]) when every by-field has at most one value per

@@ -11,6 +11,14 @@ use crate::syntax::fields::expr_fields;
 use crate::syntax::Expr;
 
 pub fn run(f: &mut Frame, e: &Expr, cx: &Cx) -> Result<(), EngineError> {
+    let keep = kept(f, e, cx)?;
+    f.filter(&keep);
+    Ok(())
+}
+
+/// Which rows `where e` keeps. It reads only the fields `e` names
+/// ([`crate::syntax::fields::deferred_aggregations`] counts on it).
+pub fn kept(f: &mut Frame, e: &Expr, cx: &Cx) -> Result<Vec<bool>, EngineError> {
     let mut names = BTreeSet::new();
     expr_fields(e, &mut names);
     f.ensure(&names);
@@ -31,6 +39,5 @@ pub fn run(f: &mut Frame, e: &Expr, cx: &Cx) -> Result<(), EngineError> {
             }
         });
     }
-    f.filter(&keep);
-    Ok(())
+    Ok(keep)
 }
