@@ -101,10 +101,11 @@ pub fn unreadable(text: &str) -> bool {
 }
 
 /// Whether the text has JSON escapes of characters that need none (`\u`, `\/`), which
-/// hide what they stand for from a search of the text.
+/// hide what they stand for from a search of the text; `\U` too, so that the text lowered
+/// or as it is gives the same answer.
 pub fn escapes_hide_values(text: &str) -> bool {
     let b = text.as_bytes();
-    memchr::memchr_iter(b'\\', b).any(|k| matches!(b.get(k + 1), Some(b'u' | b'/')))
+    memchr::memchr_iter(b'\\', b).any(|k| matches!(b.get(k + 1), Some(b'u' | b'U' | b'/')))
 }
 
 /// A text with its ASCII letters lowercased, made the first time a literal is looked for
@@ -216,6 +217,12 @@ impl NeedleSets {
         self.plans.is_empty()
     }
 
+    /// Whether [`SetSearch::matching`] reads a text as it is (a few literals, each looked
+    /// for without ASCII case), so the text need not be lowered first.
+    pub fn reads_text_as_is(&self) -> bool {
+        !self.single.is_empty()
+    }
+
     /// A search of texts for these needles, one text at a time.
     pub fn search(&self) -> SetSearch<'_> {
         SetSearch { sets: self, found: vec![0; self.patterns] }
@@ -224,17 +231,18 @@ impl NeedleSets {
 
 impl SetSearch<'_> {
     /// Calls `hit(k)` for each set `k` whose search could match an event with this text:
-    /// `lowered` is its text with ASCII letters lowercased, `ascii` whether it is all
-    /// ASCII. A text that may hide a value (not all ASCII, or with escapes that need none,
-    /// [`unreadable`]) could match every search.
-    pub fn matching(&mut self, lowered: &str, ascii: bool, mut hit: impl FnMut(usize)) {
+    /// `text` is its text with ASCII letters lowercased (or as it is, when
+    /// [`NeedleSets::reads_text_as_is`]), `ascii` whether it is all ASCII. A text that may
+    /// hide a value (not all ASCII, or with escapes that need none, [`unreadable`]) could
+    /// match every search.
+    pub fn matching(&mut self, text: &str, ascii: bool, mut hit: impl FnMut(usize)) {
         let sets = self.sets;
-        let keep_all = !ascii || escapes_hide_values(lowered);
+        let keep_all = !ascii || escapes_hide_values(text);
         let found = &mut self.found;
         if !keep_all {
             if sets.single.is_empty() {
                 found.iter_mut().for_each(|f| *f = 1);
-                for m in sets.automaton.find_overlapping_iter(lowered) {
+                for m in sets.automaton.find_overlapping_iter(text) {
                     found[m.pattern().as_usize()] = 2;
                 }
             } else {
@@ -244,7 +252,7 @@ impl SetSearch<'_> {
         for (k, groups) in sets.plans.iter().enumerate() {
             let mut present = |p: usize| {
                 if found[p] == 0 {
-                    found[p] = 1 + sets.single[p].is_in(lowered.as_bytes()) as u8;
+                    found[p] = 1 + sets.single[p].is_in_text(text.as_bytes()) as u8;
                 }
                 found[p] == 2
             };

@@ -148,60 +148,189 @@ fn find(hay: &[u8], needle: &[u8], fold: bool) -> Option<usize> {
 }
 
 /// The first place `needle` is in `hay`, ASCII letters compared without case. Candidates
-/// are the places where the needle's two rarest bytes are, 32 places tested at a time (a
-/// letter in either case is the same byte once `0x20` is set in both); one letter at a
-/// time stopped at most bytes of an event's text for a term like `error`.
+/// are the places where the needle's two rarest bytes are ([`Pair`]), 32 places tested at
+/// a time (a letter in either case is the same byte once `0x20` is set in both); one
+/// letter at a time stopped at most bytes of an event's text for a term like `error`.
 fn find_folded(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    // The places of the needle's rarest byte and of its next rarest (the same when it is
-    // one byte long).
-    let rarest_but =
-        |not: Option<usize>| (0..needle.len()).filter(|&k| Some(k) != not).min_by_key(|&k| byte_rank(needle[k]));
-    let a = rarest_but(None).unwrap_or(0);
-    let b = rarest_but(Some(a)).unwrap_or(a);
-    let n = needle.len();
-    if n == 0 || hay.len() < n {
-        return (n == 0).then_some(0);
+    Pair::of(needle).find(hay, needle)
+}
+
+/// Where a needle's two rarest bytes are (the same place when it is one byte long), and
+/// each as a folded byte matches it: `0x20` set in a letter (either case), nothing in
+/// other bytes.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    a: usize,
+    b: usize,
+    fold_a: u8,
+    fold_b: u8,
+    byte_a: u8,
+    byte_b: u8,
+}
+
+impl Pair {
+    fn of(needle: &[u8]) -> Pair {
+        let rarest_but =
+            |not: Option<usize>| (0..needle.len()).filter(|&k| Some(k) != not).min_by_key(|&k| byte_rank(needle[k]));
+        let a = rarest_but(None).unwrap_or(0);
+        let b = rarest_but(Some(a)).unwrap_or(a);
+        let fold = |k: usize| match needle.get(k) {
+            Some(c) if c.is_ascii_alphabetic() => 0x20,
+            _ => 0,
+        };
+        let byte = |k: usize| needle.get(k).map_or(0, |&c| c | fold(k));
+        Pair { a, b, fold_a: fold(a), fold_b: fold(b), byte_a: byte(a), byte_b: byte(b) }
     }
-    let fold = |c: u8| if c.is_ascii_alphabetic() { 0x20 } else { 0 };
-    let (ma, mb) = (fold(needle[a]), fold(needle[b]));
-    let (ca, cb) = (needle[a] | ma, needle[b] | mb);
-    let starts = hay.len() - n + 1;
-    let mut at = 0;
-    while at + 32 <= starts {
-        let (xa, xb) = (&hay[at + a..at + a + 32], &hay[at + b..at + b + 32]);
-        // Whether any of the 32 places is a candidate (a loop the compiler vectorises);
-        // then which, one by one.
-        let candidate = |(&x, &y): (&u8, &u8)| ((x | ma) == ca) & ((y | mb) == cb);
-        if xa.iter().zip(xb).fold(false, |any, p| any | candidate(p)) {
-            for (j, p) in xa.iter().zip(xb).enumerate() {
-                if candidate(p) && hay[at + j..at + j + n].eq_ignore_ascii_case(needle) {
+
+    /// Whether the place `start` of `hay` has the pair's bytes.
+    fn candidate(&self, hay: &[u8], start: usize) -> bool {
+        (hay[start + self.a] | self.fold_a) == self.byte_a && (hay[start + self.b] | self.fold_b) == self.byte_b
+    }
+
+    /// The first place `needle` (whose pair this is) is in `hay`, without ASCII case.
+    fn find(&self, hay: &[u8], needle: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        let simd = std::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let simd = false;
+        self.find_with(hay, needle, simd)
+    }
+
+    /// [`Pair::find`], with AVX2 when `simd` says the processor has it.
+    fn find_with(&self, hay: &[u8], needle: &[u8], simd: bool) -> Option<usize> {
+        let n = needle.len();
+        if n == 0 || hay.len() < n {
+            return (n == 0).then_some(0);
+        }
+        let starts = hay.len() - n + 1;
+        let whole = |start: usize| hay[start..start + n].eq_ignore_ascii_case(needle);
+        #[cfg(target_arch = "x86_64")]
+        let scanned = if simd {
+            // SAFETY: the caller found that the processor has AVX2.
+            unsafe { self.find_avx2(hay, starts, &whole) }
+        } else {
+            self.find_by_32(hay, starts, &whole)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let scanned = {
+            let _ = simd;
+            self.find_by_32(hay, starts, &whole)
+        };
+        match scanned {
+            Ok(found) => Some(found),
+            Err(at) => (at..starts).find(|&start| self.candidate(hay, start) && whole(start)),
+        }
+    }
+
+    /// The places of `starts` but its last few, 32 at a time, the pair's bytes compared in
+    /// a loop the compiler vectorises: `Ok` where the needle is, `Err` where the places
+    /// left to test start.
+    fn find_by_32(&self, hay: &[u8], starts: usize, whole: &dyn Fn(usize) -> bool) -> Result<usize, usize> {
+        let mut at = 0;
+        while at + 32 <= starts {
+            let (xa, xb) = (&hay[at + self.a..at + self.a + 32], &hay[at + self.b..at + self.b + 32]);
+            let candidate =
+                |(&x, &y): (&u8, &u8)| ((x | self.fold_a) == self.byte_a) & ((y | self.fold_b) == self.byte_b);
+            if xa.iter().zip(xb).fold(false, |any, p| any | candidate(p)) {
+                for (j, p) in xa.iter().zip(xb).enumerate() {
+                    if candidate(p) && whole(at + j) {
+                        return Ok(at + j);
+                    }
+                }
+            }
+            at += 32;
+        }
+        Err(at)
+    }
+
+    /// [`Pair::find`]'s places 32 at a time with AVX2: `Ok` where the needle is, `Err`
+    /// where the places left to test start.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn find_avx2(&self, hay: &[u8], starts: usize, whole: &dyn Fn(usize) -> bool) -> Result<usize, usize> {
+        use std::arch::x86_64::*;
+        let (fold_a, fold_b) = (_mm256_set1_epi8(self.fold_a as i8), _mm256_set1_epi8(self.fold_b as i8));
+        let (byte_a, byte_b) = (_mm256_set1_epi8(self.byte_a as i8), _mm256_set1_epi8(self.byte_b as i8));
+        // The places of the 32 from `at` (`at + 32 <= starts`) with the pair's bytes.
+        let candidates = |at: usize| {
+            // SAFETY: `at + 32 <= starts = hay.len() - needle.len() + 1` and `a`, `b` are
+            // below `needle.len()`, so the 32 bytes from `at + a` and `at + b` are `hay`'s.
+            let (xa, xb) = unsafe {
+                (
+                    _mm256_loadu_si256(hay.as_ptr().add(at + self.a).cast()),
+                    _mm256_loadu_si256(hay.as_ptr().add(at + self.b).cast()),
+                )
+            };
+            let both = _mm256_and_si256(
+                _mm256_cmpeq_epi8(_mm256_or_si256(xa, fold_a), byte_a),
+                _mm256_cmpeq_epi8(_mm256_or_si256(xb, fold_b), byte_b),
+            );
+            _mm256_movemask_epi8(both) as u32
+        };
+        // The first of the candidates from `at` where the needle is.
+        let first = |mut places: u32, at: usize| {
+            while places != 0 {
+                let j = places.trailing_zeros() as usize;
+                places &= places - 1;
+                if whole(at + j) {
                     return Some(at + j);
                 }
             }
+            None
+        };
+        let mut at = 0;
+        'blocks: loop {
+            // A loop of its own, left for the rare candidate (its registers kept).
+            let places = loop {
+                if at + 32 > starts {
+                    break 'blocks;
+                }
+                let places = candidates(at);
+                if places != 0 {
+                    break places;
+                }
+                at += 32;
+            };
+            if let Some(found) = first(places, at) {
+                return Ok(found);
+            }
+            at += 32;
         }
-        at += 32;
+        // The last places, tested with the 32 before them again (those held no needle).
+        if at < starts && starts >= 32 {
+            return first(candidates(starts - 32), starts - 32).ok_or(starts);
+        }
+        Err(at)
     }
-    (at..starts).find(|&start| hay[start..start + n].eq_ignore_ascii_case(needle))
 }
 
-/// A literal to look for, ASCII letters without case, in many texts, each lowered once
-/// ([`crate::eval::needles::Lowered`]): memchr's substring search over the lowered text
-/// (SIMD, as wide as the processor has), lowering included, took a third of the
-/// instructions of testing folded bytes 32 places at a time ([`find_folded`]) for the
-/// event types' six literals.
+/// A literal to look for, ASCII letters without case, in many texts: in a text lowered
+/// once ([`crate::eval::needles::Lowered`]) by memchr's substring search (SIMD, as wide as
+/// the processor has: with lowering, a third of the instructions of testing folded bytes
+/// 32 places at a time in a loop the compiler vectorises, for the event types' six
+/// literals), or in the text as it is by its two rarest bytes folded, 32 places at a time
+/// with AVX2 ([`FoldedNeedle::is_in_text`]: loading's scan for one or a few literals, which
+/// then lowers nothing).
 #[derive(Debug, Clone)]
 pub struct FoldedNeedle {
     finder: memchr::memmem::Finder<'static>,
+    pair: Pair,
 }
 
 impl FoldedNeedle {
     pub fn new(needle: &[u8]) -> FoldedNeedle {
-        FoldedNeedle { finder: memchr::memmem::Finder::new(&needle.to_ascii_lowercase()).into_owned() }
+        let lower = needle.to_ascii_lowercase();
+        FoldedNeedle { pair: Pair::of(&lower), finder: memchr::memmem::Finder::new(&lower).into_owned() }
     }
 
     /// Whether the needle is in `lowered` (a text with its ASCII letters lowercased).
     pub fn is_in(&self, lowered: &[u8]) -> bool {
         self.finder.find(lowered).is_some()
+    }
+
+    /// Whether the needle is in `text`, ASCII letters compared without case.
+    pub fn is_in_text(&self, text: &[u8]) -> bool {
+        self.pair.find(text, self.finder.needle()).is_some()
     }
 }
 
@@ -479,6 +608,11 @@ mod tests {
                         hay.splice(at..at, v.iter().copied());
                         assert_eq!(find_folded(&hay, needle), naive(&hay, needle), "{v:?} at {at} of {len}");
                         assert!(find_folded(&hay, needle).is_some_and(|k| k <= at));
+                        // Without AVX2 too.
+                        let pair = Pair::of(needle);
+                        assert_eq!(pair.find_with(&hay, needle, false), naive(&hay, needle), "{v:?} at {at}");
+                        // A needle kept for many texts, over the text as it is.
+                        assert!(FoldedNeedle::new(v).is_in_text(&hay), "{v:?} at {at} of {len}");
                         // A needle kept for many texts, over the text lowered once.
                         let lowered = hay.to_ascii_lowercase();
                         assert!(FoldedNeedle::new(needle).is_in(&lowered), "{v:?} at {at} of {len}");
@@ -491,6 +625,8 @@ mod tests {
         assert_eq!(find_folded(&[b'`'; 40], b"@"), None);
         assert!(!FoldedNeedle::new(b"@").is_in(&[b'`'; 40].to_ascii_lowercase()));
         assert!(!FoldedNeedle::new(b"delete").is_in(&filler.to_ascii_lowercase()));
+        assert!(!FoldedNeedle::new(b"@").is_in_text(&[b'`'; 40]) && !FoldedNeedle::new(b"delete").is_in_text(filler));
+        assert_eq!(Pair::of(b"@").find_with(&[b'`'; 40], b"@", false), None);
         assert_eq!(find_folded(b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{", b"{"), Some(35));
     }
 

@@ -912,7 +912,7 @@ fn read_copied(sink: &mut Sink<'_, '_>, text: &Arc<Text>, part: Range<usize>, bl
 }
 
 /// Looks for [`LoadOptions::scan`]'s needles in the events read from `copy` (a copy of
-/// `text` from byte `offset`, lowered here in place), from the `from`th event of the sink
+/// `text` from byte `offset`, lowered here in place when the needles need it), from the `from`th event of the sink
 /// on, unless an event before them was not looked at.
 fn scan_block(
     sink: &mut Sink<'_, '_>,
@@ -928,7 +928,9 @@ fn scan_block(
         return;
     }
     let mut search = scan.sets.search();
-    super::each_lowered_in(events[from..].iter(), text, copy, offset, lowered, |_, t, ascii| {
+    // A few literals are looked for in the text as it is, without case: nothing lowered.
+    let lower = !scan.sets.reads_text_as_is();
+    super::each_lowered_in(events[from..].iter(), text, copy, offset, lowered, lower, |_, t, ascii| {
         let mut mask = 0u64;
         search.matching(t, ascii, |k| mask |= 1 << k);
         masks.push(mask);

@@ -82,7 +82,7 @@ pub fn each_lowered_text(
     let span = span_of(events.iter().copied()).filter(|(text, _, _)| text.is_mapped());
     if let Some((text, span, bytes)) = span {
         if let Some(copy) = copy_of_span(text, &span, bytes, buf) {
-            each_lowered_in(events.iter().copied(), text, copy, span.start, lowered, each);
+            each_lowered_in(events.iter().copied(), text, copy, span.start, lowered, true, each);
             return false;
         }
     }
@@ -93,19 +93,21 @@ pub fn each_lowered_text(
 }
 
 /// [`each_lowered_text`] of events read from `copy`, a copy of `text` from byte `start`
-/// (lowered here, in place, in one pass that also finds whether it is all ASCII): loading
-/// looks for literals in the block it has just read. An event that is not a range of
-/// these bytes (a Splunk export's `_raw`), or whose bytes there are not UTF-8 (the file
-/// changed under the run), is lowered on its own into `lowered`.
+/// (lowered here, in place, in one pass that also finds whether it is all ASCII; when
+/// `lower` says so, else each text is given as it is): loading looks for literals in the
+/// block it has just read. An event that is not a range of these bytes (a Splunk export's
+/// `_raw`), or whose bytes there are not UTF-8 (the file changed under the run), is
+/// lowered on its own into `lowered` (or given as its `Raw` is).
 pub fn each_lowered_in<'e>(
     events: impl Iterator<Item = &'e Event>,
     text: &std::sync::Arc<raw::Text>,
     copy: &mut [u8],
     start: usize,
     lowered: &mut Vec<u8>,
+    lower: bool,
     mut each: impl FnMut(usize, &str, bool),
 ) {
-    let ascii = lower_ascii(copy);
+    let ascii = if lower { lower_ascii(copy) } else { copy.is_ascii() };
     let copied = start..start + copy.len();
     for (k, e) in events.enumerate() {
         let r = e.raw.range();
@@ -113,7 +115,8 @@ pub fn each_lowered_in<'e>(
         // Checked again unless all ASCII (the copy is not the event's `Raw`).
         match inside.then(|| utf8(&copy[r.start - start..r.end - start], ascii)).flatten() {
             Some(t) => each(k, t, ascii || t.is_ascii()),
-            None => lowered_one(k, &e.raw, lowered, &mut each),
+            None if lower => lowered_one(k, &e.raw, lowered, &mut each),
+            None => each(k, &e.raw, e.raw.is_ascii()),
         }
     }
 }
