@@ -372,12 +372,8 @@ pub fn stats_then_where(f: &mut Frame, s: &Stats, then: Option<&Expr>, cx: &Cx) 
             if let (Some(then), false) = (then, later.is_empty()) {
                 let probe = f.with_rows_of(groups.first_rows(), &by, columns.clone());
                 let made = deferred_values(f, &later, &by, then, probe, |g| groups.rows(g), groups.len(), cx)?;
-                let mut made = later
-                    .iter()
-                    .zip(made)
-                    .map(|(a, values)| to_column(&aggregation_name(a).expect("deferred: a named field"), &values));
-                let mut now = columns.into_iter();
-                columns = deferred.iter().filter_map(|&d| if d { made.next() } else { now.next() }).collect();
+                let made = made.into_iter().map(|(name, values)| to_column(&name, &values));
+                columns = in_order(&deferred, columns.into_iter(), made);
             }
             *f = f.with_rows_of(groups.first_rows(), &by, columns);
             return Ok(());
@@ -401,9 +397,7 @@ pub fn stats_then_where(f: &mut Frame, s: &Stats, then: Option<&Expr>, cx: &Cx) 
         // Deferred only when no name is given twice.
         let probe = Frame::from_text_and_columns(height, text().collect(), aggregates.clone());
         let made = deferred_values(f, &later, &by, then, probe, |g| groups[g].1.as_slice(), height, cx)?;
-        let mut made = later.iter().zip(made).map(|(a, v)| (aggregation_name(a).expect("a named field"), v));
-        let mut now = std::mem::take(&mut aggregates).into_iter();
-        aggregates = deferred.iter().filter_map(|&d| if d { made.next() } else { now.next() }).collect();
+        aggregates = in_order(&deferred, std::mem::take(&mut aggregates).into_iter(), made.into_iter());
     }
     let frame = if !named_twice {
         Frame::from_text_and_columns(height, text().collect(), aggregates)
@@ -422,8 +416,18 @@ pub fn stats_then_where(f: &mut Frame, s: &Stats, then: Option<&Expr>, cx: &Cx) 
     Ok(())
 }
 
-/// The values of the deferred aggregations `aggs` of a `stats` ([`stats_then_where`]), one
-/// vector per aggregation, in group order: made over the rows of the groups (`rows_of`) the
+/// The aggregations' results in the order they were written: `now`'s in the places
+/// `deferred` says are not deferred, `later`'s in the others.
+fn in_order<T, C: FromIterator<T>>(
+    deferred: &[bool],
+    mut now: impl Iterator<Item = T>,
+    mut later: impl Iterator<Item = T>,
+) -> C {
+    deferred.iter().filter_map(|&d| if d { later.next() } else { now.next() }).collect()
+}
+
+/// The names and values of the deferred aggregations `aggs` of a `stats`
+/// ([`stats_then_where`]), one vector of values per aggregation, in group order: made over the rows of the groups (`rows_of`) the
 /// `where` `then` keeps when judged on `probe` (the results without them), null for the
 /// others. A condition the `where` refuses is left for it to refuse: all are made.
 #[allow(clippy::too_many_arguments)]
@@ -436,7 +440,7 @@ fn deferred_values<'r>(
     rows_of: impl Fn(usize) -> &'r [usize],
     groups: usize,
     cx: &Cx,
-) -> Result<Vec<Vec<Value>>, EngineError> {
+) -> Result<Vec<(String, Vec<Value>)>, EngineError> {
     let keep = super::where_::kept(&mut probe, then, cx).unwrap_or_else(|_| vec![true; groups]);
     let kept: Vec<usize> = (0..groups).filter(|&g| keep[g]).collect();
     // The kept groups' rows, group after group, each group's in its order.
@@ -453,14 +457,15 @@ fn deferred_values<'r>(
     let at: Vec<usize> = (0..rows.len()).collect();
     let sizes: Vec<usize> = spans.iter().map(|r| r.len()).collect();
     let made = on_all_cores(&sizes, planned.len(), |g, k| compute(&planned[k], &at[spans[g].clone()], &times));
-    Ok(made
+    Ok(planned
         .into_iter()
-        .map(|values| {
+        .zip(made)
+        .map(|(p, values)| {
             let mut all = vec![Value::Null; groups];
             for (&g, v) in kept.iter().zip(values) {
                 all[g] = v;
             }
-            all
+            (p.name, all)
         })
         .collect())
 }
