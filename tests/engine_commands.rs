@@ -372,6 +372,8 @@ fn s4_1_stats_then_where_gives_what_it_gives_apart() {
         format!("* | rename tags{{}} as t | stats {aggs} by t | where count >= 2"),
         format!("* | stats {aggs} | where count > 3"),
         format!("* | stats {aggs} | where count > 30"),
+        // A wildcard aggregation named by a pattern: its names are known only when it runs.
+        "* | stats values(*) as *_v values(src) as s by user | where user=\"bob\"".to_string(),
         // The `where` reads a deferrable aggregation by its name: made for every group.
         format!("* | stats {aggs} by user | where mvcount(src) > 1"),
     ];

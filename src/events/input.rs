@@ -912,8 +912,8 @@ fn read_copied(sink: &mut Sink<'_, '_>, text: &Arc<Text>, part: Range<usize>, bl
 }
 
 /// Looks for [`LoadOptions::scan`]'s needles in the events read from `copy` (a copy of
-/// `text` from byte `offset`, lowered here in place when the needles need it), from the `from`th event of the sink
-/// on, unless an event before them was not looked at.
+/// `text` from byte `offset`, lowered here in place when the needles need it), from the
+/// `from`th event of the sink on, unless an event before them was not looked at.
 fn scan_block(
     sink: &mut Sink<'_, '_>,
     from: usize,

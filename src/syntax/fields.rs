@@ -76,7 +76,8 @@ pub fn deferred_aggregations(s: &Stats, then: &Expr) -> Vec<bool> {
     }
     for a in &s.aggs {
         let name = match (&a.arg, &a.alias) {
-            (Some(AggArg::Field(f)), None) if f.name.contains('*') => return none,
+            // Named, with or without `as`, only when it runs (one result per field present).
+            (Some(AggArg::Field(f)), _) if f.name.contains('*') => return none,
             (_, Some(alias)) => alias.name.clone(),
             _ => match aggregation_name(a) {
                 Some(name) => name,
@@ -134,6 +135,7 @@ mod tests {
             "x=1 | stats values(a) as n values(b) as n by u | where u=1",
             "x=1 | stats values(a) as u by u | where u=1",
             "x=1 | stats values(*) values(b) by u | where u=1",
+            "x=1 | stats values(*) as *_v values(b) by u | where u=1",
             "x=1 | stats values(a) by u | where 'v*'=1",
         ] {
             let (s, e) = stats_then_where(text);
